@@ -1,0 +1,100 @@
+package dev.weft.format;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import java.nio.ByteBuffer;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * Whole-mini-block compression with zstd or lz4. A compressor instance is not thread-safe
+ * (one per writer); {@link #decompress} is safe from any thread.
+ */
+public final class BlockCodecs {
+  private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
+  private static final ThreadLocal<ZstdDecompressCtx> ZSTD_DECOMPRESS =
+      ThreadLocal.withInitial(ZstdDecompressCtx::new);
+
+  private BlockCodecs() {}
+
+  /** The largest compressed size of {@code rawLength} bytes. */
+  public static int maxCompressedLength(Codec codec, int rawLength) {
+    return switch (codec) {
+      case NONE -> rawLength;
+      case ZSTD -> (int) Math.min(Integer.MAX_VALUE, Zstd.compressBound(rawLength));
+      case LZ4 -> LZ4.fastCompressor().maxCompressedLength(rawLength);
+    };
+  }
+
+  /** A compressor bound to one codec and level; not thread-safe. */
+  public static final class Compressor implements AutoCloseable {
+    private final Codec codec;
+    private final ZstdCompressCtx zstd;
+    private final LZ4Compressor lz4;
+
+    public Compressor(Codec codec, int level) {
+      this.codec = codec;
+      if (codec == Codec.ZSTD) {
+        zstd = new ZstdCompressCtx();
+        zstd.setLevel(level);
+      } else {
+        zstd = null;
+      }
+      lz4 = codec == Codec.LZ4 ? (level > 0 ? LZ4.highCompressor(level) : LZ4.fastCompressor()) : null;
+    }
+
+    public Codec codec() {
+      return codec;
+    }
+
+    /**
+     * Compresses {@code src[srcOff, srcOff+len)} into {@code dst} at {@code dstOff} (both direct
+     * buffers); returns the compressed length.
+     */
+    public int compress(ByteBuffer src, int srcOff, int len, ByteBuffer dst, int dstOff, int dstCapacity) {
+      return switch (codec) {
+        case NONE -> throw new IllegalStateException("no codec");
+        case ZSTD -> zstd.compressDirectByteBuffer(dst, dstOff, dstCapacity, src, srcOff, len);
+        case LZ4 -> lz4.compress(src, srcOff, len, dst, dstOff, dstCapacity);
+      };
+    }
+
+    @Override
+    public void close() {
+      if (zstd != null) {
+        zstd.close();
+      }
+    }
+  }
+
+  /**
+   * Decompresses {@code src} (its remaining bytes) into a new heap array of exactly
+   * {@code rawLength} bytes.
+   *
+   * @throws IllegalArgumentException if the data is malformed or has another length
+   */
+  public static byte[] decompress(Codec codec, ByteBuffer src, int rawLength) {
+    byte[] in = new byte[src.remaining()];
+    src.duplicate().get(in);
+    byte[] out = new byte[rawLength];
+    int produced;
+    try {
+      produced = switch (codec) {
+        case NONE -> throw new IllegalStateException("no codec");
+        case ZSTD -> ZSTD_DECOMPRESS.get().decompressByteArray(out, 0, rawLength, in, 0, in.length);
+        case LZ4 -> {
+          LZ4SafeDecompressor d = LZ4.safeDecompressor();
+          yield d.decompress(in, 0, in.length, out, 0, rawLength);
+        }
+      };
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(codec + " data is malformed: " + e.getMessage(), e);
+    }
+    if (produced != rawLength) {
+      throw new IllegalArgumentException(codec + " data decompressed to " + produced + " bytes, expected " + rawLength);
+    }
+    return out;
+  }
+}

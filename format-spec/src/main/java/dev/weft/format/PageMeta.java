@@ -1,0 +1,54 @@
+package dev.weft.format;
+
+/**
+ * Where one page of one node is and what it covers. 56 bytes on disk:
+ *
+ * <pre>
+ * PageMeta --&gt; FirstRow u64, NumRows u32, NumBlocks u32, FirstElement u64, NumElements u64,
+ *              Offset u64, DataLength u32, TableCrc u32, Encoding u32, Reserved u32
+ * </pre>
+ *
+ * The page's mini-blocks fill {@code [Offset, Offset + DataLength)} (each padded to 8 bytes);
+ * its block table of {@code NumBlocks} entries follows at {@code Offset + DataLength}, with
+ * CRC32C {@code TableCrc}. A page never spans two row groups. Rows are top-level rows of the
+ * file; elements are this node's values (for a child of a list, the list items).
+ */
+public record PageMeta(
+    long firstRow,
+    int numRows,
+    int numBlocks,
+    long firstElement,
+    long numElements,
+    long offset,
+    int dataLength,
+    int tableCrc,
+    int encoding) {
+
+  public long tableOffset() {
+    return offset + dataLength;
+  }
+
+  public int tableLength() {
+    return numBlocks * WeftFormat.BLOCK_ENTRY_LENGTH;
+  }
+
+  void encode(MetaOutput out) {
+    out.u64(firstRow).u32(numRows).u32(numBlocks).u64(firstElement).u64(numElements)
+        .u64(offset).u32(dataLength).u32(tableCrc).u32(encoding).u32(0);
+  }
+
+  static PageMeta decode(MetaInput in) throws CorruptFileException {
+    long firstRow = in.u64In("page first row", 0, Long.MAX_VALUE);
+    int numRows = in.u32In("page row count", 1, Integer.MAX_VALUE);
+    int numBlocks = in.u32In("page block count", 1, numRows);
+    long firstElement = in.u64In("page first element", 0, Long.MAX_VALUE);
+    long numElements = in.u64In("page element count", 0, 0xFFFF_FFFFL);
+    long offset = in.u64In("page offset", WeftFormat.HEADER_LENGTH, Long.MAX_VALUE);
+    int dataLength = in.u32In("page data length", 0, Integer.MAX_VALUE);
+    int tableCrc = in.rawU32("page table checksum");
+    int encoding = in.u32In("page encoding", 0, Integer.MAX_VALUE);
+    in.rawU32("reserved");
+    return new PageMeta(firstRow, numRows, numBlocks, firstElement, numElements, offset, dataLength,
+        tableCrc, encoding);
+  }
+}

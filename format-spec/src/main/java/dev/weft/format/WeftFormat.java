@@ -1,0 +1,58 @@
+package dev.weft.format;
+
+/**
+ * Constants of the Weft file format. {@code format-spec/FORMAT.md} is the full byte-level
+ * specification; this summary and that file must agree.
+ *
+ * <pre>
+ * File        --&gt; Header, Page*, ColumnMeta^NumColumns, Directory, SchemaMessage, Footer, Tail
+ * Header      --&gt; Magic "WEFT", Major u16, Minor u16, FileId byte[16], Reserved u32, HeaderCrc u32  (32 bytes)
+ * Page        --&gt; (MiniBlock, Padding to 8)^NumBlocks, BlockTable
+ * BlockTable  --&gt; BlockEntry^NumBlocks                                                           (28 bytes each)
+ * ColumnMeta  --&gt; FieldMessage, Node^NumNodes, (NumPages u32, PageMeta^NumPages)^NumNodes
+ * Tail        --&gt; FooterOffset u64, FooterLength u32, FooterCrc u32, Major u16, Minor u16, Magic  (24 bytes)
+ * </pre>
+ *
+ * All integers are little-endian. Every mini-block, block table, column metadata block,
+ * directory, schema message and the footer carry a CRC32C; the header carries its own.
+ */
+public final class WeftFormat {
+  private WeftFormat() {}
+
+  /** "WEFT" in ASCII, at the start and at the very end of every file. */
+  public static final int MAGIC = 0x54464557; // 'W','E','F','T' little-endian
+
+  /** The first major version; a reader refuses any major version it does not know. */
+  public static final int VERSION_MAJOR_START = 1;
+  /** The major version this library writes and reads. */
+  public static final int VERSION_MAJOR_CURRENT = 1;
+  /** The minor version this library writes. Newer minors of the same major stay readable. */
+  public static final int VERSION_MINOR_CURRENT = 0;
+
+  public static final int HEADER_LENGTH = 32;
+  public static final int TAIL_LENGTH = 24;
+  /** Size of one block-table entry in bytes. */
+  public static final int BLOCK_ENTRY_LENGTH = 28;
+  /** Size of one page-metadata entry in bytes. */
+  public static final int PAGE_META_LENGTH = 48;
+  /** Size of one column-directory entry in bytes. */
+  public static final int DIRECTORY_ENTRY_LENGTH = 16;
+  /** Mini-blocks and buffers inside a raw mini-block are aligned to this many bytes. */
+  public static final int ALIGNMENT = 8;
+
+  /** Block-entry flag: the raw mini-block starts with a validity bitmap. */
+  public static final int FLAG_HAS_VALIDITY = 1;
+  /** Block-entry flags bits 1-2: the codec of the stored bytes ({@link Codec#id()}). */
+  public static final int FLAG_CODEC_SHIFT = 1;
+  public static final int FLAG_CODEC_MASK = 0b11;
+  /** Every flag bit this version defines; any other set bit means corruption. */
+  public static final int FLAGS_KNOWN = FLAG_HAS_VALIDITY | (FLAG_CODEC_MASK << FLAG_CODEC_SHIFT);
+
+  /** Page encoding 0: every mini-block holds its buffers plainly (then maybe compressed). */
+  public static final int ENCODING_PLAIN = 0;
+
+  /** Rounds {@code n} up to the alignment. */
+  public static long align(long n) {
+    return (n + ALIGNMENT - 1) & ~(long) (ALIGNMENT - 1);
+  }
+}

@@ -1,0 +1,138 @@
+package dev.weft.reader;
+
+import dev.weft.format.Bits;
+import dev.weft.format.CorruptFileException;
+import dev.weft.format.MiniBlock;
+import dev.weft.format.NodeKind;
+import java.io.IOException;
+import org.apache.arrow.memory.ArrowBuf;
+
+/**
+ * Copies element ranges of one column from its mini-blocks into an {@link OutputNode} tree.
+ * Keeps a small cache of decoded blocks per node, so sorted or clustered reads decode each
+ * block once. One instance per call (scan or take); not thread-safe.
+ */
+final class ColumnAssembler {
+  private static final int CACHE_SLOTS = 16;
+
+  private final ColumnReader column;
+  private final DecodedBlock[][] cache;
+
+  ColumnAssembler(ColumnReader column) {
+    this.column = column;
+    this.cache = new DecodedBlock[column.nodes().length][CACHE_SLOTS];
+  }
+
+  private DecodedBlock block(int nodeIndex, long element) throws IOException {
+    DecodedBlock[] slots = cache[nodeIndex];
+    for (DecodedBlock b : slots) {
+      if (b != null && element >= b.firstElement() && element < b.endElement()) {
+        return b;
+      }
+    }
+    DecodedBlock b = column.nodes()[nodeIndex].blockFor(element, null);
+    int slot = (int) (Long.hashCode(b.id() * 0x9E3779B97F4A7C15L) & (CACHE_SLOTS - 1));
+    slots[slot] = b;
+    return b;
+  }
+
+  /** Appends elements {@code [from, to)} of the node at {@code out} (and its descendants). */
+  void append(OutputNode out, long from, long to) throws IOException {
+    int nodeIndex = out.node.index();
+    if (out.node.kind() == NodeKind.NULL) {
+      NodeReader r = column.nodes()[nodeIndex];
+      if (to > r.totalElements) {
+        throw CorruptFileException.at(column.path(), column.name(), -1, out.node.path() + " has "
+            + r.totalElements + " elements, a parent refers to element " + (to - 1));
+      }
+      out.count += to - from;
+      out.nullCount += to - from;
+      return;
+    }
+    long e = from;
+    while (e < to) {
+      DecodedBlock b = block(nodeIndex, e);
+      int i = (int) (e - b.firstElement());
+      int n = (int) Math.min(to - e, b.endElement() - e);
+      appendFromBlock(out, b, i, n);
+      e += n;
+    }
+  }
+
+  private void appendFromBlock(OutputNode out, DecodedBlock block, int i, int n) throws IOException {
+    MiniBlock mb = block.view();
+    long at = out.count;
+    // validity
+    ArrowBuf validity = out.validity.ensure(((at + n) + 7) >>> 3);
+    if (mb.validityPos < 0) {
+      for (long j = 0; j < n; j++) {
+        Bits.set(validity, at + j, true);
+      }
+    } else {
+      Bits.copy(mb.buf, mb.validityPos, i, validity, at, n);
+      long valid = 0;
+      for (int j = 0; j < n; j++) {
+        if (mb.isValid(i + j)) {
+          valid++;
+        }
+      }
+      out.nullCount += n - valid;
+    }
+    switch (out.node.kind()) {
+      case FIXED -> {
+        int w = out.node.byteWidth();
+        ArrowBuf dst = out.data.ensure((at + n) * w);
+        dst.setBytes(at * w, mb.buf.duplicate().position(mb.valuesPos + i * w).limit(mb.valuesPos + (i + n) * w));
+      }
+      case BOOL -> {
+        ArrowBuf dst = out.data.ensure(((at + n) + 7) >>> 3);
+        Bits.copy(mb.buf, mb.valuesPos, i, dst, at, n);
+      }
+      case VARBINARY, LARGE_VARBINARY -> {
+        long base = mb.offset(i);
+        long end = mb.offset(i + n);
+        if (at == 0) {
+          out.putOffset(0, 0);
+        }
+        for (int j = 1; j <= n; j++) {
+          out.putOffset(at + j, out.dataLength + mb.offset(i + j) - base);
+        }
+        ArrowBuf dst = out.data.ensure(out.dataLength + (end - base));
+        dst.setBytes(out.dataLength, mb.buf.duplicate().position((int) (mb.valuesPos + base))
+            .limit((int) (mb.valuesPos + end)));
+        out.dataLength += end - base;
+      }
+      case LIST, LARGE_LIST -> {
+        long base = mb.offset(i);
+        long end = mb.offset(i + n);
+        if (at == 0) {
+          out.putOffset(0, 0);
+        }
+        for (int j = 1; j <= n; j++) {
+          out.putOffset(at + j, out.dataLength + mb.offset(i + j) - base);
+        }
+        out.dataLength += end - base;
+        out.count += n;
+        append(out.children[0], mb.childStart + base, mb.childStart + end);
+        return;
+      }
+      case FIXED_SIZE_LIST -> {
+        long size = out.node.listSize();
+        long first = block.firstElement() + i;
+        out.count += n;
+        append(out.children[0], first * size, (first + n) * size);
+        return;
+      }
+      case STRUCT -> {
+        long first = block.firstElement() + i;
+        out.count += n;
+        for (OutputNode child : out.children) {
+          append(child, first, first + n);
+        }
+        return;
+      }
+      default -> throw new IllegalStateException("unexpected kind " + out.node.kind());
+    }
+    out.count += n;
+  }
+}

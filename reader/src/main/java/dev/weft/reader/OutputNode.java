@@ -1,0 +1,116 @@
+package dev.weft.reader;
+
+import dev.weft.format.Bits;
+import dev.weft.format.ColumnNode;
+import dev.weft.format.NodeKind;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
+
+/**
+ * The Arrow buffers of one node being assembled for an output batch: validity, offsets and
+ * data, in the order Arrow's type layout expects them.
+ */
+final class OutputNode implements AutoCloseable {
+  final ColumnNode node;
+  final OutputNode[] children;
+  final OutBuf validity;
+  final OutBuf offsets;
+  final OutBuf data;
+  final boolean wideOffsets;
+  long count;
+  long nullCount;
+  /** Var-width: value bytes so far; list: child elements so far. */
+  long dataLength;
+
+  OutputNode(ColumnNode node, OutputNode[] children, BufferAllocator allocator, long expectedCount) {
+    this.node = node;
+    this.children = children;
+    NodeKind k = node.kind();
+    this.wideOffsets = k == NodeKind.LARGE_LIST || k == NodeKind.LARGE_VARBINARY;
+    this.validity = k == NodeKind.NULL ? null : new OutBuf(allocator, (expectedCount + 7) / 8);
+    this.offsets = k.hasOffsets() ? new OutBuf(allocator, (expectedCount + 1) * (wideOffsets ? 8 : 4)) : null;
+    this.data = switch (k) {
+      case FIXED -> new OutBuf(allocator, expectedCount * node.byteWidth());
+      case BOOL -> new OutBuf(allocator, (expectedCount + 7) / 8);
+      case VARBINARY, LARGE_VARBINARY -> new OutBuf(allocator, expectedCount * 8);
+      default -> null;
+    };
+  }
+
+  /** Builds the tree of output nodes for a column. */
+  static OutputNode build(List<ColumnNode> nodes, int index, BufferAllocator allocator, long expectedCount) {
+    ColumnNode node = nodes.get(index);
+    OutputNode[] kids = new OutputNode[node.children().size()];
+    long childCount = node.kind() == NodeKind.FIXED_SIZE_LIST ? expectedCount * node.listSize()
+        : node.kind() == NodeKind.STRUCT ? expectedCount : 0;
+    for (int i = 0; i < kids.length; i++) {
+      kids[i] = build(nodes, node.children().get(i), allocator, childCount);
+    }
+    return new OutputNode(node, kids, allocator, expectedCount);
+  }
+
+  /** Writes offset entry i (= the current data length) for var-width and list kinds. */
+  void putOffset(long i, long value) {
+    if (wideOffsets) {
+      offsets.ensure((i + 1) * 8).setLong(i * 8, value);
+    } else {
+      if (value > Integer.MAX_VALUE) {
+        throw new IllegalStateException("output of " + node.path() + " exceeds 2 GiB of 32-bit offsets;"
+            + " read fewer rows per batch");
+      }
+      offsets.ensure((i + 1) * 4).setInt(i * 4, (int) value);
+    }
+  }
+
+  void setValid(long i, boolean valid) {
+    ArrowBuf v = validity.ensure((i >>> 3) + 1);
+    if (valid) {
+      Bits.set(v, i, true);
+    } else {
+      nullCount++;
+    }
+  }
+
+  /** Appends the field nodes and buffers of this subtree in pre-order, handing buffers over. */
+  void finish(List<ArrowFieldNode> fieldNodes, List<ArrowBuf> buffers) {
+    fieldNodes.add(new ArrowFieldNode(count, nullCount));
+    if (validity != null) {
+      buffers.add(validity.take((count + 7) / 8));
+    }
+    if (offsets != null) {
+      if (count == 0) {
+        putOffset(0, 0);
+      }
+      buffers.add(offsets.take((count + 1) * (wideOffsets ? 8 : 4)));
+    }
+    if (data != null) {
+      long len = switch (node.kind()) {
+        case FIXED -> count * node.byteWidth();
+        case BOOL -> (count + 7) / 8;
+        default -> dataLength;
+      };
+      buffers.add(data.take(len));
+    }
+    for (OutputNode c : children) {
+      c.finish(fieldNodes, buffers);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (validity != null) {
+      validity.close();
+    }
+    if (offsets != null) {
+      offsets.close();
+    }
+    if (data != null) {
+      data.close();
+    }
+    for (OutputNode c : children) {
+      c.close();
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.weft.reader;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of the I/O a reader did, for tests and benchmarks of I/O amplification. Data bytes
+ * are mini-block bytes; metadata bytes are everything else (tail, footer, directory, column
+ * blocks, block tables). Safe to read while other threads read the file.
+ */
+public final class ReaderStats {
+  private final LongAdder dataBytes = new LongAdder();
+  private final LongAdder metadataBytes = new LongAdder();
+  private final LongAdder blocksDecoded = new LongAdder();
+  private final LongAdder zeroCopyBuffers = new LongAdder();
+
+  void addData(long bytes) {
+    dataBytes.add(bytes);
+  }
+
+  void addMetadata(long bytes) {
+    metadataBytes.add(bytes);
+  }
+
+  void addBlock() {
+    blocksDecoded.increment();
+  }
+
+  void addZeroCopy() {
+    zeroCopyBuffers.increment();
+  }
+
+  /** Bytes of mini-blocks read (stored size, before decompression). */
+  public long dataBytesRead() {
+    return dataBytes.sum();
+  }
+
+  /** Bytes of metadata read. */
+  public long metadataBytesRead() {
+    return metadataBytes.sum();
+  }
+
+  public long bytesRead() {
+    return dataBytesRead() + metadataBytesRead();
+  }
+
+  /** Mini-blocks read and decoded. */
+  public long blocksDecoded() {
+    return blocksDecoded.sum();
+  }
+
+  /** Arrow buffers handed out as views of the mapped file, without a copy. */
+  public long zeroCopyBuffers() {
+    return zeroCopyBuffers.sum();
+  }
+
+  public void reset() {
+    dataBytes.reset();
+    metadataBytes.reset();
+    blocksDecoded.reset();
+    zeroCopyBuffers.reset();
+  }
+
+  @Override
+  public String toString() {
+    return "ReaderStats{data=" + dataBytesRead() + "B, metadata=" + metadataBytesRead() + "B, blocks="
+        + blocksDecoded() + ", zeroCopy=" + zeroCopyBuffers() + "}";
+  }
+}

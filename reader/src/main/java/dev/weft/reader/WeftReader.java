@@ -1,0 +1,317 @@
+package dev.weft.reader;
+
+import dev.weft.format.Checksums;
+import dev.weft.format.ColumnDirectory;
+import dev.weft.format.ColumnMeta;
+import dev.weft.format.CorruptFileException;
+import dev.weft.format.FileHeader;
+import dev.weft.format.FileTail;
+import dev.weft.format.Footer;
+import dev.weft.format.RowGroupMeta;
+import dev.weft.format.SchemaCodec;
+import dev.weft.format.WeftException;
+import dev.weft.format.WeftFormat;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Reads a Weft file with random access.
+ *
+ * <pre>{@code
+ * try (WeftReader r = WeftReader.open(path)) {
+ *   try (VectorSchemaRoot rows = r.take(new long[] {17, 3, 17}, List.of("label", "embedding"))) { ... }
+ *   try (WeftScanner s = r.scan(null, 65536)) { while (s.hasNext()) try (VectorSchemaRoot b = s.next()) { ... } }
+ * }
+ * }</pre>
+ *
+ * <p>Opening reads the header, the tail and the footer only; a column's metadata is read the
+ * first time the column is used, and a page's block table the first time the page is used.
+ * The file is memory-mapped. Every returned {@link VectorSchemaRoot} belongs to the caller, who
+ * must close it before closing the allocator. A reader is safe for concurrent use by many
+ * threads. Corruption of any byte the reader uses is reported as a {@link CorruptFileException}
+ * naming the file, column and offset.
+ */
+public final class WeftReader implements AutoCloseable {
+  private final FileContext ctx;
+  private final Footer footer;
+  private final int major;
+  private final int minor;
+  private final BufferAllocator allocator;
+  private final boolean ownsAllocator;
+  private final AtomicReferenceArray<ColumnReader> columns;
+  private volatile ColumnDirectory directory;
+  private volatile Schema schema;
+
+  private WeftReader(FileContext ctx, Footer footer, int major, int minor, BufferAllocator allocator,
+      boolean ownsAllocator) {
+    this.ctx = ctx;
+    this.footer = footer;
+    this.major = major;
+    this.minor = minor;
+    this.allocator = allocator;
+    this.ownsAllocator = ownsAllocator;
+    this.columns = new AtomicReferenceArray<>(footer.numColumns());
+  }
+
+  /** Opens a file with a private allocator, closed with the reader. */
+  public static WeftReader open(Path path) throws IOException {
+    return open(path, null, ReaderOptions.defaults());
+  }
+
+  /** Opens a file; returned batches are allocated from {@code allocator}. */
+  public static WeftReader open(Path path, BufferAllocator allocator) throws IOException {
+    return open(path, allocator, ReaderOptions.defaults());
+  }
+
+  /**
+   * Opens a file.
+   *
+   * @param allocator where returned batches are allocated (null: a private one)
+   * @throws CorruptFileException if the file is not a complete Weft file
+   * @throws dev.weft.format.FormatTooNewException if a newer major version wrote it
+   */
+  public static WeftReader open(Path path, BufferAllocator allocator, ReaderOptions options) throws IOException {
+    Path abs = path.toAbsolutePath();
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(abs, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(abs.toString(), null, "no such Weft file");
+    }
+    try {
+      MappedFile file = new MappedFile(abs, ch);
+      long size = file.size();
+      if (size < WeftFormat.HEADER_LENGTH + WeftFormat.TAIL_LENGTH) {
+        throw CorruptFileException.at(abs, null, 0, size == 0 ? "empty file, not a Weft file"
+            : "file of " + size + " bytes is too short to be a Weft file");
+      }
+      ReaderStats stats = new ReaderStats();
+      FileContext ctx = new FileContext(abs, file, stats, options.verifyChecksums());
+      FileTail tail = FileTail.decode(file.slice(size - WeftFormat.TAIL_LENGTH, WeftFormat.TAIL_LENGTH), abs, size);
+      FileHeader header = FileHeader.decode(file.slice(0, WeftFormat.HEADER_LENGTH), abs);
+      ByteBuffer footerBytes = file.slice(tail.footerOffset(), tail.footerLength());
+      stats.addMetadata(WeftFormat.TAIL_LENGTH + WeftFormat.HEADER_LENGTH + tail.footerLength());
+      if (Checksums.crc32c(footerBytes) != tail.footerCrc()) {
+        throw CorruptFileException.at(abs, null, tail.footerOffset(), "footer checksum mismatch");
+      }
+      if (header.major() != tail.major() || header.minor() != tail.minor()) {
+        throw CorruptFileException.at(abs, null, 0, "header version " + header.major() + "." + header.minor()
+            + " differs from tail version " + tail.major() + "." + tail.minor());
+      }
+      Footer footer = Footer.decode(footerBytes, abs, tail.footerOffset());
+      if (!Arrays.equals(footer.fileId(), header.fileId())) {
+        throw CorruptFileException.at(abs, null, 8, "header file id does not match the footer's");
+      }
+      boolean own = allocator == null;
+      BufferAllocator alloc = own ? new RootAllocator() : allocator;
+      return new WeftReader(ctx, footer, tail.major(), tail.minor(), alloc, own);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      if (e instanceof WeftException || e instanceof IOException) {
+        throw e;
+      }
+      throw new CorruptFileException("cannot open Weft file " + abs + ": " + e, abs, e);
+    }
+  }
+
+  public Path path() {
+    return ctx.path();
+  }
+
+  public long numRows() {
+    return footer.numRows();
+  }
+
+  public int numColumns() {
+    return footer.numColumns();
+  }
+
+  /** Format version as "major.minor". */
+  public String formatVersion() {
+    return major + "." + minor;
+  }
+
+  public String createdBy() {
+    return footer.createdBy();
+  }
+
+  public List<RowGroupMeta> rowGroups() {
+    return footer.rowGroups();
+  }
+
+  public ReaderStats stats() {
+    return ctx.stats();
+  }
+
+  /** The full schema (read on first call from the stored Arrow IPC schema message). */
+  public Schema schema() throws IOException {
+    Schema s = schema;
+    if (s == null) {
+      ByteBuffer bytes = ctx.file().slice(footer.schemaOffset(), footer.schemaLength());
+      ctx.stats().addMetadata(footer.schemaLength());
+      if (Checksums.crc32c(bytes) != footer.schemaCrc()) {
+        throw CorruptFileException.at(ctx.path(), null, footer.schemaOffset(), "schema checksum mismatch");
+      }
+      byte[] b = new byte[bytes.remaining()];
+      bytes.get(b);
+      s = SchemaCodec.decode(b, ctx.path(), null, footer.schemaOffset());
+      if (s.getFields().size() != footer.numColumns()) {
+        throw CorruptFileException.at(ctx.path(), null, footer.schemaOffset(), "schema has "
+            + s.getFields().size() + " fields, the footer " + footer.numColumns() + " columns");
+      }
+      schema = s;
+    }
+    return s;
+  }
+
+  private ColumnDirectory directory() throws IOException {
+    ColumnDirectory d = directory;
+    if (d == null) {
+      ByteBuffer bytes = ctx.file().slice(footer.directoryOffset(), footer.directoryLength());
+      ctx.stats().addMetadata(footer.directoryLength());
+      if (Checksums.crc32c(bytes) != footer.directoryCrc()) {
+        throw CorruptFileException.at(ctx.path(), null, footer.directoryOffset(), "column directory checksum mismatch");
+      }
+      d = ColumnDirectory.decode(bytes, footer.numColumns(), ctx.path(), footer.directoryOffset());
+      directory = d;
+    }
+    return d;
+  }
+
+  /** The index of a column by name, or -1. */
+  public int columnIndex(String name) throws IOException {
+    return directory().find(name);
+  }
+
+  /** The name of column {@code index}. */
+  public String columnName(int index) throws IOException {
+    java.util.Objects.checkIndex(index, footer.numColumns());
+    return directory().name(index);
+  }
+
+  /** The metadata of one column (nodes, pages), read on first use. */
+  public ColumnMeta columnMeta(int index) throws IOException {
+    return column(index).meta();
+  }
+
+  ColumnReader column(int index) throws IOException {
+    ColumnReader c = columns.get(index);
+    if (c == null) {
+      ColumnDirectory dir = directory();
+      ColumnDirectory.Entry e = dir.entry(index);
+      String name = dir.name(index);
+      if (e.metaOffset() < WeftFormat.HEADER_LENGTH || e.metaLength() < 0
+          || e.metaOffset() + (e.metaLength() & 0xFFFF_FFFFL) > footer.directoryOffset()) {
+        throw CorruptFileException.at(ctx.path(), name, footer.directoryOffset(),
+            "directory entry points outside the metadata region");
+      }
+      ByteBuffer bytes = ctx.file().slice(e.metaOffset(), e.metaLength());
+      ctx.stats().addMetadata(e.metaLength());
+      if (Checksums.crc32c(bytes) != e.metaCrc()) {
+        throw CorruptFileException.at(ctx.path(), name, e.metaOffset(), "column metadata checksum mismatch");
+      }
+      ColumnMeta meta = ColumnMeta.decode(bytes, ctx.path(), name, e.metaOffset(), footer);
+      columns.compareAndSet(index, null, new ColumnReader(ctx, name, meta));
+      c = columns.get(index);
+    }
+    return c;
+  }
+
+  private List<ColumnReader> project(List<String> projection) throws IOException {
+    List<ColumnReader> out = new ArrayList<>();
+    if (projection == null) {
+      for (int i = 0; i < footer.numColumns(); i++) {
+        out.add(column(i));
+      }
+      return out;
+    }
+    for (String name : projection) {
+      int i = columnIndex(name);
+      if (i < 0) {
+        throw new IllegalArgumentException("no column '" + name + "' in " + ctx.path() + " ("
+            + footer.numColumns() + " columns)");
+      }
+      out.add(column(i));
+    }
+    return out;
+  }
+
+  /** The schema of a projection (null: all columns), reading only those columns' metadata. */
+  public Schema schema(List<String> projection) throws IOException {
+    List<Field> fields = new ArrayList<>();
+    for (ColumnReader c : project(projection)) {
+      fields.add(c.meta().field());
+    }
+    return new Schema(fields);
+  }
+
+  /**
+   * Scans all rows in order.
+   *
+   * @param projection column names (null: all)
+   * @param batchSize rows per batch (the last may be shorter)
+   */
+  public WeftScanner scan(List<String> projection, int batchSize) throws IOException {
+    return scan(projection, batchSize, 0, footer.numRows());
+  }
+
+  /** Scans rows {@code [fromRow, toRow)}, e.g. one row group as a parallel split. */
+  public WeftScanner scan(List<String> projection, int batchSize, long fromRow, long toRow) throws IOException {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+    }
+    if (fromRow < 0 || toRow > footer.numRows() || fromRow > toRow) {
+      throw new IllegalArgumentException("row range [" + fromRow + ", " + toRow + ") is not within [0, "
+          + footer.numRows() + ") of " + ctx.path());
+    }
+    return new WeftScanner(project(projection), allocator, batchSize, fromRow, toRow);
+  }
+
+  /**
+   * Reads the given rows, in the order given (duplicates allowed), as one batch owned by the
+   * caller.
+   *
+   * @param projection column names (null: all)
+   * @throws IllegalArgumentException naming the first id outside {@code [0, numRows)}
+   */
+  public VectorSchemaRoot take(long[] rowIds, List<String> projection) throws IOException {
+    for (long id : rowIds) {
+      if (id < 0 || id >= footer.numRows()) {
+        throw new IllegalArgumentException("row id " + id + " is out of range [0, " + footer.numRows()
+            + ") of " + ctx.path());
+      }
+    }
+    List<ColumnReader> cols = project(projection);
+    List<ColumnAssembler> assemblers = new ArrayList<>(cols.size());
+    for (ColumnReader c : cols) {
+      assemblers.add(new ColumnAssembler(c));
+    }
+    try (BatchBuilder b = new BatchBuilder(cols, assemblers, allocator, rowIds.length)) {
+      for (long id : rowIds) {
+        b.appendRows(id, id + 1);
+      }
+      return b.finish(rowIds.length);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    ctx.file().close();
+    if (ownsAllocator) {
+      allocator.close();
+    }
+  }
+}

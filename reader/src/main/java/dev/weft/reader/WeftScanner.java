@@ -1,0 +1,67 @@
+package dev.weft.reader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Iterates over a row range in batches. Each {@link #next()} returns a new root owned by the
+ * caller (close it). Errors reading the file surface as {@link UncheckedIOException} wrapping
+ * the typed Weft exception. Not thread-safe; use one scanner per thread.
+ */
+public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoCloseable {
+  private final List<ColumnReader> columns;
+  private final List<ColumnAssembler> assemblers = new ArrayList<>();
+  private final BufferAllocator allocator;
+  private final int batchSize;
+  private final long toRow;
+  private long nextRow;
+
+  WeftScanner(List<ColumnReader> columns, BufferAllocator allocator, int batchSize, long fromRow, long toRow) {
+    this.columns = columns;
+    this.allocator = allocator;
+    this.batchSize = batchSize;
+    this.nextRow = fromRow;
+    this.toRow = toRow;
+    for (ColumnReader c : columns) {
+      assemblers.add(new ColumnAssembler(c));
+    }
+  }
+
+  @Override
+  public boolean hasNext() {
+    return nextRow < toRow;
+  }
+
+  /** The next batch, as a checked-exception variant of {@link #next()}. */
+  public VectorSchemaRoot nextBatch() throws IOException {
+    if (!hasNext()) {
+      throw new NoSuchElementException("scan is finished");
+    }
+    int rows = (int) Math.min(batchSize, toRow - nextRow);
+    try (BatchBuilder b = new BatchBuilder(columns, assemblers, allocator, rows)) {
+      b.appendRows(nextRow, nextRow + rows);
+      nextRow += rows;
+      return b.finish(rows);
+    }
+  }
+
+  @Override
+  public VectorSchemaRoot next() {
+    try {
+      return nextBatch();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    nextRow = toRow;
+  }
+}

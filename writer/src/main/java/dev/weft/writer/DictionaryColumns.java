@@ -1,0 +1,53 @@
+package dev.weft.writer;
+
+import dev.weft.format.UnsupportedTypeException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryEncoder;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** Replaces dictionary-encoded top-level columns by their values: Weft stores values. */
+final class DictionaryColumns {
+  private DictionaryColumns() {}
+
+  static Schema storedSchema(Schema schema, DictionaryProvider provider, Path path) throws UnsupportedTypeException {
+    List<Field> fields = new ArrayList<>();
+    for (Field f : schema.getFields()) {
+      DictionaryEncoding enc = f.getDictionary();
+      if (enc == null) {
+        fields.add(f);
+        continue;
+      }
+      Dictionary dict = provider == null ? null : provider.lookup(enc.getId());
+      if (dict == null) {
+        throw new UnsupportedTypeException("column '" + f.getName() + "' is dictionary-encoded (id "
+            + enc.getId() + ") but no dictionary was provided (file " + path + ")", path);
+      }
+      Field valueField = dict.getVector().getField();
+      fields.add(new Field(f.getName(),
+          new FieldType(f.isNullable(), valueField.getType(), null, f.getMetadata()),
+          valueField.getChildren()));
+    }
+    return new Schema(fields, schema.getCustomMetadata());
+  }
+
+  /** Decodes one batch's indices into a new values vector owned by the caller. */
+  static FieldVector decode(FieldVector indices, DictionaryProvider provider, Path path) {
+    DictionaryEncoding enc = indices.getField().getDictionary();
+    Dictionary dict = provider.lookup(enc.getId());
+    if (dict == null) {
+      throw new IllegalArgumentException("column '" + indices.getField().getName()
+          + "': dictionary " + enc.getId() + " disappeared from the provider (file " + path + ")");
+    }
+    ValueVector decoded = DictionaryEncoder.decode(indices, dict);
+    return (FieldVector) decoded;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.weft.writer;
+
+import dev.weft.format.ColumnLayout;
+import dev.weft.format.ColumnNode;
+import dev.weft.format.NodeKind;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.FieldVector;
+
+/**
+ * One node's vector within an incoming batch, with the element range of every top-level row:
+ * row r of the batch owns this node's elements {@code [rowElems[r], rowElems[r+1])}.
+ */
+final class NodeBatch {
+  final ColumnNode node;
+  final FieldVector vector;
+  final long[] rowElems;
+  final boolean allValid;
+  private final ArrowBuf offsets;
+  private final boolean wideOffsets;
+
+  private NodeBatch(ColumnNode node, FieldVector vector, long[] rowElems) {
+    this.node = node;
+    this.vector = vector;
+    this.rowElems = rowElems;
+    this.allValid = node.kind() == NodeKind.NULL || vector.getNullCount() == 0;
+    NodeKind k = node.kind();
+    this.offsets = k.hasOffsets() ? vector.getOffsetBuffer() : null;
+    this.wideOffsets = k == NodeKind.LARGE_LIST || k == NodeKind.LARGE_VARBINARY;
+  }
+
+  /** Offset entry e of a var-width or list vector. */
+  long offset(long e) {
+    return wideOffsets ? offsets.getLong(e * 8) : offsets.getInt(e * 4);
+  }
+
+  /**
+   * Builds the node batches of one column, in the layout's pre-order.
+   *
+   * @param rows number of rows in the batch
+   */
+  static NodeBatch[] of(ColumnLayout layout, FieldVector top, int rows) {
+    NodeBatch[] out = new NodeBatch[layout.nodes().size()];
+    long[] identity = new long[rows + 1];
+    for (int r = 0; r <= rows; r++) {
+      identity[r] = r;
+    }
+    fill(layout, 0, top, identity, out);
+    return out;
+  }
+
+  private static void fill(ColumnLayout layout, int index, FieldVector vector, long[] rowElems, NodeBatch[] out) {
+    ColumnNode node = layout.node(index);
+    NodeBatch nb = new NodeBatch(node, vector, rowElems);
+    out[index] = nb;
+    List<FieldVector> children = vector.getChildrenFromFields();
+    for (int c = 0; c < node.children().size(); c++) {
+      int childIndex = node.children().get(c);
+      long[] childElems = new long[rowElems.length];
+      switch (node.kind()) {
+        case STRUCT -> System.arraycopy(rowElems, 0, childElems, 0, rowElems.length);
+        case FIXED_SIZE_LIST -> {
+          for (int r = 0; r < rowElems.length; r++) {
+            childElems[r] = rowElems[r] * node.listSize();
+          }
+        }
+        case LIST, LARGE_LIST -> {
+          for (int r = 0; r < rowElems.length; r++) {
+            childElems[r] = nb.offset(rowElems[r]);
+          }
+        }
+        default -> throw new IllegalStateException(node.kind() + " has no children");
+      }
+      fill(layout, childIndex, children.get(c), childElems, out);
+    }
+  }
+}

@@ -1,0 +1,327 @@
+package dev.weft.writer;
+
+import dev.weft.format.Bits;
+import dev.weft.format.ColumnNode;
+import dev.weft.format.MiniBlock;
+import dev.weft.format.NodeKind;
+import dev.weft.format.WeftFormat;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Accumulates one node's values into mini-blocks. A block only ever starts at a top-level row
+ * boundary and closes before it would exceed the mini-block byte or value limit (a single row
+ * larger than the limit gets a block of its own). Sealed blocks wait in the arena until the
+ * row group is written.
+ */
+final class NodeWriter implements AutoCloseable {
+  final ColumnNode node;
+  private final int maxBytes;
+  private final int maxValues;
+  private final GrowBuf validity;
+  private final GrowBuf offsets;
+  private final GrowBuf values;
+  private final GrowBuf raw;
+
+  private int pendingRows;
+  private int pendingCount;
+  private long pendingNulls;
+  /** Var-width: value bytes held; list: child elements held. */
+  private long pendingData;
+
+  private long rowsSealed;
+  private long elementsSealed;
+  private long childElementsSealed;
+
+  private final List<SealedBlock> sealed = new ArrayList<>();
+
+  /**
+   * @param raw scratch buffer shared by all node writers of a file, for assembling a block
+   * @param maxBytes mini-block byte limit (the writer lowers it for very wide schemas so that
+   *     every node's pending block fits the memory budget at once)
+   */
+  NodeWriter(ColumnNode node, BufferAllocator allocator, GrowBuf raw, int maxBytes, int maxValues) {
+    this.node = node;
+    this.maxBytes = maxBytes;
+    this.maxValues = maxValues;
+    this.raw = raw;
+    this.validity = new GrowBuf(allocator, 8);
+    this.offsets = new GrowBuf(allocator, node.kind().hasOffsets() ? 64 : 8);
+    this.values = new GrowBuf(allocator, 64);
+    startBlock();
+  }
+
+  /** Bytes held by this node's pending-block buffers. */
+  long heldBytes() {
+    return validity.capacity() + offsets.capacity() + values.capacity();
+  }
+
+  boolean hasPending() {
+    return pendingRows > 0;
+  }
+
+  List<SealedBlock> sealedBlocks() {
+    return sealed;
+  }
+
+  void clearSealed() {
+    sealed.clear();
+  }
+
+  private void startBlock() {
+    pendingRows = 0;
+    pendingCount = 0;
+    pendingNulls = 0;
+    pendingData = 0;
+    validity.reset(maxBytes / 8 + 8);
+    offsets.reset(maxBytes + 8);
+    values.reset(maxBytes + 8);
+    if (node.kind().hasOffsets()) {
+      offsets.appendInt(0);
+    }
+  }
+
+  /** Raw size of a block of {@code count} elements holding {@code data} value bytes. */
+  private long rawSize(long count, long data) {
+    long prefix = MiniBlock.prefixLength(node.kind(), count, true);
+    return switch (node.kind()) {
+      case FIXED -> prefix + count * node.byteWidth();
+      case BOOL -> prefix + MiniBlock.bitmapBytes(count);
+      case VARBINARY, LARGE_VARBINARY -> prefix + data;
+      default -> prefix;
+    };
+  }
+
+  /** Raw bytes rows [a, b) of the batch add to any block, used to size chunks. */
+  static long rowBytes(NodeBatch nb, int a, int b) {
+    long ea = nb.rowElems[a];
+    long eb = nb.rowElems[b];
+    long n = eb - ea;
+    return switch (nb.node.kind()) {
+      case FIXED -> n * nb.node.byteWidth() + n / 8;
+      case BOOL -> n / 4;
+      case VARBINARY, LARGE_VARBINARY -> nb.offset(eb) - nb.offset(ea) + n * 4 + n / 8;
+      case LIST, LARGE_LIST -> n * 4 + n / 8;
+      default -> n / 8;
+    };
+  }
+
+  private boolean fits(NodeBatch nb, int a, int b) {
+    long ea = nb.rowElems[a];
+    long eb = nb.rowElems[b];
+    long count = pendingCount + (eb - ea);
+    if (count > maxValues) {
+      return false;
+    }
+    long data = pendingData;
+    if (node.kind() == NodeKind.VARBINARY || node.kind() == NodeKind.LARGE_VARBINARY) {
+      data += nb.offset(eb) - nb.offset(ea);
+    }
+    return rawSize(count, data) <= maxBytes;
+  }
+
+  /** Largest k in [0, limit] such that rows [r, r+k) fit into the pending block. */
+  private int rowsThatFit(NodeBatch nb, int r, int limit) {
+    if (limit == 0 || !fits(nb, r, r + 1)) {
+      return 0;
+    }
+    int lo = 1;
+    int step = 1;
+    while (lo < limit) {
+      int probe = (int) Math.min(limit, (long) lo + step);
+      if (!fits(nb, r, r + probe)) {
+        int hi = probe - 1;
+        while (lo < hi) {
+          int mid = (lo + hi + 1) >>> 1;
+          if (fits(nb, r, r + mid)) {
+            lo = mid;
+          } else {
+            hi = mid - 1;
+          }
+        }
+        return lo;
+      }
+      lo = probe;
+      step *= 2;
+    }
+    return lo;
+  }
+
+  /** Appends batch rows [r0, r1), sealing blocks as they fill. */
+  void append(NodeBatch nb, int r0, int r1, BlockSealer sealer) {
+    int r = r0;
+    while (r < r1) {
+      int k = rowsThatFit(nb, r, r1 - r);
+      boolean oversize = false;
+      if (k == 0) {
+        if (pendingRows > 0) {
+          seal(sealer);
+          continue;
+        }
+        k = 1;
+        oversize = true;
+      }
+      copy(nb, r, r + k);
+      r += k;
+      if (oversize) {
+        seal(sealer);
+      }
+    }
+  }
+
+  private void copy(NodeBatch nb, int a, int b) {
+    long ea = nb.rowElems[a];
+    long eb = nb.rowElems[b];
+    long n = eb - ea;
+    if (n > Integer.MAX_VALUE - pendingCount) {
+      throw new IllegalArgumentException("column node " + node.path() + ": a row holds " + n
+          + " values, more than a mini-block can address");
+    }
+    NodeKind kind = node.kind();
+    if (kind != NodeKind.NULL && n > 0) {
+      long bitsNeeded = MiniBlock.bitmapBytes(pendingCount + n);
+      validity.ensure(bitsNeeded - validity.size());
+      validity.setSize(bitsNeeded);
+      if (nb.allValid) {
+        setOnes(validity, pendingCount, n);
+      } else {
+        Bits.copy(nb.vector.getValidityBuffer(), ea, validity.buf(), pendingCount, n);
+        pendingNulls += n - Bits.countSet(nb.vector.getValidityBuffer(), ea, n);
+      }
+    }
+    switch (kind) {
+      case FIXED -> values.appendBytes(nb.vector.getDataBuffer(), ea * node.byteWidth(), n * node.byteWidth());
+      case BOOL -> {
+        long bytes = MiniBlock.bitmapBytes(pendingCount + n);
+        values.ensure(bytes - values.size());
+        values.setSize(bytes);
+        Bits.copy(nb.vector.getDataBuffer(), ea, values.buf(), pendingCount, n);
+      }
+      case VARBINARY, LARGE_VARBINARY -> {
+        long base = nb.offset(ea);
+        long end = nb.offset(eb);
+        if (pendingData + (end - base) > 0xFFFF_FFFFL - 1) {
+          throw new IllegalArgumentException("column node " + node.path() + ": a row holds "
+              + (end - base) + " bytes, more than a mini-block can address (4 GiB)");
+        }
+        for (long e = ea + 1; e <= eb; e++) {
+          offsets.appendInt((int) (pendingData + nb.offset(e) - base));
+        }
+        values.appendBytes(nb.vector.getDataBuffer(), base, end - base);
+        pendingData += end - base;
+      }
+      case LIST, LARGE_LIST -> {
+        long base = nb.offset(ea);
+        long end = nb.offset(eb);
+        if (pendingData + (end - base) > 0xFFFF_FFFFL - 1) {
+          throw new IllegalArgumentException("column node " + node.path() + ": a row holds "
+              + (end - base) + " list items, more than a mini-block can address");
+        }
+        for (long e = ea + 1; e <= eb; e++) {
+          offsets.appendInt((int) (pendingData + nb.offset(e) - base));
+        }
+        pendingData += end - base;
+      }
+      default -> {
+        // STRUCT, FIXED_SIZE_LIST: validity only; NULL: nothing
+      }
+    }
+    pendingCount += (int) n;
+    pendingRows += b - a;
+  }
+
+  private static void setOnes(GrowBuf buf, long fromBit, long count) {
+    long i = 0;
+    while (i < count && ((fromBit + i) & 7) != 0) {
+      Bits.set(buf.buf(), fromBit + i, true);
+      i++;
+    }
+    long whole = (count - i) >>> 3;
+    if (whole > 0) {
+      buf.buf().setOne((fromBit + i) >>> 3, whole);
+      i += whole << 3;
+    }
+    while (i < count) {
+      Bits.set(buf.buf(), fromBit + i, true);
+      i++;
+    }
+  }
+
+  /** Seals the pending block, if any rows are pending. */
+  void seal(BlockSealer sealer) {
+    if (pendingRows == 0) {
+      return;
+    }
+    NodeKind kind = node.kind();
+    boolean hasValidity = pendingNulls > 0;
+    raw.setSize(0);
+    raw.ensure(rawSize(pendingCount, pendingData) + 16);
+    long pos = 0;
+    if (hasValidity) {
+      long bytes = MiniBlock.bitmapBytes(pendingCount);
+      raw.buf().setBytes(0, validity.buf(), 0, bytes);
+      // clear bits past the last element so the block is deterministic
+      for (long bit = pendingCount; bit < bytes * 8; bit++) {
+        Bits.set(raw.buf(), bit, false);
+      }
+      pos = WeftFormat.align(bytes);
+    }
+    if (kind.isVariableList()) {
+      raw.buf().setLong(pos, childElementsSealed);
+      pos += 8;
+    }
+    if (kind.hasOffsets()) {
+      long len = 4L * (pendingCount + 1);
+      raw.buf().setBytes(pos, offsets.buf(), 0, len);
+      pos += len;
+      if (!kind.isVariableList()) {
+        pos = WeftFormat.align(pos);
+      }
+    }
+    switch (kind) {
+      case FIXED, VARBINARY, LARGE_VARBINARY -> {
+        raw.buf().setBytes(pos, values.buf(), 0, values.size());
+        pos += values.size();
+      }
+      case BOOL -> {
+        long bytes = MiniBlock.bitmapBytes(pendingCount);
+        raw.buf().setBytes(pos, values.buf(), 0, bytes);
+        for (long bit = pendingCount; bit < bytes * 8; bit++) {
+          Bits.set(raw.buf(), pos * 8 + bit, false);
+        }
+        pos += bytes;
+      }
+      default -> {
+      }
+    }
+    if (pos != MiniBlock.prefixLength(kind, pendingCount, hasValidity) + dataLength()) {
+      throw new IllegalStateException("internal error: block layout size mismatch for " + node.path());
+    }
+    sealed.add(sealer.seal(raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,
+        elementsSealed, pendingCount));
+    rowsSealed += pendingRows;
+    elementsSealed += pendingCount;
+    if (kind.isVariableList()) {
+      childElementsSealed += pendingData;
+    }
+    raw.reset(maxBytes + 64);
+    startBlock();
+  }
+
+  private long dataLength() {
+    return switch (node.kind()) {
+      case FIXED -> (long) pendingCount * node.byteWidth();
+      case BOOL -> MiniBlock.bitmapBytes(pendingCount);
+      case VARBINARY, LARGE_VARBINARY -> pendingData;
+      default -> 0;
+    };
+  }
+
+  @Override
+  public void close() {
+    validity.close();
+    offsets.close();
+    values.close();
+  }
+}

@@ -1,0 +1,469 @@
+package dev.weft.writer;
+
+import dev.weft.format.ColumnDirectory;
+import dev.weft.format.ColumnLayout;
+import dev.weft.format.ColumnMeta;
+import dev.weft.format.FileHeader;
+import dev.weft.format.FileTail;
+import dev.weft.format.Footer;
+import dev.weft.format.MetaOutput;
+import dev.weft.format.PageMeta;
+import dev.weft.format.RowGroupMeta;
+import dev.weft.format.SchemaCodec;
+import dev.weft.format.UnsupportedTypeException;
+import dev.weft.format.WeftFormat;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Writes one Weft file from Arrow batches.
+ *
+ * <pre>{@code
+ * try (WeftWriter w = WeftWriter.open(path, schema, WriterOptions.defaults())) {
+ *   w.write(root);      // any number of times
+ * }                     // close() makes the file appear atomically
+ * }</pre>
+ *
+ * <p>The writer buffers one row group at a time within {@link WriterOptions#memoryBudget()}: all
+ * its memory comes from a child allocator limited to the budget. The file is written under a
+ * temporary name in the target directory; {@link #close()} writes the metadata, fsyncs and
+ * renames it to the final name. {@link #abort()}, or any failure, deletes the temporary file, so
+ * nothing ever appears under the final name unless it is complete. Not thread-safe.
+ *
+ * <p>Dictionary-encoded top-level columns are accepted when a {@link DictionaryProvider} is
+ * given: their values are stored, and readers return the dictionary's value type.
+ */
+public final class WeftWriter implements AutoCloseable {
+  private final Path path;
+  private final Path tempPath;
+  private final WriterOptions options;
+  private final Schema inputSchema;
+  private final Schema storedSchema;
+  private final DictionaryProvider dictionaries;
+  private final List<ColumnLayout> layouts = new ArrayList<>();
+  private final List<NodeWriter[]> nodeWriters = new ArrayList<>();
+  private final List<List<List<PageMeta>>> pages = new ArrayList<>();
+  private final List<RowGroupMeta> rowGroups = new ArrayList<>();
+  private final BufferAllocator allocator;
+  private final boolean ownsParent;
+  private final BufferAllocator parent;
+  private final FileChannel channel;
+  private final FileOutput out;
+  private final BlockArena arena;
+  private final BlockSealer sealer;
+  private final GrowBuf rawScratch;
+  private final RowGroupFlusher flusher;
+  private final byte[] fileId = new byte[16];
+
+  private long rowsWritten;
+  private long rowsInGroup;
+  private long groupStartOffset;
+  private boolean closed;
+  private long peakMemory;
+
+  private WeftWriter(Path path, Schema schema, DictionaryProvider dictionaries, WriterOptions options,
+      BufferAllocator parentAllocator) throws IOException {
+    this.path = path.toAbsolutePath();
+    this.options = options;
+    this.inputSchema = schema;
+    this.dictionaries = dictionaries;
+    this.storedSchema = DictionaryColumns.storedSchema(schema, dictionaries, this.path);
+    for (Field f : storedSchema.getFields()) {
+      layouts.add(ColumnLayout.of(f, this.path));
+    }
+    checkUniqueNames(storedSchema, this.path);
+    if (!options.overwrite() && Files.exists(this.path)) {
+      throw new FileAlreadyExistsException(this.path.toString(), null,
+          "refusing to replace an existing file (set WriterOptions.overwrite)");
+    }
+    Path dir = this.path.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new IOException("cannot write " + this.path + ": directory " + dir + " does not exist");
+    }
+    new SecureRandom().nextBytes(fileId);
+    this.tempPath = dir.resolve("." + this.path.getFileName() + "." + Long.toHexString(System.nanoTime())
+        + ".weft-tmp");
+    this.ownsParent = parentAllocator == null;
+    this.parent = ownsParent ? new RootAllocator() : parentAllocator;
+    this.allocator = parent.newChildAllocator("weft-writer:" + this.path.getFileName(), 0,
+        options.memoryBudget());
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(tempPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      this.channel = ch;
+      this.out = new FileOutput(ch);
+      this.arena = new BlockArena(allocator, segmentSize(options));
+      this.sealer = new BlockSealer(allocator, arena, options.compression(), options.compressionLevel(),
+          options.miniBlockBytes());
+      this.flusher = new RowGroupFlusher(out, options.targetPageBytes());
+      int blockBytes = effectiveBlockBytes(options, layouts);
+      this.rawScratch = new GrowBuf(allocator, blockBytes + 64);
+      for (ColumnLayout layout : layouts) {
+        NodeWriter[] ws = new NodeWriter[layout.nodes().size()];
+        List<List<PageMeta>> perNode = new ArrayList<>();
+        for (int i = 0; i < ws.length; i++) {
+          ws[i] = new NodeWriter(layout.node(i), allocator, rawScratch, blockBytes, options.valuesPerMiniBlock());
+          perNode.add(new ArrayList<>());
+        }
+        nodeWriters.add(ws);
+        pages.add(perNode);
+      }
+      out.write(new FileHeader(WeftFormat.VERSION_MAJOR_CURRENT, WeftFormat.VERSION_MINOR_CURRENT, fileId).encode());
+      groupStartOffset = out.position();
+    } catch (IOException | RuntimeException e) {
+      releaseQuietly();
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // already failing
+        }
+      }
+      Files.deleteIfExists(tempPath);
+      throw e;
+    }
+  }
+
+  /**
+   * The mini-block byte limit: the configured one, lowered for very wide schemas so that the
+   * pending blocks of all nodes together stay within a sixteenth of the budget.
+   */
+  private static int effectiveBlockBytes(WriterOptions o, List<ColumnLayout> layouts) {
+    long nodes = 0;
+    for (ColumnLayout l : layouts) {
+      nodes += l.nodes().size();
+    }
+    long share = o.memoryBudget() / 16 / Math.max(1, nodes) / 3;
+    return (int) Math.max(256, Math.min(o.miniBlockBytes(), share));
+  }
+
+  private static long segmentSize(WriterOptions o) {
+    return Math.max(64 << 10, Math.min(1 << 20, o.memoryBudget() / 32));
+  }
+
+  /** Opens a writer for a schema without dictionary-encoded columns. */
+  public static WeftWriter open(Path path, Schema schema, WriterOptions options) throws IOException {
+    return new WeftWriter(path, schema, null, options, null);
+  }
+
+  /**
+   * Opens a writer.
+   *
+   * @param dictionaries resolves dictionary-encoded columns of {@code schema} (may be null)
+   * @param allocator parent of the writer's budget-limited allocator (null: a private one)
+   * @throws UnsupportedTypeException naming the column if a type cannot be stored
+   * @throws FileAlreadyExistsException if {@code path} exists and overwrite is off
+   */
+  public static WeftWriter open(Path path, Schema schema, DictionaryProvider dictionaries,
+      WriterOptions options, BufferAllocator allocator) throws IOException {
+    return new WeftWriter(path, schema, dictionaries, options, allocator);
+  }
+
+  /** The schema as stored: dictionary-encoded columns replaced by their value types. */
+  public Schema storedSchema() {
+    return storedSchema;
+  }
+
+  public long rowsWritten() {
+    return rowsWritten;
+  }
+
+  /** The highest number of bytes the writer's allocator held at once so far. */
+  public long peakMemory() {
+    return Math.max(peakMemory, allocator.getPeakMemoryAllocation());
+  }
+
+  /**
+   * Appends every row of {@code root}, whose schema must equal the writer's schema.
+   *
+   * @throws IllegalArgumentException if the schema differs (the writer stays usable)
+   */
+  public void write(VectorSchemaRoot root) throws IOException {
+    ensureOpen();
+    checkSchema(root.getSchema());
+    int rows = root.getRowCount();
+    if (rows == 0) {
+      return;
+    }
+    List<FieldVector> decoded = new ArrayList<>();
+    try {
+      NodeBatch[][] batches = new NodeBatch[layouts.size()][];
+      for (int c = 0; c < layouts.size(); c++) {
+        FieldVector v = root.getVector(c);
+        if (v.getField().getDictionary() != null) {
+          v = DictionaryColumns.decode(v, dictionaries, path);
+          decoded.add(v);
+        }
+        if (v.getValueCount() < rows) {
+          throw new IllegalArgumentException("column '" + v.getField().getName() + "' has "
+              + v.getValueCount() + " values but the batch has " + rows + " rows");
+        }
+        batches[c] = NodeBatch.of(layouts.get(c), v, rows);
+      }
+      writeRows(batches, rows);
+    } catch (IllegalArgumentException e) {
+      abort();
+      throw e;
+    } catch (IOException | RuntimeException | Error e) {
+      abort();
+      throw e;
+    } finally {
+      for (FieldVector v : decoded) {
+        v.close();
+      }
+    }
+  }
+
+  private void writeRows(NodeBatch[][] batches, int rows) throws IOException {
+    long chunkBudget = Math.max(1, options.memoryBudget() / 16);
+    int r = 0;
+    while (r < rows) {
+      int k = (int) Math.min(rows - r, options.maxRowGroupRows() - rowsInGroup);
+      while (k > 1 && chunkBytes(batches, r, r + k) > chunkBudget) {
+        k = k / 2;
+      }
+      for (int c = 0; c < batches.length; c++) {
+        NodeWriter[] ws = nodeWriters.get(c);
+        for (int n = 0; n < ws.length; n++) {
+          ws[n].append(batches[c][n], r, r + k, sealer);
+        }
+      }
+      r += k;
+      rowsInGroup += k;
+      rowsWritten += k;
+      trackPeak();
+      long held = heldBytes();
+      if (rowsInGroup >= options.maxRowGroupRows() || held + arena.allocatedBytes() > options.memoryBudget() / 2) {
+        flushRowGroup();
+      } else if (held > options.memoryBudget() / 4) {
+        sealAll();
+      }
+    }
+  }
+
+  private static long chunkBytes(NodeBatch[][] batches, int a, int b) {
+    long sum = 0;
+    for (NodeBatch[] col : batches) {
+      for (NodeBatch nb : col) {
+        sum += NodeWriter.rowBytes(nb, a, b);
+      }
+    }
+    return sum;
+  }
+
+  private long heldBytes() {
+    long sum = sealer.scratchBytes() + rawScratch.capacity();
+    for (NodeWriter[] ws : nodeWriters) {
+      for (NodeWriter w : ws) {
+        sum += w.heldBytes();
+      }
+    }
+    return sum;
+  }
+
+  private void trackPeak() {
+    peakMemory = Math.max(peakMemory, allocator.getPeakMemoryAllocation());
+  }
+
+  private void sealAll() {
+    for (NodeWriter[] ws : nodeWriters) {
+      for (NodeWriter w : ws) {
+        w.seal(sealer);
+      }
+    }
+  }
+
+  private void flushRowGroup() throws IOException {
+    if (rowsInGroup == 0) {
+      return;
+    }
+    sealAll();
+    trackPeak();
+    for (int c = 0; c < nodeWriters.size(); c++) {
+      NodeWriter[] ws = nodeWriters.get(c);
+      for (int n = 0; n < ws.length; n++) {
+        flusher.writeNode(ws[n].sealedBlocks(), pages.get(c).get(n));
+        ws[n].clearSealed();
+      }
+    }
+    arena.clear();
+    out.pad();
+    long end = out.position();
+    rowGroups.add(new RowGroupMeta(rowsWritten - rowsInGroup, rowsInGroup, groupStartOffset, end));
+    groupStartOffset = end;
+    rowsInGroup = 0;
+  }
+
+  /**
+   * Finishes the file: writes the last row group and the metadata, fsyncs, and renames the
+   * temporary file to the final name. On failure nothing is left under either name.
+   */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    try {
+      flushRowGroup();
+      finishMetadata();
+      channel.force(true);
+      channel.close();
+      moveIntoPlace();
+      closed = true;
+    } catch (IOException | RuntimeException | Error e) {
+      abort();
+      throw e;
+    } finally {
+      releaseQuietly();
+    }
+  }
+
+  private void finishMetadata() throws IOException {
+    List<ColumnDirectory.Entry> entries = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < layouts.size(); c++) {
+      out.pad();
+      long offset = out.position();
+      byte[] meta = new ColumnMeta(layouts.get(c), pages.get(c)).encode();
+      out.write(meta);
+      MetaOutput crcOf = new MetaOutput(0).bytes(meta);
+      entries.add(new ColumnDirectory.Entry(offset, meta.length, crcOf.crc32c()));
+      names.add(layouts.get(c).field().getName());
+    }
+    out.pad();
+    long dirOffset = out.position();
+    byte[] dir = ColumnDirectory.encode(names, entries);
+    out.write(dir);
+    out.pad();
+    long schemaOffset = out.position();
+    byte[] schema = SchemaCodec.encode(storedSchema);
+    out.write(schema);
+    out.pad();
+    long footerOffset = out.position();
+    Footer footer = new Footer(rowsWritten, layouts.size(), rowGroups, dirOffset, dir.length,
+        crc(dir), schemaOffset, schema.length, crc(schema), fileId, options.createdBy());
+    byte[] footerBytes = footer.encode();
+    out.write(footerBytes);
+    out.write(new FileTail(footerOffset, footerBytes.length, crc(footerBytes),
+        WeftFormat.VERSION_MAJOR_CURRENT, WeftFormat.VERSION_MINOR_CURRENT).encode());
+  }
+
+  private static int crc(byte[] b) {
+    return dev.weft.format.Checksums.crc32c(b, 0, b.length);
+  }
+
+  private void moveIntoPlace() throws IOException {
+    if (!options.overwrite() && Files.exists(path)) {
+      throw new FileAlreadyExistsException(path.toString(), null, "appeared while writing");
+    }
+    try {
+      Files.move(tempPath, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("cannot atomically rename " + tempPath + " to " + path, e);
+    }
+    try (FileChannel dir = FileChannel.open(path.getParent(), StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException ignored) {
+      // some file systems cannot fsync a directory; the rename itself is atomic
+    }
+  }
+
+  /** Discards everything written so far; nothing is left under the final or temporary name. */
+  public void abort() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // best effort
+    }
+    try {
+      Files.deleteIfExists(tempPath);
+    } catch (IOException ignored) {
+      // best effort
+    }
+    releaseQuietly();
+  }
+
+  private boolean released;
+
+  private void releaseQuietly() {
+    if (released) {
+      return;
+    }
+    released = true;
+    if (nodeWriters != null) {
+      for (NodeWriter[] ws : nodeWriters) {
+        for (NodeWriter w : ws) {
+          if (w != null) {
+            w.close();
+          }
+        }
+      }
+    }
+    if (sealer != null) {
+      sealer.close();
+    }
+    if (rawScratch != null) {
+      rawScratch.close();
+    }
+    if (arena != null) {
+      arena.close();
+    }
+    if (allocator != null) {
+      peakMemory = Math.max(peakMemory, allocator.getPeakMemoryAllocation());
+      allocator.close();
+    }
+    if (ownsParent && parent != null) {
+      parent.close();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("writer for " + path + " is closed or aborted");
+    }
+  }
+
+  private void checkSchema(Schema schema) {
+    List<Field> expected = inputSchema.getFields();
+    List<Field> actual = schema.getFields();
+    if (expected.size() != actual.size()) {
+      throw new IllegalArgumentException("batch has " + actual.size() + " columns, the writer for "
+          + path + " expects " + expected.size());
+    }
+    for (int i = 0; i < expected.size(); i++) {
+      if (!expected.get(i).equals(actual.get(i))) {
+        throw new IllegalArgumentException("batch column " + i + " is " + actual.get(i)
+            + ", the writer for " + path + " expects " + expected.get(i));
+      }
+    }
+  }
+
+  private static void checkUniqueNames(Schema schema, Path path) throws UnsupportedTypeException {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Field f : schema.getFields()) {
+      if (!seen.add(f.getName())) {
+        throw new UnsupportedTypeException("duplicate column name '" + f.getName() + "' (file " + path + ")", path);
+      }
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package dev.weft.writer;
+
+import dev.weft.format.Codec;
+
+/**
+ * Immutable settings of a {@link WeftWriter}; build with {@link #builder()}.
+ *
+ * <p>Defaults: memory budget 128 MiB, row groups of at most 1,048,576 rows, pages of 1 MiB,
+ * mini-blocks of at most 16 KiB and 4,096 values, zstd level 3, no overwriting.
+ */
+public final class WriterOptions {
+  public static final long DEFAULT_MEMORY_BUDGET = 128L << 20;
+  public static final long DEFAULT_ROW_GROUP_ROWS = 1L << 20;
+  public static final int DEFAULT_PAGE_BYTES = 1 << 20;
+  public static final int DEFAULT_MINI_BLOCK_BYTES = 16 << 10;
+  public static final int DEFAULT_VALUES_PER_MINI_BLOCK = 4096;
+  public static final Codec DEFAULT_COMPRESSION = Codec.ZSTD;
+  public static final int DEFAULT_ZSTD_LEVEL = 3;
+
+  private final long memoryBudget;
+  private final long maxRowGroupRows;
+  private final int targetPageBytes;
+  private final int miniBlockBytes;
+  private final int valuesPerMiniBlock;
+  private final Codec compression;
+  private final int compressionLevel;
+  private final boolean overwrite;
+  private final String createdBy;
+
+  private WriterOptions(Builder b) {
+    this.memoryBudget = b.memoryBudget;
+    this.maxRowGroupRows = b.maxRowGroupRows;
+    this.targetPageBytes = b.targetPageBytes;
+    this.miniBlockBytes = b.miniBlockBytes;
+    this.valuesPerMiniBlock = b.valuesPerMiniBlock;
+    this.compression = b.compression;
+    this.compressionLevel = b.compressionLevel;
+    this.overwrite = b.overwrite;
+    this.createdBy = b.createdBy;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public static WriterOptions defaults() {
+    return builder().build();
+  }
+
+  /** Upper bound of the memory the writer allocates (buffered row group and scratch). */
+  public long memoryBudget() {
+    return memoryBudget;
+  }
+
+  /** A row group closes at this many rows even if the budget is not reached. */
+  public long maxRowGroupRows() {
+    return maxRowGroupRows;
+  }
+
+  /** Pages close when their mini-blocks reach this many stored bytes. */
+  public int targetPageBytes() {
+    return targetPageBytes;
+  }
+
+  /** A mini-block closes before exceeding this many raw bytes (unless one row alone is larger). */
+  public int miniBlockBytes() {
+    return miniBlockBytes;
+  }
+
+  /** A mini-block closes before exceeding this many values (unless one row alone has more). */
+  public int valuesPerMiniBlock() {
+    return valuesPerMiniBlock;
+  }
+
+  public Codec compression() {
+    return compression;
+  }
+
+  public int compressionLevel() {
+    return compressionLevel;
+  }
+
+  /** Whether {@link WeftWriter#close()} may replace an existing file at the final path. */
+  public boolean overwrite() {
+    return overwrite;
+  }
+
+  public String createdBy() {
+    return createdBy;
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.memoryBudget = memoryBudget;
+    b.maxRowGroupRows = maxRowGroupRows;
+    b.targetPageBytes = targetPageBytes;
+    b.miniBlockBytes = miniBlockBytes;
+    b.valuesPerMiniBlock = valuesPerMiniBlock;
+    b.compression = compression;
+    b.compressionLevel = compressionLevel;
+    b.overwrite = overwrite;
+    b.createdBy = createdBy;
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    return "WriterOptions{memoryBudget=" + memoryBudget + ", maxRowGroupRows=" + maxRowGroupRows
+        + ", targetPageBytes=" + targetPageBytes + ", miniBlockBytes=" + miniBlockBytes
+        + ", valuesPerMiniBlock=" + valuesPerMiniBlock + ", compression=" + compression
+        + ", compressionLevel=" + compressionLevel + ", overwrite=" + overwrite + "}";
+  }
+
+  /** Builder with named defaults; every setter validates its argument. */
+  public static final class Builder {
+    private long memoryBudget = DEFAULT_MEMORY_BUDGET;
+    private long maxRowGroupRows = DEFAULT_ROW_GROUP_ROWS;
+    private int targetPageBytes = DEFAULT_PAGE_BYTES;
+    private int miniBlockBytes = DEFAULT_MINI_BLOCK_BYTES;
+    private int valuesPerMiniBlock = DEFAULT_VALUES_PER_MINI_BLOCK;
+    private Codec compression = DEFAULT_COMPRESSION;
+    private int compressionLevel = DEFAULT_ZSTD_LEVEL;
+    private boolean overwrite = false;
+    private String createdBy = "weft-java";
+
+    private Builder() {}
+
+    /** At least 1 MiB. */
+    public Builder memoryBudget(long bytes) {
+      if (bytes < (1 << 20)) {
+        throw new IllegalArgumentException("memory budget must be at least 1 MiB, got " + bytes);
+      }
+      this.memoryBudget = bytes;
+      return this;
+    }
+
+    public Builder maxRowGroupRows(long rows) {
+      if (rows < 1) {
+        throw new IllegalArgumentException("row group rows must be positive, got " + rows);
+      }
+      this.maxRowGroupRows = rows;
+      return this;
+    }
+
+    public Builder targetPageBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("page size must be at least 1 KiB, got " + bytes);
+      }
+      this.targetPageBytes = bytes;
+      return this;
+    }
+
+    /** Between 256 bytes and 1 MiB. */
+    public Builder miniBlockBytes(int bytes) {
+      if (bytes < 256 || bytes > (1 << 20)) {
+        throw new IllegalArgumentException("mini-block size must be in [256, 1048576], got " + bytes);
+      }
+      this.miniBlockBytes = bytes;
+      return this;
+    }
+
+    /** Between 8 and 1,048,576. */
+    public Builder valuesPerMiniBlock(int values) {
+      if (values < 8 || values > (1 << 20)) {
+        throw new IllegalArgumentException("values per mini-block must be in [8, 1048576], got " + values);
+      }
+      this.valuesPerMiniBlock = values;
+      return this;
+    }
+
+    /** Codec and its level (zstd: 1-22, default 3; lz4: 0 = fast, 1-17 = high compression). */
+    public Builder compression(Codec codec, int level) {
+      if (codec == null) {
+        throw new IllegalArgumentException("codec must not be null");
+      }
+      if (codec == Codec.ZSTD && (level < -7 || level > 22)) {
+        throw new IllegalArgumentException("zstd level must be in [-7, 22], got " + level);
+      }
+      if (codec == Codec.LZ4 && (level < 0 || level > 17)) {
+        throw new IllegalArgumentException("lz4 level must be in [0, 17], got " + level);
+      }
+      this.compression = codec;
+      this.compressionLevel = level;
+      return this;
+    }
+
+    /** Codec with its default level (zstd 3, lz4 fast). */
+    public Builder compression(Codec codec) {
+      return compression(codec, codec == Codec.ZSTD ? DEFAULT_ZSTD_LEVEL : 0);
+    }
+
+    public Builder overwrite(boolean overwrite) {
+      this.overwrite = overwrite;
+      return this;
+    }
+
+    public Builder createdBy(String createdBy) {
+      if (createdBy == null || createdBy.length() > 1000) {
+        throw new IllegalArgumentException("createdBy must be a string of at most 1000 chars");
+      }
+      this.createdBy = createdBy;
+      return this;
+    }
+
+    public WriterOptions build() {
+      return new WriterOptions(this);
+    }
+  }
+}

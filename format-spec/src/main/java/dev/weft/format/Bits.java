@@ -39,21 +39,56 @@ public final class Bits {
     }
   }
 
-  /** Copies bits from a little-endian byte buffer bitmap into an ArrowBuf bitmap. */
+  /**
+   * Copies bits from a bitmap in a byte buffer (starting at byte {@code srcBase}) into an
+   * ArrowBuf bitmap. Works a byte at a time once the destination is byte-aligned.
+   */
   public static void copy(ByteBuffer src, int srcBase, long srcBit, ArrowBuf dst, long dstBit, long count) {
-    if (count <= 0) {
-      return;
-    }
-    if ((srcBit & 7) == 0 && (dstBit & 7) == 0) {
-      int whole = (int) (count >>> 3);
-      dst.setBytes(dstBit >>> 3, src.duplicate().position(srcBase + (int) (srcBit >>> 3)).limit(srcBase + (int) (srcBit >>> 3) + whole));
-      for (long i = (long) whole << 3; i < count; i++) {
-        set(dst, dstBit + i, get(src, srcBase, srcBit + i));
-      }
-      return;
-    }
-    for (long i = 0; i < count; i++) {
+    long i = 0;
+    while (i < count && ((dstBit + i) & 7) != 0) {
       set(dst, dstBit + i, get(src, srcBase, srcBit + i));
+      i++;
+    }
+    long wholeBytes = (count - i) >>> 3;
+    if (wholeBytes > 0) {
+      long s = srcBit + i;
+      int shift = (int) (s & 7);
+      int srcByte = srcBase + (int) (s >>> 3);
+      long dstByte = (dstBit + i) >>> 3;
+      if (shift == 0) {
+        dst.setBytes(dstByte, src.duplicate().position(srcByte).limit(srcByte + (int) wholeBytes));
+      } else {
+        int last = src.limit() - 1;
+        for (long k = 0; k < wholeBytes; k++) {
+          int at = srcByte + (int) k;
+          int lo = src.get(at) & 0xFF;
+          int hi = at + 1 <= last ? src.get(at + 1) & 0xFF : 0;
+          dst.setByte(dstByte + k, (byte) ((lo >>> shift) | (hi << (8 - shift))));
+        }
+      }
+      i += wholeBytes << 3;
+    }
+    while (i < count) {
+      set(dst, dstBit + i, get(src, srcBase, srcBit + i));
+      i++;
+    }
+  }
+
+  /** Sets bits {@code [fromBit, fromBit+count)} of {@code buf} to 1. */
+  public static void setOnes(ArrowBuf buf, long fromBit, long count) {
+    long i = 0;
+    while (i < count && ((fromBit + i) & 7) != 0) {
+      set(buf, fromBit + i, true);
+      i++;
+    }
+    long whole = (count - i) >>> 3;
+    if (whole > 0) {
+      buf.setOne((fromBit + i) >>> 3, whole);
+      i += whole << 3;
+    }
+    while (i < count) {
+      set(buf, fromBit + i, true);
+      i++;
     }
   }
 

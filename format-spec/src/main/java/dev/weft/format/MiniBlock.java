@@ -58,6 +58,22 @@ public final class MiniBlock {
   }
 
   /**
+   * The exact raw length of a block of {@code n} elements, or -1 for var-width kinds, whose
+   * length depends on the stored offsets. Lets a reader check a block's declared raw length
+   * before it allocates anything for decompression.
+   */
+  public static long expectedRawLength(ColumnNode node, long n, boolean hasValidity) {
+    long prefix = prefixLength(node.kind(), n, hasValidity);
+    return switch (node.kind()) {
+      case FIXED -> prefix + n * node.byteWidth();
+      case BOOL -> prefix + bitmapBytes(n);
+      case VARBINARY, LARGE_VARBINARY -> -1;
+      case NULL -> 0;
+      default -> prefix;
+    };
+  }
+
+  /**
    * Parses a raw block.
    *
    * @param raw the raw bytes, exactly the block (position 0 to limit)

@@ -17,10 +17,16 @@ final class ColumnAssembler {
 
   private final ColumnReader column;
   private final DecodedBlock[][] cache;
+  private final boolean zeroCopy;
 
-  ColumnAssembler(ColumnReader column) {
+  /**
+   * @param zeroCopy whether a fixed-width range stored contiguously and uncompressed may be
+   *     handed to Arrow as a view of the mapped file instead of a copy
+   */
+  ColumnAssembler(ColumnReader column, boolean zeroCopy) {
     this.column = column;
     this.cache = new DecodedBlock[column.nodes().length][CACHE_SLOTS];
+    this.zeroCopy = zeroCopy;
   }
 
   private DecodedBlock block(int nodeIndex, long element) throws IOException {
@@ -49,6 +55,15 @@ final class ColumnAssembler {
       out.nullCount += to - from;
       return;
     }
+    if (zeroCopy && out.count == 0 && out.node.kind() == NodeKind.FIXED && to - from >= 64) {
+      java.nio.ByteBuffer view = column.nodes()[nodeIndex].contiguousValues(from, to);
+      if (view != null && view.isDirect()) {
+        out.useExternalData(MappedBuffers.wrap(out.allocator(), view));
+        Bits.setOnes(out.validity.ensure((to - from + 7) >>> 3), 0, to - from);
+        out.count = to - from;
+        return;
+      }
+    }
     long e = from;
     while (e < to) {
       DecodedBlock b = block(nodeIndex, e);
@@ -65,18 +80,10 @@ final class ColumnAssembler {
     // validity
     ArrowBuf validity = out.validity.ensure(((at + n) + 7) >>> 3);
     if (mb.validityPos < 0) {
-      for (long j = 0; j < n; j++) {
-        Bits.set(validity, at + j, true);
-      }
+      Bits.setOnes(validity, at, n);
     } else {
       Bits.copy(mb.buf, mb.validityPos, i, validity, at, n);
-      long valid = 0;
-      for (int j = 0; j < n; j++) {
-        if (mb.isValid(i + j)) {
-          valid++;
-        }
-      }
-      out.nullCount += n - valid;
+      out.nullCount += n - Bits.countSet(validity, at, n);
     }
     switch (out.node.kind()) {
       case FIXED -> {
@@ -91,12 +98,7 @@ final class ColumnAssembler {
       case VARBINARY, LARGE_VARBINARY -> {
         long base = mb.offset(i);
         long end = mb.offset(i + n);
-        if (at == 0) {
-          out.putOffset(0, 0);
-        }
-        for (int j = 1; j <= n; j++) {
-          out.putOffset(at + j, out.dataLength + mb.offset(i + j) - base);
-        }
+        out.putOffsets(at, mb, i, n, out.dataLength - base);
         ArrowBuf dst = out.data.ensure(out.dataLength + (end - base));
         dst.setBytes(out.dataLength, mb.buf.duplicate().position((int) (mb.valuesPos + base))
             .limit((int) (mb.valuesPos + end)));
@@ -105,12 +107,7 @@ final class ColumnAssembler {
       case LIST, LARGE_LIST -> {
         long base = mb.offset(i);
         long end = mb.offset(i + n);
-        if (at == 0) {
-          out.putOffset(0, 0);
-        }
-        for (int j = 1; j <= n; j++) {
-          out.putOffset(at + j, out.dataLength + mb.offset(i + j) - base);
-        }
+        out.putOffsets(at, mb, i, n, out.dataLength - base);
         out.dataLength += end - base;
         out.count += n;
         append(out.children[0], mb.childStart + base, mb.childStart + end);

@@ -84,6 +84,56 @@ final class NodeReader {
     return t;
   }
 
+  /**
+   * The values of elements {@code [from, to)} as one view of the mapped file, if this FIXED
+   * node stores them contiguously there: every block involved lies in one page, is
+   * uncompressed, has no validity bitmap and directly follows the previous one. Returns null
+   * otherwise. Checksums of the blocks involved are verified first.
+   */
+  ByteBuffer contiguousValues(long from, long to) throws IOException {
+    if (node.kind() != dev.weft.format.NodeKind.FIXED || from >= to || to > totalElements) {
+      return null;
+    }
+    int p = pageFor(from);
+    PageMeta page = pages.get(p);
+    if (to > page.firstElement() + page.numElements()) {
+      return null;
+    }
+    BlockTable t = table(p);
+    int first = t.blockForElement(from - page.firstElement());
+    int last = t.blockForElement(to - 1 - page.firstElement());
+    int w = node.byteWidth();
+    for (int b = first; b <= last; b++) {
+      if (t.codec(b) != Codec.NONE || t.hasValidity(b)
+          || (b > first && t.offset(b) != t.offset(b - 1) + t.storedLength(b - 1))) {
+        return null;
+      }
+    }
+    for (int b = first; b <= last; b++) {
+      if (!t.isVerified(b) && ctx.verifyChecksums()) {
+        long offset = page.offset() + t.offset(b);
+        ByteBuffer bytes = ctx.file().slice(offset, t.storedLength(b));
+        if (Checksums.crc32c(bytes) != t.crc(b)) {
+          throw CorruptFileException.at(ctx.path(), column, offset,
+              "mini-block checksum mismatch (" + node.path() + ", page " + p + ", block " + b + ")");
+        }
+        t.markVerified(b);
+      }
+      // the layout must hold exactly count * width bytes, as parse() would check
+      if ((t.elemEnd(b) - t.elemStart(b)) * w != t.storedLength(b)) {
+        throw CorruptFileException.at(ctx.path(), column, page.offset() + t.offset(b),
+            "mini-block of " + (t.elemEnd(b) - t.elemStart(b)) + " values of " + w + " bytes has "
+            + t.storedLength(b) + " bytes (" + node.path() + ")");
+      }
+    }
+    long start = page.offset() + t.offset(first) + (from - page.firstElement() - t.elemStart(first)) * w;
+    long length = (to - from) * w;
+    ctx.stats().addData(length);
+    ctx.stats().addBlock();
+    ctx.stats().addZeroCopy();
+    return ctx.file().slice(start, length);
+  }
+
   /** Decodes the block holding {@code element}, reusing {@code current} if it does. */
   DecodedBlock blockFor(long element, DecodedBlock current) throws IOException {
     if (current != null && element >= current.firstElement() && element < current.endElement()) {
@@ -114,6 +164,13 @@ final class NodeReader {
       }
       t.markVerified(b);
     }
+    long count = t.elemEnd(b) - t.elemStart(b);
+    long expectedRaw = MiniBlock.expectedRawLength(node, count, t.hasValidity(b));
+    if ((expectedRaw >= 0 && expectedRaw != t.rawLength(b))
+        || (expectedRaw < 0 && t.rawLength(b) < MiniBlock.prefixLength(node.kind(), count, t.hasValidity(b)))) {
+      throw CorruptFileException.at(ctx.path(), column, offset, "mini-block of " + count + " elements ("
+          + node.path() + ") declares " + t.rawLength(b) + " raw bytes" + checksumNote(t, b));
+    }
     Codec codec = t.codec(b);
     ByteBuffer raw;
     try {
@@ -123,7 +180,6 @@ final class NodeReader {
       throw CorruptFileException.at(ctx.path(), column, offset, "cannot decompress mini-block ("
           + node.path() + "): " + e.getMessage() + checksumNote(t, b));
     }
-    long count = t.elemEnd(b) - t.elemStart(b);
     MiniBlock view;
     try {
       view = MiniBlock.parse(raw, node, (int) count, t.hasValidity(b));

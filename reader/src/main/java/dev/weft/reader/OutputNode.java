@@ -19,6 +19,9 @@ final class OutputNode implements AutoCloseable {
   final OutBuf offsets;
   final OutBuf data;
   final boolean wideOffsets;
+  private final BufferAllocator allocator;
+  /** A data buffer provided from outside (a view of the mapped file), replacing {@link #data}. */
+  private ArrowBuf externalData;
   long count;
   long nullCount;
   /** Var-width: value bytes so far; list: child elements so far. */
@@ -27,6 +30,7 @@ final class OutputNode implements AutoCloseable {
   OutputNode(ColumnNode node, OutputNode[] children, BufferAllocator allocator, long expectedCount) {
     this.node = node;
     this.children = children;
+    this.allocator = allocator;
     NodeKind k = node.kind();
     this.wideOffsets = k == NodeKind.LARGE_LIST || k == NodeKind.LARGE_VARBINARY;
     this.validity = k == NodeKind.NULL ? null : new OutBuf(allocator, (expectedCount + 7) / 8);
@@ -37,6 +41,18 @@ final class OutputNode implements AutoCloseable {
       case VARBINARY, LARGE_VARBINARY -> new OutBuf(allocator, expectedCount * 8);
       default -> null;
     };
+  }
+
+  BufferAllocator allocator() {
+    return allocator;
+  }
+
+  /** Uses {@code buf} (ownership passes to this node) as the data buffer; nothing may follow. */
+  void useExternalData(ArrowBuf buf) {
+    if (externalData != null) {
+      externalData.close();
+    }
+    externalData = buf;
   }
 
   /** Builds the tree of output nodes for a column. */
@@ -64,6 +80,39 @@ final class OutputNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes output offsets {@code at+1 .. at+n} as block offsets {@code i+1 .. i+n} plus
+   * {@code delta} (and offset 0 when {@code at == 0}).
+   */
+  void putOffsets(long at, dev.weft.format.MiniBlock mb, int i, int n, long delta) {
+    long lastValue = delta + mb.offset(i + n);
+    if (wideOffsets) {
+      ArrowBuf o = offsets.ensure((at + n + 1) * 8);
+      if (at == 0) {
+        o.setLong(0, 0);
+      }
+      for (int j = 1; j <= n; j++) {
+        o.setLong((at + j) * 8, delta + mb.offset(i + j));
+      }
+    } else {
+      if (lastValue > Integer.MAX_VALUE) {
+        throw new IllegalStateException("output of " + node.path() + " exceeds 2 GiB of 32-bit offsets;"
+            + " read fewer rows per batch");
+      }
+      ArrowBuf o = offsets.ensure((at + n + 1) * 4);
+      if (at == 0) {
+        o.setInt(0, 0);
+      }
+      int d = (int) delta;
+      java.nio.ByteBuffer b = mb.buf;
+      int pos = mb.offsetsPos + 4 * (i + 1);
+      long dst = (at + 1) * 4;
+      for (int j = 0; j < n; j++) {
+        o.setInt(dst + 4L * j, d + b.getInt(pos + 4 * j));
+      }
+    }
+  }
+
   void setValid(long i, boolean valid) {
     ArrowBuf v = validity.ensure((i >>> 3) + 1);
     if (valid) {
@@ -85,7 +134,11 @@ final class OutputNode implements AutoCloseable {
       }
       buffers.add(offsets.take((count + 1) * (wideOffsets ? 8 : 4)));
     }
-    if (data != null) {
+    if (externalData != null) {
+      externalData.writerIndex(externalData.capacity());
+      buffers.add(externalData);
+      externalData = null;
+    } else if (data != null) {
       long len = switch (node.kind()) {
         case FIXED -> count * node.byteWidth();
         case BOOL -> (count + 7) / 8;
@@ -108,6 +161,10 @@ final class OutputNode implements AutoCloseable {
     }
     if (data != null) {
       data.close();
+    }
+    if (externalData != null) {
+      externalData.close();
+      externalData = null;
     }
     for (OutputNode c : children) {
       c.close();

@@ -297,7 +297,7 @@ public final class WeftReader implements AutoCloseable {
     List<ColumnReader> cols = project(projection);
     List<ColumnAssembler> assemblers = new ArrayList<>(cols.size());
     for (ColumnReader c : cols) {
-      assemblers.add(new ColumnAssembler(c));
+      assemblers.add(new ColumnAssembler(c, false));
     }
     try (BatchBuilder b = new BatchBuilder(cols, assemblers, allocator, rowIds.length)) {
       for (long id : rowIds) {

@@ -29,7 +29,7 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
     this.nextRow = fromRow;
     this.toRow = toRow;
     for (ColumnReader c : columns) {
-      assemblers.add(new ColumnAssembler(c));
+      assemblers.add(new ColumnAssembler(c, true));
     }
   }
 

@@ -53,6 +53,10 @@ public final class ColumnLayout {
           + " stores their values)");
     }
     ArrowType type = f.getType();
+    if (type instanceof ArrowType.ExtensionType ext) {
+      throw unsupported(file, column, path, "extension type " + ext.extensionName() + " (storage "
+          + ext.storageType() + "); write its storage type instead");
+    }
     NodeKind kind;
     int param = 0;
     switch (type.getTypeID()) {

@@ -74,7 +74,9 @@ public record ColumnMeta(ColumnLayout layout, List<List<PageMeta>> pagesPerNode)
     }
     for (ColumnNode node : layout.nodes()) {
       int kind = in.u16("node kind");
-      in.u16("reserved");
+      if (in.u16("node reserved field") != 0) {
+        throw in.corrupt("node reserved field is not zero");
+      }
       long param = in.u32("node parameter");
       if (kind != node.kind().id() || param != node.param()) {
         throw in.corrupt("node " + node.path() + " stored as kind " + kind + "/" + param
@@ -84,7 +86,7 @@ public record ColumnMeta(ColumnLayout layout, List<List<PageMeta>> pagesPerNode)
     List<List<PageMeta>> perNode = new ArrayList<>(numNodes);
     for (ColumnNode node : layout.nodes()) {
       int numPages = in.count("page count", WeftFormat.PAGE_META_LENGTH);
-      in.rawU32("reserved");
+      in.u32In("page list reserved field", 0, 0);
       List<PageMeta> pages = new ArrayList<>(numPages);
       long nextRow = 0;
       long nextElement = 0;
@@ -92,6 +94,10 @@ public record ColumnMeta(ColumnLayout layout, List<List<PageMeta>> pagesPerNode)
       for (int p = 0; p < numPages; p++) {
         long at = in.fileOffset();
         PageMeta page = PageMeta.decode(in);
+        if (node.index() == 0 && page.numElements() != page.numRows()) {
+          throw CorruptFileException.at(file, name, at, "page " + p + " of top-level node " + node.path()
+              + " holds " + page.numElements() + " elements for " + page.numRows() + " rows");
+        }
         if (page.firstRow() != nextRow || page.firstElement() != nextElement) {
           throw CorruptFileException.at(file, name, at, "page " + p + " of " + node.path()
               + " starts at row " + page.firstRow() + " element " + page.firstElement()

@@ -35,7 +35,7 @@ public record FileHeader(int major, int minor, byte[] fileId) {
     int major = in.u16("major version");
     int minor = in.u16("minor version");
     byte[] id = in.bytes(16, "file id");
-    in.rawU32("reserved");
+    in.u32In("header reserved field", 0, 0);
     int stored = in.rawU32("header checksum");
     byte[] first = new byte[28];
     bytes.duplicate().get(first);

@@ -69,7 +69,8 @@ public record Footer(
       throw in.corrupt("row groups hold " + nextRow + " rows, the footer says " + numRows);
     }
     long dirOffset = in.u64In("directory offset", nextOffset, footerOffset);
-    int dirLength = in.u32In("directory length", 0, footerOffset - dirOffset);
+    int dirLength = in.u32In("directory length", (long) numColumns * (WeftFormat.DIRECTORY_ENTRY_LENGTH + 8),
+        footerOffset - dirOffset);
     int dirCrc = in.rawU32("directory checksum");
     long schemaOffset = in.u64In("schema offset", nextOffset, footerOffset);
     int schemaLength = in.u32In("schema length", 0, footerOffset - schemaOffset);

@@ -13,7 +13,8 @@ package dev.weft.format;
  *   <li>VARBINARY, LARGE_VARBINARY: {@code n+1} u32 offsets starting at 0, padded to 8, then the
  *       value bytes.
  *   <li>LIST, LARGE_LIST: the absolute child element index of the block's first child (u64),
- *       then {@code n+1} u32 offsets relative to it, starting at 0.
+ *       then {@code n+1} u32 offsets relative to it, starting at 0 (not padded: the block ends
+ *       there).
  *   <li>FIXED_SIZE_LIST(k), STRUCT: nothing else (children are positional: element e of a
  *       fixed-size list owns child elements {@code [e*k, (e+1)*k)}).
  *   <li>NULL: nothing at all and never a validity bitmap.

@@ -28,6 +28,7 @@ public record PageMeta(
     return offset + dataLength;
   }
 
+  /** Bytes of the block table; decode bounds NumBlocks so this cannot overflow. */
   public int tableLength() {
     return numBlocks * WeftFormat.BLOCK_ENTRY_LENGTH;
   }
@@ -40,14 +41,15 @@ public record PageMeta(
   static PageMeta decode(MetaInput in) throws CorruptFileException {
     long firstRow = in.u64In("page first row", 0, Long.MAX_VALUE);
     int numRows = in.u32In("page row count", 1, Integer.MAX_VALUE);
-    int numBlocks = in.u32In("page block count", 1, numRows);
+    int numBlocks = in.u32In("page block count", 1,
+        Math.min(numRows, Integer.MAX_VALUE / WeftFormat.BLOCK_ENTRY_LENGTH));
     long firstElement = in.u64In("page first element", 0, Long.MAX_VALUE);
-    long numElements = in.u64In("page element count", 0, 0xFFFF_FFFFL);
+    long numElements = in.u64In("page element count", 0, Integer.MAX_VALUE);
     long offset = in.u64In("page offset", WeftFormat.HEADER_LENGTH, Long.MAX_VALUE);
     int dataLength = in.u32In("page data length", 0, Integer.MAX_VALUE);
     int tableCrc = in.rawU32("page table checksum");
     int encoding = in.u32In("page encoding", 0, Integer.MAX_VALUE);
-    in.rawU32("reserved");
+    in.u32In("page reserved field", 0, 0);
     return new PageMeta(firstRow, numRows, numBlocks, firstElement, numElements, offset, dataLength,
         tableCrc, encoding);
   }

@@ -5,11 +5,14 @@ package dev.weft.format;
  * specification; this summary and that file must agree.
  *
  * <pre>
- * File        --&gt; Header, Page*, ColumnMeta^NumColumns, Directory, SchemaMessage, Footer, Tail
+ * File        --&gt; Header, RowGroup^NumRowGroups, ColumnMeta^NumColumns, Directory, SchemaMessage, Footer, Tail
  * Header      --&gt; Magic "WEFT", Major u16, Minor u16, FileId byte[16], Reserved u32, HeaderCrc u32  (32 bytes)
+ * RowGroup    --&gt; Page*   (column by column, node by node)
  * Page        --&gt; (MiniBlock, Padding to 8)^NumBlocks, BlockTable
  * BlockTable  --&gt; BlockEntry^NumBlocks                                                           (28 bytes each)
- * ColumnMeta  --&gt; FieldMessage, Node^NumNodes, (NumPages u32, PageMeta^NumPages)^NumNodes
+ * ColumnMeta  --&gt; FieldMessageLength u32, FieldMessage, Padding to 8, NumNodes u32,
+ *                 (Kind u16, Reserved u16, Param u32)^NumNodes,
+ *                 (NumPages u32, Reserved u32, PageMeta^NumPages)^NumNodes
  * Tail        --&gt; FooterOffset u64, FooterLength u32, FooterCrc u32, Major u16, Minor u16, Magic  (24 bytes)
  * </pre>
  *
@@ -34,7 +37,7 @@ public final class WeftFormat {
   /** Size of one block-table entry in bytes. */
   public static final int BLOCK_ENTRY_LENGTH = 28;
   /** Size of one page-metadata entry in bytes. */
-  public static final int PAGE_META_LENGTH = 48;
+  public static final int PAGE_META_LENGTH = 56;
   /** Size of one column-directory entry in bytes. */
   public static final int DIRECTORY_ENTRY_LENGTH = 16;
   /** Mini-blocks and buffers inside a raw mini-block are aligned to this many bytes. */

@@ -45,16 +45,6 @@ final class ColumnAssembler {
   /** Appends elements {@code [from, to)} of the node at {@code out} (and its descendants). */
   void append(OutputNode out, long from, long to) throws IOException {
     int nodeIndex = out.node.index();
-    if (out.node.kind() == NodeKind.NULL) {
-      NodeReader r = column.nodes()[nodeIndex];
-      if (to > r.totalElements) {
-        throw CorruptFileException.at(column.path(), column.name(), -1, out.node.path() + " has "
-            + r.totalElements + " elements, a parent refers to element " + (to - 1));
-      }
-      out.count += to - from;
-      out.nullCount += to - from;
-      return;
-    }
     if (zeroCopy && out.count == 0 && out.node.kind() == NodeKind.FIXED && to - from >= 64) {
       java.nio.ByteBuffer view = column.nodes()[nodeIndex].contiguousValues(from, to);
       if (view != null && view.isDirect()) {
@@ -77,6 +67,11 @@ final class ColumnAssembler {
   private void appendFromBlock(OutputNode out, DecodedBlock block, int i, int n) throws IOException {
     MiniBlock mb = block.view();
     long at = out.count;
+    if (out.node.kind() == NodeKind.NULL) {
+      out.count += n;
+      out.nullCount += n;
+      return;
+    }
     // validity
     ArrowBuf validity = out.validity.ensure(((at + n) + 7) >>> 3);
     if (mb.validityPos < 0) {

@@ -78,6 +78,14 @@ final class NodeReader {
             "block table checksum mismatch (" + node.path() + ")");
       }
       t = BlockTable.decode(bytes, page, ctx.path(), column);
+      if (node.index() == 0) {
+        for (int b = 0; b < t.size(); b++) {
+          if (t.elemStart(b) != t.rowStart(b)) {
+            throw CorruptFileException.at(ctx.path(), column, page.tableOffset(),
+                "top-level block " + b + " starts at element " + t.elemStart(b) + " but row " + t.rowStart(b));
+          }
+        }
+      }
       tables.compareAndSet(p, null, t);
       t = tables.get(p);
     }
@@ -147,6 +155,11 @@ final class NodeReader {
     PageMeta page = pages.get(p);
     BlockTable t = table(p);
     int b = t.blockForElement(element - page.firstElement());
+    long rel = element - page.firstElement();
+    if (rel < t.elemStart(b) || rel >= t.elemEnd(b)) {
+      throw CorruptFileException.at(ctx.path(), column, page.tableOffset(), "no block of page " + p + " of "
+          + node.path() + " holds element " + element);
+    }
     return decode(p, page, t, b);
   }
 

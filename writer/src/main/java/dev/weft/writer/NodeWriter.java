@@ -17,6 +17,9 @@ import org.apache.arrow.memory.BufferAllocator;
  */
 final class NodeWriter implements AutoCloseable {
   final ColumnNode node;
+  /** Raw blocks must stay below 2 GiB (Java arrays and the reader's raw-length bound). */
+  private static final long MAX_BLOCK_DATA = Integer.MAX_VALUE - (1L << 20);
+
   private final int maxBytes;
   private final int maxValues;
   private final GrowBuf validity;
@@ -201,9 +204,9 @@ final class NodeWriter implements AutoCloseable {
       case VARBINARY, LARGE_VARBINARY -> {
         long base = nb.offset(ea);
         long end = nb.offset(eb);
-        if (pendingData + (end - base) > 0xFFFF_FFFFL - 1) {
+        if (pendingData + (end - base) > MAX_BLOCK_DATA) {
           throw new IllegalArgumentException("column node " + node.path() + ": a row holds "
-              + (end - base) + " bytes, more than a mini-block can address (4 GiB)");
+              + (end - base) + " bytes, more than a mini-block can hold (2 GiB)");
         }
         for (long e = ea + 1; e <= eb; e++) {
           offsets.appendInt((int) (pendingData + nb.offset(e) - base));
@@ -214,7 +217,7 @@ final class NodeWriter implements AutoCloseable {
       case LIST, LARGE_LIST -> {
         long base = nb.offset(ea);
         long end = nb.offset(eb);
-        if (pendingData + (end - base) > 0xFFFF_FFFFL - 1) {
+        if (pendingData + (end - base) > MAX_BLOCK_DATA) {
           throw new IllegalArgumentException("column node " + node.path() + ": a row holds "
               + (end - base) + " list items, more than a mini-block can address");
         }

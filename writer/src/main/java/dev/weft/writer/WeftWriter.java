@@ -192,7 +192,9 @@ public final class WeftWriter implements AutoCloseable {
   /**
    * Appends every row of {@code root}, whose schema must equal the writer's schema.
    *
-   * @throws IllegalArgumentException if the schema differs (the writer stays usable)
+   * @throws IllegalArgumentException if the schema differs (checked first; the writer stays
+   *     usable), or if the batch is malformed or a row is too large to store (the writer is then
+   *     aborted, like after any other failure)
    */
   public void write(VectorSchemaRoot root) throws IOException {
     ensureOpen();
@@ -369,14 +371,32 @@ public final class WeftWriter implements AutoCloseable {
   }
 
   private void moveIntoPlace() throws IOException {
-    if (!options.overwrite() && Files.exists(path)) {
-      throw new FileAlreadyExistsException(path.toString(), null, "appeared while writing");
+    if (!options.overwrite()) {
+      // link() fails atomically if the name exists, so a file created meanwhile is never replaced
+      try {
+        Files.createLink(path, tempPath);
+        Files.delete(tempPath);
+        syncDirectory();
+        return;
+      } catch (FileAlreadyExistsException e) {
+        throw new FileAlreadyExistsException(path.toString(), null,
+            "appeared while writing; refusing to replace it (set WriterOptions.overwrite)");
+      } catch (UnsupportedOperationException | IOException e) {
+        if (Files.exists(path)) {
+          throw new FileAlreadyExistsException(path.toString(), null, "appeared while writing");
+        }
+        // file systems without hard links: fall back to rename below
+      }
     }
     try {
       Files.move(tempPath, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException("cannot atomically rename " + tempPath + " to " + path, e);
     }
+    syncDirectory();
+  }
+
+  private void syncDirectory() {
     try (FileChannel dir = FileChannel.open(path.getParent(), StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException ignored) {

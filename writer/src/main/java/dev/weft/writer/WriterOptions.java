@@ -57,12 +57,16 @@ public final class WriterOptions {
     return maxRowGroupRows;
   }
 
-  /** Pages close when their mini-blocks reach this many stored bytes. */
+  /** A page closes before its mini-blocks would exceed this many stored bytes (one block may). */
   public int targetPageBytes() {
     return targetPageBytes;
   }
 
-  /** A mini-block closes before exceeding this many raw bytes (unless one row alone is larger). */
+  /**
+   * A mini-block closes before exceeding this many raw bytes (unless one row alone is larger).
+   * For very wide schemas the writer lowers it so that one pending block per column node fits in
+   * a sixteenth of the memory budget.
+   */
   public int miniBlockBytes() {
     return miniBlockBytes;
   }
@@ -168,7 +172,7 @@ public final class WriterOptions {
       return this;
     }
 
-    /** Codec and its level (zstd: 1-22, default 3; lz4: 0 = fast, 1-17 = high compression). */
+    /** Codec and its level (zstd: -7 to 22, default 3; lz4: 0 = fast, 1-17 = high compression). */
     public Builder compression(Codec codec, int level) {
       if (codec == null) {
         throw new IllegalArgumentException("codec must not be null");

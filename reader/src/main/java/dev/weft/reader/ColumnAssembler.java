@@ -54,6 +54,7 @@ final class ColumnAssembler {
         return;
       }
     }
+    out.materializeExternal();
     long e = from;
     while (e < to) {
       DecodedBlock b = block(nodeIndex, e);

@@ -47,12 +47,29 @@ final class OutputNode implements AutoCloseable {
     return allocator;
   }
 
-  /** Uses {@code buf} (ownership passes to this node) as the data buffer; nothing may follow. */
+  /**
+   * Uses {@code buf} (ownership passes to this node) as the data buffer for the first
+   * {@code count} elements; a later append first copies it (see {@link #materializeExternal}).
+   */
   void useExternalData(ArrowBuf buf) {
     if (externalData != null) {
       externalData.close();
     }
     externalData = buf;
+  }
+
+  /**
+   * Copies an external data buffer into this node's own buffer, so more elements can follow.
+   * A nested node is appended to once per parent block, so only its first range can be a view.
+   */
+  void materializeExternal() {
+    if (externalData == null) {
+      return;
+    }
+    long len = externalData.capacity();
+    data.ensure(len).setBytes(0, externalData, 0, len);
+    externalData.close();
+    externalData = null;
   }
 
   /** Builds the tree of output nodes for a column. */

@@ -20,6 +20,11 @@ final class NodeWriter implements AutoCloseable {
   /** Raw blocks must stay below 2 GiB (Java arrays and the reader's raw-length bound). */
   private static final long MAX_BLOCK_DATA = Integer.MAX_VALUE - (1L << 20);
 
+  /** A node's rows averaging at least this many bytes are "wide". */
+  static final long WIDE_ROW_BYTES = 1024;
+  /** Blocks of wide rows close at this size (or hold a single row). */
+  static final long WIDE_BLOCK_BYTES = 4096;
+
   private final int maxBytes;
   private final int maxValues;
   private final GrowBuf validity;
@@ -121,7 +126,12 @@ final class NodeWriter implements AutoCloseable {
     if (node.kind() == NodeKind.VARBINARY || node.kind() == NodeKind.LARGE_VARBINARY) {
       data += nb.offset(eb) - nb.offset(ea);
     }
-    return rawSize(count, data) <= maxBytes;
+    long bytes = rawSize(count, data);
+    long rows = pendingRows + (b - a);
+    // Wide rows (embeddings, blobs) get small blocks, so that reading one row reads little more
+    // than the row itself; narrow rows share blocks up to the full limit.
+    long limit = bytes >= WIDE_ROW_BYTES * rows ? Math.min(maxBytes, WIDE_BLOCK_BYTES) : maxBytes;
+    return bytes <= limit;
   }
 
   /** Largest k in [0, limit] such that rows [r, r+k) fit into the pending block. */

@@ -1,0 +1,177 @@
+package dev.weft.reader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.format.Codec;
+import dev.weft.reader.RoundTripTest.Expected;
+import dev.weft.testdata.RandomArrow;
+import dev.weft.writer.WriterOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The I/O-amplification bound of random access: a single-row take decodes at most one
+ * mini-block per node of each projected column, and reads at most one mini-block's worth of
+ * bytes per decoded block (narrow values) or the value plus a small constant (wide values).
+ */
+class RandomAccessBoundTest {
+  private static final long BASE_SEED = RoundTripTest.BASE_SEED ^ 0xB0D4L;
+  /** The default mini-block size: no block of narrow values may be larger. */
+  private static final long MAX_BLOCK_BYTES = 16 * 1024;
+  /** What a single-row take of a wide value may read beyond the value's own bytes. */
+  private static final long WIDE_SLACK = 4 * 1024;
+
+  @TempDir Path dir;
+
+  private static int nodeCount(WeftReader r, List<String> projection) throws Exception {
+    int nodes = 0;
+    for (String name : projection) {
+      nodes += r.columnMeta(r.columnIndex(name)).layout().nodes().size();
+    }
+    return nodes;
+  }
+
+  /** Every fixed-width type, short strings, bool, structs and small lists. */
+  @ParameterizedTest
+  @EnumSource(Codec.class)
+  void narrowColumnsDecodeOneBlockPerNode(Codec codec) throws Exception {
+    long seed = BASE_SEED + codec.ordinal();
+    System.out.println("RandomAccessBoundTest.narrowColumnsDecodeOneBlockPerNode seed=" + seed);
+    Random rnd = new Random(seed);
+    Schema schema = RandomArrow.allTypesSchema();
+    Path file = dir.resolve("narrow.weft");
+    WriterOptions options = WriterOptions.builder().compression(codec).build();
+    String ctx = "seed=" + seed + " " + options;
+    try (BufferAllocator alloc = new RootAllocator();
+        Expected e = RoundTripTest.generate(schema, new int[] {7000, 1, 5000}, seed, alloc,
+            RandomArrow.Options.builder().nullProbability(0.1).maxStringBytes(200).maxListLength(6).build())) {
+      RoundTripTest.write(file, e, options, alloc);
+      try (WeftReader r = WeftReader.open(file, alloc)) {
+        long n = r.numRows();
+        List<String> all = e.names();
+        int totalNodes = nodeCount(r, all);
+        // warm the metadata
+        try (VectorSchemaRoot warm = r.take(new long[] {0}, null)) {
+          e.assertRows(warm, null, new long[] {0}, ctx);
+        }
+        List<Long> rows = new ArrayList<>(List.of(0L, n - 1, 4095L, 4096L, 6999L, 7000L, 7001L));
+        for (int i = 0; i < 60; i++) {
+          rows.add((long) rnd.nextInt((int) n));
+        }
+        for (long row : rows) {
+          long[] ids = {row};
+          r.stats().reset();
+          try (VectorSchemaRoot got = r.take(ids, null)) {
+            ReaderStats st = r.stats();
+            String c = ctx + " row " + row + " all columns: " + st;
+            assertTrue(st.blocksDecoded() <= totalNodes, c + ": decoded " + st.blocksDecoded()
+                + " blocks for " + totalNodes + " nodes");
+            assertTrue(st.dataBytesRead() <= st.blocksDecoded() * MAX_BLOCK_BYTES, c + ": read "
+                + st.dataBytesRead() + " data bytes in " + st.blocksDecoded() + " blocks");
+            e.assertRows(got, null, ids, c);
+          }
+        }
+        // column by column
+        for (String col : all) {
+          List<String> proj = List.of(col);
+          int nodes = nodeCount(r, proj);
+          for (int i = 0; i < 8; i++) {
+            long row = i == 0 ? n - 1 : rnd.nextInt((int) n);
+            long[] ids = {row};
+            r.stats().reset();
+            try (VectorSchemaRoot got = r.take(ids, proj)) {
+              ReaderStats st = r.stats();
+              String c = ctx + " row " + row + " column " + col + ": " + st;
+              assertTrue(st.blocksDecoded() <= nodes, c + ": decoded " + st.blocksDecoded()
+                  + " blocks for " + nodes + " nodes");
+              assertTrue(st.dataBytesRead() <= st.blocksDecoded() * MAX_BLOCK_BYTES, c + ": read "
+                  + st.dataBytesRead() + " data bytes in " + st.blocksDecoded() + " blocks");
+              e.assertRows(got, proj, ids, c);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** A 768-float embedding and 100 KiB binaries: a single-row take reads about the value only. */
+  @ParameterizedTest
+  @EnumSource(value = Codec.class, names = {"NONE", "ZSTD", "LZ4"})
+  void wideValuesReadAboutTheValueOnly(Codec codec) throws Exception {
+    long seed = BASE_SEED + 10 + codec.ordinal();
+    System.out.println("RandomAccessBoundTest.wideValuesReadAboutTheValueOnly seed=" + seed);
+    Random rnd = new Random(seed);
+    int dim = 768;
+    int blobBytes = 100 * 1024;
+    Schema schema = new Schema(List.of(
+        new Field("embedding", FieldType.nullable(new ArrowType.FixedSizeList(dim)),
+            List.of(Field.nullable("item", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)))),
+        Field.nullable("blob", ArrowType.Binary.INSTANCE)));
+    Path file = dir.resolve("wide.weft");
+    WriterOptions options = WriterOptions.builder().compression(codec).build();
+    String ctx = "seed=" + seed + " " + options;
+    try (BufferAllocator alloc = new RootAllocator();
+        Expected e = RoundTripTest.generate(schema, new int[] {40, 1, 39}, seed, alloc,
+            RandomArrow.Options.builder().nullProbability(0).hugeProbability(1.0).hugeValueBytes(blobBytes).build())) {
+      RoundTripTest.write(file, e, options, alloc);
+      try (WeftReader r = WeftReader.open(file, alloc)) {
+        long n = r.numRows();
+        try (VectorSchemaRoot warm = r.take(new long[] {0}, null)) {
+          e.assertRows(warm, null, new long[] {0}, ctx);
+        }
+        record Wide(String column, long valueBytes) {}
+        for (Wide w : List.of(new Wide("embedding", 4L * dim), new Wide("blob", blobBytes))) {
+          List<String> proj = List.of(w.column());
+          int nodes = nodeCount(r, proj);
+          List<Long> rows = new ArrayList<>(List.of(0L, 1L, 39L, 40L, 41L, n - 1));
+          for (int i = 0; i < 15; i++) {
+            rows.add((long) rnd.nextInt((int) n));
+          }
+          for (long row : rows) {
+            long[] ids = {row};
+            r.stats().reset();
+            try (VectorSchemaRoot got = r.take(ids, proj)) {
+              ReaderStats st = r.stats();
+              String c = ctx + " row " + row + " column " + w.column() + " (value " + w.valueBytes()
+                  + " bytes): " + st;
+              e.assertRows(got, proj, ids, c);
+              assertTrue(st.blocksDecoded() <= nodes, c + ": decoded " + st.blocksDecoded()
+                  + " blocks for " + nodes + " nodes");
+              if (codec == Codec.NONE) {
+                assertTrue(st.dataBytesRead() <= w.valueBytes() + WIDE_SLACK, c + ": a single-row take read "
+                    + st.dataBytesRead() + " data bytes for a value of " + w.valueBytes() + " bytes");
+              }
+            }
+          }
+        }
+        // both columns together
+        r.stats().reset();
+        long row = rnd.nextInt((int) n);
+        try (VectorSchemaRoot got = r.take(new long[] {row}, null)) {
+          ReaderStats st = r.stats();
+          String c = ctx + " row " + row + " both columns: " + st;
+          e.assertRows(got, null, new long[] {row}, c);
+          assertTrue(st.blocksDecoded() <= nodeCount(r, e.names()), c);
+          if (codec == Codec.NONE) {
+            assertTrue(st.dataBytesRead() <= 4L * dim + blobBytes + 2 * WIDE_SLACK, c);
+          }
+        }
+        assertEquals(80, n);
+      }
+    }
+  }
+}

@@ -103,6 +103,12 @@ final class ColumnAssembler {
       case LIST, LARGE_LIST -> {
         long base = mb.offset(i);
         long end = mb.offset(i + n);
+        long childTotal = column.nodes()[out.children[0].node.index()].totalElements;
+        if (mb.childStart + end > childTotal) {
+          throw CorruptFileException.at(column.path(), column.name(), -1, out.node.path() + " block at element "
+              + block.firstElement() + " refers to child elements up to " + (mb.childStart + end)
+              + ", but " + out.children[0].node.path() + " has " + childTotal);
+        }
         out.putOffsets(at, mb, i, n, out.dataLength - base);
         out.dataLength += end - base;
         out.count += n;

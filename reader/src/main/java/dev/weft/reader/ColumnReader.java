@@ -10,13 +10,16 @@ final class ColumnReader {
   private final ColumnMeta meta;
   private final NodeReader[] nodes;
 
-  ColumnReader(FileContext ctx, String name, ColumnMeta meta) {
+  ColumnReader(FileContext ctx, String name, ColumnMeta meta) throws java.io.IOException {
     this.name = name;
     this.path = ctx.path();
     this.meta = meta;
     this.nodes = new NodeReader[meta.layout().nodes().size()];
     for (int i = 0; i < nodes.length; i++) {
       nodes[i] = new NodeReader(ctx, name, meta.layout().node(i), meta.pagesPerNode().get(i));
+    }
+    for (NodeReader n : nodes) {
+      n.verifyEmptyPages();
     }
   }
 

@@ -86,10 +86,26 @@ final class NodeReader {
           }
         }
       }
+      // Blocks holding no elements are never looked up by element; verify them now, so that
+      // every stored byte the reader relies on is checked.
+      for (int b = 0; b < t.size(); b++) {
+        if (t.elemEnd(b) == t.elemStart(b)) {
+          decode(p, page, t, b);
+        }
+      }
       tables.compareAndSet(p, null, t);
       t = tables.get(p);
     }
     return t;
+  }
+
+  /** Loads (and so verifies) every page holding no elements: lookups by element never reach them. */
+  void verifyEmptyPages() throws IOException {
+    for (int p = 0; p < pages.size(); p++) {
+      if (pages.get(p).numElements() == 0) {
+        table(p);
+      }
+    }
   }
 
   /**

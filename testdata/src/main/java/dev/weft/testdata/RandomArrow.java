@@ -43,7 +43,7 @@ public final class RandomArrow {
   /**
    * A random schema whose columns are random nestings (list, large list, fixed-size list, struct,
    * map) of the primitive types of {@link #allTypesSchema()}. About one field in ten is
-   * non-nullable (never a null-type field or a map key's parent requirement aside).
+   * non-nullable (null-type fields are always nullable; map keys and entries never are).
    *
    * @param rnd source of randomness (the schema is a function of its state)
    * @param columns number of top-level columns, named {@code c0, c1, ...}

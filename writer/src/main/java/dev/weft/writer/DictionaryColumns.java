@@ -4,6 +4,7 @@ import dev.weft.format.UnsupportedTypeException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.dictionary.Dictionary;
@@ -39,15 +40,27 @@ final class DictionaryColumns {
     return new Schema(fields, schema.getCustomMetadata());
   }
 
-  /** Decodes one batch's indices into a new values vector owned by the caller. */
-  static FieldVector decode(FieldVector indices, DictionaryProvider provider, Path path) {
+  /**
+   * Decodes rows {@code [from, to)} of a dictionary-encoded column into a new values vector
+   * allocated from {@code allocator} (owned by the caller).
+   */
+  static FieldVector decodeSlice(FieldVector indices, int from, int to, DictionaryProvider provider,
+      BufferAllocator allocator, Path path) {
     DictionaryEncoding enc = indices.getField().getDictionary();
     Dictionary dict = provider.lookup(enc.getId());
     if (dict == null) {
       throw new IllegalArgumentException("column '" + indices.getField().getName()
           + "': dictionary " + enc.getId() + " disappeared from the provider (file " + path + ")");
     }
-    ValueVector decoded = DictionaryEncoder.decode(indices, dict);
-    return (FieldVector) decoded;
+    try (FieldVector slice = (FieldVector) indices.getField().createVector(allocator)) {
+      slice.setInitialCapacity(to - from);
+      slice.allocateNew();
+      for (int i = from; i < to; i++) {
+        slice.copyFromSafe(i, i - from, indices);
+      }
+      slice.setValueCount(to - from);
+      ValueVector decoded = DictionaryEncoder.decode(slice, dict, allocator);
+      return (FieldVector) decoded;
+    }
   }
 }

@@ -51,7 +51,7 @@ final class GrowBuf implements AutoCloseable {
   /** Empties the buffer, shrinking it back if it grew far past {@code keepCapacity}. */
   void reset(long keepCapacity) {
     size = 0;
-    if (buf.capacity() > keepCapacity * 4) {
+    if (buf.capacity() > Math.max(64, keepCapacity * 4)) {
       buf.close();
       buf = allocator.buffer(Math.max(64, keepCapacity));
     }

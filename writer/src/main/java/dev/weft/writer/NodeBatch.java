@@ -9,24 +9,32 @@ import org.apache.arrow.vector.FieldVector;
 
 /**
  * One node's vector within an incoming batch, with the element range of every top-level row:
- * row r of the batch owns this node's elements {@code [rowElems[r], rowElems[r+1])}.
+ * batch row r owns this node's elements {@code [elems(r), elems(r+1))}. A node batch may cover
+ * only the batch rows from {@code rowBase} on (a slice decoded from a dictionary).
  */
 final class NodeBatch {
   final ColumnNode node;
   final FieldVector vector;
-  final long[] rowElems;
+  private final long[] rowElems;
+  private final int rowBase;
   final boolean allValid;
   private final ArrowBuf offsets;
   private final boolean wideOffsets;
 
-  private NodeBatch(ColumnNode node, FieldVector vector, long[] rowElems) {
+  private NodeBatch(ColumnNode node, FieldVector vector, long[] rowElems, int rowBase) {
     this.node = node;
     this.vector = vector;
     this.rowElems = rowElems;
+    this.rowBase = rowBase;
     this.allValid = node.kind() == NodeKind.NULL || vector.getNullCount() == 0;
     NodeKind k = node.kind();
     this.offsets = k.hasOffsets() ? vector.getOffsetBuffer() : null;
     this.wideOffsets = k == NodeKind.LARGE_LIST || k == NodeKind.LARGE_VARBINARY;
+  }
+
+  /** First element of batch row r (r = rows gives the end of the last row). */
+  long elems(int r) {
+    return rowElems[r - rowBase];
   }
 
   /** Offset entry e of a var-width or list vector. */
@@ -37,21 +45,23 @@ final class NodeBatch {
   /**
    * Builds the node batches of one column, in the layout's pre-order.
    *
-   * @param rows number of rows in the batch
+   * @param rows number of rows {@code top} holds
+   * @param rowBase the batch row that {@code top}'s row 0 is
    */
-  static NodeBatch[] of(ColumnLayout layout, FieldVector top, int rows) {
+  static NodeBatch[] of(ColumnLayout layout, FieldVector top, int rows, int rowBase) {
     NodeBatch[] out = new NodeBatch[layout.nodes().size()];
     long[] identity = new long[rows + 1];
     for (int r = 0; r <= rows; r++) {
       identity[r] = r;
     }
-    fill(layout, 0, top, identity, out);
+    fill(layout, 0, top, identity, rowBase, out);
     return out;
   }
 
-  private static void fill(ColumnLayout layout, int index, FieldVector vector, long[] rowElems, NodeBatch[] out) {
+  private static void fill(ColumnLayout layout, int index, FieldVector vector, long[] rowElems, int rowBase,
+      NodeBatch[] out) {
     ColumnNode node = layout.node(index);
-    NodeBatch nb = new NodeBatch(node, vector, rowElems);
+    NodeBatch nb = new NodeBatch(node, vector, rowElems, rowBase);
     out[index] = nb;
     List<FieldVector> children = vector.getChildrenFromFields();
     for (int c = 0; c < node.children().size(); c++) {
@@ -71,7 +81,7 @@ final class NodeBatch {
         }
         default -> throw new IllegalStateException(node.kind() + " has no children");
       }
-      fill(layout, childIndex, children.get(c), childElems, out);
+      fill(layout, childIndex, children.get(c), childElems, rowBase, out);
     }
   }
 }

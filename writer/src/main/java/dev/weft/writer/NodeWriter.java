@@ -77,6 +77,16 @@ final class NodeWriter implements AutoCloseable {
     sealed.clear();
   }
 
+  /** Gives back pending-block memory beyond a minimum (only when no rows are pending). */
+  void shrink() {
+    if (pendingRows == 0) {
+      validity.reset(0);
+      offsets.reset(0);
+      values.reset(0);
+      startBlock();
+    }
+  }
+
   private void startBlock() {
     pendingRows = 0;
     pendingCount = 0;
@@ -103,8 +113,8 @@ final class NodeWriter implements AutoCloseable {
 
   /** Raw bytes rows [a, b) of the batch add to any block, used to size chunks. */
   static long rowBytes(NodeBatch nb, int a, int b) {
-    long ea = nb.rowElems[a];
-    long eb = nb.rowElems[b];
+    long ea = nb.elems(a);
+    long eb = nb.elems(b);
     long n = eb - ea;
     return switch (nb.node.kind()) {
       case FIXED -> n * nb.node.byteWidth() + n / 8;
@@ -116,8 +126,8 @@ final class NodeWriter implements AutoCloseable {
   }
 
   private boolean fits(NodeBatch nb, int a, int b) {
-    long ea = nb.rowElems[a];
-    long eb = nb.rowElems[b];
+    long ea = nb.elems(a);
+    long eb = nb.elems(b);
     long count = pendingCount + (eb - ea);
     if (count > maxValues) {
       return false;
@@ -184,8 +194,8 @@ final class NodeWriter implements AutoCloseable {
   }
 
   private void copy(NodeBatch nb, int a, int b) {
-    long ea = nb.rowElems[a];
-    long eb = nb.rowElems[b];
+    long ea = nb.elems(a);
+    long eb = nb.elems(b);
     long n = eb - ea;
     if (n > Integer.MAX_VALUE - pendingCount) {
       throw new IllegalArgumentException("column node " + node.path() + ": a row holds " + n

@@ -88,6 +88,7 @@ public final class WeftWriter implements AutoCloseable {
       layouts.add(ColumnLayout.of(f, this.path));
     }
     checkUniqueNames(storedSchema, this.path);
+    checkBudgetFitsSchema(options, layouts, this.path);
     if (!options.overwrite() && Files.exists(this.path)) {
       throw new FileAlreadyExistsException(this.path.toString(), null,
           "refusing to replace an existing file (set WriterOptions.overwrite)");
@@ -116,18 +117,17 @@ public final class WeftWriter implements AutoCloseable {
       this.rawScratch = new GrowBuf(allocator, blockBytes + 64);
       for (ColumnLayout layout : layouts) {
         NodeWriter[] ws = new NodeWriter[layout.nodes().size()];
+        nodeWriters.add(ws); // added first, so a failure below still releases what was made
         List<List<PageMeta>> perNode = new ArrayList<>();
         for (int i = 0; i < ws.length; i++) {
           ws[i] = new NodeWriter(layout.node(i), allocator, rawScratch, blockBytes, options.valuesPerMiniBlock());
           perNode.add(new ArrayList<>());
         }
-        nodeWriters.add(ws);
         pages.add(perNode);
       }
       out.write(new FileHeader(WeftFormat.VERSION_MAJOR_CURRENT, WeftFormat.VERSION_MINOR_CURRENT, fileId).encode());
       groupStartOffset = out.position();
     } catch (IOException | RuntimeException e) {
-      releaseQuietly();
       if (ch != null) {
         try {
           ch.close();
@@ -136,7 +136,29 @@ public final class WeftWriter implements AutoCloseable {
         }
       }
       Files.deleteIfExists(tempPath);
+      try {
+        releaseQuietly();
+      } catch (RuntimeException leak) {
+        e.addSuppressed(leak);
+      }
       throw e;
+    }
+  }
+
+  /** Each column node needs about this much memory for its pending block and bookkeeping. */
+  private static final long MIN_BYTES_PER_NODE = 2048;
+
+  /** Refuses up front a budget too small to buffer one small block per column node. */
+  private static void checkBudgetFitsSchema(WriterOptions o, List<ColumnLayout> layouts, Path path) {
+    long nodes = 0;
+    for (ColumnLayout l : layouts) {
+      nodes += l.nodes().size();
+    }
+    long needed = nodes * MIN_BYTES_PER_NODE + (1 << 20);
+    if (o.memoryBudget() < needed) {
+      throw new IllegalArgumentException("memory budget of " + o.memoryBudget() + " bytes is too small for "
+          + layouts.size() + " columns (" + nodes + " column nodes) in " + path + ": use at least "
+          + needed + " bytes (about 2 KiB per column node plus 1 MiB)");
     }
   }
 
@@ -203,47 +225,84 @@ public final class WeftWriter implements AutoCloseable {
     if (rows == 0) {
       return;
     }
-    List<FieldVector> decoded = new ArrayList<>();
     try {
       NodeBatch[][] batches = new NodeBatch[layouts.size()][];
+      boolean anyDictionary = false;
       for (int c = 0; c < layouts.size(); c++) {
         FieldVector v = root.getVector(c);
-        if (v.getField().getDictionary() != null) {
-          v = DictionaryColumns.decode(v, dictionaries, path);
-          decoded.add(v);
-        }
         if (v.getValueCount() < rows) {
           throw new IllegalArgumentException("column '" + v.getField().getName() + "' has "
               + v.getValueCount() + " values but the batch has " + rows + " rows");
         }
-        batches[c] = NodeBatch.of(layouts.get(c), v, rows);
+        if (v.getField().getDictionary() != null) {
+          anyDictionary = true;
+        } else {
+          batches[c] = NodeBatch.of(layouts.get(c), v, rows, 0);
+        }
       }
-      writeRows(batches, rows);
-    } catch (IllegalArgumentException e) {
+      if (!anyDictionary) {
+        writeRows(batches, 0, rows);
+      } else {
+        writeWithDictionaries(root, batches, rows);
+      }
+    } catch (org.apache.arrow.memory.OutOfMemoryException e) {
       abort();
-      throw e;
+      throw new IOException("writing " + path + " needs more memory than the budget of "
+          + options.memoryBudget() + " bytes (" + e.getMessage() + "); a single value takes up to"
+          + " about 8 times its size while it is buffered: raise WriterOptions.memoryBudget", e);
     } catch (IOException | RuntimeException | Error e) {
       abort();
       throw e;
-    } finally {
-      for (FieldVector v : decoded) {
-        v.close();
+    }
+  }
+
+  /**
+   * Dictionary-encoded columns are decoded slice by slice into the writer's own (budgeted)
+   * allocator, so a batch never needs a full decoded copy at once.
+   */
+  private void writeWithDictionaries(VectorSchemaRoot root, NodeBatch[][] batches, int rows) throws IOException {
+    for (int from = 0; from < rows; from += DICTIONARY_SLICE_ROWS) {
+      int to = Math.min(rows, from + DICTIONARY_SLICE_ROWS);
+      List<FieldVector> decoded = new ArrayList<>();
+      try {
+        for (int c = 0; c < layouts.size(); c++) {
+          FieldVector v = root.getVector(c);
+          if (v.getField().getDictionary() != null) {
+            FieldVector values = DictionaryColumns.decodeSlice(v, from, to, dictionaries, allocator, path);
+            decoded.add(values);
+            batches[c] = NodeBatch.of(layouts.get(c), values, to - from, from);
+          }
+        }
+        writeRows(batches, from, to);
+      } finally {
+        for (FieldVector v : decoded) {
+          v.close();
+        }
       }
     }
   }
 
-  private void writeRows(NodeBatch[][] batches, int rows) throws IOException {
+  private static final int DICTIONARY_SLICE_ROWS = 4096;
+
+  private void writeRows(NodeBatch[][] batches, int from, int to) throws IOException {
     long chunkBudget = Math.max(1, options.memoryBudget() / 16);
-    int r = 0;
-    while (r < rows) {
-      int k = (int) Math.min(rows - r, options.maxRowGroupRows() - rowsInGroup);
+    int r = from;
+    while (r < to) {
+      int k = (int) Math.min(to - r, options.maxRowGroupRows() - rowsInGroup);
       while (k > 1 && chunkBytes(batches, r, r + k) > chunkBudget) {
         k = k / 2;
       }
       for (int c = 0; c < batches.length; c++) {
         NodeWriter[] ws = nodeWriters.get(c);
         for (int n = 0; n < ws.length; n++) {
-          ws[n].append(batches[c][n], r, r + k, sealer);
+          try {
+            ws[n].append(batches[c][n], r, r + k, sealer);
+          } catch (org.apache.arrow.memory.OutOfMemoryException e) {
+            throw new IOException("writing " + path + ": column '" + ws[n].node.path() + "' near row "
+                + (rowsWritten + (r - from)) + " needs more memory than the budget of " + options.memoryBudget()
+                + " bytes; a single value takes up to about 8 times its size while it is buffered:"
+                + " raise WriterOptions.memoryBudget", e);
+          }
         }
       }
       r += k;
@@ -255,6 +314,11 @@ public final class WeftWriter implements AutoCloseable {
         flushRowGroup();
       } else if (held > options.memoryBudget() / 4) {
         sealAll();
+        for (NodeWriter[] ws : nodeWriters) {
+          for (NodeWriter w : ws) {
+            w.shrink();
+          }
+        }
       }
     }
   }

@@ -154,11 +154,11 @@ public final class WeftWriter implements AutoCloseable {
     for (ColumnLayout l : layouts) {
       nodes += l.nodes().size();
     }
-    long needed = nodes * MIN_BYTES_PER_NODE + (1 << 20);
+    long needed = nodes * MIN_BYTES_PER_NODE + (512 << 10);
     if (o.memoryBudget() < needed) {
       throw new IllegalArgumentException("memory budget of " + o.memoryBudget() + " bytes is too small for "
           + layouts.size() + " columns (" + nodes + " column nodes) in " + path + ": use at least "
-          + needed + " bytes (about 2 KiB per column node plus 1 MiB)");
+          + needed + " bytes (about 2 KiB per column node plus 512 KiB)");
     }
   }
 

@@ -55,6 +55,10 @@ final class ColumnAssembler {
       }
     }
     out.materializeExternal();
+    NodeReader reader = column.nodes()[nodeIndex];
+    if (out.node.kind() == NodeKind.FIXED && to - from <= FAST_PATH_MAX) {
+      from = appendFixedFast(out, reader, from, to);
+    }
     long e = from;
     while (e < to) {
       DecodedBlock b = block(nodeIndex, e);
@@ -63,6 +67,35 @@ final class ColumnAssembler {
       appendFromBlock(out, b, i, n);
       e += n;
     }
+  }
+
+  /** Ranges up to this many values try the per-value fast path (takes, not scans). */
+  private static final int FAST_PATH_MAX = 8;
+
+  /**
+   * Copies values straight from the mapped file while their blocks allow it (see
+   * {@link NodeReader#fixedValueAddress}); returns the first element not copied.
+   */
+  private static long appendFixedFast(OutputNode out, NodeReader reader, long from, long to) throws IOException {
+    int w = out.node.byteWidth();
+    long e = from;
+    while (e < to) {
+      long addr = reader.fixedValueAddress(e);
+      if (addr < 0) {
+        break;
+      }
+      long at = out.count;
+      ArrowBuf dst = out.data.ensure((at + 1) * w);
+      org.apache.arrow.memory.util.MemoryUtil.copyMemory(addr, dst.memoryAddress() + at * w, w);
+      Bits.set(out.validity.ensure((at >>> 3) + 1), at, true);
+      out.count++;
+      e++;
+    }
+    if (e > from) {
+      // a take's range is one row's values of this node, which lie in one block
+      reader.countFastBlockRead();
+    }
+    return e;
   }
 
   private void appendFromBlock(OutputNode out, DecodedBlock block, int i, int n) throws IOException {

@@ -27,6 +27,9 @@ final class NodeReader {
   private final List<PageMeta> pages;
   private final long[] pageFirstElement;
   private final AtomicReferenceArray<BlockTable> tables;
+  private static final long UNKNOWN_ADDRESS = Long.MIN_VALUE;
+  /** Per page: the mapped address of its data, -1 if not mapped directly, or UNKNOWN_ADDRESS. */
+  private final java.util.concurrent.atomic.AtomicLongArray pageAddresses;
   final long totalElements;
 
   NodeReader(FileContext ctx, String column, ColumnNode node, List<PageMeta> pages) {
@@ -42,6 +45,10 @@ final class NodeReader {
     }
     this.totalElements = total;
     this.tables = new AtomicReferenceArray<>(pages.size());
+    this.pageAddresses = new java.util.concurrent.atomic.AtomicLongArray(pages.size());
+    for (int i = 0; i < pages.size(); i++) {
+      pageAddresses.set(i, UNKNOWN_ADDRESS);
+    }
   }
 
   List<PageMeta> pages() {
@@ -176,7 +183,59 @@ final class NodeReader {
       throw CorruptFileException.at(ctx.path(), column, page.tableOffset(), "no block of page " + p + " of "
           + node.path() + " holds element " + element);
     }
-    return decode(p, page, t, b);
+    long id = ((long) p << 32) | b;
+    DecodedBlock cached = ctx.cache().get(this, id);
+    if (cached != null) {
+      return cached;
+    }
+    DecodedBlock d = decode(p, page, t, b);
+    ctx.cache().put(this, id, d);
+    return d;
+  }
+
+  /**
+   * The memory address of element {@code element}'s value, for a FIXED node whose block holding
+   * it is uncompressed, has no validity bitmap and was already verified; otherwise -1 (the caller
+   * then takes the general path, which verifies the block, so the next call can be fast).
+   * Reading {@code byteWidth} bytes there is safe: the block table was validated against the
+   * page, and the block's length equals its element count times the width.
+   */
+  long fixedValueAddress(long element) throws IOException {
+    if (element < 0 || element >= totalElements) {
+      return -1;
+    }
+    int p = pageFor(element);
+    PageMeta page = pages.get(p);
+    BlockTable t = table(p);
+    long rel = element - page.firstElement();
+    int b = t.blockForElement(rel);
+    if (rel < t.elemStart(b) || rel >= t.elemEnd(b) || !t.isVerified(b) || t.hasValidity(b)
+        || t.codec(b) != Codec.NONE
+        || (t.elemEnd(b) - t.elemStart(b)) * node.byteWidth() != t.storedLength(b)) {
+      return -1;
+    }
+    long base = pageAddress(p, page);
+    if (base < 0) {
+      return -1;
+    }
+    int w = node.byteWidth();
+    ctx.stats().addData(w);
+    return base + t.offset(b) + (rel - t.elemStart(b)) * w;
+  }
+
+  void countFastBlockRead() {
+    ctx.stats().addBlock();
+  }
+
+  /** Address of the page's first data byte in the mapping, or -1 if not directly mapped. */
+  private long pageAddress(int p, PageMeta page) throws IOException {
+    long a = pageAddresses.get(p);
+    if (a == UNKNOWN_ADDRESS) {
+      ByteBuffer view = ctx.file().slice(page.offset(), page.dataLength());
+      a = view.isDirect() ? org.apache.arrow.memory.util.MemoryUtil.getByteBufferAddress(view) : -1;
+      pageAddresses.set(p, a);
+    }
+    return a;
   }
 
   DecodedBlock decode(int p, PageMeta page, BlockTable t, int b) throws IOException {

@@ -43,7 +43,10 @@ public final class ReaderStats {
     return dataBytesRead() + metadataBytesRead();
   }
 
-  /** Mini-blocks read and decoded. */
+  /**
+   * Mini-blocks read: decoded, or (for a single fixed-width value of an uncompressed, verified
+   * block) read in place. Blocks served from the decoded-block cache are not counted.
+   */
   public long blocksDecoded() {
     return blocksDecoded.sum();
   }

@@ -99,7 +99,8 @@ public final class WeftReader implements AutoCloseable {
             : "file of " + size + " bytes is too short to be a Weft file");
       }
       ReaderStats stats = new ReaderStats();
-      FileContext ctx = new FileContext(abs, file, stats, options.verifyChecksums());
+      FileContext ctx = new FileContext(abs, file, stats, options.verifyChecksums(),
+          new BlockCache(options.blockCacheBytes()));
       FileTail tail = FileTail.decode(file.slice(size - WeftFormat.TAIL_LENGTH, WeftFormat.TAIL_LENGTH), abs, size);
       FileHeader header = FileHeader.decode(file.slice(0, WeftFormat.HEADER_LENGTH), abs);
       ByteBuffer footerBytes = file.slice(tail.footerOffset(), tail.footerLength());

@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * ElemStart[k+1])} (the last block ends at the page's counts). Blocks start only at row
  * boundaries, so one row's values of a node lie in one block. Offset is relative to the page
  * start and equals the previous block's offset plus its stored length rounded up to 8. Crc is
- * the CRC32C of the stored bytes. Flags: bit 0 validity present, bits 1-2 codec.
+ * the CRC32C of the stored bytes. Flags: bit 0 validity present, bits 1-2 codec, bit 3 encoded
+ * (2.0), bits 8-15 the encoded block's main scheme id (2.0).
  */
 public final class BlockTable {
   private final int[] rowStart;
@@ -90,6 +91,16 @@ public final class BlockTable {
     return Codec.fromId((flags[b] >>> WeftFormat.FLAG_CODEC_SHIFT) & WeftFormat.FLAG_CODEC_MASK);
   }
 
+  /** Whether block b is encoded (format 2.0, {@link EncodedBlocks}) rather than plain. */
+  public boolean encoded(int b) {
+    return (flags[b] & WeftFormat.FLAG_ENCODED) != 0;
+  }
+
+  /** The scheme id of an encoded block's main stream (0 for plain blocks). */
+  public int scheme(int b) {
+    return (flags[b] >>> WeftFormat.FLAG_SCHEME_SHIFT) & WeftFormat.FLAG_SCHEME_MASK;
+  }
+
   public boolean isVerified(int b) {
     return verified[b];
   }
@@ -124,6 +135,13 @@ public final class BlockTable {
    */
   public static BlockTable decode(ByteBuffer bytes, PageMeta page, Path file, String column)
       throws CorruptFileException {
+    return decode(bytes, page, file, column, WeftFormat.VERSION_MAJOR_CURRENT);
+  }
+
+  /** As {@link #decode(ByteBuffer, PageMeta, Path, String)} for a file of major version {@code major}. */
+  public static BlockTable decode(ByteBuffer bytes, PageMeta page, Path file, String column, int major)
+      throws CorruptFileException {
+    int known = WeftFormat.flagsKnown(major);
     MetaInput in = new MetaInput(bytes, file, column, page.tableOffset());
     int n = page.numBlocks();
     int[] rowStart = new int[n];
@@ -145,8 +163,12 @@ public final class BlockTable {
       raw[b] = in.u32In("block raw length", 0, Integer.MAX_VALUE - 64);
       crc[b] = in.rawU32("block checksum");
       flags[b] = in.rawU32("block flags");
-      if ((flags[b] & ~WeftFormat.FLAGS_KNOWN) != 0) {
+      if ((flags[b] & ~known) != 0) {
         throw in.corrupt("block flags 0x" + Integer.toHexString(flags[b]) + " use unknown bits");
+      }
+      if ((flags[b] & WeftFormat.FLAG_ENCODED) == 0
+          && ((flags[b] >>> WeftFormat.FLAG_SCHEME_SHIFT) & WeftFormat.FLAG_SCHEME_MASK) != 0) {
+        throw in.corrupt("plain block with a scheme id in its flags 0x" + Integer.toHexString(flags[b]));
       }
       int codec = (flags[b] >>> WeftFormat.FLAG_CODEC_SHIFT) & WeftFormat.FLAG_CODEC_MASK;
       if (Codec.fromId(codec) == null) {

@@ -1,5 +1,6 @@
 package dev.weft.format;
 
+import dev.weft.format.encoding.IntDecoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -7,7 +8,9 @@ import java.nio.ByteOrder;
  * A decoded view of one raw mini-block: where its validity bitmap, offsets and values lie.
  * {@link #parse} checks that the block's length is exactly what its kind and element count
  * imply and that offsets ascend within the block, so nothing read through a view can fall
- * outside it. See {@link NodeKind} for the layouts.
+ * outside it. See {@link NodeKind} for the layouts. An encoded block ({@link EncodedBlocks})
+ * yields the same view: FIXED values stay encoded behind {@link #values}; other kinds are laid
+ * out plainly when the block is parsed.
  */
 public final class MiniBlock {
   /** The raw bytes (little-endian; position 0 is the block's first byte). */
@@ -22,14 +25,44 @@ public final class MiniBlock {
   public final int valuesPos;
   /** For LIST kinds: absolute index of the child element that offset 0 refers to. */
   public final long childStart;
+  /**
+   * For a FIXED block stored encoded ({@link EncodedBlocks}): its values, read in place from the
+   * encoded bytes (then {@link #valuesPos} is -1). Null for plain blocks.
+   */
+  public final IntDecoder values;
+  /** Heap bytes the view keeps besides a mapped file (decoded buffers, memos). */
+  private final long extraRetained;
 
   private MiniBlock(ByteBuffer buf, int count, int validityPos, int offsetsPos, int valuesPos, long childStart) {
+    this(buf, count, validityPos, offsetsPos, valuesPos, childStart, null, 0);
+  }
+
+  private MiniBlock(ByteBuffer buf, int count, int validityPos, int offsetsPos, int valuesPos, long childStart,
+      IntDecoder values, long extraRetained) {
     this.buf = buf;
     this.count = count;
     this.validityPos = validityPos;
     this.offsetsPos = offsetsPos;
     this.valuesPos = valuesPos;
     this.childStart = childStart;
+    this.values = values;
+    this.extraRetained = extraRetained;
+  }
+
+  /**
+   * A view of an encoded FIXED block: its validity bitmap (null: all valid) and its values.
+   *
+   * @param encodedRetained heap bytes of the encoded block the decoder reads (0 if mapped)
+   */
+  static MiniBlock encodedFixed(byte[] validity, int count, IntDecoder values, long encodedRetained) {
+    ByteBuffer b = ByteBuffer.wrap(validity == null ? new byte[0] : validity).order(ByteOrder.LITTLE_ENDIAN);
+    return new MiniBlock(b, count, validity == null ? -1 : 0, -1, -1, 0, values,
+        encodedRetained + values.retainedBytes());
+  }
+
+  /** Heap bytes this view keeps alive (0 for a plain view of a mapped file). */
+  public long retainedBytes() {
+    return (buf.isDirect() ? 0 : buf.capacity()) + extraRetained;
   }
 
   /** Bytes of a validity bitmap (or a BOOL value bitmap) of n elements, unpadded. */

@@ -19,6 +19,9 @@ package dev.weft.format;
  *       fixed-size list owns child elements {@code [e*k, (e+1)*k)}).
  *   <li>NULL: nothing at all and never a validity bitmap.
  * </ul>
+ *
+ * <p>These are the <em>plain</em> layouts. From format 2.0 a block may instead be stored
+ * encoded (block flag {@code ENCODED}); {@link EncodedBlocks} gives that layout per kind.
  */
 public enum NodeKind {
   FIXED(0),

@@ -10,6 +10,7 @@ package dev.weft.format;
  * RowGroup    --&gt; Page*   (column by column, node by node)
  * Page        --&gt; (MiniBlock, Padding to 8)^NumBlocks, BlockTable
  * BlockTable  --&gt; BlockEntry^NumBlocks                                                           (28 bytes each)
+ * MiniBlock   --&gt; plain layout ({@link MiniBlock}) or, with flag ENCODED (2.0), {@link EncodedBlocks}
  * ColumnMeta  --&gt; FieldMessageLength u32, FieldMessage, Padding to 8, NumNodes u32,
  *                 (Kind u16, Reserved u16, Param u32)^NumNodes,
  *                 (NumPages u32, Reserved u32, PageMeta^NumPages)^NumNodes
@@ -27,8 +28,13 @@ public final class WeftFormat {
 
   /** The first major version; a reader refuses any major version it does not know. */
   public static final int VERSION_MAJOR_START = 1;
-  /** The major version this library writes and reads. */
-  public static final int VERSION_MAJOR_CURRENT = 1;
+  /**
+   * Major version 2 adds encoded mini-blocks (block flag {@link #FLAG_ENCODED} and the scheme id
+   * in flag bits 8-15, see {@link EncodedBlocks}). Readers of 2 read majors 1 and 2.
+   */
+  public static final int VERSION_MAJOR_ENCODINGS = 2;
+  /** The major version this library writes; it reads every major from {@link #VERSION_MAJOR_START}. */
+  public static final int VERSION_MAJOR_CURRENT = VERSION_MAJOR_ENCODINGS;
   /** The minor version this library writes. Newer minors of the same major stay readable. */
   public static final int VERSION_MINOR_CURRENT = 0;
 
@@ -48,8 +54,22 @@ public final class WeftFormat {
   /** Block-entry flags bits 1-2: the codec of the stored bytes ({@link Codec#id()}). */
   public static final int FLAG_CODEC_SHIFT = 1;
   public static final int FLAG_CODEC_MASK = 0b11;
-  /** Every flag bit this version defines; any other set bit means corruption. */
-  public static final int FLAGS_KNOWN = FLAG_HAS_VALIDITY | (FLAG_CODEC_MASK << FLAG_CODEC_SHIFT);
+  /** Every flag bit format 1.x defines; any other set bit means corruption. */
+  public static final int FLAGS_KNOWN_V1 = FLAG_HAS_VALIDITY | (FLAG_CODEC_MASK << FLAG_CODEC_SHIFT);
+  /** Block-entry flag (2.0): the raw mini-block is encoded ({@link EncodedBlocks}), not plain. */
+  public static final int FLAG_ENCODED = 1 << 3;
+  /** Block-entry flags bits 8-15 (2.0): the scheme id of an encoded block's main stream, else 0. */
+  public static final int FLAG_SCHEME_SHIFT = 8;
+  public static final int FLAG_SCHEME_MASK = 0xFF;
+  /** Every flag bit format 2.x defines; any other set bit means corruption. */
+  public static final int FLAGS_KNOWN_V2 = FLAGS_KNOWN_V1 | FLAG_ENCODED | (FLAG_SCHEME_MASK << FLAG_SCHEME_SHIFT);
+  /** Every flag bit the current version defines. */
+  public static final int FLAGS_KNOWN = FLAGS_KNOWN_V2;
+
+  /** The flag bits a file of major version {@code major} may use. */
+  public static int flagsKnown(int major) {
+    return major >= VERSION_MAJOR_ENCODINGS ? FLAGS_KNOWN_V2 : FLAGS_KNOWN_V1;
+  }
 
   /** Page encoding 0: every mini-block holds its buffers plainly (then maybe compressed). */
   public static final int ENCODING_PLAIN = 0;

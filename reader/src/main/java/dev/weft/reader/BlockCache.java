@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Decoded mini-blocks shared by all calls on one reader, bounded by the bytes they hold
- * (decompressed blocks hold their raw bytes on the heap; views of the mapped file hold
+ * (decompressed and decoded blocks hold their bytes on the heap; views of the mapped file hold
  * nothing but a small object). When full, arbitrary entries are evicted: under uniformly
  * random access no policy does much better, and this one needs no bookkeeping per hit.
  * Thread-safe.
@@ -45,7 +45,7 @@ final class BlockCache {
   }
 
   private static long cost(DecodedBlock b) {
-    return b.uncompressed() ? VIEW_COST : VIEW_COST + b.view().buf.capacity();
+    return VIEW_COST + b.view().retainedBytes();
   }
 
   private void evict() {

@@ -118,7 +118,16 @@ final class ColumnAssembler {
       case FIXED -> {
         int w = out.node.byteWidth();
         ArrowBuf dst = out.data.ensure((at + n) * w);
-        dst.setBytes(at * w, mb.buf.duplicate().position(mb.valuesPos + i * w).limit(mb.valuesPos + (i + n) * w));
+        if (mb.values != null) {
+          try {
+            mb.values.copyTo(i, n, w, dst, at * w);
+          } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw CorruptFileException.at(column.path(), column.name(), -1, "malformed encoded values in the "
+                + out.node.path() + " block at element " + block.firstElement() + ": " + e.getMessage());
+          }
+        } else {
+          dst.setBytes(at * w, mb.buf.duplicate().position(mb.valuesPos + i * w).limit(mb.valuesPos + (i + n) * w));
+        }
       }
       case BOOL -> {
         ArrowBuf dst = out.data.ensure(((at + n) + 7) >>> 3);

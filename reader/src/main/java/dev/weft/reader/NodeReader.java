@@ -6,6 +6,7 @@ import dev.weft.format.Checksums;
 import dev.weft.format.Codec;
 import dev.weft.format.ColumnNode;
 import dev.weft.format.CorruptFileException;
+import dev.weft.format.EncodedBlocks;
 import dev.weft.format.FormatTooNewException;
 import dev.weft.format.MiniBlock;
 import dev.weft.format.PageMeta;
@@ -84,7 +85,7 @@ final class NodeReader {
         throw CorruptFileException.at(ctx.path(), column, page.tableOffset(),
             "block table checksum mismatch (" + node.path() + ")");
       }
-      t = BlockTable.decode(bytes, page, ctx.path(), column);
+      t = BlockTable.decode(bytes, page, ctx.path(), column, ctx.major());
       if (node.index() == 0) {
         for (int b = 0; b < t.size(); b++) {
           if (t.elemStart(b) != t.rowStart(b)) {
@@ -135,7 +136,7 @@ final class NodeReader {
     int last = t.blockForElement(to - 1 - page.firstElement());
     int w = node.byteWidth();
     for (int b = first; b <= last; b++) {
-      if (t.codec(b) != Codec.NONE || t.hasValidity(b)
+      if (t.codec(b) != Codec.NONE || t.hasValidity(b) || t.encoded(b)
           || (b > first && t.offset(b) != t.offset(b - 1) + t.storedLength(b - 1))) {
         return null;
       }
@@ -210,7 +211,7 @@ final class NodeReader {
     long rel = element - page.firstElement();
     int b = t.blockForElement(rel);
     if (rel < t.elemStart(b) || rel >= t.elemEnd(b) || !t.isVerified(b) || t.hasValidity(b)
-        || t.codec(b) != Codec.NONE
+        || t.codec(b) != Codec.NONE || t.encoded(b)
         || (t.elemEnd(b) - t.elemStart(b)) * node.byteWidth() != t.storedLength(b)) {
       return -1;
     }
@@ -254,8 +255,13 @@ final class NodeReader {
     }
     long count = t.elemEnd(b) - t.elemStart(b);
     long expectedRaw = MiniBlock.expectedRawLength(node, count, t.hasValidity(b));
-    if ((expectedRaw >= 0 && expectedRaw != t.rawLength(b))
-        || (expectedRaw < 0 && t.rawLength(b) < MiniBlock.prefixLength(node.kind(), count, t.hasValidity(b)))) {
+    boolean encoded = t.encoded(b);
+    boolean badLength = encoded
+        // an encoded block is hardly longer than the plain one (see EncodedBlocks.MAX_GROWTH)
+        ? expectedRaw >= 0 && t.rawLength(b) > expectedRaw + EncodedBlocks.MAX_GROWTH
+        : (expectedRaw >= 0 && expectedRaw != t.rawLength(b))
+            || (expectedRaw < 0 && t.rawLength(b) < MiniBlock.prefixLength(node.kind(), count, t.hasValidity(b)));
+    if (badLength) {
       throw CorruptFileException.at(ctx.path(), column, offset, "mini-block of " + count + " elements ("
           + node.path() + ") declares " + t.rawLength(b) + " raw bytes" + checksumNote(t, b));
     }
@@ -270,12 +276,15 @@ final class NodeReader {
     }
     MiniBlock view;
     try {
-      view = MiniBlock.parse(raw, node, (int) count, t.hasValidity(b));
-    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      view = encoded ? EncodedBlocks.parse(raw, node, (int) count, t.hasValidity(b), t.scheme(b))
+          : MiniBlock.parse(raw, node, (int) count, t.hasValidity(b));
+    } catch (IllegalArgumentException | IndexOutOfBoundsException | ArithmeticException
+        | NegativeArraySizeException e) {
       throw CorruptFileException.at(ctx.path(), column, offset, "malformed mini-block ("
           + node.path() + "): " + e.getMessage() + checksumNote(t, b));
     }
-    return new DecodedBlock(((long) p << 32) | b, page.firstElement() + t.elemStart(b), view, codec == Codec.NONE);
+    return new DecodedBlock(((long) p << 32) | b, page.firstElement() + t.elemStart(b), view,
+        codec == Codec.NONE && !encoded);
   }
 
   private String checksumNote(BlockTable t, int b) {

@@ -99,9 +99,9 @@ public final class WeftReader implements AutoCloseable {
             : "file of " + size + " bytes is too short to be a Weft file");
       }
       ReaderStats stats = new ReaderStats();
-      FileContext ctx = new FileContext(abs, file, stats, options.verifyChecksums(),
-          new BlockCache(options.blockCacheBytes()));
       FileTail tail = FileTail.decode(file.slice(size - WeftFormat.TAIL_LENGTH, WeftFormat.TAIL_LENGTH), abs, size);
+      FileContext ctx = new FileContext(abs, file, stats, options.verifyChecksums(),
+          new BlockCache(options.blockCacheBytes()), tail.major());
       FileHeader header = FileHeader.decode(file.slice(0, WeftFormat.HEADER_LENGTH), abs);
       ByteBuffer footerBytes = file.slice(tail.footerOffset(), tail.footerLength());
       stats.addMetadata(WeftFormat.TAIL_LENGTH + WeftFormat.HEADER_LENGTH + tail.footerLength());
@@ -233,7 +233,8 @@ public final class WeftReader implements AutoCloseable {
 
   /**
    * Storage statistics of every node of column {@code index}: pages, blocks, stored and raw
-   * bytes, codecs. Reads the column's block tables (metadata only; checksums verified).
+   * bytes, codecs, and the encodings chosen with their blocks, pages and bytes. Reads the
+   * column's block tables (metadata only; checksums verified).
    */
   public List<NodeStats> nodeStats(int index) throws IOException {
     ColumnReader c = column(index);
@@ -246,10 +247,12 @@ public final class WeftReader implements AutoCloseable {
       long elements = 0;
       long meta = 0;
       java.util.EnumMap<dev.weft.format.Codec, Long> byCodec = new java.util.EnumMap<>(dev.weft.format.Codec.class);
+      java.util.Map<String, EncodingStats> byEncoding = new java.util.LinkedHashMap<>();
       for (int p = 0; p < n.pages().size(); p++) {
         dev.weft.format.BlockTable t = n.table(p);
         elements += n.pages().get(p).numElements();
         meta += n.pages().get(p).tableLength() + WeftFormat.PAGE_META_LENGTH;
+        java.util.Set<String> inPage = new java.util.HashSet<>();
         for (int b = 0; b < t.size(); b++) {
           blocks++;
           stored += t.storedLength(b);
@@ -258,10 +261,15 @@ public final class WeftReader implements AutoCloseable {
             withNulls++;
           }
           byCodec.merge(t.codec(b), 1L, Long::sum);
+          String enc = dev.weft.format.EncodedBlocks.describe(n.node.kind(), t.encoded(b), t.scheme(b));
+          EncodingStats es = byEncoding.computeIfAbsent(enc, k -> new EncodingStats(k, 0, 0, 0, 0, 0))
+              .plus(1, t.elemEnd(b) - t.elemStart(b), t.storedLength(b), t.rawLength(b));
+          byEncoding.put(enc, inPage.add(enc) ? es.plusPage() : es);
         }
       }
       out.add(new NodeStats(n.node.path(), n.node.kind(), n.node.field().getType().toString(), n.pages().size(),
-          blocks, elements, stored, raw, java.util.Collections.unmodifiableMap(byCodec), withNulls, meta));
+          blocks, elements, stored, raw, java.util.Collections.unmodifiableMap(byCodec), withNulls, meta,
+          java.util.Collections.unmodifiableMap(byEncoding)));
     }
     return out;
   }

@@ -108,6 +108,60 @@ class RandomAccessBoundTest {
     }
   }
 
+  /**
+   * The bound holds for every encoding (format 2.0): columns shaped to pick each one
+   * ({@link EncodingColumns}); every node of a taken row decodes at most one mini-block, whose
+   * stored bytes are at most the block limit (plus the few header bytes an encoding may add).
+   */
+  @ParameterizedTest
+  @EnumSource(Codec.class)
+  void everyEncodingDecodesOneBlockPerNode(Codec codec) throws Exception {
+    long seed = BASE_SEED + 20 + codec.ordinal();
+    System.out.println("RandomAccessBoundTest.everyEncodingDecodesOneBlockPerNode seed=" + seed);
+    Random rnd = new Random(seed);
+    Path file = dir.resolve("encodings.weft");
+    WriterOptions options = WriterOptions.builder().compression(codec).build();
+    String ctx = "seed=" + seed + " " + options;
+    try (BufferAllocator alloc = new RootAllocator(); Expected e = new Expected(EncodingColumns.schema())) {
+      e.add(EncodingColumns.generate(9000, seed, alloc));
+      e.add(EncodingColumns.generate(5000, seed + 1, alloc));
+      RoundTripTest.write(file, e, options, alloc);
+      try (WeftReader r = WeftReader.open(file, alloc)) {
+        long n = r.numRows();
+        java.util.Set<String> encodings = new java.util.TreeSet<>();
+        for (int c = 0; c < r.numColumns(); c++) {
+          for (NodeStats s : r.nodeStats(c)) {
+            encodings.addAll(s.encodings().keySet());
+          }
+        }
+        System.out.println("RandomAccessBoundTest " + codec + " encodings: " + encodings);
+        for (String col : e.names()) {
+          List<String> proj = List.of(col);
+          int nodes = nodeCount(r, proj);
+          try (VectorSchemaRoot warm = r.take(new long[] {0}, proj)) {
+            e.assertRows(warm, proj, new long[] {0}, ctx);
+          }
+          for (int i = 0; i < 12; i++) {
+            long row = i == 0 ? n - 1 : rnd.nextInt((int) n);
+            long[] ids = {row};
+            r.stats().reset();
+            try (VectorSchemaRoot got = r.take(ids, proj)) {
+              ReaderStats st = r.stats();
+              String c = ctx + " row " + row + " column " + col + " " + r.nodeStats(r.columnIndex(col)).get(0)
+                  .encodings().keySet() + ": " + st;
+              assertTrue(st.blocksDecoded() <= nodes, c + ": decoded " + st.blocksDecoded() + " blocks for "
+                  + nodes + " nodes");
+              assertTrue(st.dataBytesRead() <= st.blocksDecoded() * (MAX_BLOCK_BYTES
+                  + dev.weft.format.EncodedBlocks.MAX_GROWTH), c + ": read " + st.dataBytesRead()
+                  + " data bytes in " + st.blocksDecoded() + " blocks");
+              e.assertRows(got, proj, ids, c);
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** A 768-float embedding and 100 KiB binaries: a single-row take reads about the value only. */
   @ParameterizedTest
   @EnumSource(value = Codec.class, names = {"NONE", "ZSTD", "LZ4"})

@@ -2,64 +2,148 @@ package dev.weft.writer;
 
 import dev.weft.format.BlockCodecs;
 import dev.weft.format.Codec;
+import dev.weft.format.ColumnNode;
+import dev.weft.format.EncodedBlocks;
+import dev.weft.format.MiniBlock;
 import dev.weft.format.WeftFormat;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * Turns a raw mini-block into stored bytes in the arena: compresses it when the codec saves at
- * least 10%, otherwise keeps it raw, and checksums what is stored. One per writer.
+ * Turns a raw mini-block into stored bytes in the arena. It considers the plain block and, when
+ * encodings are on, the block encoded ({@link EncodedBlocks}) with exact bit widths and, before
+ * a codec, with byte-aligned widths; each is compressed when the codec saves at least 10%. An
+ * encoded candidate is kept only if it stores at least 10% fewer bytes than the plain one, so
+ * blocks that gain little stay plain (and readable in place). What is stored is checksummed.
+ * One per writer.
  */
 final class BlockSealer implements AutoCloseable {
   /** Raw blocks smaller than this are never compressed: the frame overhead eats the gain. */
   private static final int MIN_COMPRESS_BYTES = 64;
+  /** A candidate must store at most this share of the bytes of the one it replaces. */
+  private static final double KEEP_RATIO = 0.9;
 
   private final BlockArena arena;
   private final BlockCodecs.Compressor compressor;
   private final GrowBuf compressed;
+  private final GrowBuf scratch;
   private final int typicalBlock;
+  private final boolean encodings;
 
-  BlockSealer(BufferAllocator allocator, BlockArena arena, Codec codec, int level, int typicalBlock) {
+  BlockSealer(BufferAllocator allocator, BlockArena arena, Codec codec, int level, int typicalBlock, boolean encodings) {
     this.arena = arena;
     this.compressor = codec == Codec.NONE ? null : new BlockCodecs.Compressor(codec, level);
     this.typicalBlock = typicalBlock;
+    this.encodings = encodings;
     this.compressed = new GrowBuf(allocator, codec == Codec.NONE ? 64
         : BlockCodecs.maxCompressedLength(codec, typicalBlock));
+    this.scratch = new GrowBuf(allocator, encodings ? typicalBlock + 64 : 64);
   }
 
   /** Bytes of scratch memory held. */
   long scratchBytes() {
-    return compressed.capacity();
+    return compressed.capacity() + scratch.capacity() + (spare == null ? 0 : spare.capacity())
+        + (spareCompressed == null ? 0 : spareCompressed.capacity());
+  }
+
+  /** One way to store a block: bytes in {@code buf[0, length)} with their flags. */
+  private record Candidate(ArrowBuf buf, int length, int rawLength, int flags) {}
+
+  /**
+   * Compresses {@code src[0, rawLength)} into {@code into} if that saves at least 10%; returns
+   * the better of the two.
+   */
+  private Candidate compress(ArrowBuf src, int rawLength, int flags, GrowBuf into) {
+    Candidate raw = new Candidate(src, rawLength, rawLength, flags);
+    if (compressor == null || rawLength < MIN_COMPRESS_BYTES) {
+      return raw;
+    }
+    int bound = BlockCodecs.maxCompressedLength(compressor.codec(), rawLength);
+    into.reset(BlockCodecs.maxCompressedLength(compressor.codec(), typicalBlock));
+    into.ensure(bound);
+    int n = compressor.compress(src.nioBuffer(0, rawLength), 0, rawLength,
+        into.buf().nioBuffer(0, bound), 0, bound);
+    if (n > 0 && n <= rawLength * 0.9) {
+      return new Candidate(into.buf(), n, rawLength, flags | compressor.codec().id() << WeftFormat.FLAG_CODEC_SHIFT);
+    }
+    return raw;
+  }
+
+  /** Copies an encoded block into the scratch buffer (an Arrow buffer the codecs can read). */
+  private ArrowBuf stage(byte[] bytes, GrowBuf into) {
+    into.reset(typicalBlock + 64);
+    into.ensure(bytes.length);
+    into.buf().setBytes(0, bytes);
+    return into.buf();
   }
 
   /**
-   * Stores {@code raw[0, rawLength)}.
+   * Stores {@code raw[0, rawLength)}, a plain block of {@code numElements} elements of {@code node}.
    *
    * @return the sealed block
    */
-  SealedBlock seal(ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow, int numRows,
+  SealedBlock seal(ColumnNode node, ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow, int numRows,
       long firstElement, int numElements) {
     int flags = hasValidity ? WeftFormat.FLAG_HAS_VALIDITY : 0;
-    ArrowBuf src = raw;
-    int length = rawLength;
-    if (compressor != null && rawLength >= MIN_COMPRESS_BYTES) {
-      int bound = BlockCodecs.maxCompressedLength(compressor.codec(), rawLength);
-      compressed.reset(BlockCodecs.maxCompressedLength(compressor.codec(), typicalBlock));
-      compressed.ensure(bound);
-      int n = compressor.compress(raw.nioBuffer(0, rawLength), 0, rawLength,
-          compressed.buf().nioBuffer(0, bound), 0, bound);
-      if (n > 0 && n <= rawLength * 0.9) {
-        src = compressed.buf();
-        length = n;
-        flags |= compressor.codec().id() << WeftFormat.FLAG_CODEC_SHIFT;
+    Candidate best = compress(raw, rawLength, flags, compressed);
+    if (encodings && EncodedBlocks.encodable(node) && numElements > 0) {
+      ByteBuffer view = raw.nioBuffer(0, rawLength).order(ByteOrder.LITTLE_ENDIAN);
+      MiniBlock plain = MiniBlock.parse(view, node, numElements, hasValidity);
+      long plainLimit = MiniBlock.expectedRawLength(node, numElements, hasValidity);
+      plainLimit = (plainLimit < 0 ? rawLength : plainLimit) + EncodedBlocks.MAX_GROWTH;
+      best = consider(best, EncodedBlocks.encode(plain, node, false, compressor != null), flags, plainLimit);
+      if (compressor != null && (best.flags() & WeftFormat.FLAG_ENCODED) != 0) {
+        best = consider(best, EncodedBlocks.encode(plain, node, true, true), flags, plainLimit);
       }
     }
     CRC32C crc = new CRC32C();
-    crc.update(src.nioBuffer(0, length));
-    BlockArena.Slice slice = arena.append(src, 0, length);
-    return new SealedBlock(firstRow, numRows, firstElement, numElements, slice, rawLength,
-        (int) crc.getValue(), flags);
+    crc.update(best.buf().nioBuffer(0, best.length()));
+    BlockArena.Slice slice = arena.append(best.buf(), 0, best.length());
+    return new SealedBlock(firstRow, numRows, firstElement, numElements, slice, best.rawLength(),
+        (int) crc.getValue(), best.flags());
+  }
+
+  /**
+   * Compares an encoding with the best candidate so far: a plain best must be beaten by 10%, an
+   * encoded one by any margin. The result stays valid until the next call (the loser's scratch
+   * buffer is reused).
+   */
+  private Candidate consider(Candidate best, EncodedBlocks.Encoded enc, int flags, long plainLimit) {
+    if (enc == null || enc.bytes().length > plainLimit) {
+      return best;
+    }
+    boolean bestEncoded = (best.flags() & WeftFormat.FLAG_ENCODED) != 0;
+    // Never overwrite the buffers the current best lives in.
+    GrowBuf stageInto = bestEncoded && best.buf() == scratch.buf() ? spareScratch() : scratch;
+    GrowBuf compressInto = best.buf() == compressed.buf() ? spareCompressed() : compressed;
+    int encFlags = flags | WeftFormat.FLAG_ENCODED | enc.scheme() << WeftFormat.FLAG_SCHEME_SHIFT;
+    Candidate c = compress(stage(enc.bytes(), stageInto), enc.bytes().length, encFlags, compressInto);
+    double need = bestEncoded ? best.length() - 1 : best.length() * KEEP_RATIO;
+    return c.length() <= need ? c : best;
+  }
+
+  private GrowBuf spare;
+  private GrowBuf spareCompressed;
+
+  private GrowBuf spareScratch() {
+    if (spare == null) {
+      spare = new GrowBuf(allocatorOf(scratch), typicalBlock + 64);
+    }
+    return spare;
+  }
+
+  private GrowBuf spareCompressed() {
+    if (spareCompressed == null) {
+      spareCompressed = new GrowBuf(allocatorOf(compressed), 64);
+    }
+    return spareCompressed;
+  }
+
+  private static BufferAllocator allocatorOf(GrowBuf b) {
+    return b.buf().getReferenceManager().getAllocator();
   }
 
   @Override
@@ -68,5 +152,12 @@ final class BlockSealer implements AutoCloseable {
       compressor.close();
     }
     compressed.close();
+    scratch.close();
+    if (spare != null) {
+      spare.close();
+    }
+    if (spareCompressed != null) {
+      spareCompressed.close();
+    }
   }
 }

@@ -321,7 +321,7 @@ final class NodeWriter implements AutoCloseable {
     if (pos != MiniBlock.prefixLength(kind, pendingCount, hasValidity) + dataLength()) {
       throw new IllegalStateException("internal error: block layout size mismatch for " + node.path());
     }
-    sealed.add(sealer.seal(raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,
+    sealed.add(sealer.seal(node, raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,
         elementsSealed, pendingCount));
     rowsSealed += pendingRows;
     elementsSealed += pendingCount;

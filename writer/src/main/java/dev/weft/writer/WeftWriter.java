@@ -111,7 +111,7 @@ public final class WeftWriter implements AutoCloseable {
       this.out = new FileOutput(ch);
       this.arena = new BlockArena(allocator, segmentSize(options));
       this.sealer = new BlockSealer(allocator, arena, options.compression(), options.compressionLevel(),
-          options.miniBlockBytes());
+          options.miniBlockBytes(), options.encodings());
       this.flusher = new RowGroupFlusher(out, options.targetPageBytes());
       int blockBytes = effectiveBlockBytes(options, layouts);
       this.rawScratch = new GrowBuf(allocator, blockBytes + 64);

@@ -6,7 +6,7 @@ import dev.weft.format.Codec;
  * Immutable settings of a {@link WeftWriter}; build with {@link #builder()}.
  *
  * <p>Defaults: memory budget 128 MiB, row groups of at most 1,048,576 rows, pages of 1 MiB,
- * mini-blocks of at most 16 KiB and 4,096 values, zstd level 3, no overwriting.
+ * mini-blocks of at most 16 KiB and 4,096 values, zstd level 3, encodings on, no overwriting.
  */
 public final class WriterOptions {
   public static final long DEFAULT_MEMORY_BUDGET = 128L << 20;
@@ -26,8 +26,10 @@ public final class WriterOptions {
   private final int compressionLevel;
   private final boolean overwrite;
   private final String createdBy;
+  private final boolean encodings;
 
   private WriterOptions(Builder b) {
+    this.encodings = b.encodings;
     this.memoryBudget = b.memoryBudget;
     this.maxRowGroupRows = b.maxRowGroupRows;
     this.targetPageBytes = b.targetPageBytes;
@@ -93,6 +95,15 @@ public final class WriterOptions {
     return createdBy;
   }
 
+  /**
+   * Whether mini-blocks may be stored encoded (format 2.0: frame of reference, delta, run-length,
+   * dictionary, byte-stream-split, ...), chosen per block where it saves at least 10% over the
+   * plain block (compressed or not). Off: every block is plain, as in format 1.0.
+   */
+  public boolean encodings() {
+    return encodings;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder();
     b.memoryBudget = memoryBudget;
@@ -104,6 +115,7 @@ public final class WriterOptions {
     b.compressionLevel = compressionLevel;
     b.overwrite = overwrite;
     b.createdBy = createdBy;
+    b.encodings = encodings;
     return b;
   }
 
@@ -112,7 +124,7 @@ public final class WriterOptions {
     return "WriterOptions{memoryBudget=" + memoryBudget + ", maxRowGroupRows=" + maxRowGroupRows
         + ", targetPageBytes=" + targetPageBytes + ", miniBlockBytes=" + miniBlockBytes
         + ", valuesPerMiniBlock=" + valuesPerMiniBlock + ", compression=" + compression
-        + ", compressionLevel=" + compressionLevel + ", overwrite=" + overwrite + "}";
+        + ", compressionLevel=" + compressionLevel + ", encodings=" + encodings + ", overwrite=" + overwrite + "}";
   }
 
   /** Builder with named defaults; every setter validates its argument. */
@@ -126,8 +138,15 @@ public final class WriterOptions {
     private int compressionLevel = DEFAULT_ZSTD_LEVEL;
     private boolean overwrite = false;
     private String createdBy = "weft-java";
+    private boolean encodings = true;
 
     private Builder() {}
+
+    /** Whether blocks may be stored encoded (default true); see {@link WriterOptions#encodings()}. */
+    public Builder encodings(boolean encodings) {
+      this.encodings = encodings;
+      return this;
+    }
 
     /** At least 1 MiB. */
     public Builder memoryBudget(long bytes) {

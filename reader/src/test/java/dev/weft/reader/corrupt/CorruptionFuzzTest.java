@@ -232,7 +232,7 @@ class CorruptionFuzzTest {
     addShape("largeValues-none", large, 40, 15,
         RandomArrow.Options.builder().nullProbability(0.1).hugeProbability(0.08).hugeValueBytes(20_000).build(),
         WriterOptions.builder().miniBlockBytes(4096).targetPageBytes(8192).maxRowGroupRows(16)
-            .compression(Codec.NONE).build());
+            .compression(Codec.NONE).encodings(false).build());
 
     // Non-nullable fixed-width columns stored uncompressed: scans of 64+ rows hand out zero-copy
     // views of the mapped file, a separate read path.
@@ -250,6 +250,13 @@ class CorruptionFuzzTest {
             .maxRowGroupRows(200).compression(Codec.NONE).build());
 
     addShape("empty-zstd", all, 0, 16, withNulls, small.toBuilder().compression(Codec.ZSTD).build());
+
+    // Columns shaped to pick every encoding of format 2.0, so that flips hit encoded streams
+    // (bit widths, run lengths, dictionary codes, exception positions, nesting).
+    WriterOptions encoded = WriterOptions.builder().miniBlockBytes(2048).valuesPerMiniBlock(128)
+        .targetPageBytes(4096).maxRowGroupRows(200).build();
+    addEncodedShape("encodings-zstd", 400, 18, encoded.toBuilder().compression(Codec.ZSTD).build());
+    addEncodedShape("encodings-none", 300, 19, encoded.toBuilder().compression(Codec.NONE).build());
   }
 
   private static void addShape(String name, Schema schema, int rows, long seed,
@@ -265,6 +272,21 @@ class CorruptionFuzzTest {
     Shape shape = new Shape(name, file, bytes, data, mapRegions(file, bytes));
     SHAPES.add(shape);
     // The pristine file must read back exactly.
+    Outcome o = readEverything(file, shape, new Random(seed), ReaderOptions.defaults(), true);
+    if (o.error != null) {
+      throw new AssertionError("pristine file " + name + " does not read back", o.error);
+    }
+  }
+
+  private static void addEncodedShape(String name, int rows, long seed, WriterOptions options) throws IOException {
+    Path file = dir.resolve(name + ".weft");
+    VectorSchemaRoot data = dev.weft.reader.EncodingColumns.generate(rows, BASE_SEED * 31 + seed, dataAllocator);
+    try (WeftWriter w = WeftWriter.open(file, data.getSchema(), options)) {
+      w.write(data);
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    Shape shape = new Shape(name, file, bytes, data, mapRegions(file, bytes));
+    SHAPES.add(shape);
     Outcome o = readEverything(file, shape, new Random(seed), ReaderOptions.defaults(), true);
     if (o.error != null) {
       throw new AssertionError("pristine file " + name + " does not read back", o.error);
@@ -443,7 +465,8 @@ class CorruptionFuzzTest {
         if (compareValues) {
           assertEquals(expected.getRowCount(), r.numRows(), "row count");
           assertEquals(expected.getSchema().getFields().size(), r.numColumns(), "column count");
-          assertEquals("1.0", r.formatVersion(), "format version");
+          assertEquals(WeftFormat.VERSION_MAJOR_CURRENT + "." + WeftFormat.VERSION_MINOR_CURRENT, r.formatVersion(),
+              "format version");
         }
         Schema schema = r.schema();
         if (compareValues) {
@@ -942,31 +965,33 @@ class CorruptionFuzzTest {
   }
 
   @Test
-  void majorVersionTwoInTailIsTooNew() throws IOException {
+  void nextMajorVersionInTailIsTooNew() throws IOException {
     Shape s = shape("allTypes-zstd");
     byte[] copy = s.bytes.clone();
-    ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putShort(copy.length - 8, (short) 2);
+    int next = WeftFormat.VERSION_MAJOR_CURRENT + 1;
+    ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putShort(copy.length - 8, (short) next);
     Path file = writeCopy(s, copy);
     FormatTooNewException e = assertOpenFails(FormatTooNewException.class, file);
-    assertTrue(e.getMessage().contains("2.0"), "message mentions the version: " + e.getMessage());
+    assertTrue(e.getMessage().contains(next + ".0"), "message mentions the version: " + e.getMessage());
   }
 
   @Test
-  void majorVersionTwoInHeaderAndTailIsTooNew() throws IOException {
+  void nextMajorVersionInHeaderAndTailIsTooNew() throws IOException {
     Shape s = shape("allTypes-zstd");
-    byte[] copy = setVersion(s.bytes, 2, 3);
+    int next = WeftFormat.VERSION_MAJOR_CURRENT + 1;
+    byte[] copy = setVersion(s.bytes, next, 3);
     Path file = writeCopy(s, copy);
     FormatTooNewException e = assertOpenFails(FormatTooNewException.class, file);
-    assertTrue(e.getMessage().contains("2.3"), "message mentions the version: " + e.getMessage());
+    assertTrue(e.getMessage().contains(next + ".3"), "message mentions the version: " + e.getMessage());
   }
 
   @Test
   void newerMinorVersionIsReadable() throws IOException {
     for (Shape s : SHAPES) {
-      byte[] copy = setVersion(s.bytes, 1, 9);
+      byte[] copy = setVersion(s.bytes, WeftFormat.VERSION_MAJOR_CURRENT, 9);
       Path file = writeCopy(s, copy);
       try (WeftReader r = WeftReader.open(file)) {
-        assertEquals("1.9", r.formatVersion());
+        assertEquals(WeftFormat.VERSION_MAJOR_CURRENT + ".9", r.formatVersion());
       }
       // Every value still reads back; only the version differs from the original.
       Outcome o = readMinorNine(file, s);
@@ -1146,7 +1171,7 @@ class CorruptionFuzzTest {
                 r.columnName(c));
             for (int b = 0; b < t.size(); b++) {
               long n = t.elemEnd(b) - t.elemStart(b);
-              if (t.codec(b) == Codec.NONE && n > 0) {
+              if (t.codec(b) == Codec.NONE && !t.encoded(b) && n > 0) {
                 return page.offset() + t.offset(b)
                     + dev.weft.format.MiniBlock.offsetsPosition(node.kind(), n, t.hasValidity(b)) + 4 * n;
               }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -89,6 +90,11 @@ class GoldenFileTest {
         }
         assertEquals(total, r.numRows(), "rows of " + data);
         assertTrue(r.rowGroups().size() >= 2, "a golden file has several row groups: " + r.rowGroups());
+        if (major >= WeftFormat.VERSION_MAJOR_ENCODINGS) {
+          Set<String> used = GoldenFiles.encodingsUsed(r);
+          assertTrue(used.containsAll(GoldenFiles.ENCODINGS_V2), "golden file " + data + " uses encodings " + used
+              + ", not all of " + GoldenFiles.ENCODINGS_V2);
+        }
         assertEquals(expected.get(0).getFieldVectors().size(), r.numColumns());
         for (int c = 0; c < r.numColumns(); c++) {
           String name = expected.get(0).getVector(c).getName();

@@ -2,6 +2,8 @@ package dev.weft.reader.golden;
 
 import dev.weft.format.Codec;
 import dev.weft.format.WeftFormat;
+import dev.weft.reader.EncodingColumns;
+import dev.weft.reader.NodeStats;
 import dev.weft.reader.WeftReader;
 import dev.weft.reader.WeftScanner;
 import dev.weft.testdata.ArrowAssert;
@@ -37,8 +39,8 @@ public final class GoldenFiles {
   public static final String DATA_FILE = "data.weft";
   public static final String EXPECTED_FILE = "expected.json";
 
-  /** Rows in the golden file. */
-  static final int ROWS = 48;
+  /** Rows in the golden file (48 in v1.0; 2.0 adds encodings, which need fuller blocks). */
+  static final int ROWS = 320;
   /** Seed of the golden content. */
   static final long SEED = 20240501L;
 
@@ -61,7 +63,8 @@ public final class GoldenFiles {
 
   /**
    * Every supported type, nulls at every level, nested list/struct/map, fixed-size lists,
-   * strings, decimals, timestamps with and without time zone, and edge-case values.
+   * strings, decimals, timestamps with and without time zone, and edge-case values; from 2.0 on
+   * also {@link EncodingColumns}, shaped so that the file holds every encoding.
    */
   static Schema schema() {
     List<Field> fields = new ArrayList<>();
@@ -70,8 +73,17 @@ public final class GoldenFiles {
         fields.add(f);
       }
     }
+    fields.addAll(EncodingColumns.schema().getFields());
     return new Schema(fields);
   }
+
+  /**
+   * The encodings the golden file of the current version must hold (as {@code
+   * NodeStats.encodings()} names them); {@code GoldenFileTest} checks it for 2.0 and later.
+   */
+  public static final Set<String> ENCODINGS_V2 = Set.of("PLAIN", "CONSTANT", "FOR", "DELTA", "RLE", "DICTIONARY",
+      "BYTE_STREAM_SPLIT", "ALP", "STRING_PLAIN", "STRING_DICTIONARY", "BOOL_RUNS", "LENGTHS_CONSTANT",
+      "VALIDITY_RUNS");
 
   /** Columns of {@link RandomArrow#allTypesSchema()} that Arrow Java's JSON writer cannot write. */
   private static final Set<String> JSON_UNSUPPORTED = Set.of(
@@ -81,21 +93,29 @@ public final class GoldenFiles {
 
   /** The golden content (deterministic: a fixed seed and fixed options). */
   static VectorSchemaRoot data(BufferAllocator allocator) {
-    return RandomArrow.generate(schema(), ROWS, SEED, allocator,
+    List<Field> randomFields = new ArrayList<>(schema().getFields());
+    randomFields.removeAll(EncodingColumns.schema().getFields());
+    VectorSchemaRoot random = RandomArrow.generate(new Schema(randomFields), ROWS, SEED, allocator,
         RandomArrow.Options.builder().nullProbability(0.2).maxStringBytes(12).maxListLength(4)
             .edgeCaseProbability(0.25).build());
+    VectorSchemaRoot shaped = EncodingColumns.generate(ROWS, SEED, allocator);
+    List<org.apache.arrow.vector.FieldVector> vectors = new ArrayList<>(random.getFieldVectors());
+    vectors.addAll(shaped.getFieldVectors());
+    return new VectorSchemaRoot(vectors); // owns the vectors of both
   }
 
   /**
    * Small mini-blocks, pages and row groups, so that the file has several of each, and zstd so
-   * that both compressed and stored blocks occur.
+   * that both compressed and stored blocks occur (v1.0 used 256-byte blocks of 8 values, pages of
+   * 1 KiB and row groups of 20 rows; 2.0 uses blocks of 128 values, pages of 4 KiB and row groups of
+   * 150 rows, so that encodings pay).
    */
   static WriterOptions writerOptions() {
     return WriterOptions.builder()
-        .miniBlockBytes(256)
-        .valuesPerMiniBlock(8)
-        .targetPageBytes(1024)
-        .maxRowGroupRows(20)
+        .miniBlockBytes(2048)
+        .valuesPerMiniBlock(128)
+        .targetPageBytes(4096)
+        .maxRowGroupRows(150)
         .compression(Codec.ZSTD)
         .createdBy("weft golden-file generator")
         .build();
@@ -154,7 +174,22 @@ public final class GoldenFiles {
         WeftScanner s = r.scan(null, ROWS);
         VectorSchemaRoot got = s.next()) {
       ArrowAssert.assertRootEquals(expected, got);
+      Set<String> used = encodingsUsed(r);
+      if (!used.containsAll(ENCODINGS_V2)) {
+        throw new AssertionError("golden file lacks encodings: uses " + used + ", needs " + ENCODINGS_V2);
+      }
     }
+  }
+
+  /** Every encoding any node of the file uses. */
+  public static Set<String> encodingsUsed(WeftReader r) throws IOException {
+    Set<String> used = new java.util.TreeSet<>();
+    for (int c = 0; c < r.numColumns(); c++) {
+      for (NodeStats st : r.nodeStats(c)) {
+        used.addAll(st.encodings().keySet());
+      }
+    }
+    return used;
   }
 
   /** Reads every batch of an Arrow JSON integration file; the caller closes them. */

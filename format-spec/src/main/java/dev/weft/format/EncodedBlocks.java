@@ -1,0 +1,250 @@
+package dev.weft.format;
+
+import dev.weft.format.encoding.BoolStreams;
+import dev.weft.format.encoding.EncodedInput;
+import dev.weft.format.encoding.IntDecoder;
+import dev.weft.format.encoding.IntStreams;
+import dev.weft.format.encoding.MalformedEncodingException;
+import dev.weft.format.encoding.StringStreams;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+
+/**
+ * The layout of an <b>encoded</b> raw mini-block (block flag {@code ENCODED}, format 2.0): the
+ * same elements as a plain block ({@link MiniBlock}), stored as cascading encoded streams.
+ *
+ * <pre>
+ * EncodedBlock --&gt; [Validity BoolStream(n)]                         if Flags HAS_VALIDITY
+ *                  KindPart
+ * FIXED(w), w in {1,2,4,8}     : Values IntStream(n)               w-byte values, sign-extended
+ * BOOL                         : Values BoolStream(n)
+ * VARBINARY, LARGE_VARBINARY   : Values StringStream(n)
+ * LIST, LARGE_LIST             : ChildStart u64, Lengths IntStream(n)
+ * FIXED_SIZE_LIST, STRUCT      : (nothing: only the validity is encoded)
+ * </pre>
+ *
+ * The block's streams are at cascade level 1 (see {@link IntStreams}, {@link BoolStreams},
+ * {@link StringStreams}); the stream grammar fixes each one's length, and the streams must fill
+ * the raw block exactly. The scheme id of the block's main stream (Values, Lengths, or the
+ * Validity of a STRUCT/FIXED_SIZE_LIST block) is repeated in bits 8-15 of the block's flags so
+ * that statistics need no data; the two must agree (checked). Rules (checked): {@code 1 <= n <=}
+ * {@link #MAX_ELEMENTS}; FIXED of another width, NULL, and blocks of no element are never
+ * encoded; an encoded block's RawLength is at most {@link #MAX_GROWTH} bytes more than the
+ * plain layout's length for FIXED, BOOL, LIST and validity-only kinds. Values in null slots are unspecified (the writer repeats the
+ * previous valid value, which keeps runs and deltas small); list lengths of null lists are kept.
+ */
+public final class EncodedBlocks {
+  /** The most elements an encoded block may hold (bounds what a reader materialises). */
+  public static final int MAX_ELEMENTS = 1 << 20;
+  /**
+   * An encoded block's RawLength may exceed the plain layout's length by at most this many bytes
+   * (stream headers of blocks that only a compression pass after the encoding makes smaller).
+   */
+  public static final int MAX_GROWTH = 64;
+
+  private EncodedBlocks() {}
+
+  /** Whether blocks of {@code node} may be stored encoded. */
+  public static boolean encodable(ColumnNode node) {
+    return switch (node.kind()) {
+      case FIXED -> {
+        int w = node.byteWidth();
+        yield w == 1 || w == 2 || w == 4 || w == 8;
+      }
+      case NULL -> false;
+      default -> true;
+    };
+  }
+
+  /** An encoded block and the scheme id of its main stream (for the block flags). */
+  public record Encoded(byte[] bytes, int scheme) {}
+
+  /** The statistics name of a block's encoding: "PLAIN" for plain blocks, else kind and scheme. */
+  public static String describe(NodeKind kind, boolean encoded, int scheme) {
+    if (!encoded) {
+      return "PLAIN";
+    }
+    return switch (kind) {
+      case FIXED -> IntStreams.name(scheme);
+      case BOOL -> "BOOL_" + BoolStreams.name(scheme);
+      case VARBINARY, LARGE_VARBINARY -> "STRING_" + StringStreams.name(scheme);
+      case LIST, LARGE_LIST -> "LENGTHS_" + IntStreams.name(scheme);
+      default -> "VALIDITY_" + BoolStreams.name(scheme);
+    };
+  }
+
+  /**
+   * Encodes a plain block.
+   *
+   * @param alignWidths round bit widths up to whole bytes (for a following zstd pass)
+   * @param compressed whether a compression pass follows (floats then use byte-stream-split)
+   * @return the encoding, or null when this block may not be encoded
+   */
+  public static Encoded encode(MiniBlock plain, ColumnNode node, boolean alignWidths, boolean compressed) {
+    int n = plain.count;
+    if (!encodable(node) || n < 1 || n > MAX_ELEMENTS) {
+      return null;
+    }
+    boolean hasValidity = plain.validityPos >= 0;
+    if (!hasValidity && (node.kind() == NodeKind.STRUCT || node.kind() == NodeKind.FIXED_SIZE_LIST)) {
+      return null;
+    }
+    IntStreams.Hints ints = new IntStreams.Hints(8, false, alignWidths, false);
+    MetaOutput out = new MetaOutput(64);
+    ByteBuffer b = plain.buf;
+    if (hasValidity) {
+      BoolStreams.encode(b, plain.validityPos, n, 1, ints, out);
+    }
+    int mainAt = out.size();
+    switch (node.kind()) {
+      case FIXED -> {
+        int w = node.byteWidth();
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) {
+          int at = plain.valuesPos + i * w;
+          v[i] = switch (w) {
+            case 1 -> b.get(at);
+            case 2 -> b.getShort(at);
+            case 4 -> b.getInt(at);
+            default -> b.getLong(at);
+          };
+        }
+        if (hasValidity) {
+          fillNulls(v, plain);
+        }
+        boolean floating = node.field().getType() instanceof ArrowType.FloatingPoint;
+        IntStreams.encode(v, n, 1, new IntStreams.Hints(w, floating, alignWidths, floating && compressed), out);
+      }
+      case BOOL -> BoolStreams.encode(b, plain.valuesPos, n, 1, ints, out);
+      case VARBINARY, LARGE_VARBINARY -> StringStreams.encode(b, plain.offsetsPos, plain.valuesPos, n, 1, ints, out);
+      case LIST, LARGE_LIST -> {
+        out.u64(plain.childStart);
+        mainAt = out.size();
+        long[] lengths = new long[n];
+        for (int i = 0; i < n; i++) {
+          lengths[i] = plain.offset(i + 1) - plain.offset(i);
+        }
+        IntStreams.encode(lengths, n, 1, ints, out);
+      }
+      default -> mainAt = 0; // validity only
+    }
+    byte[] bytes = out.toByteArray();
+    return new Encoded(bytes, bytes[mainAt] & 0xFF);
+  }
+
+  /** Null slots take the previous valid value (the first valid one at the start). */
+  private static void fillNulls(long[] v, MiniBlock plain) {
+    int n = v.length;
+    int first = -1;
+    for (int i = 0; i < n && first < 0; i++) {
+      if (plain.isValid(i)) {
+        first = i;
+      }
+    }
+    long prev = first < 0 ? 0 : v[first];
+    for (int i = 0; i < n; i++) {
+      if (plain.isValid(i)) {
+        prev = v[i];
+      } else {
+        v[i] = prev;
+      }
+    }
+  }
+
+  /**
+   * Parses an encoded raw block into a view. FIXED values stay encoded and are read in place;
+   * other kinds are laid out as their plain block (validity, offsets, data) and parsed as one.
+   *
+   * @param scheme the main stream's scheme id from the block flags
+   * @throws IllegalArgumentException (a {@link MalformedEncodingException}) if malformed
+   */
+  public static MiniBlock parse(ByteBuffer raw, ColumnNode node, int count, boolean hasValidity, int scheme) {
+    if (!encodable(node)) {
+      throw new MalformedEncodingException(node.kind() + " blocks of width " + node.byteWidth() + " are never encoded");
+    }
+    if (count < 1 || count > MAX_ELEMENTS) {
+      throw new MalformedEncodingException("encoded block of " + count + " elements (allowed: 1 to " + MAX_ELEMENTS + ")");
+    }
+    NodeKind kind = node.kind();
+    if (!hasValidity && (kind == NodeKind.STRUCT || kind == NodeKind.FIXED_SIZE_LIST)) {
+      throw new MalformedEncodingException("encoded " + kind + " block without validity");
+    }
+    ByteBuffer b = raw.slice().order(ByteOrder.LITTLE_ENDIAN);
+    EncodedInput in = new EncodedInput(b, 0, b.limit());
+    byte[] validity = null;
+    if (hasValidity) {
+      if (kind == NodeKind.STRUCT || kind == NodeKind.FIXED_SIZE_LIST) {
+        checkScheme(b, 0, scheme);
+      }
+      validity = BoolStreams.decode(in, count, 1);
+    }
+    long validityBytes = hasValidity ? WeftFormat.align(MiniBlock.bitmapBytes(count)) : 0;
+    ByteBuffer plain;
+    switch (kind) {
+      case FIXED -> {
+        checkScheme(b, in.position(), scheme);
+        IntDecoder values = IntStreams.parse(in, count, 1);
+        in.expectEnd("encoded block");
+        return MiniBlock.encodedFixed(validity, count, values, b.isDirect() ? 0 : b.capacity());
+      }
+      case BOOL -> {
+        checkScheme(b, in.position(), scheme);
+        byte[] bits = BoolStreams.decode(in, count, 1);
+        plain = allocate(validityBytes + bits.length);
+        plain.put((int) validityBytes, bits);
+      }
+      case VARBINARY, LARGE_VARBINARY -> {
+        checkScheme(b, in.position(), scheme);
+        StringStreams.Strings s = StringStreams.decode(in, count, 1);
+        long offsetsBytes = WeftFormat.align(4L * (count + 1));
+        plain = allocate(validityBytes + offsetsBytes + s.data().length);
+        plain.position((int) validityBytes);
+        plain.asIntBuffer().put(s.offsets());
+        plain.position(0);
+        plain.put((int) (validityBytes + offsetsBytes), s.data());
+      }
+      case LIST, LARGE_LIST -> {
+        long childStart = in.i64("child start");
+        checkScheme(b, in.position(), scheme);
+        IntDecoder lengths = IntStreams.parse(in, count, 1);
+        plain = allocate(validityBytes + 8 + 4L * (count + 1));
+        plain.putLong((int) validityBytes, childStart);
+        long total = 0;
+        int at = (int) validityBytes + 8;
+        plain.putInt(at, 0);
+        for (int i = 0; i < count; i++) {
+          long len = lengths.get(i);
+          if (len < 0 || len > 0xFFFF_FFFFL - total) {
+            throw new MalformedEncodingException("list length " + len + " at " + i + " after " + total + " items");
+          }
+          total += len;
+          plain.putInt(at + 4 * (i + 1), (int) total);
+        }
+      }
+      default -> plain = allocate(validityBytes);
+    }
+    in.expectEnd("encoded block");
+    if (validity != null) {
+      plain.put(0, validity);
+    }
+    return MiniBlock.parse(plain, node, count, hasValidity);
+  }
+
+  private static ByteBuffer allocate(long bytes) {
+    if (bytes > Integer.MAX_VALUE - 64) {
+      throw new MalformedEncodingException("block decodes to " + bytes + " bytes");
+    }
+    return ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private static void checkScheme(ByteBuffer b, int at, int scheme) {
+    if (at >= b.limit()) {
+      throw new MalformedEncodingException("encoded block ends before its main stream");
+    }
+    int actual = b.get(at) & 0xFF;
+    if (actual != scheme) {
+      throw new MalformedEncodingException("main stream uses scheme " + actual + ", the block flags say " + scheme);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.weft.format.encoding;
+
+import dev.weft.format.MetaOutput;
+import java.nio.ByteBuffer;
+
+/**
+ * LSB-first bit-packing of unsigned integers of a fixed width {@code b} (0 to 64 bits): value
+ * {@code i} occupies bits {@code [i*b, (i+1)*b)} of the little-endian bit string, that is bit
+ * {@code k} of the stream is {@code byte[k/8] >> (k%8) & 1}. {@code n} values take exactly
+ * {@code ceil(n*b/8)} bytes; unused high bits of the last byte are zero.
+ *
+ * <p>Example: 3-bit values 5, 1, 7 are the bits {@code 101 100 111} (LSB first), i.e. bytes
+ * {@code 0xCD 0x01}: {@code 0b11_001_101}, {@code 0b0000000_1}.
+ *
+ * <p>Reading value {@code i} is O(1): one unaligned 8-byte load (two for widths above 56 bits
+ * that straddle a ninth byte). Loads near the end of the packed bytes never read past them.
+ */
+public final class BitPacking {
+  private BitPacking() {}
+
+  /** Bytes of {@code n} packed {@code bits}-bit values. */
+  public static long packedBytes(long n, int bits) {
+    return (n * bits + 7) >>> 3;
+  }
+
+  /** Smallest width that holds the unsigned value {@code v}. */
+  public static int bitsFor(long v) {
+    return 64 - Long.numberOfLeadingZeros(v);
+  }
+
+  /** Packs {@code v[0, n)}, each in {@code [0, 2^bits)} (higher bits are masked off). */
+  public static void pack(long[] v, int n, int bits, MetaOutput out) {
+    if (bits == 0) {
+      return;
+    }
+    long mask = bits == 64 ? -1L : (1L << bits) - 1;
+    long acc = 0;
+    int accBits = 0;
+    for (int i = 0; i < n; i++) {
+      long x = v[i] & mask;
+      acc |= x << accBits;
+      if (accBits + bits >= 64) {
+        out.u64(acc);
+        acc = accBits == 0 ? 0 : x >>> (64 - accBits);
+        accBits = accBits + bits - 64;
+      } else {
+        accBits += bits;
+      }
+    }
+    for (int k = 0; k < accBits; k += 8) {
+      out.u8((int) (acc >>> k));
+    }
+  }
+
+  /** Little-endian load of up to 8 bytes at {@code at}, not reading at or past {@code end}. */
+  private static long load(ByteBuffer b, int at, int end) {
+    if (at + 8 <= end) {
+      return b.getLong(at);
+    }
+    long v = 0;
+    for (int k = 0; at + k < end && k < 8; k++) {
+      v |= (b.get(at + k) & 0xFFL) << (8 * k);
+    }
+    return v;
+  }
+
+  /** Value {@code i} of the packed bytes {@code [start, end)}. */
+  public static long get(ByteBuffer b, int start, int end, int bits, long i) {
+    if (bits == 0) {
+      return 0;
+    }
+    long bitPos = i * bits;
+    int at = start + (int) (bitPos >>> 3);
+    int shift = (int) (bitPos & 7);
+    long w = load(b, at, end) >>> shift;
+    if (shift + bits > 64) {
+      w |= (long) (b.get(at + 8) & 0xFF) << (64 - shift);
+    }
+    return bits == 64 ? w : w & ((1L << bits) - 1);
+  }
+
+  /**
+   * Unpacks values {@code [from, from+n)} as {@code base + scale * packed} into {@code dst}.
+   * A tight loop: one load, shift and mask per value.
+   */
+  public static void unpack(ByteBuffer b, int start, int end, int bits, int from, int n, long[] dst, int off,
+      long base, long scale) {
+    if (bits == 0) {
+      for (int k = 0; k < n; k++) {
+        dst[off + k] = base;
+      }
+      return;
+    }
+    long mask = bits == 64 ? -1L : (1L << bits) - 1;
+    long bitPos = (long) from * bits;
+    int k = 0;
+    if (bits <= 56) {
+      // fast path: every value lies within the 8 bytes loaded at its first byte
+      int safeEnd = end - 8;
+      for (; k < n; k++, bitPos += bits) {
+        int at = start + (int) (bitPos >>> 3);
+        if (at > safeEnd) {
+          break;
+        }
+        dst[off + k] = base + scale * ((b.getLong(at) >>> (bitPos & 7)) & mask);
+      }
+    }
+    for (; k < n; k++, bitPos += bits) {
+      int at = start + (int) (bitPos >>> 3);
+      int shift = (int) (bitPos & 7);
+      long w = load(b, at, end) >>> shift;
+      if (shift + bits > 64) {
+        w |= (long) (b.get(at + 8) & 0xFF) << (64 - shift);
+      }
+      dst[off + k] = base + scale * (w & mask);
+    }
+  }
+}

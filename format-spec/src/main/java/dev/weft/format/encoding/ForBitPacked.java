@@ -1,0 +1,250 @@
+package dev.weft.format.encoding;
+
+import dev.weft.format.MetaOutput;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * FOR (scheme 2): frame of reference with a common factor, bit-packing and patched exceptions
+ * (PFOR). Every value that is not an exception is {@code Base + Scale * p} where {@code p} is a
+ * {@code BitWidth}-bit unsigned integer ({@link BitPacking}); exceptions (outliers that would
+ * widen every value) are stored apart, their slots in the packed bits being 0.
+ *
+ * <pre>
+ * ForBitPacked --&gt; Scheme u8 = 2, BitWidth u8 (0..64), Base ZigZag, Scale VarInt (&gt;= 1),
+ *                  NumExceptions VarInt (0..n), Packed byte[ceil(n * BitWidth / 8)],
+ *                  [ExceptionPositions IntStream(NumExceptions), ExceptionValues IntStream(NumExceptions)]
+ * </pre>
+ *
+ * ({@link Varints}). The two exception streams are present only when NumExceptions &gt; 0; positions strictly
+ * ascend in {@code [0, n)} (checked). Arithmetic wraps modulo 2^64, so every 64-bit range works.
+ *
+ * <p>Example: timestamps 1000, 1060, 1120, 9999999, 1060 (microseconds at minute steps plus one
+ * outlier): Base 1000, Scale 60, BitWidth 2, packed 0, 1, 2, 0, 1 = bits {@code 00 01 10 00 01}
+ * = bytes {@code 0x24 0x01}, one exception at position 3 with value 9999999.
+ *
+ * <p>Limits: exceptions need a cascade level below ({@link IntStreams#MAX_DEPTH}). Single value:
+ * O(1) without exceptions (one load, shift, mask, multiply-add), O(log NumExceptions) with
+ * them; a range decodes in a tight loop and is then patched.
+ *
+ * <p>Selection: tried for every integer stream. The writer computes the greatest common divisor
+ * of the distances to the minimum (Scale), and then picks the base (the minimum or a low
+ * percentile) and bit width that minimise packed bits plus estimated exception bits.
+ */
+public final class ForBitPacked {
+  public static final int ID = 2;
+
+  private ForBitPacked() {}
+
+  static long gcd(long a, long b) {
+    while (b != 0) {
+      long t = Long.remainderUnsigned(a, b);
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+
+  /**
+   * Encodes {@code v[0, n)}.
+   *
+   * @param allowExceptions whether outliers may be patched (needs a level below)
+   * @param h hints; {@code alignWidths} rounds bit widths up to whole bytes (better for zstd)
+   */
+  public static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out) {
+    boolean alignWidths = h.alignWidths();
+    long min = Long.MAX_VALUE;
+    for (int i = 0; i < n; i++) {
+      min = Math.min(min, v[i]);
+    }
+    long scale = 0;
+    for (int i = 0; i < n && scale != 1; i++) {
+      scale = gcd(scale, v[i] - min);
+    }
+    if (scale == 0) {
+      scale = 1;
+    }
+    long base = min;
+    int bits = 0;
+    long[] packed = new long[n];
+    int[] excPos = new int[0];
+    int m = 0;
+    if (allowExceptions && n >= 64) {
+      // Prune: if the widest values are common, no exception scheme can pay for itself.
+      int[] hist = new int[65];
+      for (int i = 0; i < n; i++) {
+        hist[BitPacking.bitsFor(div(v[i] - min, scale))]++;
+      }
+      int topBits = 64;
+      while (topBits > 0 && hist[topBits] == 0) {
+        topBits--;
+      }
+      allowExceptions = (long) hist[topBits] * (topBits + 16) < n && topBits > 0;
+    }
+    if (!allowExceptions || n < 64) {
+      long maxP = 0;
+      for (int i = 0; i < n; i++) {
+        long p = div(v[i] - min, scale);
+        packed[i] = p;
+        if (Long.compareUnsigned(p, maxP) > 0) {
+          maxP = p;
+        }
+      }
+      bits = BitPacking.bitsFor(maxP);
+      if (alignWidths) {
+        bits = align(bits);
+      }
+    } else {
+      // candidate bases: the minimum and low percentiles, estimated from a sorted sample
+      int sampleSize = Math.min(n, 256);
+      long[] sample = new long[sampleSize];
+      long max = Long.MIN_VALUE;
+      for (int i = 0; i < n; i++) {
+        max = Math.max(max, v[i]);
+      }
+      for (int i = 0; i < sampleSize; i++) {
+        sample[i] = v[(int) ((long) i * n / sampleSize)];
+      }
+      Arrays.sort(sample);
+      int rangeBits = BitPacking.bitsFor(Long.divideUnsigned(max - min, scale));
+      long bestCost = Long.MAX_VALUE;
+      long[] bases = {min, sample[sampleSize / 100], sample[sampleSize / 50], sample[sampleSize / 20]};
+      for (int c = 0; c < bases.length; c++) {
+        long b = bases[c];
+        if (c > 0 && b == bases[c - 1]) {
+          continue;
+        }
+        int below = 0;
+        long[] hist = new long[65];
+        for (int i = 0; i < n; i++) {
+          if (v[i] < b) {
+            below++;
+          } else {
+            hist[BitPacking.bitsFor(div(v[i] - b, scale))]++;
+          }
+        }
+        long above = 0;
+        for (int w = 64; w >= 0; w--) {
+          if (w < 64) {
+            above += hist[w + 1];
+          }
+          if (alignWidths && w != align(w)) {
+            continue;
+          }
+          long exc = below + above;
+          long cost = (long) n * w + exc * (BitPacking.bitsFor(n) + rangeBits + 2L) + (exc > 0 ? 160 : 0);
+          if (cost < bestCost) {
+            bestCost = cost;
+            bits = w;
+            base = b;
+          }
+        }
+      }
+      long maxP = bits == 64 ? -1L : (1L << bits) - 1;
+      int[] pos = new int[n];
+      for (int i = 0; i < n; i++) {
+        long d = v[i] - base;
+        long p = div(d, scale);
+        if (v[i] < base || Long.compareUnsigned(p, maxP) > 0) {
+          pos[m++] = i;
+          packed[i] = 0;
+        } else {
+          packed[i] = p;
+        }
+      }
+      excPos = Arrays.copyOf(pos, m);
+    }
+    out.u8(ID).u8(bits);
+    Varints.writeZigZag(out, base);
+    Varints.write(out, scale);
+    Varints.write(out, m);
+    BitPacking.pack(packed, n, bits, out);
+    if (m > 0) {
+      long[] positions = new long[m];
+      long[] values = new long[m];
+      for (int k = 0; k < m; k++) {
+        positions[k] = excPos[k];
+        values[k] = v[excPos[k]];
+      }
+      IntStreams.encode(positions, m, depth + 1, h.child(), out);
+      IntStreams.encode(values, m, depth + 1, h.child(), out);
+    }
+  }
+
+  private static long div(long x, long scale) {
+    return scale == 1 ? x : Long.divideUnsigned(x, scale);
+  }
+
+  private static int align(int bits) {
+    return bits == 0 ? 0 : Math.min(64, (bits + 7) & ~7);
+  }
+
+  static Decoder decode(EncodedInput in, int n, int depth) {
+    int bits = in.u8("bit width");
+    if (bits > 64) {
+      throw new MalformedEncodingException("bit width " + bits + " is above 64");
+    }
+    long base = Varints.readZigZag(in, "base");
+    long scale = Varints.read(in, "scale");
+    if (scale == 0) {
+      throw new MalformedEncodingException("scale 0");
+    }
+    int m = Varints.readCount(in, "exception count", n);
+    long bytes = BitPacking.packedBytes(n, bits);
+    int start = in.skip(bytes, "packed values");
+    int[] positions = null;
+    IntDecoder values = null;
+    if (m > 0) {
+      if (depth >= IntStreams.MAX_DEPTH) {
+        throw new MalformedEncodingException("exceptions at cascade level " + depth);
+      }
+      IntDecoder pos = IntStreams.parse(in, m, depth + 1);
+      values = IntStreams.parse(in, m, depth + 1);
+      positions = new int[m];
+      long prev = -1;
+      for (int k = 0; k < m; k++) {
+        long p = pos.get(k);
+        if (p <= prev || p >= n) {
+          throw new MalformedEncodingException("exception position " + p + " after " + prev + " (of " + n + " values)");
+        }
+        positions[k] = (int) p;
+        prev = p;
+      }
+    }
+    return new Decoder(in.buffer(), start, (int) (start + bytes), bits, base, scale, n, positions, values);
+  }
+
+  /** Reads packed values in place; exceptions by binary search. */
+  public record Decoder(ByteBuffer buf, int start, int end, int bits, long base, long scale, int size,
+      int[] exceptionPositions, IntDecoder exceptionValues) implements IntDecoder {
+    @Override
+    public long get(int i) {
+      if (exceptionPositions != null) {
+        int k = Arrays.binarySearch(exceptionPositions, i);
+        if (k >= 0) {
+          return exceptionValues.get(k);
+        }
+      }
+      return base + scale * BitPacking.get(buf, start, end, bits, i);
+    }
+
+    @Override
+    public void decode(int from, int n, long[] dst, int off) {
+      BitPacking.unpack(buf, start, end, bits, from, n, dst, off, base, scale);
+      if (exceptionPositions != null) {
+        int k = Arrays.binarySearch(exceptionPositions, from);
+        if (k < 0) {
+          k = -k - 1;
+        }
+        for (; k < exceptionPositions.length && exceptionPositions[k] < from + n; k++) {
+          dst[off + exceptionPositions[k] - from] = exceptionValues.get(k);
+        }
+      }
+    }
+
+    @Override
+    public long retainedBytes() {
+      return exceptionPositions == null ? 0 : 4L * exceptionPositions.length + exceptionValues.retainedBytes();
+    }
+  }
+}

@@ -1,0 +1,233 @@
+package dev.weft.format.encoding;
+
+import dev.weft.format.MetaOutput;
+import java.util.Arrays;
+
+/**
+ * The grammar of an integer stream, the unit every Weft encoding produces and consumes, and the
+ * writer's choice among the schemes.
+ *
+ * <pre>
+ * IntStream(n) --&gt; Scheme u8, SchemeBody
+ *   0 PLAIN             {@link PlainInts}
+ *   1 CONSTANT          {@link ConstantInts}
+ *   2 FOR               {@link ForBitPacked}      (frame of reference, scale, bit-packing, exceptions)
+ *   3 DELTA             {@link DeltaInts}         (cascades: deltas)
+ *   4 RLE               {@link RunLengthInts}     (cascades: run values, run lengths)
+ *   5 DICTIONARY        {@link DictionaryInts}    (cascades: entries, codes)
+ *   6 BYTE_STREAM_SPLIT {@link ByteStreamSplit}   (cascades: one stream per byte)
+ *   7 ALP               {@link AlpFloats}         (cascades: digits, exception positions and bits)
+ * </pre>
+ *
+ * The number of values {@code n} is never stored in the stream: it comes from the context
+ * (the block's element count, or a count in the parent scheme). A scheme's body may hold child
+ * streams (cascading); the top stream of a block is at level 1 and a stream at level
+ * {@link #MAX_DEPTH} may not have children, so a value is at most three decodings away. Streams
+ * are not aligned and carry no length: a parser learns each one's extent from its header.
+ *
+ * <p><b>Selection</b> (BtrBlocks-style, but exact). A Weft mini-block holds at most a few
+ * thousand values, so the block itself is the sample: the writer computes the block's
+ * statistics (minimum, maximum, runs, distinct values, delta range), encodes only the schemes
+ * those statistics allow, each cascading recursively into its child streams, and keeps the
+ * smallest. CONSTANT wins outright when all values are equal.
+ */
+public final class IntStreams {
+  /** Deepest cascade level; a stream at this level has no child streams. */
+  public static final int MAX_DEPTH = 3;
+
+  private IntStreams() {}
+
+  /**
+   * What the writer knows about a stream.
+   *
+   * @param width byte width of the values (1, 2, 4, 8): PLAIN uses it for floating values
+   * @param floating whether the values are IEEE floats (bit patterns): FOR and DELTA are skipped,
+   *     BYTE_STREAM_SPLIT and ALP are tried
+   * @param alignWidths whether bit widths are rounded up to whole bytes, which a following
+   *     zstd pass compresses better
+   * @param splitFloats unused since byte-stream-split cascades; kept for callers
+   */
+  public record Hints(int width, boolean floating, boolean alignWidths, boolean splitFloats) {
+    /** Hints for a child stream (codes, lengths, positions): 64-bit integers. */
+    public Hints child() {
+      return new Hints(8, false, alignWidths, false);
+    }
+
+    public static Hints integers(int width) {
+      return new Hints(width, false, false, false);
+    }
+  }
+
+  /** The name of a scheme id, for statistics and messages. */
+  public static String name(int id) {
+    return switch (id) {
+      case PlainInts.ID -> "PLAIN";
+      case ConstantInts.ID -> "CONSTANT";
+      case ForBitPacked.ID -> "FOR";
+      case DeltaInts.ID -> "DELTA";
+      case RunLengthInts.ID -> "RLE";
+      case DictionaryInts.ID -> "DICTIONARY";
+      case ByteStreamSplit.ID -> "BYTE_STREAM_SPLIT";
+      case AlpFloats.ID -> "ALP";
+      default -> "UNKNOWN(" + id + ")";
+    };
+  }
+
+  /** Parses a stream of {@code n} values at cascade level {@code depth} (1 = top). */
+  public static IntDecoder parse(EncodedInput in, int n, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new MalformedEncodingException("cascade deeper than " + MAX_DEPTH + " levels");
+    }
+    int id = in.u8("integer scheme");
+    return switch (id) {
+      case PlainInts.ID -> PlainInts.decode(in, n);
+      case ConstantInts.ID -> ConstantInts.decode(in, n);
+      case ForBitPacked.ID -> ForBitPacked.decode(in, n, depth);
+      case DeltaInts.ID -> DeltaInts.decode(in, n, depth);
+      case RunLengthInts.ID -> RunLengthInts.decode(in, n, depth);
+      case DictionaryInts.ID -> DictionaryInts.decode(in, n, depth);
+      case ByteStreamSplit.ID -> ByteStreamSplit.decode(in, n, depth);
+      case AlpFloats.ID -> AlpFloats.decode(in, n, depth);
+      default -> throw new MalformedEncodingException("unknown integer scheme " + id);
+    };
+  }
+
+  /** Encodes {@code v[0, n)} at cascade level {@code depth} with the smallest allowed scheme. */
+  public static void encode(long[] v, int n, int depth, Hints h, MetaOutput out) {
+    if (n == 0) {
+      PlainInts.encode(v, 0, 1, out);
+      return;
+    }
+    long min = v[0];
+    long max = v[0];
+    long dmin = Long.MAX_VALUE;
+    long dmax = Long.MIN_VALUE;
+    for (int i = 1; i < n; i++) {
+      long x = v[i];
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+      long d = x - v[i - 1];
+      dmin = Math.min(dmin, d);
+      dmax = Math.max(dmax, d);
+    }
+    if (min == max) {
+      ConstantInts.encode(min, out);
+      return;
+    }
+    boolean cascade = depth < MAX_DEPTH;
+    int rangeBits = BitPacking.bitsFor(max - min);
+    MetaOutput best = new MetaOutput(64);
+    if (h.floating()) {
+      PlainInts.encode(v, n, h.width(), best);
+    } else {
+      ForBitPacked.encode(v, n, depth, cascade, h, best);
+      if (best.size() > 2 + (long) n * PlainInts.widthFor(min, max)) {
+        best = new MetaOutput(64);
+        PlainInts.encode(v, n, PlainInts.widthFor(min, max), best);
+      }
+    }
+    if (!cascade) {
+      out.bytes(best.toByteArray());
+      return;
+    }
+    if (h.floating() && h.width() > 1) {
+      best = smaller(best, o -> ByteStreamSplit.encode(v, n, h.width(), depth, h, o));
+      if (h.width() >= 4) {
+        MetaOutput alp = new MetaOutput(64);
+        if (AlpFloats.encode(v, n, h.width(), depth, h, alp) && alp.size() < best.size()) {
+          best = alp;
+        }
+      }
+    }
+    if (!h.floating() && n >= 3 && BitPacking.bitsFor(dmax - dmin) + 2 < rangeBits) {
+      best = smaller(best, o -> DeltaInts.encode(v, n, depth, h, o));
+    }
+    if (RunLengthInts.runs(v, n) * 2L <= n) {
+      best = smaller(best, o -> RunLengthInts.encode(v, n, depth, h, o));
+    }
+    long[] distinct = distinctSorted(v, n, n / 2, min, max);
+    if (distinct != null && (h.floating() || BitPacking.bitsFor(distinct.length - 1) + 1 < rangeBits)) {
+      best = smaller(best, o -> DictionaryInts.encode(v, n, distinct, depth, h, o));
+    }
+    out.bytes(best.toByteArray());
+  }
+
+  private static MetaOutput smaller(MetaOutput best, java.util.function.Consumer<MetaOutput> candidate) {
+    MetaOutput o = new MetaOutput(Math.max(64, best.size()));
+    candidate.accept(o);
+    return o.size() < best.size() ? o : best;
+  }
+
+  /** The sorted distinct values of {@code v[0, n)}, or null if there are more than {@code limit}. */
+  static long[] distinctSorted(long[] v, int n, int limit) {
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int i = 0; i < n; i++) {
+      min = Math.min(min, v[i]);
+      max = Math.max(max, v[i]);
+    }
+    return distinctSorted(v, n, limit, min, max);
+  }
+
+  private static final int SAMPLE = 256;
+
+  /**
+   * As {@link #distinctSorted(long[], int, int)} given the minimum and maximum. A sample decides
+   * first whether the values are nearly all distinct; small ranges are counted, not sorted.
+   */
+  static long[] distinctSorted(long[] v, int n, int limit, long min, long max) {
+    if (n == 0) {
+      return new long[0];
+    }
+    long range = max - min;
+    if (range >= 0 && range < 1 << 16) {
+      boolean[] seen = new boolean[(int) range + 1];
+      int d = 0;
+      for (int i = 0; i < n; i++) {
+        int k = (int) (v[i] - min);
+        if (!seen[k]) {
+          seen[k] = true;
+          if (++d > limit) {
+            return null;
+          }
+        }
+      }
+      long[] out = new long[d];
+      int j = 0;
+      for (int k = 0; k < seen.length; k++) {
+        if (seen[k]) {
+          out[j++] = min + k;
+        }
+      }
+      return out;
+    }
+    if (n > 4 * SAMPLE && limit < n) {
+      long[] sample = new long[SAMPLE];
+      for (int i = 0; i < SAMPLE; i++) {
+        sample[i] = v[(int) ((long) i * n / SAMPLE)];
+      }
+      Arrays.sort(sample);
+      int d = 1;
+      for (int i = 1; i < SAMPLE; i++) {
+        if (sample[i] != sample[i - 1]) {
+          d++;
+        }
+      }
+      if (d > SAMPLE * 7 / 8) {
+        return null; // nearly all distinct: no dictionary will pay
+      }
+    }
+    long[] s = Arrays.copyOf(v, n);
+    Arrays.sort(s);
+    int d = 1;
+    for (int i = 1; i < n; i++) {
+      if (s[i] != s[i - 1]) {
+        s[d++] = s[i];
+        if (d > limit) {
+          return null;
+        }
+      }
+    }
+    return Arrays.copyOf(s, d);
+  }
+}

@@ -1,0 +1,198 @@
+package dev.weft.format.encoding;
+
+import dev.weft.format.MetaOutput;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Streams of byte strings (Utf8, Binary and their large variants).
+ *
+ * <pre>
+ * StringStream(n) --&gt; Scheme u8, SchemeBody
+ *   0 PLAIN      : Lengths IntStream(n), Data byte[sum of Lengths]
+ *   1 DICTIONARY : NumEntries VarInt (1..n), EntryLengths IntStream(NumEntries),
+ *                  EntryData byte[sum of EntryLengths], Codes IntStream(n)
+ * </pre>
+ *
+ * The integer streams are one cascade level below the string stream (lengths of equal-length
+ * strings become CONSTANT, dictionary codes are bit-packed). Lengths must be &gt;= 0 and add up
+ * to the data bytes that follow (checked); a code outside {@code [0, NumEntries)} is corruption.
+ * Example: "ATL", "ORD", "ATL", "ATL" as DICTIONARY is 2 entries, entry lengths CONSTANT 3,
+ * entry data {@code ATLORD}, codes 0 1 0 0 (FOR, 1 bit).
+ *
+ * <p>Limits: the strings of one block decode to at most 2^31 - 65 bytes. Reading: when the
+ * block is parsed the strings are laid out as Arrow offsets and data (O(block)), so a take of
+ * one string costs one block's decode. Selection: DICTIONARY when a block has at most n/2
+ * distinct strings and it is smaller than PLAIN.
+ */
+public final class StringStreams {
+  public static final int PLAIN = 0;
+  public static final int DICTIONARY = 1;
+  private static final long MAX_BYTES = Integer.MAX_VALUE - 64;
+
+  private StringStreams() {}
+
+  public static String name(int id) {
+    return switch (id) {
+      case PLAIN -> "PLAIN";
+      case DICTIONARY -> "DICTIONARY";
+      default -> "UNKNOWN(" + id + ")";
+    };
+  }
+
+  /** Decoded strings: Arrow-style offsets (n+1, from 0) and the concatenated bytes. */
+  public record Strings(int[] offsets, byte[] data) {}
+
+  /**
+   * Encodes n strings given as Arrow-style u32 offsets at {@code offsetsPos} (n+1 of them) and
+   * bytes at {@code dataPos} of {@code b}.
+   */
+  public static void encode(ByteBuffer b, int offsetsPos, int dataPos, int n, int depth, IntStreams.Hints h,
+      MetaOutput out) {
+    long[] lengths = new long[n];
+    for (int i = 0; i < n; i++) {
+      lengths[i] = (b.getInt(offsetsPos + 4 * (i + 1)) & 0xFFFF_FFFFL) - (b.getInt(offsetsPos + 4 * i) & 0xFFFF_FFFFL);
+    }
+    int start = dataPos + (int) (b.getInt(offsetsPos) & 0xFFFF_FFFFL);
+    int total = (int) ((b.getInt(offsetsPos + 4 * n) & 0xFFFF_FFFFL) - (b.getInt(offsetsPos) & 0xFFFF_FFFFL));
+    byte[] data = new byte[total];
+    b.get(start, data);
+    MetaOutput plain = plain(data, lengths, n, depth, h);
+    MetaOutput dict = dictionary(data, lengths, n, depth, h);
+    out.bytes((dict != null && dict.size() < plain.size() ? dict : plain).toByteArray());
+  }
+
+  /** The PLAIN stream of the concatenated strings {@code data} with the given lengths. */
+  static MetaOutput plain(byte[] data, long[] lengths, int n, int depth, IntStreams.Hints h) {
+    MetaOutput plain = new MetaOutput(64);
+    plain.u8(PLAIN);
+    IntStreams.encode(lengths, n, depth + 1, h.child(), plain);
+    plain.bytes(data);
+    return plain;
+  }
+
+  /** The DICTIONARY stream, or null if more than n/2 strings are distinct. */
+  static MetaOutput dictionary(byte[] data, long[] lengths, int n, int depth, IntStreams.Hints h) {
+    Map<ByteBuffer, Integer> ids = new HashMap<>();
+    List<ByteBuffer> entries = new ArrayList<>();
+    long[] codes = new long[n];
+    int pos = 0;
+    for (int i = 0; i < n; i++) {
+      ByteBuffer s = ByteBuffer.wrap(data, pos, (int) lengths[i]).slice();
+      pos += (int) lengths[i];
+      Integer id = ids.get(s);
+      if (id == null) {
+        if (entries.size() >= n / 2) {
+          return null;
+        }
+        id = entries.size();
+        ids.put(s, id);
+        entries.add(s);
+      }
+      codes[i] = id;
+    }
+    int m = entries.size();
+    if (m == 0) {
+      return null;
+    }
+    long[] entryLengths = new long[m];
+    for (int k = 0; k < m; k++) {
+      entryLengths[k] = entries.get(k).remaining();
+    }
+    MetaOutput o = new MetaOutput(64);
+    o.u8(DICTIONARY);
+    Varints.write(o, m);
+    IntStreams.encode(entryLengths, m, depth + 1, h.child(), o);
+    for (ByteBuffer e : entries) {
+      byte[] bytes = new byte[e.remaining()];
+      e.duplicate().get(bytes);
+      o.bytes(bytes);
+    }
+    IntStreams.encode(codes, n, depth + 1, h.child(), o);
+    return o;
+  }
+
+  /** Parses a stream of {@code n} strings at cascade level {@code depth}. */
+  public static Strings decode(EncodedInput in, int n, int depth) {
+    if (depth >= IntStreams.MAX_DEPTH) {
+      throw new MalformedEncodingException("string stream at cascade level " + depth);
+    }
+    int id = in.u8("string scheme");
+    switch (id) {
+      case PLAIN -> {
+        IntDecoder lengths = IntStreams.parse(in, n, depth + 1);
+        int[] offsets = offsets(lengths, n, in.remaining());
+        int at = in.skip(offsets[n], "string data");
+        byte[] data = new byte[offsets[n]];
+        in.buffer().get(at, data);
+        return new Strings(offsets, data);
+      }
+      case DICTIONARY -> {
+        int m = Varints.readCount(in, "string dictionary size", n);
+        if (m == 0 && n > 0) {
+          throw new MalformedEncodingException("empty string dictionary for " + n + " values");
+        }
+        IntDecoder entryLengths = IntStreams.parse(in, m, depth + 1);
+        int[] entryOffsets = offsets(entryLengths, m, in.remaining());
+        int at = in.skip(entryOffsets[m], "dictionary data");
+        IntDecoder codes = IntStreams.parse(in, n, depth + 1);
+        long[] c = codes.decodeAll();
+        int[] offsets = new int[n + 1];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+          if (c[i] < 0 || c[i] >= m) {
+            throw new MalformedEncodingException("string dictionary code " + c[i] + " outside [0, " + m + ")");
+          }
+          int k = (int) c[i];
+          total += entryOffsets[k + 1] - entryOffsets[k];
+          if (total > MAX_BYTES) {
+            throw new MalformedEncodingException("strings decode to more than " + MAX_BYTES + " bytes");
+          }
+          offsets[i + 1] = (int) total;
+        }
+        byte[] data = new byte[(int) total];
+        byte[] entries = new byte[entryOffsets[m]];
+        in.buffer().get(at, entries);
+        for (int i = 0; i < n; i++) {
+          int k = (int) c[i];
+          int from = entryOffsets[k];
+          int len = entryOffsets[k + 1] - from;
+          int to = offsets[i];
+          if (len <= 16) {
+            for (int j = 0; j < len; j++) {
+              data[to + j] = entries[from + j];
+            }
+          } else {
+            System.arraycopy(entries, from, data, to, len);
+          }
+        }
+        return new Strings(offsets, data);
+      }
+      default -> throw new MalformedEncodingException("unknown string scheme " + id);
+    }
+  }
+
+  /** Offsets from lengths, each &gt;= 0, their sum at most {@code available} bytes. */
+  private static int[] offsets(IntDecoder lengths, int n, long available) {
+    int[] offsets = new int[n + 1];
+    long total = 0;
+    long[] chunk = new long[Math.min(n, 1024)];
+    for (int from = 0; from < n; from += chunk.length) {
+      int k = Math.min(chunk.length, n - from);
+      lengths.decode(from, k, chunk, 0);
+      for (int j = 0; j < k; j++) {
+        long len = chunk[j];
+        if (len < 0 || len > available - total) {
+          throw new MalformedEncodingException("string length " + len + " at " + (from + j)
+              + " runs past the " + available + " bytes left");
+        }
+        total += len;
+        offsets[from + j + 1] = (int) total;
+      }
+    }
+    return offsets;
+  }
+}

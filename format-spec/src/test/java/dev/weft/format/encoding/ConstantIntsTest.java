@@ -1,0 +1,36 @@
+package dev.weft.format.encoding;
+
+import dev.weft.format.MetaOutput;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Conformance of {@link ConstantInts}: adversarial inputs, random access, corrupt streams. */
+class ConstantIntsTest extends EncodingConformanceTest<long[]> {
+  @Override
+  List<Input<long[]>> inputs() {
+    List<Input<long[]>> all = new ArrayList<>();
+    all.addAll(IntCases.integers(8));
+    all.addAll(IntCases.integers(1));
+    return all;
+  }
+
+  @Override
+  boolean encode(long[] v, MetaOutput out) {
+    if (v.length == 0 || java.util.Arrays.stream(v).distinct().count() != 1) {
+      return false;
+    }
+    ConstantInts.encode(v[0], out);
+    return true;
+  }
+
+  @Override
+  void checkDecoded(long[] like, EncodedInput in, Random rnd) {
+    IntCases.check(like, in, ConstantInts.ID, rnd);
+  }
+
+  @Override
+  void readAll(long[] like, EncodedInput in) {
+    IntCases.readAll(like.length, in);
+  }
+}

@@ -1,14 +1,75 @@
 package dev.weft.cli.commands;
 
-import java.util.concurrent.Callable;
+import dev.weft.cli.WeftFiles.BadInputException;
+import dev.weft.cli.output.OutputFormat;
+import dev.weft.cli.output.RowSink;
+import dev.weft.reader.WeftReader;
+import java.io.IOException;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code weft head} — being implemented (issue [cli]). */
-@Command(name = "head", mixinStandardHelpOptions = true, description = "(not implemented yet)")
-public final class HeadCommand implements Callable<Integer> {
+/** {@code weft head FILE [-n N] [--columns a,b] [--where EXPR] [--format F]}. */
+@Command(
+    name = "head",
+    mixinStandardHelpOptions = true,
+    versionProvider = dev.weft.cli.WeftVersion.class,
+    description = {
+      "Print the first rows of a Weft file.",
+      "The first N rows (default: 10), as a table for people or as JSON Lines, CSV or "
+          + "an Arrow IPC stream for programs (--format).",
+      "Only the requested rows and columns are read."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  weft head data.weft",
+      "  weft head data.weft -n 3 --columns user_id,label",
+      "  weft head data.weft -n 100 --format jsonl | jq .label",
+      "  weft head data.weft -n 1000 --format csv > sample.csv",
+      "",
+      "Tables show values as pyarrow's to_pylist() does: None, True, [1, 2],",
+      "{'a': 'x'}, b'\\x00'; values longer than --max-width are cut with '...'.",
+      "See 'weft cat --help' for how JSON Lines and CSV write each type."
+    })
+public final class HeadCommand extends RowCommand {
+  @Option(names = {"-n", "--num-rows"}, paramLabel = "N", defaultValue = "10",
+      description = "Number of rows (default: ${DEFAULT-VALUE}).")
+  long n;
+
+  @Option(names = "--where", paramLabel = "EXPR",
+      description = "Only rows matching EXPR (not supported yet: comes with the index).")
+  String where;
+
+  @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
+      description = "table, jsonl, csv or arrow (default: table).")
+  OutputFormat format;
+
   @Override
-  public Integer call() {
-    System.err.println("weft head: not implemented yet");
-    return 2;
+  OutputFormat format() {
+    return format;
+  }
+
+  @Override
+  OutputFormat defaultFormat() {
+    return OutputFormat.table;
+  }
+
+  @Override
+  void checkOptions() throws IOException {
+    super.checkOptions();
+    if (where != null) {
+      throw new BadInputException("--where is not supported yet (predicate pushdown comes with the index issue)");
+    }
+    if (n < 0) {
+      throw new BadInputException("-n must be 0 or more, got " + n);
+    }
+  }
+
+  @Override
+  String writeRows(WeftReader reader, List<String> projection, RowSink sink) throws IOException {
+    long to = Math.min(n, reader.numRows());
+    long written = scanInto(reader, projection, 0, to, sink);
+    return "(" + (written == reader.numRows() ? "all " : "first ") + rows(written) + " of " + count(reader.numRows())
+        + columnsNote(reader, projection) + ")";
   }
 }

@@ -1,0 +1,152 @@
+"""Tests of the benchmark harness's Python side, and of the whole pipeline in quick mode.
+
+Run by bin/test after `mvn verify` (which builds benchmarks/target), in the repository's .venv:
+    .venv/bin/python -m pytest -q benchmarks/python/tests
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+HERE = Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parents[1]))
+
+from weftbench import prepare, pyside, report, run  # noqa: E402
+from weftbench.common import BENCH_DIR, REPO, check_ids, row_ids  # noqa: E402
+
+FLIGHTS = REPO.parent / "shared" / "testdata" / "real" / "flights-3m.parquet"
+
+
+def test_row_ids_are_the_ones_java_computes():
+    # the same values as BenchMainTest.rowIdsAreUniformAndTheSameAsThePythonSide
+    assert list(row_ids(42, 0, 0, 5, 1000)) == [467, 541, 522, 194, 771]
+    assert check_ids(42, 3, 1000) == [494, 927, 402, 0, 999, 494]
+
+
+def small_table(n=3000):
+    rng = np.random.default_rng(1)
+    return pa.table({
+        "id": pa.array(np.arange(n), pa.int64()),
+        "x": pa.array(rng.standard_normal(n).astype(np.float32)),
+        "s": pa.array([None if i % 17 == 0 else "v" * (i % 40) for i in range(n)], pa.large_string()),
+        "ts": pa.array(np.arange(n) * 1_000_000, pa.timestamp("us")),
+        "l": pa.array([list(range(i % 5)) for i in range(n)], pa.list_(pa.int64())),
+        "e": pa.array([[float(i)] * 4 for i in range(n)], pa.list_(pa.float32(), 4)),
+        "d": pa.array([str(i % 3) for i in range(n)]).dictionary_encode(),
+    })
+
+
+def test_prepare_rebatches_limits_rows_and_decodes_dictionaries(tmp_path):
+    t = small_table()
+    src = tmp_path / "t.parquet"
+    pq.write_table(t, src, row_group_size=700)
+    meta = prepare.prepare(src, tmp_path / "w", 512, 2500)
+    assert meta["rows"] == 2500 and meta["columns"] == 7
+    r = pa.ipc.open_file(pa.memory_map(meta["input"]))
+    sizes = [r.get_batch(i).num_rows for i in range(r.num_record_batches)]
+    assert sizes == [512] * 4 + [452]
+    got = r.read_all()
+    assert got.schema.field("d").type == pa.string()
+    assert got.column("id").to_pylist() == list(range(2500))
+    assert meta["project"] == ["id", "x", "s", "ts", "l", "e", "d"]
+    assert prepare.project_columns([f"c{i}" for i in range(100)]) == [f"c{i}" for i in range(0, 100, 10)]
+
+
+@pytest.mark.parametrize("fmt", pyside.FORMATS)
+def test_pyarrow_peers_take_the_rows_asked_for(tmp_path, fmt):
+    t = small_table()
+    src = tmp_path / "t.parquet"
+    pq.write_table(t, src)
+    meta = prepare.prepare(src, tmp_path / "w", 512, None)
+    peer = pyside.make_peer(fmt, 512, 1000)
+    target = tmp_path / peer.file_name
+    peer.write(Path(meta["input"]), target)
+    r = peer.open(target)
+    ref = pa.ipc.open_file(pa.memory_map(meta["input"])).read_all()
+    assert r.num_rows() == 3000 and r.scan(False) == 3000
+    ids = [2999, 0, 5, 5, 1700, 511, 512, 1023]
+    assert r.take(ids).to_pylist() == ref.take(pa.array(ids)).to_pylist()
+    assert r.take([1234], ["s", "e"]).to_pylist() == ref.select(["s", "e"]).slice(1234, 1).to_pylist()
+    r.close()
+
+
+def test_a_wrong_take_fails_the_check(tmp_path, monkeypatch):
+    t = small_table(1000)
+    src = tmp_path / "t.parquet"
+    pq.write_table(t, src)
+    meta = prepare.prepare(src, tmp_path / "w", 256, None)
+    orig = pyside.IpcReader.take
+
+    def off_by_one(self, ids, columns=None):
+        return orig(self, [(int(i) + 1) % self.n for i in ids], columns)
+    args = pyside.parse(["--format", "arrow-pyarrow", "--input", meta["input"], "--dir", str(tmp_path / "w"),
+                         "--out", str(tmp_path / "r.json"), "--batch-rows", "256", "--reps", "5",
+                         "--rep-seconds", "0.01", "--take1-max", "3", "--take256-max", "2", "--project", "id,s"])
+    # the reference reader is an IpcReader too: break only the peer's reader
+    monkeypatch.setattr(pyside.IpcPeer, "open", lambda self, target: type("R", (pyside.IpcReader,), {"take": off_by_one})(target, 256))
+    res = pyside.run(args)
+    assert not res["check"]["ok"]
+    assert any(d.startswith("FAILED: take (all columns)") for d in res["check"]["details"])
+
+
+def test_report_computes_ratios_and_targets(tmp_path):
+    meta = {"rows": 1000, "arrow_bytes": 1e6, "columns": 2, "source": "x", "source_bytes": 1, "source_rows": 1000,
+            "project": ["a"]}
+    res = [
+        {"format": "weft", "size_bytes": 5e5, "write_s": [1, 2, 3], "scan_s": [0.1] * 5,
+         "take1_rows_s": [1000.0] * 5, "take256_rows_s": [5000.0] * 5, "check": {"ok": True}},
+        {"format": "lance", "size_bytes": 1e6, "write_s": [2] * 5, "scan_s": [0.2] * 5,
+         "take1_rows_s": [50.0] * 5, "take256_rows_s": [1000.0] * 5, "check": {"ok": True}},
+    ]
+    env = report.environment(["weft", "lance"], "quick", run.QUICK)
+    report.write(tmp_path, env, [{"name": "d", "meta": meta, "results": res}])
+    doc = json.loads((tmp_path / "results.json").read_text())
+    r = doc["datasets"][0]["ratios"]["weft"]["lance"]
+    assert r["take1_rows_s"] == pytest.approx(20) and r["take256_rows_s"] == pytest.approx(5)
+    assert r["size_mb"] == pytest.approx(0.5) and r["scan_rows_s"] == pytest.approx(2)
+    t = {x["target"]: x["met"] for x in doc["targets"]}
+    assert t["take, single rows: Weft >= 10x Lance"] is True
+    assert t["take, batches of 256: Weft >= 10x Lance"] is False
+    md = (tmp_path / "results.md").read_text()
+    assert "| lance | 1.00 |" in md and "**MISSED**" in md
+
+
+def test_quick_mode_end_to_end(tmp_path):
+    """bin/weft-bench --quick on tiny inputs: the table, the JSON and the plots, every peer checked."""
+    if not (BENCH_DIR / "target" / "lib").is_dir():
+        if os.environ.get("WEFT_BENCH_SKIP_JAVA") == "1":
+            pytest.skip("benchmarks/target not built and WEFT_BENCH_SKIP_JAVA=1")
+        pytest.fail("benchmarks/target/lib is missing: run `mvn -B package -DskipTests` first (bin/test runs mvn verify)")
+    data = ["recsys:1500"]
+    if FLIGHTS.exists():
+        data.append(str(FLIGHTS))
+    out = tmp_path / "out"
+    env = dict(os.environ, WEFT_BENCH_NO_BUILD="1", WEFT_BENCH_VENV=str(Path(sys.executable).parents[1]))
+    proc = subprocess.run([str(BENCH_DIR / "bin" / "weft-bench"), *data, "--quick", "--max-rows", "1500",
+                           "--out", str(out)], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = json.loads((out / "results.json").read_text())
+    expected = set(run.expand_formats("weft,parquet,lance,arrow"))
+    assert len(doc["datasets"]) == len(data)
+    for d in doc["datasets"]:
+        assert d["meta"]["rows"] == 1500
+        assert {r["format"] for r in d["results"]} == expected
+        for r in d["results"]:
+            assert r["check"]["ok"], (d["name"], r["format"], r["check"], r.get("errors"))
+            assert not r.get("errors"), (d["name"], r["format"], r["errors"])
+            assert any("take (all columns)" in c and c.endswith("OK") for c in r["check"]["details"]), r["format"]
+            assert len(r["scan_s"]) == 5 and r["summary"]["scan_rows_s"] > 0
+        assert set(d["ratios"]["weft"]) == expected - {"weft", "weft-none"}
+    md = (out / "results.md").read_text()
+    assert "| format | size MB | write s |" in md and "## Targets of issue 8" in md
+    for p in doc["plots"]:
+        assert (out / p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {"plot-take1_rows_s.png", "plot-scan_mb_s.png", "plot-size_mb.png"} <= set(doc["plots"])

@@ -1,0 +1,148 @@
+package dev.weft.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.bench.gen.GenMain;
+import dev.weft.bench.gen.TableGenerator;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Java side of the harness on tiny generated inputs: every Java peer that writes its own file
+ * runs the full measurement (5 repetitions, tiny time limits) and its takes are checked against the
+ * input; a peer that returns wrong rows is caught. (parquet-java reads the Parquet file pyarrow
+ * writes, so it is covered by benchmarks/python/tests, which runs the whole pipeline.)
+ */
+class BenchMainTest {
+  static final int BATCH = 512;
+  @TempDir static Path dir;
+  static Path recsys;
+  static Path text;
+
+  @BeforeAll
+  static void inputs() throws Exception {
+    recsys = write(GenMain.generator("recsys", 1500, 7, 0, BATCH), dir.resolve("recsys.arrow"));
+    text = write(GenMain.generator("text", 700, 7, 0, BATCH), dir.resolve("text.arrow"));
+  }
+
+  static Path write(TableGenerator gen, Path file) throws Exception {
+    try (BufferAllocator a = new RootAllocator();
+        VectorSchemaRoot root = gen.newRoot(a);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        ArrowFileWriter w = new ArrowFileWriter(root, null, ch)) {
+      w.start();
+      for (int b = 0; b < gen.numBatches(); b++) {
+        gen.fill(root, b);
+        w.writeBatch();
+      }
+      w.end();
+    }
+    return file;
+  }
+
+  static BenchMain.Config config(String format, Path input, String name) {
+    BenchMain.Config c = BenchMain.parse(new String[] {
+      "--format", format, "--input", input.toString(), "--dir", dir.resolve(name).toString(),
+      "--out", dir.resolve(name + "-" + format + ".json").toString(), "--batch-rows", String.valueOf(BATCH),
+      "--reps", "5", "--write-reps", "5", "--rep-seconds", "0.01", "--take1-max", "5", "--take256-max", "2",
+      "--check-rows", "40"});
+    return c;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"weft", "weft-none", "lance", "arrow-java", "arrow-java-zstd"})
+  void everyJavaPeerMeasuresAndReturnsTheRowsAskedFor(String format) throws Exception {
+    for (Path input : List.of(recsys, text)) {
+      String name = input.getFileName().toString().replace(".arrow", "");
+      BenchMain.Config c = config(format, input, name);
+      c.project = name.equals("recsys") ? List.of("f0", "c3", "history", "embedding", "label") : List.of("body", "tags");
+      Map<String, Object> r = BenchMain.run(c);
+      assertEquals(List.of(), r.get("errors"), format + " on " + name);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> check = (Map<String, Object>) r.get("check");
+      assertEquals(true, check.get("ok"), format + " on " + name + ": " + check);
+      @SuppressWarnings("unchecked")
+      List<String> details = (List<String>) check.get("details");
+      assertTrue(details.stream().anyMatch(d -> d.startsWith("take (all columns)") && d.endsWith("OK")), details::toString);
+      assertTrue(details.stream().anyMatch(d -> d.startsWith("take (" + c.project.size() + " columns)")), details::toString);
+      for (String k : List.of("write_s", "scan_s", "take1_rows_s", "take256_rows_s", "open_project_ms")) {
+        assertEquals(5, ((List<?>) r.get(k)).size(), k);
+      }
+      assertTrue(((Number) r.get("size_bytes")).longValue() > 0);
+      assertEquals(name.equals("recsys") ? 1500L : 700L, r.get("rows"));
+      // the JSON the driver reads
+      Files.writeString(c.out, Json.write(r));
+      assertTrue(Files.readString(c.out).contains("\"format\": \"" + format + "\""));
+    }
+  }
+
+  @Test
+  void aPeerThatTakesTheWrongRowsFailsTheCheck() throws Exception {
+    Peer wrong = new Peer() {
+      final Peer inner = new WeftPeer(dev.weft.format.Codec.NONE);
+
+      @Override String name() { return "weft-off-by-one"; }
+      @Override String library() { return "test"; }
+      @Override String options() { return "returns row id + 1"; }
+      @Override String fileName() { return "off-by-one.weft"; }
+      @Override void write(Path input, Path target, BufferAllocator a) throws Exception { inner.write(input, target, a); }
+
+      @Override
+      Reader open(Path target, BufferAllocator a) throws Exception {
+        Reader r = inner.open(target, a);
+        return new Reader() {
+          @Override public long numRows() throws Exception { return r.numRows(); }
+          @Override public long scan(int b) throws Exception { return r.scan(b); }
+
+          @Override
+          public long take(long[] ids, List<String> cols, List<Map<String, String>> sink) throws Exception {
+            long[] shifted = ids.clone();
+            for (int i = 0; i < shifted.length; i++) {
+              shifted[i] = (shifted[i] + 1) % r.numRows();
+            }
+            return r.take(shifted, cols, sink);
+          }
+
+          @Override public void close() throws Exception { r.close(); }
+        };
+      }
+    };
+    BenchMain.Config c = config("weft", recsys, "wrong");
+    Map<String, Object> r = BenchMain.run(c, wrong);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> check = (Map<String, Object>) r.get("check");
+    assertFalse((Boolean) check.get("ok"));
+    assertTrue(check.get("details").toString().contains("FAILED: take (all columns)"), check::toString);
+  }
+
+  @Test
+  void rowIdsAreUniformAndTheSameAsThePythonSide() {
+    // benchmarks/python/tests/test_weftbench.py asserts the same values
+    long[] expect = {467, 541, 522, 194, 771};
+    for (int i = 0; i < expect.length; i++) {
+      assertEquals(expect[i], BenchMain.rowId(42, 0, i, 1000));
+    }
+    int[] hist = new int[10];
+    for (int i = 0; i < 100_000; i++) {
+      hist[(int) BenchMain.rowId(1, 3, i, 10)]++;
+    }
+    for (int h : hist) {
+      assertTrue(h > 9_000 && h < 11_000, () -> java.util.Arrays.toString(hist));
+    }
+  }
+}

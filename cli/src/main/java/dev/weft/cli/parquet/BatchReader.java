@@ -1,0 +1,342 @@
+package dev.weft.cli.parquet;
+
+import dev.weft.cli.parquet.Col.Leaf;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Reads a Parquet file as Arrow batches, row group by row group, with parquet-java's column
+ * readers (every encoding and page version it supports) and the page codecs of
+ * {@link PageCodecs}. A batch never spans two row groups. Not thread-safe; the columns of one
+ * batch may be decoded in parallel on a pool.
+ *
+ * <p>Memory: reading a row group holds its projected column chunks (compressed) on the heap,
+ * plus one decompressed page and the dictionary of each column; the batches come from the
+ * caller's allocator.
+ */
+public final class BatchReader implements AutoCloseable {
+  /** Reading options. */
+  public record Options(long maxPageBytes, ExecutorService pool) {
+    public static Options defaults() {
+      return new Options(256L << 20, null);
+    }
+
+    public Options withMaxPageBytes(long bytes) {
+      return new Options(bytes, pool);
+    }
+
+    public Options withPool(ExecutorService p) {
+      return new Options(maxPageBytes, p);
+    }
+  }
+
+  private final ParquetFile pf;
+  private final Path path;
+  private final List<Col> cols;
+  private final Schema schema;
+  private final ParquetFileReader reader;
+  private final MessageType fileSchema;
+  private final String createdBy;
+  private final LeafReader[] leafReaders;
+  private final List<LeafReader> active = new ArrayList<>();
+  private final Assembler[] assemblers;
+  private final Options options;
+  private final List<BlockMetaData> blocks;
+
+  private PageReadStore current;
+  private int rowGroup = -1;
+  private long rowsLeftInGroup;
+  private long rowsRead;
+  private long bytesDone;
+  private long currentGroupBytes;
+  private long currentGroupRows;
+
+  BatchReader(ParquetFile pf, List<Col> cols, Options options) throws IOException {
+    this.pf = pf;
+    this.path = pf.path();
+    this.cols = cols;
+    this.options = options;
+    this.fileSchema = pf.metadata().getFileMetaData().getSchema();
+    this.createdBy = pf.metadata().getFileMetaData().getCreatedBy();
+    this.blocks = pf.metadata().getBlocks();
+    this.schema = pf.schema(names(cols));
+    this.leafReaders = new LeafReader[fileSchema.getColumns().size()];
+    for (Col c : cols) {
+      for (Leaf l : c.leaves()) {
+        LeafReader lr = new LeafReader(l, path);
+        leafReaders[l.columnIndex] = lr;
+        active.add(lr);
+      }
+    }
+    this.assemblers = new Assembler[cols.size()];
+    for (int i = 0; i < cols.size(); i++) {
+      assemblers[i] = new Assembler(path, leafReaders);
+    }
+    ParquetReadOptions ro = ParquetFooter.readOptionsBuilder()
+        .withCodecFactory(new PageCodecs(options.maxPageBytes(), path.toString()))
+        .usePageChecksumVerification(false)
+        .useStatsFilter(false)
+        .useDictionaryFilter(false)
+        .useRecordFilter(false)
+        .useColumnIndexFilter(false)
+        .useBloomFilter(false)
+        .build();
+    InputFile in = new LocalInputFile(path);
+    try {
+      this.reader = new ParquetFileReader(in, pf.metadata(), ro, in.newStream());
+      reader.setRequestedSchema(pf.projectedParquetSchema(cols));
+    } catch (RuntimeException e) {
+      throw new ParquetFormatException(path, "cannot read: " + ParquetFooter.rootMessage(e), e);
+    }
+  }
+
+  private static List<String> names(List<Col> cols) {
+    List<String> out = new ArrayList<>();
+    for (Col c : cols) {
+      out.add(c.field.getName());
+    }
+    return out;
+  }
+
+  /** The Arrow schema of the batches. */
+  public Schema schema() {
+    return schema;
+  }
+
+  /** Rows returned so far. */
+  public long rowsRead() {
+    return rowsRead;
+  }
+
+  /** Compressed Parquet bytes (projected columns) read so far, pro rata within a row group. */
+  public long bytesRead() {
+    if (currentGroupRows <= 0) {
+      return bytesDone;
+    }
+    long done = currentGroupRows - rowsLeftInGroup;
+    return bytesDone + (long) ((double) currentGroupBytes * done / currentGroupRows);
+  }
+
+  /**
+   * The next batch of at most {@code maxRows} rows (never spanning two row groups), allocated
+   * from {@code allocator}; the caller closes it. Null at the end.
+   */
+  public VectorSchemaRoot next(int maxRows, BufferAllocator allocator) throws IOException {
+    if (maxRows < 1) {
+      throw new IllegalArgumentException("maxRows must be >= 1");
+    }
+    while (rowsLeftInGroup == 0) {
+      if (!advance()) {
+        return null;
+      }
+    }
+    int n = (int) Math.min(maxRows, rowsLeftInGroup);
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+    try {
+      if (options.pool() != null && cols.size() > 1) {
+        List<Future<Void>> futures = new ArrayList<>();
+        for (int i = 0; i < cols.size(); i++) {
+          final int idx = i;
+          futures.add(options.pool().submit(() -> {
+            readColumn(idx, root.getVector(idx), n);
+            return null;
+          }));
+        }
+        Throwable failure = null;
+        for (Future<Void> f : futures) {
+          try {
+            f.get();
+          } catch (ExecutionException e) {
+            if (failure == null) {
+              failure = e.getCause();
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            for (Future<Void> g : futures) {
+              g.cancel(true);
+            }
+            throw new java.io.InterruptedIOException("interrupted while reading " + path);
+          }
+        }
+        if (failure != null) {
+          throw failure;
+        }
+      } else {
+        for (int i = 0; i < cols.size(); i++) {
+          readColumn(i, root.getVector(i), n);
+        }
+      }
+      root.setRowCount(n);
+    } catch (Throwable e) {
+      root.close();
+      throw translate(e);
+    }
+    rowsLeftInGroup -= n;
+    rowsRead += n;
+    if (rowsLeftInGroup == 0) {
+      finishGroup();
+    }
+    return root;
+  }
+
+  private void readColumn(int i, FieldVector v, int n) throws ParquetFormatException {
+    Col c = cols.get(i);
+    assemblers[i].readLeaves(c, v, n);
+    assemblers[i].assemble(c, v);
+  }
+
+  private boolean advance() throws IOException {
+    closeCurrent();
+    PageReadStore prs;
+    try {
+      prs = reader.readNextRowGroup();
+    } catch (Throwable e) {
+      throw translate(e);
+    }
+    if (prs == null) {
+      return false;
+    }
+    current = prs;
+    rowGroup = nextNonEmptyBlock(rowGroup + 1);
+    try {
+      ColumnReadStoreImpl store = new ColumnReadStoreImpl(prs, converter(fileSchema), fileSchema, createdBy);
+      BlockMetaData block = rowGroup >= 0 && rowGroup < blocks.size() ? blocks.get(rowGroup) : null;
+      long groupBytes = 0;
+      for (LeafReader lr : active) {
+        long uncompressed = 0;
+        if (block != null) {
+          ColumnChunkMetaData cm = block.getColumns().get(lr.leaf.columnIndex);
+          uncompressed = cm.getTotalUncompressedSize();
+          groupBytes += cm.getTotalSize();
+        }
+        lr.startRowGroup(store.getColumnReader(lr.leaf.desc), rowGroup, prs.getRowCount(), uncompressed);
+      }
+      currentGroupBytes = groupBytes;
+    } catch (Throwable e) {
+      throw translate(e);
+    }
+    rowsLeftInGroup = prs.getRowCount();
+    currentGroupRows = rowsLeftInGroup;
+    if (rowsLeftInGroup == 0) {
+      finishGroup();
+    }
+    return true;
+  }
+
+  private int nextNonEmptyBlock(int from) {
+    int i = from;
+    while (i < blocks.size() && blocks.get(i).getRowCount() == 0) {
+      i++; // parquet-java skips empty row groups
+    }
+    return i;
+  }
+
+  private void finishGroup() throws ParquetFormatException {
+    for (LeafReader lr : active) {
+      if (lr.remaining() > 0) {
+        throw new ParquetFormatException(path, "corrupt Parquet data in column " + lr.leaf.path() + " (row group "
+            + rowGroup + "): it has " + lr.remaining() + " more values than its row group has rows");
+      }
+    }
+    bytesDone += currentGroupBytes;
+    currentGroupBytes = 0;
+    currentGroupRows = 0;
+  }
+
+  private void closeCurrent() {
+    if (current != null) {
+      try {
+        current.close();
+      } catch (Exception ignored) {
+        // releasing buffers only
+      }
+      current = null;
+    }
+  }
+
+  private IOException translate(Throwable e) {
+    if (e instanceof ParquetFormatException p) {
+      return p;
+    }
+    if (e instanceof java.io.InterruptedIOException io) {
+      return io;
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof PageCodecs.PageTooLargeException tl) {
+        return new ParquetFormatException.TooLarge(path, "row group " + rowGroup + ": " + tl.getMessage());
+      }
+      if (t instanceof org.apache.arrow.memory.OutOfMemoryException) {
+        return new ParquetFormatException.TooLarge(path, "row group " + rowGroup
+            + ": a batch needs more memory than the budget allows (" + t.getMessage() + "); raise --memory-budget");
+      }
+      if (t instanceof ParquetFormatException p) {
+        return p;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    if (e instanceof OutOfMemoryError) {
+      return new ParquetFormatException.TooLarge(path, "row group " + rowGroup + ": out of memory while decoding"
+          + " (a corrupt file, or values too large for the heap; raise --memory-budget and the JVM heap)");
+    }
+    if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException) {
+      return (IOException) e;
+    }
+    if (e instanceof Error err && !(e instanceof StackOverflowError)) {
+      throw err;
+    }
+    return new ParquetFormatException(path, "corrupt or unsupported Parquet data"
+        + (rowGroup >= 0 ? " in row group " + rowGroup : "") + ": " + ParquetFooter.rootMessage(e), e);
+  }
+
+  @Override
+  public void close() throws IOException {
+    closeCurrent();
+    reader.close();
+  }
+
+  // parquet-java's column readers want a converter tree; values are read directly instead.
+  private static GroupConverter converter(GroupType g) {
+    Converter[] cs = new Converter[g.getFieldCount()];
+    for (int i = 0; i < cs.length; i++) {
+      Type t = g.getType(i);
+      cs[i] = t.isPrimitive() ? new PrimitiveConverter() {} : converter(t.asGroupType());
+    }
+    return new GroupConverter() {
+      @Override
+      public Converter getConverter(int i) {
+        return cs[i];
+      }
+
+      @Override
+      public void start() {}
+
+      @Override
+      public void end() {}
+    };
+  }
+}

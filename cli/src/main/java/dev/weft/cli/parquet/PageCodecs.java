@@ -1,0 +1,219 @@
+package dev.weft.cli.parquet;
+
+import com.github.luben.zstd.Zstd;
+import io.airlift.compress.MalformedInputException;
+import io.airlift.compress.lz4.Lz4Decompressor;
+import io.airlift.compress.snappy.SnappyDecompressor;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.brotli.dec.BrotliInputStream;
+
+/**
+ * Page decompression for the Parquet reader, in place of parquet-java's Hadoop-based codec
+ * factory: every codec is implemented here with pure-Java or bundled decoders (brotli included,
+ * which parquet-java lacks), and every page's declared uncompressed size is checked against a
+ * limit before anything is allocated, so a corrupt or gigantic page is refused with a clear
+ * error instead of an OutOfMemoryError.
+ *
+ * <p>Only decompression is supported; the reader never compresses.
+ */
+final class PageCodecs implements CompressionCodecFactory {
+  private final long maxPageBytes;
+  private final String file;
+
+  /**
+   * @param maxPageBytes the largest uncompressed page accepted (bounded by the memory budget)
+   * @param file named in error messages
+   */
+  PageCodecs(long maxPageBytes, String file) {
+    this.maxPageBytes = maxPageBytes;
+    this.file = file;
+  }
+
+  @Override
+  public BytesInputCompressor getCompressor(CompressionCodecName codecName) {
+    throw new UnsupportedOperationException("the Parquet reader does not compress");
+  }
+
+  @Override
+  public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
+    return new Decompressor(codec);
+  }
+
+  @Override
+  public void release() {}
+
+  /** Thrown when a page is larger than the memory budget allows; the message says what to do. */
+  static final class PageTooLargeException extends IOException {
+    PageTooLargeException(String message) {
+      super(message);
+    }
+  }
+
+  private final class Decompressor implements BytesInputDecompressor {
+    private final CompressionCodecName codec;
+
+    Decompressor(CompressionCodecName codec) {
+      this.codec = codec;
+    }
+
+    @Override
+    @SuppressWarnings("deprecation") // BytesInput.toByteArray: a copy into a plain array is what the decoders take
+    public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
+      checkSize(uncompressedSize, bytes.size());
+      if (codec == CompressionCodecName.UNCOMPRESSED) {
+        if (bytes.size() != uncompressedSize) {
+          throw new IOException("corrupt page: " + bytes.size() + " bytes stored but "
+              + uncompressedSize + " declared (uncompressed)");
+        }
+        return bytes;
+      }
+      if (uncompressedSize == 0) {
+        return BytesInput.empty(); // e.g. an empty v2 data page: nothing to decompress
+      }
+      byte[] in = bytes.toByteArray();
+      byte[] out = new byte[uncompressedSize];
+      decode(in, 0, in.length, out);
+      return BytesInput.from(out);
+    }
+
+    @Override
+    public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
+        throws IOException {
+      checkSize(uncompressedSize, compressedSize);
+      if (uncompressedSize == 0) {
+        return;
+      }
+      byte[] in = new byte[compressedSize];
+      input.get(in);
+      if (codec == CompressionCodecName.UNCOMPRESSED) {
+        output.put(in, 0, Math.min(in.length, uncompressedSize));
+        return;
+      }
+      byte[] out = new byte[uncompressedSize];
+      decode(in, 0, in.length, out);
+      output.put(out);
+    }
+
+    @Override
+    public void release() {}
+
+    private void checkSize(long uncompressedSize, long compressedSize) throws IOException {
+      if (uncompressedSize < 0 || compressedSize < 0) {
+        throw new IOException("corrupt page header: negative page size (" + compressedSize + " stored, "
+            + uncompressedSize + " uncompressed)");
+      }
+      if (uncompressedSize > maxPageBytes) {
+        throw new PageTooLargeException("a " + codec.name().toLowerCase(java.util.Locale.ROOT)
+            + " page of " + Sizes.human(uncompressedSize) + " (uncompressed) does not fit the memory"
+            + " budget (at most " + Sizes.human(maxPageBytes) + " per page); raise --memory-budget");
+      }
+    }
+
+    private void decode(byte[] in, int off, int len, byte[] out) throws IOException {
+      int n;
+      try {
+        n = switch (codec) {
+          case SNAPPY -> new SnappyDecompressor().decompress(in, off, len, out, 0, out.length);
+          case GZIP -> readFully(new GZIPInputStream(new ByteArrayInputStream(in, off, len), 64 << 10), out);
+          case BROTLI -> readFully(new BrotliInputStream(new ByteArrayInputStream(in, off, len)), out);
+          case ZSTD -> zstd(in, off, len, out);
+          case LZ4_RAW -> new Lz4Decompressor().decompress(in, off, len, out, 0, out.length);
+          case LZ4 -> lz4(in, off, len, out);
+          default -> throw new IOException("unsupported compression codec " + codec
+              + " (supported: uncompressed, snappy, gzip, brotli, zstd, lz4, lz4_raw)");
+        };
+      } catch (MalformedInputException | ZipException | ArrayIndexOutOfBoundsException e) {
+        throw new IOException("corrupt " + codec.name().toLowerCase(java.util.Locale.ROOT) + " page: "
+            + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        // brotli and zstd report malformed input as runtime exceptions
+        throw new IOException("corrupt " + codec.name().toLowerCase(java.util.Locale.ROOT) + " page: " + e, e);
+      }
+      if (n != out.length) {
+        throw new IOException("corrupt " + codec.name().toLowerCase(java.util.Locale.ROOT) + " page: "
+            + n + " bytes decompressed, " + out.length + " declared");
+      }
+    }
+
+    private int zstd(byte[] in, int off, int len, byte[] out) {
+      long n = Zstd.decompressByteArray(out, 0, out.length, in, off, len);
+      return (int) n;
+    }
+
+    /**
+     * Parquet's LZ4 codec is ambiguous: parquet-java (Hadoop) writes Hadoop-framed blocks (a
+     * big-endian decompressed size and compressed size before each raw LZ4 block), some older
+     * writers wrote a bare LZ4 block. Like Arrow C++, try the Hadoop framing first.
+     */
+    private int lz4(byte[] in, int off, int len, byte[] out) throws IOException {
+      int n = tryHadoopLz4(in, off, len, out);
+      if (n >= 0) {
+        return n;
+      }
+      return new Lz4Decompressor().decompress(in, off, len, out, 0, out.length);
+    }
+
+    private int tryHadoopLz4(byte[] in, int off, int len, byte[] out) {
+      int pos = off;
+      int end = off + len;
+      int written = 0;
+      try {
+        while (pos < end) {
+          if (end - pos < 8) {
+            return -1;
+          }
+          int rawSize = readBigEndianInt(in, pos);
+          int blockSize = readBigEndianInt(in, pos + 4);
+          pos += 8;
+          if (rawSize < 0 || blockSize < 0 || blockSize > end - pos || rawSize > out.length - written) {
+            return -1;
+          }
+          int got = new Lz4Decompressor().decompress(in, pos, blockSize, out, written, rawSize);
+          if (got != rawSize) {
+            return -1;
+          }
+          written += got;
+          pos += blockSize;
+        }
+        return written == out.length ? written : -1;
+      } catch (RuntimeException e) {
+        return -1;
+      }
+    }
+  }
+
+  private static int readBigEndianInt(byte[] b, int p) {
+    return ((b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
+  }
+
+  /** Reads exactly out.length bytes (or fewer at the end of the stream) and returns the count. */
+  private static int readFully(InputStream in, byte[] out) throws IOException {
+    try (in) {
+      int n = 0;
+      while (n < out.length) {
+        int r = in.read(out, n, out.length - n);
+        if (r < 0) {
+          break;
+        }
+        n += r;
+      }
+      if (n == out.length && in.read() >= 0) {
+        return n + 1; // more data than declared
+      }
+      return n;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PageCodecs[" + file + "]";
+  }
+}

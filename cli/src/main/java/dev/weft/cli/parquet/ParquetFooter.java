@@ -1,0 +1,237 @@
+package dev.weft.cli.parquet;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.parquet.format.ColumnChunk;
+import org.apache.parquet.format.ColumnMetaData;
+import org.apache.parquet.format.FieldRepetitionType;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.RowGroup;
+import org.apache.parquet.format.SchemaElement;
+import org.apache.parquet.format.Util;
+import org.apache.parquet.format.converter.ParquetMetadataConverter;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+
+/**
+ * Reads and checks a Parquet footer before parquet-java sees it.
+ *
+ * <p>parquet-java trusts the footer: a column chunk that claims to be larger than the file makes
+ * it allocate that much, a schema element without a repetition type makes it throw a
+ * NullPointerException. So the footer is decoded here (Thrift, via parquet-format-structures),
+ * checked (magic, lengths, every column chunk inside the file, encryption), repaired where
+ * Arrow C++ (pyarrow) repairs it too, and only then converted to parquet-java's model:
+ *
+ * <ul>
+ *   <li>a schema element without a repetition type is REQUIRED (the Thrift default, as in Arrow
+ *       C++);
+ *   <li>files written by parquet-mr before 1.2.9 did not count the dictionary page header in a
+ *       column chunk's size (PARQUET-816): up to 100 bytes are added, as Arrow C++ does.
+ * </ul>
+ */
+final class ParquetFooter {
+  private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC_ENCRYPTED = "PARE".getBytes(StandardCharsets.US_ASCII);
+  private static final Pattern PARQUET_MR = Pattern.compile("^parquet-mr(?: version (\\d+)\\.(\\d+)\\.(\\d+))?.*",
+      Pattern.DOTALL);
+  private static final int MAX_DICT_HEADER_SIZE = 100;
+
+  final FileMetaData thrift;
+  final ParquetMetadata metadata;
+  final long fileSize;
+  final long footerLength;
+
+  private ParquetFooter(FileMetaData thrift, ParquetMetadata metadata, long fileSize, long footerLength) {
+    this.thrift = thrift;
+    this.metadata = metadata;
+    this.fileSize = fileSize;
+    this.footerLength = footerLength;
+  }
+
+  static ParquetFooter read(Path path, FileChannel ch) throws IOException {
+    long size = ch.size();
+    if (size < 12) {
+      throw new ParquetFormatException(path, "not a Parquet file (only " + size + " bytes)");
+    }
+    ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, tail, size - 8);
+    byte[] magic = new byte[4];
+    tail.position(4);
+    tail.get(magic);
+    if (java.util.Arrays.equals(magic, MAGIC_ENCRYPTED)) {
+      throw new ParquetFormatException.Encrypted(path, "encrypted footer");
+    }
+    if (!java.util.Arrays.equals(magic, MAGIC)) {
+      throw new ParquetFormatException(path, "not a Parquet file (no PAR1 magic at its end)");
+    }
+    long footerLength = Integer.toUnsignedLong(tail.getInt(0));
+    if (footerLength == 0 || footerLength > size - 12) {
+      throw new ParquetFormatException(path, "corrupt Parquet file: footer length " + footerLength
+          + " does not fit in a file of " + size + " bytes");
+    }
+    ByteBuffer head = ByteBuffer.allocate(4);
+    readFully(ch, head, 0);
+    if (!java.util.Arrays.equals(head.array(), MAGIC)) {
+      if (java.util.Arrays.equals(head.array(), MAGIC_ENCRYPTED)) {
+        throw new ParquetFormatException.Encrypted(path, "encrypted footer");
+      }
+      throw new ParquetFormatException(path, "not a Parquet file (no PAR1 magic at its start)");
+    }
+    ByteBuffer footer = ByteBuffer.allocate((int) footerLength);
+    long footerStart = size - 8 - footerLength;
+    readFully(ch, footer, footerStart);
+
+    FileMetaData fmd;
+    try {
+      fmd = Util.readFileMetaData(new ByteArrayInputStream(footer.array()));
+    } catch (IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+      throw new ParquetFormatException(path, "corrupt Parquet footer: " + rootMessage(e), e);
+    }
+    if (fmd.isSetEncryption_algorithm()) {
+      throw new ParquetFormatException.Encrypted(path, "encrypted columns with a plaintext footer");
+    }
+    repairAndCheck(path, fmd, footerStart);
+    ParquetMetadata pm;
+    try {
+      pm = new ParquetMetadataConverter(readOptionsBuilder().build()).fromParquetMetadata(fmd);
+    } catch (IOException | RuntimeException | StackOverflowError e) {
+      throw new ParquetFormatException(path, "unsupported or corrupt Parquet metadata: " + rootMessage(e), e);
+    }
+    return new ParquetFooter(fmd, pm, size, footerLength);
+  }
+
+  private static void repairAndCheck(Path path, FileMetaData fmd, long footerStart) throws IOException {
+    List<SchemaElement> schema = fmd.getSchema();
+    if (schema == null || schema.isEmpty()) {
+      throw new ParquetFormatException(path, "corrupt Parquet footer: no schema");
+    }
+    for (int i = 1; i < schema.size(); i++) {
+      SchemaElement e = schema.get(i);
+      if (!e.isSetRepetition_type()) {
+        e.setRepetition_type(FieldRepetitionType.REQUIRED);
+      }
+      if (e.getName() == null) {
+        throw new ParquetFormatException(path, "corrupt Parquet schema: element " + i + " has no name");
+      }
+      if (e.isSetNum_children() && (e.getNum_children() < 0 || e.getNum_children() > schema.size())) {
+        throw new ParquetFormatException(path, "corrupt Parquet schema: element '" + e.getName() + "' claims "
+            + e.getNum_children() + " children");
+      }
+    }
+    if (fmd.getNum_rows() < 0) {
+      throw new ParquetFormatException(path, "corrupt Parquet footer: " + fmd.getNum_rows() + " rows");
+    }
+    boolean pad = needsDictionaryHeaderPadding(fmd.getCreated_by());
+    List<RowGroup> rowGroups = fmd.getRow_groups();
+    if (rowGroups == null) {
+      return;
+    }
+    int rg = 0;
+    for (RowGroup group : rowGroups) {
+      if (group.getNum_rows() < 0) {
+        throw new ParquetFormatException(path, "corrupt Parquet footer: row group " + rg + " has "
+            + group.getNum_rows() + " rows");
+      }
+      if (group.getColumns() == null) {
+        throw new ParquetFormatException(path, "corrupt Parquet footer: row group " + rg + " has no columns");
+      }
+      for (ColumnChunk cc : group.getColumns()) {
+        if (cc.isSetCrypto_metadata() || cc.isSetEncrypted_column_metadata()) {
+          throw new ParquetFormatException.Encrypted(path, "encrypted column chunks");
+        }
+        if (!cc.isSetMeta_data()) {
+          throw new ParquetFormatException(path, "corrupt Parquet footer: a column chunk of row group " + rg
+              + " has no metadata");
+        }
+        ColumnMetaData md = cc.getMeta_data();
+        String col = md.getPath_in_schema() == null ? "?" : String.join(".", md.getPath_in_schema());
+        if (cc.isSetFile_path() && !cc.getFile_path().isEmpty()) {
+          throw new ParquetFormatException(path, "column " + col + " is stored in another file ("
+              + cc.getFile_path() + "); external column chunks are not supported");
+        }
+        long start = md.getData_page_offset();
+        if (md.isSetDictionary_page_offset() && md.getDictionary_page_offset() > 0
+            && md.getDictionary_page_offset() < start) {
+          start = md.getDictionary_page_offset();
+        }
+        long length = md.getTotal_compressed_size();
+        if (group.getNum_rows() == 0 && md.getNum_values() == 0) {
+          continue; // empty row groups are skipped; some writers leave their offsets at 0
+        }
+        if (start < 0 || length < 0 || start + length > footerStart || md.getNum_values() < 0) {
+          throw new ParquetFormatException(path, "corrupt Parquet footer: column chunk " + col + " of row group "
+              + rg + " (offset " + start + ", " + length + " bytes, " + md.getNum_values()
+              + " values) lies outside the data of a file of " + (footerStart + 8) + " bytes");
+        }
+        if (pad) {
+          long padding = Math.min(MAX_DICT_HEADER_SIZE, footerStart - (start + length));
+          md.setTotal_compressed_size(length + padding);
+        }
+      }
+      rg++;
+    }
+  }
+
+  /** PARQUET-816: parquet-mr up to 1.2.8 left the dictionary page header out of the chunk size. */
+  static boolean needsDictionaryHeaderPadding(String createdBy) {
+    if (createdBy == null) {
+      return false;
+    }
+    Matcher m = PARQUET_MR.matcher(createdBy);
+    if (!m.matches()) {
+      return false;
+    }
+    if (m.group(1) == null) {
+      return true; // no version: as old as it gets (Arrow C++ treats it the same way)
+    }
+    int major = Integer.parseInt(m.group(1));
+    int minor = Integer.parseInt(m.group(2));
+    int patch = Integer.parseInt(m.group(3));
+    return major < 1 || (major == 1 && (minor < 2 || (minor == 2 && patch < 9)));
+  }
+
+  /**
+   * parquet-java's read options without Hadoop: the default builder creates a Hadoop
+   * Configuration, which costs about a second of class loading and parsing of XML resources.
+   */
+  static org.apache.parquet.ParquetReadOptions.Builder readOptionsBuilder() {
+    return new org.apache.parquet.ParquetReadOptions.Builder(new org.apache.parquet.conf.PlainParquetConfiguration());
+  }
+
+  static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+    long pos = position;
+    while (buf.hasRemaining()) {
+      int n = ch.read(buf, pos);
+      if (n < 0) {
+        throw new java.io.EOFException("unexpected end of file at offset " + pos);
+      }
+      pos += n;
+    }
+    buf.flip();
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    if (t instanceof OutOfMemoryError) {
+      return "it asks for more memory than is available (" + m + ")";
+    }
+    if (t instanceof StackOverflowError) {
+      return "it is nested too deeply";
+    }
+    if (m == null || m.isBlank()) {
+      return t.getClass().getSimpleName();
+    }
+    return m;
+  }
+}

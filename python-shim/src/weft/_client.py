@@ -1,0 +1,353 @@
+"""Client of the Weft loader server's shared-memory protocol (loader-server/PROTOCOL.md, version 1).
+
+One :class:`Client` is one control connection (a Unix domain socket) plus one shared mapping of
+the server's ring file. :meth:`Stream.next` returns :class:`Batch` objects whose
+``pyarrow.RecordBatch`` is a **zero-copy view of a ring slot**.
+
+Slot lifetime (the policy of this package): a slot is released when the batch's buffers are
+garbage-collected. Every Arrow buffer of a batch is a slice of one ``pyarrow.foreign_buffer``
+whose ``base`` is a :class:`_Lease`; numpy arrays and torch tensors made from the columns keep
+that buffer alive. When the last view is dropped, the lease's finalizer queues
+``RELEASE(slot, generation)``, and the client sends the queued releases before its next request
+(and on :meth:`Client.close`). Sending from the finalizer directly could interleave two frames
+(finalizers can run in the middle of another send), hence the queue.
+
+A stream lets the client hold ``max_in_flight`` slots at once (4 by default here); a training
+loop that keeps more batches alive than that gets a :class:`WeftError` after the ``NEXT``
+timeout instead of a hang (the client first runs ``gc.collect()`` and retries once).
+"""
+
+from __future__ import annotations
+
+import gc
+import mmap
+import os
+import socket
+import struct
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Deque, List, Optional, Sequence, Tuple
+
+import pyarrow as pa
+
+__all__ = ["Client", "Stream", "Batch", "WeftError", "ServerError", "SHUFFLE_MODES"]
+
+PROTOCOL_VERSION = 1
+MAGIC = b"WEFTLOAD"
+_HEADER = struct.Struct("<IHH")  # body length, type, flags
+HELLO, OPEN_STREAM, NEXT, RELEASE, CLOSE_STREAM, HANDOFF, ADOPT, BYE = range(1, 9)
+WELCOME, STREAM_OPENED, BATCH, END, ADOPTED, TIMEOUT, ERROR = 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0xFF
+INLINE_SLOT = 0xFFFFFFFF
+_BATCH_FIXED = struct.Struct("<IIQQQQQQII")  # 64 bytes
+_OPEN_FIXED = struct.Struct("<QQQIIIIIBBHIIHH")  # 60 bytes, then 32-byte fingerprint
+_SLOT = struct.Struct("<IIQ")
+
+SHUFFLE_MODES = {"none": 0, "global": 1, "block": 2}
+
+
+class WeftError(RuntimeError):
+    """A failure talking to the loader server (connection lost, timeout, protocol violation)."""
+
+
+class ServerError(WeftError):
+    """An ``ERROR`` reply; the server has closed the connection."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"weft loader server error {code}: {message}")
+        self.code = code
+        self.server_message = message
+
+
+class _Lease:
+    """Owner of one leased slot; its finalizer queues the RELEASE (see the module docstring)."""
+
+    __slots__ = ("client", "slot", "generation", "shm", "__weakref__")
+
+    def __init__(self, client: "Client", slot: int, generation: int, shm: pa.Buffer) -> None:
+        self.client = client
+        self.slot = slot
+        self.generation = generation
+        self.shm = shm  # keeps the mapping alive as long as a view of the slot exists
+
+    def __del__(self) -> None:
+        try:
+            self.client._pending_releases.append((self.slot, self.generation))
+        except Exception:  # interpreter shutdown
+            pass
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One batch of a stream: the record batch and its tag (epoch, rank batch index, first position)."""
+
+    record_batch: pa.RecordBatch
+    epoch: int
+    index: int
+    first_position: int
+    slot: Optional[int]
+    """The ring slot it lives in, or None for an inline (copied) batch."""
+
+
+class Client:
+    """One control connection to a loader server plus the mapping of its ring.
+
+    Not thread-safe for concurrent requests; releases queued by finalizers from any thread are
+    fine. Use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, socket_path: str, token: Optional[str] = None, timeout_s: float = 90.0) -> None:
+        self.socket_path = socket_path
+        self._pending_releases: Deque[Tuple[int, int]] = deque()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout_s)
+        try:
+            self.sock.connect(socket_path)
+        except OSError as e:
+            self.sock.close()
+            raise WeftError(
+                f"cannot connect to the weft loader server at {socket_path}: {e} (is the server running?)"
+            ) from e
+        tok = (token or "").encode()
+        self._send(HELLO, MAGIC + struct.pack("<HHI", PROTOCOL_VERSION, 0, os.getpid()) + struct.pack("<H", len(tok)) + tok)
+        body = self._expect(WELCOME)
+        _version, _, self.server_pid, self.num_rows = struct.unpack_from("<HHIQ", body, 0)
+        self.fingerprint: str = body[16:48].hex()
+        _max_request, segments = struct.unpack_from("<II", body, 48)
+        if segments != 1:
+            raise WeftError(f"unsupported segment count {segments}")
+        pos = 56
+        (n,) = struct.unpack_from("<H", body, pos)
+        self.segment_path = body[pos + 2 : pos + 2 + n].decode()
+        pos += 2 + n
+        self.file_size, self.slot_count, self.slot_header, self.slot_size, self.first_slot = struct.unpack_from(
+            "<QIIQQ", body, pos
+        )
+        pos += 32
+        (n,) = struct.unpack_from("<I", body, pos)
+        self.schema: pa.Schema = pa.ipc.read_schema(pa.py_buffer(body[pos + 4 : pos + 4 + n]))
+        fd = os.open(self.segment_path, os.O_RDWR)
+        try:
+            mm = mmap.mmap(fd, self.file_size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        finally:
+            os.close(fd)
+        self._mmap = mm
+        # One pyarrow view of the whole ring; each batch is a foreign buffer over a part of it.
+        self.shm: pa.Buffer = pa.py_buffer(mm)
+        self.base_address: int = self.shm.address
+
+    # ----------------------------------------------------------------- framing
+    def _send(self, type_: int, body: bytes = b"") -> None:
+        if self._closed:
+            raise WeftError("the weft client is closed")
+        frame = _HEADER.pack(len(body), type_, 0) + body
+        try:
+            with self._lock:
+                self.sock.sendall(frame)
+        except OSError as e:
+            raise self._lost(e) from e
+
+    def _lost(self, e: BaseException) -> WeftError:
+        return WeftError(
+            f"lost the connection to the weft loader server at {self.socket_path} "
+            f"(server pid {getattr(self, 'server_pid', '?')}; did the server process exit?): {e}"
+        )
+
+    def _recv_exact(self, n: int) -> bytes:
+        buf = bytearray(n)
+        view = memoryview(buf)
+        got = 0
+        while got < n:
+            try:
+                k = self.sock.recv_into(view[got:], n - got)
+            except socket.timeout as e:
+                raise WeftError(f"no reply from the weft loader server at {self.socket_path} in time") from e
+            except OSError as e:
+                raise self._lost(e) from e
+            if k == 0:
+                raise self._lost(EOFError("the server closed the connection"))
+            got += k
+        return bytes(buf)
+
+    def _recv(self) -> Tuple[int, bytes]:
+        length, type_, _ = _HEADER.unpack(self._recv_exact(_HEADER.size))
+        body = self._recv_exact(length) if length else b""
+        if type_ == ERROR:
+            code, _, n = struct.unpack_from("<HHI", body, 0)
+            raise ServerError(code, body[8 : 8 + n].decode(errors="replace"))
+        return type_, body
+
+    def _expect(self, *types: int) -> bytes:
+        t, body = self._recv()
+        if t not in types:
+            raise WeftError(f"unexpected reply type {t:#x} from the weft loader server")
+        return body
+
+    def flush_releases(self) -> None:
+        """Sends the RELEASEs queued by finalizers of dropped batches."""
+        frames = []
+        while True:
+            try:
+                slot, gen = self._pending_releases.popleft()
+            except IndexError:
+                break
+            frames.append(_HEADER.pack(_SLOT.size, RELEASE, 0) + _SLOT.pack(slot, 0, gen))
+        if frames and not self._closed:
+            try:
+                with self._lock:
+                    self.sock.sendall(b"".join(frames))
+            except OSError as e:
+                raise self._lost(e) from e
+
+    # ---------------------------------------------------------------- requests
+    def open_stream(
+        self,
+        *,
+        epoch: int = 0,
+        seed: int = 0,
+        shuffle: str = "global",
+        batch_size: int = 256,
+        rank: int = 0,
+        world_size: int = 1,
+        worker: int = 0,
+        num_workers: int = 1,
+        drop_last: bool = True,
+        start_batch: int = 0,
+        columns: Optional[Sequence[str]] = None,
+        max_in_flight: int = 4,
+        prefetch: Optional[int] = None,
+        block_size: int = 1,
+        window_blocks: int = 1,
+        fingerprint: Optional[str] = None,
+    ) -> "Stream":
+        """Opens one stream: worker ``worker`` of ``num_workers`` of rank ``rank`` of ``world_size``
+        for epoch ``epoch``, starting at the rank's batch ``start_batch`` (PROTOCOL.md section 4)."""
+        if shuffle not in SHUFFLE_MODES:
+            raise ValueError(f"shuffle must be one of {sorted(SHUFFLE_MODES)}, not {shuffle!r}")
+        body = _OPEN_FIXED.pack(
+            epoch, seed & 0xFFFFFFFFFFFFFFFF, start_batch, batch_size, rank, world_size, worker, num_workers,
+            SHUFFLE_MODES[shuffle], 0 if drop_last else 1, max_in_flight, block_size, window_blocks,
+            0xFFFF if prefetch is None else prefetch, 0,
+        )
+        body += bytes.fromhex(fingerprint) if fingerprint else bytes(32)
+        if columns is None:
+            body += struct.pack("<I", 0xFFFFFFFF)
+        else:
+            body += struct.pack("<I", len(columns))
+            for c in columns:
+                b = c.encode()
+                body += struct.pack("<H", len(b)) + b
+        self.flush_releases()
+        self._send(OPEN_STREAM, body)
+        b = self._expect(STREAM_OPENED)
+        sid, in_flight, _pre, per_rank, n = struct.unpack_from("<IHHQQ", b, 0)
+        (k,) = struct.unpack_from("<I", b, 24)
+        schema = pa.ipc.read_schema(pa.py_buffer(b[28 : 28 + k]))
+        return Stream(self, sid, schema, per_rank, n, in_flight)
+
+    def close(self) -> None:
+        """Sends pending releases and BYE and closes the socket. The mapping stays alive as long as
+        views of it exist (their slots are reclaimed by the server, so do not read them after)."""
+        if self._closed:
+            return
+        try:
+            self.flush_releases()
+            self._send(BYE)
+        except WeftError:
+            pass
+        self._closed = True
+        self.sock.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def contains_address(self, address: int) -> bool:
+        """True when ``address`` lies inside this client's mapping of the ring (zero-copy check)."""
+        return self.base_address <= address < self.base_address + self.file_size
+
+
+class Stream:
+    """One stream of batches (PROTOCOL.md section 4); iterate it or call :meth:`next`."""
+
+    def __init__(self, client: Client, sid: int, schema: pa.Schema, batches_per_rank: int,
+                 num_batches: int, max_in_flight: int) -> None:
+        self.client = client
+        self.id = sid
+        self.schema = schema
+        self.batches_per_rank = batches_per_rank
+        self.num_batches = num_batches
+        self.max_in_flight = max_in_flight
+        self._ended = False
+
+    def next(self, timeout_ms: int = 0) -> Optional[Batch]:
+        """The next batch, or None at the end of the stream."""
+        if self._ended:
+            return None
+        c = self.client
+        for attempt in (0, 1):
+            c.flush_releases()
+            c._send(NEXT, struct.pack("<II", self.id, timeout_ms))
+            length, type_, _ = _HEADER.unpack(c._recv_exact(_HEADER.size))
+            body = c._recv_exact(length) if length else b""
+            if type_ == ERROR:
+                code, _, n = struct.unpack_from("<HHI", body, 0)
+                raise ServerError(code, body[8 : 8 + n].decode(errors="replace"))
+            if type_ == TIMEOUT:
+                held, mif = struct.unpack_from("<HH", body, 4)
+                if attempt == 0:
+                    gc.collect()  # views in reference cycles
+                    continue
+                raise WeftError(
+                    f"NEXT timed out: this process holds {held} of {mif} batches of the stream; drop "
+                    f"references to old batches (or pass copy=True) so that their slots are released"
+                )
+            break
+        if type_ == END:
+            self._ended = True
+            return None
+        if type_ != BATCH:
+            raise WeftError(f"unexpected reply type {type_:#x} to NEXT")
+        (_sid, slot, gen, offset, length, epoch, index, first, rows, _seg) = _BATCH_FIXED.unpack_from(body, 0)
+        if slot == INLINE_SLOT:
+            buf = pa.py_buffer(body[_BATCH_FIXED.size :])
+            lease_slot: Optional[int] = None
+        else:
+            lease = _Lease(c, slot, gen, c.shm)
+            buf = pa.foreign_buffer(c.base_address + offset, length, base=lease)
+            del lease
+            lease_slot = slot
+        rb = pa.ipc.read_record_batch(pa.ipc.read_message(buf), self.schema)
+        if rb.num_rows != rows:
+            raise WeftError(f"batch has {rb.num_rows} rows, the server said {rows}")
+        return Batch(rb, epoch, index, first, lease_slot)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        while True:
+            b = self.next()
+            if b is None:
+                return
+            yield b
+
+    def close(self) -> None:
+        """Closes the stream on the server (no reply); held slots stay leased until dropped."""
+        if not self.client._closed:
+            try:
+                self.client._send(CLOSE_STREAM, struct.pack("<I", self.id))
+            except WeftError:
+                pass
+
+
+def batches_per_rank(num_rows: int, batch_size: int, world_size: int, drop_last: bool) -> int:
+    """Batches each rank gets per epoch (PROTOCOL.md section 4)."""
+    if drop_last:
+        return (num_rows // world_size) // batch_size
+    return -(-(-(-num_rows // world_size)) // batch_size)
+
+
+def columns_list(columns: Optional[Sequence[str]]) -> Optional[List[str]]:
+    return None if columns is None else list(columns)

@@ -1,0 +1,33 @@
+"""The embedded server manager: sharing, clear errors when java or the build is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+import weft
+from weft import _server
+
+
+def test_shared_by_users_of_the_same_paths(weft_file):
+    a = weft.start_server([str(weft_file)])
+    b = weft.start_server([str(weft_file)])
+    assert a == b
+
+
+def test_missing_java_is_a_clear_error(weft_file, monkeypatch):
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(weft.ServerStartError, match="'java' was not found"):
+        weft.start_server([str(weft_file)], server_args=["--status-interval", "0", "--threads", "1"])
+
+
+def test_missing_build_says_how_to_build(weft_file, monkeypatch, tmp_path):
+    monkeypatch.delenv("WEFT_JAVA_CLASSPATH", raising=False)
+    monkeypatch.setattr(_server, "repo_root", lambda: tmp_path)
+    with pytest.raises(weft.ServerStartError, match="mvn -B -q -o install"):
+        weft.start_server([str(weft_file)], server_args=["--status-interval", "0", "--threads", "1"])
+
+
+def test_missing_dataset(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        weft.start_server([str(tmp_path / "nope.weft")])

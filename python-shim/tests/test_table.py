@@ -1,0 +1,25 @@
+"""weft.read_table and weft.convert."""
+
+from __future__ import annotations
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+import weft
+from conftest import make_table
+
+
+def test_read_table_equals_the_source(weft_file):
+    src = make_table()
+    t = weft.read_table(weft_file, batch_rows=300)  # 7 batches, the last one trimmed
+    assert t.equals(src)
+    p = weft.read_table(weft_file, columns=["name", "id"], where=pc.field("id") < 10)
+    assert p.column_names == ["name", "id"] and p.column("id").to_pylist() == list(range(10))
+
+
+def test_convert(tmp_path):
+    pq.write_table(make_table(100), tmp_path / "s.parquet")
+    weft.convert(tmp_path / "s.parquet", tmp_path / "s.weft")
+    with pytest.raises(RuntimeError, match="weft convert failed"):
+        weft.convert(tmp_path / "missing.parquet", tmp_path / "m.weft")

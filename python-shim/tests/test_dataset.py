@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -169,19 +172,40 @@ def test_spawned_workers(weft_file):
     assert batches == epoch_batches(ds, 0)
 
 
-class _KillsItsWorker(WeftDataset):
+# Runs in a child interpreter: after a worker is killed, torch's SIGCHLD handler stays armed in the
+# process that owned the DataLoader and raises at random later points, which would break pytest.
+_KILL_WORKER_SCRIPT = r"""
+import os, signal, sys
+import torch
+from torch.utils.data import DataLoader
+from weft.torch import WeftDataset
+
+class KillsItsWorker(WeftDataset):
     def __iter__(self):
         for i, b in enumerate(super().__iter__()):
             if i == 2 and torch.utils.data.get_worker_info().id == 1:
                 os.kill(os.getpid(), signal.SIGKILL)
             yield b
 
+try:
+    list(DataLoader(KillsItsWorker(sys.argv[1], batch_size=int(sys.argv[2]), seed=4),
+                    batch_size=None, num_workers=2))  # torch checks its workers every 5 s
+except RuntimeError as e:
+    print("ERROR:", e, flush=True)
+    sys.exit(3)
+print("no error", flush=True)
+"""
 
-def test_killed_worker_is_a_clear_error_and_the_server_serves_on(weft_file):
-    ds = _KillsItsWorker(weft_file, batch_size=B, seed=4)
+
+def test_killed_worker_is_a_clear_error_and_the_server_serves_on(weft_file, tmp_path):
+    script = tmp_path / "kill_worker.py"
+    script.write_text(_KILL_WORKER_SCRIPT)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     t0 = time.monotonic()
-    with pytest.raises(RuntimeError, match="DataLoader worker .*(killed|exited unexpectedly)"):
-        list(DataLoader(ds, batch_size=None, num_workers=2))  # torch checks its workers every 5 s
-    assert time.monotonic() - t0 < 20
+    r = subprocess.run([sys.executable, str(script), str(weft_file), str(B)], capture_output=True,
+                       text=True, timeout=120, env=env, stdin=subprocess.DEVNULL)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert re.search(r"DataLoader worker .*(killed|exited unexpectedly)", r.stdout), r.stdout + r.stderr
+    assert time.monotonic() - t0 < 60
     # the dead worker's slots were reclaimed: a full epoch still works
     assert sorted(flat(epoch_batches(WeftDataset(weft_file, batch_size=B, seed=4), 2))) == list(range(N))

@@ -167,16 +167,7 @@ public final class AlpFloats {
     if (m > 0) {
       IntDecoder pos = IntStreams.parse(in, m, depth + 1);
       values = IntStreams.parse(in, m, depth + 1);
-      positions = new int[m];
-      long prev = -1;
-      for (int k = 0; k < m; k++) {
-        long p = pos.get(k);
-        if (p <= prev || p >= n) {
-          throw new MalformedEncodingException("ALP exception position " + p + " after " + prev + " (of " + n + " values)");
-        }
-        positions[k] = (int) p;
-        prev = p;
-      }
+      positions = PatchPositions.read(pos, m, n, "ALP exception");
     }
     return new Decoder(width, e, f, digits, positions, values, n);
   }

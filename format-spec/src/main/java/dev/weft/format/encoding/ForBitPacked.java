@@ -200,16 +200,7 @@ public final class ForBitPacked {
       }
       IntDecoder pos = IntStreams.parse(in, m, depth + 1);
       values = IntStreams.parse(in, m, depth + 1);
-      positions = new int[m];
-      long prev = -1;
-      for (int k = 0; k < m; k++) {
-        long p = pos.get(k);
-        if (p <= prev || p >= n) {
-          throw new MalformedEncodingException("exception position " + p + " after " + prev + " (of " + n + " values)");
-        }
-        positions[k] = (int) p;
-        prev = p;
-      }
+      positions = PatchPositions.read(pos, m, n, "exception");
     }
     return new Decoder(in.buffer(), start, (int) (start + bytes), bits, base, scale, n, positions, values);
   }

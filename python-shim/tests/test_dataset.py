@@ -190,8 +190,10 @@ class KillsItsWorker(WeftDataset):
 try:
     list(DataLoader(KillsItsWorker(sys.argv[1], batch_size=int(sys.argv[2]), seed=4),
                     batch_size=None, num_workers=2))  # torch checks its workers every 5 s
-except RuntimeError as e:
-    print("ERROR:", e, flush=True)
+except (RuntimeError, ConnectionError) as e:
+    # torch reports the dead worker; if the worker died while handing a batch over, torch's
+    # own fd transfer fails first with a connection reset
+    print("ERROR:", type(e).__name__, e, flush=True)
     sys.exit(3)
 print("no error", flush=True)
 """
@@ -205,7 +207,8 @@ def test_killed_worker_is_a_clear_error_and_the_server_serves_on(weft_file, tmp_
     r = subprocess.run([sys.executable, str(script), str(weft_file), str(B)], capture_output=True,
                        text=True, timeout=120, env=env, stdin=subprocess.DEVNULL)
     assert r.returncode == 3, r.stdout + r.stderr
-    assert re.search(r"DataLoader worker .*(killed|exited unexpectedly)", r.stdout), r.stdout + r.stderr
+    assert re.search(r"DataLoader worker .*(killed|exited unexpectedly)|ConnectionResetError", r.stdout), \
+        r.stdout + r.stderr
     assert time.monotonic() - t0 < 60
     # the dead worker's slots were reclaimed: a full epoch still works
     assert sorted(flat(epoch_batches(WeftDataset(weft_file, batch_size=B, seed=4), 2))) == list(range(N))

@@ -209,16 +209,14 @@ public final class FlightLoaderService implements AutoCloseable {
       return;
     }
     closed = true;
-    server.shutdown();
+    server.shutdown(); // no new calls; running streams see closing() and end
     try {
-      if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
-        server.close();
-      }
+      server.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       try {
-        server.close();
+        server.close(); // cancels what is left
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -38,6 +38,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * only.
  */
 final class FlightProducerImpl extends NoOpFlightProducer {
+  /**
+   * Batches a Flight stream assembles ahead at most, whatever the ticket asks: unlike the shm
+   * ring, nothing else bounds the memory a stream's prefetch holds.
+   */
+  static final int MAX_PREFETCH = 8;
   /** How long one wait for a slow reader lasts before the stream checks for shutdown. */
   private static final long READY_POLL_MS = 1000;
 
@@ -137,7 +142,8 @@ final class FlightProducerImpl extends NoOpFlightProducer {
   private void serve(FlightTicket t, ServerStreamListener listener) {
     Plan p = plan(t);
     StreamRequest req = t.request();
-    int prefetch = Math.max(1, req.prefetch() < 0 ? LoaderServerOptions.DEFAULT_PREFETCH + 1 : req.prefetch() + 1);
+    // batches in the pipeline: the one being sent plus the prefetch
+    int prefetch = 1 + Math.min(MAX_PREFETCH, req.prefetch() < 0 ? LoaderServerOptions.DEFAULT_PREFETCH : req.prefetch());
     PrimitiveIterator.OfLong batches = p.plan().batchesOfWorker(req.worker(), req.numWorkers(), req.fromBatch());
     BackpressureStrategy bp = new BackpressureStrategy.CallbackBackpressureStrategy();
     bp.register(listener);

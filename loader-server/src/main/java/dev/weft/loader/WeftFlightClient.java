@@ -60,8 +60,12 @@ public final class WeftFlightClient implements AutoCloseable {
     this.allocator = allocator;
     this.options = options;
     FlightInfo info = call(() -> client.getInfo(FlightDescriptor.path(FlightLoaderService.DATASET_NAME), options));
-    Map<String, String> meta = info.getSchema().getCustomMetadata();
-    this.schema = new Schema(info.getSchema().getFields());
+    Schema full = info.getSchemaOptional().orElseThrow(() -> new IOException("the server sent no schema"));
+    Map<String, String> meta = full.getCustomMetadata();
+    if (meta.get("weft.num_rows") == null || meta.get("weft.fingerprint") == null) {
+      throw new IOException("not a Weft loader server: its schema lacks weft.num_rows / weft.fingerprint");
+    }
+    this.schema = new Schema(full.getFields());
     this.numRows = Long.parseLong(meta.get("weft.num_rows"));
     this.fingerprint = DatasetFingerprint.ofHex(meta.get("weft.fingerprint"));
   }

@@ -338,7 +338,7 @@ class FlightTransportTest {
       FlightInfo i = infos.get(0);
       assertEquals(List.of(FlightLoaderService.DATASET_NAME), i.getDescriptor().getPath());
       assertEquals(1000, i.getRecords());
-      assertEquals(ds.fingerprint().hex(), i.getSchema().getCustomMetadata().get("weft.fingerprint"));
+      assertEquals(ds.fingerprint().hex(), i.getSchemaOptional().orElseThrow().getCustomMetadata().get("weft.fingerprint"));
       // the endpoint's ticket reads the whole epoch 0
       byte[] ticket = i.getEndpoints().get(0).getTicket().getBytes();
       int rows = 0;
@@ -385,5 +385,55 @@ class FlightTransportTest {
         .request().shuffle().seed());
     long[] tag = FlightTicket.parseTag(FlightTicket.tagJson(new BatchTag(null, 3, 4, 5), 6, 7));
     assertArrayEquals(new long[] {3, 4, 5, 6, 7}, tag);
+  }
+
+  @Test
+  void serveMainPrintsTheSocketThenTheFlightLocationAndStops() throws Exception {
+    Path d = dir.resolve("ids");
+    writeIds(d.resolve("a.weft"), 0, 100, alloc);
+    ServeMain.Args args = ServeMain.parse(new String[] {d.toString(), "--shm-dir", dir.toString(), "--port", "0",
+        "--slots", "4", "--slot-size", "64K", "--status-interval", "0.1"});
+    assertEquals("127.0.0.1", args.flight().host());
+    assertNull(ServeMain.parse(new String[] {d.toString()}).flight(), "no Flight without --port");
+    java.io.PipedInputStream pin = new java.io.PipedInputStream(1 << 16);
+    java.io.PrintStream out = new java.io.PrintStream(new java.io.PipedOutputStream(pin), true, StandardCharsets.UTF_8);
+    ServeRunner runner = new ServeRunner();
+    int[] rc = {-1};
+    Thread t = new Thread(() -> rc[0] = runner.run(new ServeRunner.Config(args.datasets(), args.options(),
+        args.flight(), args.statusInterval(), ServeRunner.AddressLine.SOCKET_THEN_FLIGHT), out,
+        new java.io.PrintStream(java.io.OutputStream.nullOutputStream())));
+    t.start();
+    try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(pin,
+        StandardCharsets.UTF_8))) {
+      Path socket = Path.of(in.readLine());
+      String location = in.readLine();
+      assertTrue(location.matches("grpc\\+tcp://127\\.0\\.0\\.1:\\d+"), location);
+      try (WeftLoaderClient sc = WeftLoaderClient.connect(socket, alloc);
+          WeftFlightClient fc = WeftFlightClient.connect(location, null, alloc)) {
+        assertEquals(100, sc.numRows());
+        assertEquals(4, readFlight(fc, StreamRequest.builder().batchSize(25).build()).size());
+      }
+      String status = in.readLine();
+      assertTrue(status.startsWith("status: "), status);
+      runner.stop();
+      String last = status;
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        last = line;
+        if (line.equals("stopped")) {
+          break;
+        }
+      }
+      assertEquals("stopped", last);
+      t.join(30_000);
+      assertEquals(0, rc[0]);
+      assertTrue(Files.notExists(socket));
+    }
+    // a non-loopback host without a token: refused before anything starts
+    ServeMain.Args open = ServeMain.parse(new String[] {d.toString(), "--port", "0", "--host", "0.0.0.0"});
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    assertEquals(2, new ServeRunner().run(new ServeRunner.Config(open.datasets(), open.options(), open.flight(), 0,
+        ServeRunner.AddressLine.SOCKET_THEN_FLIGHT), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8)));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("token"));
   }
 }

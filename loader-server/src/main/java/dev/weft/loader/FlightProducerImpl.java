@@ -14,7 +14,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
@@ -145,8 +144,7 @@ final class FlightProducerImpl extends NoOpFlightProducer {
     // batches in the pipeline: the one being sent plus the prefetch
     int prefetch = 1 + Math.min(MAX_PREFETCH, req.prefetch() < 0 ? LoaderServerOptions.DEFAULT_PREFETCH : req.prefetch());
     PrimitiveIterator.OfLong batches = p.plan().batchesOfWorker(req.worker(), req.numWorkers(), req.fromBatch());
-    BackpressureStrategy bp = new BackpressureStrategy.CallbackBackpressureStrategy();
-    bp.register(listener);
+    ReadyWaiter ready = new ReadyWaiter(listener);
     ArrayDeque<Future<BatchAssembler.Batch>> ahead = new ArrayDeque<>();
     java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
     try (VectorSchemaRoot root = VectorSchemaRoot.create(p.schema(), allocator)) {
@@ -184,7 +182,7 @@ final class FlightProducerImpl extends NoOpFlightProducer {
           }
           new VectorLoader(root).load(arb); // the root now holds its own references
         }
-        if (!waitReady(bp, listener)) {
+        if (!waitReady(ready, listener)) {
           return; // cancelled by the client, or the server is stopping
         }
         int rows = root.getRowCount();
@@ -225,7 +223,7 @@ final class FlightProducerImpl extends NoOpFlightProducer {
   }
 
   /** Waits until the client can take more; false if it went away or the server is stopping. */
-  private boolean waitReady(BackpressureStrategy bp, ServerStreamListener listener) {
+  private boolean waitReady(ReadyWaiter ready, ServerStreamListener listener) {
     while (true) {
       if (listener.isCancelled()) {
         return false;
@@ -233,14 +231,15 @@ final class FlightProducerImpl extends NoOpFlightProducer {
       if (service.closing()) {
         throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down").toRuntimeException();
       }
-      switch (bp.waitForListener(READY_POLL_MS)) {
-        case READY:
+      try {
+        if (ready.await(READY_POLL_MS)) {
           return true;
-        case CANCELLED:
-          return false;
-        default:
-          break; // TIMEOUT (a slow reader) or OTHER: look again
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw CallStatus.CANCELLED.withDescription("interrupted").toRuntimeException();
       }
+      // not ready within the poll (a slow reader), or cancelled: look again
     }
   }
 

@@ -312,6 +312,23 @@ class ProtocolRobustnessTest {
   }
 
   @Test
+  void adoptThatOvertakesItsHandoffWaitsForIt() throws Exception {
+    try (RawClient worker = welcomed(); RawClient trainer = welcomed()) {
+      int sid = worker.open(StreamRequest.builder().batchSize(50).maxInFlight(2).build());
+      Protocol.BatchReply b = worker.next(sid);
+      // the trainer's ADOPT arrives first (the handle travelled faster than the worker's HANDOFF)
+      trainer.send(new Protocol.SlotRef(b.slot(), b.generation()).encode(Protocol.ADOPT));
+      Thread.sleep(200);
+      worker.send(new Protocol.SlotRef(b.slot(), b.generation()).encode(Protocol.HANDOFF));
+      Protocol.Frame f = trainer.read();
+      assertEquals(Protocol.ADOPTED, f.type(), RawClient.describe(f));
+      // a second ADOPT of the adopted slot fails (at once: the slot was adopted)
+      trainer.send(new Protocol.SlotRef(b.slot(), b.generation()).encode(Protocol.ADOPT));
+      trainer.expectErrorThenEof(ErrorCode.BAD_SLOT);
+    }
+  }
+
+  @Test
   void manyBadClientsConcurrentlyWhileAGoodOneReads() throws Exception {
     Thread[] bad = new Thread[4];
     for (int t = 0; t < bad.length; t++) {

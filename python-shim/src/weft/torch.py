@@ -23,7 +23,7 @@ from multiprocessing.context import get_spawning_popen
 from multiprocessing.sharedctypes import RawArray
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from . import _server
+from . import _flight, _server
 from ._client import Client, SlotHandle, adopt_handle, batches_per_rank
 
 __all__ = ["WeftDataset", "WeftLoader", "record_batch_to_tensors", "rank_and_world_size"]
@@ -179,9 +179,12 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         shuffle: True (global shuffle), False, or one of "none", "global", "block".
         seed: shuffle seed; the order is a pure function of (seed, epoch, dataset).
         drop_last: drop the incomplete tail (else pad by wrapping to the start of the order).
-        transport: ``"shm"`` (the shared-memory ring; the only one implemented).
-        server: socket path of a running loader server; None starts (or shares) a local one
-            (see :mod:`weft._server`).
+        transport: ``"shm"`` (the shared-memory ring, zero copy; same host) or ``"socket"`` (Arrow
+            Flight over TCP, PROTOCOL.md section 12; any host; the tensors are views of what gRPC
+            received, and with workers torch copies them to the training process as usual).
+        server: ``"shm"``: the Unix socket path of a running loader server; ``"socket"``: its Flight
+            address, ``"host:port"`` or ``"grpc+tcp://host:port"``. None starts (or shares) a local
+            server (see :mod:`weft._server`; with ``"socket"`` it listens on 127.0.0.1).
         copy: copy the tensors out of shared memory and release the slot at once.
         block_size, window_blocks: geometry of ``shuffle="block"``.
         lists: list columns as ``"pad"`` (padded values + lengths) or ``"offsets"`` (flat values
@@ -241,8 +244,11 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         self.shuffle = {True: "global", False: "none"}.get(shuffle, shuffle) if isinstance(shuffle, bool) else shuffle
         if self.shuffle not in ("none", "global", "block"):
             raise ValueError(f"shuffle must be a bool or 'none'|'global'|'block', not {shuffle!r}")
-        if transport != "shm":
-            raise ValueError(f"transport must be 'shm' (the socket transport is not implemented yet), not {transport!r}")
+        if transport not in ("shm", "socket"):
+            raise ValueError(f"transport must be 'shm' or 'socket', not {transport!r}")
+        if transport == "shm" and server is not None and _flight.is_socket_address(server):
+            raise ValueError(f"server={server!r} is a network address: pass transport='socket' (Arrow Flight); "
+                             f"the shared-memory transport takes the server's Unix socket path")
         if lists not in LIST_MODES:
             raise ValueError(f"lists must be one of {LIST_MODES}, not {lists!r}")
         if max_in_flight < 1:
@@ -266,7 +272,10 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         self._num_rows: Optional[int] = None
         self._fingerprint: Optional[str] = None
         self._expected_fingerprint: Optional[str] = None
-        self.server = server if server is not None else _server.acquire(self.paths)
+        if transport == "socket":
+            self.server = _flight.location(server) if server is not None else _server.acquire_flight(self.paths)
+        else:
+            self.server = server if server is not None else _server.acquire(self.paths)
 
     # ----------------------------------------------------------------- state
     @property
@@ -292,7 +301,9 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         self._shared[0] = epoch
 
     def _info(self) -> None:
-        if self._num_rows is None:
+        if self._num_rows is None and self.transport == "socket":
+            self._num_rows, self._fingerprint, _schema = _flight.dataset_info(self.server, self.token)
+        elif self._num_rows is None:
             with Client(self.server, self.token) as c:  # short-lived; closed before any fork
                 self._num_rows = c.num_rows
                 self._fingerprint = c.fingerprint
@@ -350,7 +361,24 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         # start + w, start + w + K, ... (PROTOCOL.md section 4)
         self._next_batch = start + worker
         self._worker = worker
+        if self.transport == "socket":
+            return self._flight_batches(epoch, start, rank, world, worker, workers)
         return self._batches(epoch, start, rank, world, worker, workers, info is not None and self.handoff)
+
+    def _flight_batches(self, epoch: int, start: int, rank: int, world: int, worker: int,
+                        workers: int) -> Iterator[Any]:
+        ticket = _flight.make_ticket(
+            epoch=epoch, seed=self.seed, shuffle=self.shuffle, batch_size=self.batch_size, rank=rank,
+            world_size=world, worker=worker, num_workers=workers, drop_last=self.drop_last, start_batch=start,
+            columns=self.columns, block_size=self.block_size, window_blocks=self.window_blocks,
+            fingerprint=self._expected_fingerprint,
+        )
+        for b in _flight.stream(self.server, ticket, self.token):
+            out = record_batch_to_tensors(b.record_batch, self.copy, self.pad_value, self.pad_to, self.lists)
+            self._next_batch = b.index + workers
+            del b
+            yield out
+            del out
 
     def _batches(self, epoch: int, start: int, rank: int, world: int, worker: int, workers: int,
                  handoff: bool) -> Iterator[Any]:

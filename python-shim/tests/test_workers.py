@@ -206,3 +206,19 @@ def test_list_options_through_the_loader_zero_copy_offsets(weft_file):
     ds = WeftDataset(weft_file, columns=["id", "seq"], batch_size=B, seed=8, pad_to=4)
     b = next(iter(DataLoader(ds, batch_size=None)))
     assert b["seq"]["values"].shape == (B, 4) and torch.equal(b["seq"]["lengths"], b["id"] % 5)
+
+
+def test_weftloader_break_adopts_and_releases_what_workers_queued(weft_file):
+    ds = WeftDataset(weft_file, batch_size=B, seed=19)
+    adopter = _client.adopter(ds.server)
+    dl = WeftLoader(ds, num_workers=2)
+    adopted0 = adopter.adopted
+    for i, b in enumerate(dl):
+        if i == 2:
+            break
+    del b
+    gc.collect()
+    # 3 batches received; what the workers had queued was adopted too, and everything released
+    assert adopter.adopted >= adopted0 + 3
+    assert adopter.releases_sent == adopter.adopted  # nothing adopted is still held
+    assert len(ids(dl)) == N // B  # a new iteration starts the epoch again (resume: load_state_dict)

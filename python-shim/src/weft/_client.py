@@ -134,6 +134,7 @@ class Client:
         self._request_lock = threading.RLock()  # one request/reply exchange at a time (adopter)
         self._closed = False
         self.releases_sent = 0  # RELEASE frames sent (taken for sending) so far
+        self.adopted = 0  # slots adopted so far
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(timeout_s)
         try:
@@ -265,6 +266,7 @@ class Client:
         got_slot, _, got_gen = _SLOT.unpack_from(body, 0)
         if (got_slot, got_gen) != (slot, generation):
             raise WeftError(f"ADOPTED slot {got_slot}/{got_gen}, asked for {slot}/{generation}")
+        self.adopted += 1
 
     def view_slot(self, slot: int, generation: int, offset: int, length: int) -> pa.Buffer:
         """A zero-copy buffer over a slot this connection holds; its lease releases the slot when

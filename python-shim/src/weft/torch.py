@@ -13,6 +13,7 @@ Use it with the DataLoader's own batching turned off (the server assembles the b
 from __future__ import annotations
 
 import os
+import queue
 import warnings
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -459,12 +460,40 @@ class WeftLoader(DataLoader):  # type: ignore[type-arg]
 
     def _track(self, it: Iterator[Any], ds: WeftDataset, epoch: int, start: int) -> Iterator[Any]:
         n = start
-        for batch in it:
-            n += 1
-            self._position = (epoch, n)
-            yield batch
+        finished = False
+        try:
+            for batch in it:
+                n += 1
+                self._position = (epoch, n)
+                yield batch
+            finished = True
+        finally:
+            if not finished:
+                self._drain(it)
         if ds.epoch == epoch and ds._start_batch == start:
             ds._start_batch = 0  # the epoch is done: its next iteration starts from the beginning
+
+    def _drain(self, it: Any) -> None:
+        """After an abandoned iteration (``break``), stops the workers and adopts (and so releases at
+        once) the batches they already put into torch's queue, instead of leaving their slots to
+        the server's handoff timeout. Best effort: it uses torch internals, and does nothing with
+        persistent workers (torch drains their queue itself on the next epoch) or pin memory."""
+        from torch.utils.data.dataloader import _MultiProcessingDataLoaderIter
+
+        if (not isinstance(it, _MultiProcessingDataLoaderIter) or self.persistent_workers
+                or hasattr(it, "_pin_memory_thread")):
+            return
+        try:
+            it._shutdown_workers()
+            q = it._worker_result_queue
+            while True:
+                try:
+                    item = q.get(timeout=0.05)  # unpickling adopts; dropping it releases the slot
+                except queue.Empty:
+                    return
+                del item
+        except Exception:  # noqa: BLE001 - a failed drain only delays the slots' return
+            return
 
     def state_dict(self) -> Dict[str, Any]:
         """``{"epoch", "next_batch", "seed", "batch_size", "rank", "world_size", "fingerprint"}``:

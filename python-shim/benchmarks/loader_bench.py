@@ -235,8 +235,10 @@ DEFAULT_CONFIGS: List[BenchConfig] = [
     BenchConfig("torch", 2),
     BenchConfig("weft", 0),
     BenchConfig("weft", 2),
+    BenchConfig("weft", 2, weft_kwargs={"handoff": False}),
     BenchConfig("weft", 0, shuffle=False),
     BenchConfig("weft", 2, shuffle=False),
+    BenchConfig("weft", 2, shuffle=False, weft_kwargs={"handoff": False}),
 ]
 
 

@@ -339,7 +339,11 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
                 "seed": self.seed, "batch_size": self.batch_size, "fingerprint": self._fingerprint}
 
     def load_state_dict(self, state: Dict[str, Any]) -> None:
-        """The next iteration continues the saved epoch at the saved batch (for every worker)."""
+        """The next iteration continues the saved epoch at the saved batch (for every worker).
+
+        The position holds for iterations of that epoch until one of them finishes (in the training
+        process, ``num_workers=0``, or through :class:`WeftLoader`) or ``set_epoch`` selects
+        another epoch; a plain DataLoader with workers keeps it until ``set_epoch``."""
         if state.get("batch_size", self.batch_size) != self.batch_size or state.get("seed", self.seed) != self.seed:
             raise ValueError("the checkpoint was made with another batch_size or seed")
         self._shared[0] = int(state["epoch"])
@@ -356,15 +360,22 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         info = get_worker_info()
         worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
         epoch, start = self.epoch, self._start_batch
-        if info is None:
-            self._start_batch = 0  # the next iteration in this process starts from the beginning
         # the next batch index (of the rank) this process will deliver: worker w of K delivers
         # start + w, start + w + K, ... (PROTOCOL.md section 4)
         self._next_batch = start + worker
         self._worker = worker
         if self.transport == "socket":
-            return self._flight_batches(epoch, start, rank, world, worker, workers)
-        return self._batches(epoch, start, rank, world, worker, workers, info is not None and self.handoff)
+            it = self._flight_batches(epoch, start, rank, world, worker, workers)
+        else:
+            it = self._batches(epoch, start, rank, world, worker, workers, info is not None and self.handoff)
+        return it if info is not None else self._clearing_resume(it, epoch, start)
+
+    def _clearing_resume(self, it: Iterator[Any], epoch: int, start: int) -> Iterator[Any]:
+        # In the training process (num_workers=0): once the resumed epoch is finished, its next
+        # iteration starts from the beginning (WeftLoader does the same for any num_workers).
+        yield from it
+        if self.epoch == epoch and self._start_batch == start:
+            self._start_batch = 0
 
     def _flight_batches(self, epoch: int, start: int, rank: int, world: int, worker: int,
                         workers: int) -> Iterator[Any]:

@@ -253,6 +253,7 @@ class Client:
                     self.sock.sendall(data)
         except OSError as e:
             raise self._lost(e) from e
+        self._try_flush()  # queued by a finalizer while we held the lock
 
     def handoff(self, slot: int, generation: int) -> None:
         """``HANDOFF``: gives up this connection's lease of a slot so another process can adopt it."""

@@ -12,7 +12,15 @@ run so that the numbers are comparable:
   copied into torch's shared memory and pickled to the training process);
 * ``weft``: ``WeftLoader(WeftDataset(...), num_workers=K)`` — workers hand slot handles over and
   the training process maps the slots (zero copy); the server gathers the rows from the .weft
-  file.
+  file. ``weft_kwargs={"transport": "socket"}`` streams the same batches over Arrow Flight;
+* ``hf``: Hugging Face ``datasets`` — ``Dataset.from_parquet(...).with_format("torch")`` read by
+  ``DataLoader(ds, batch_size=B, shuffle=True, num_workers=K)`` (row by row, then collated);
+* ``parquet``: a map-style dataset doing random access into the Parquet file with pyarrow: each
+  item is a batch of shuffled row ids (``BatchSampler``), read as the row groups holding them plus
+  ``take``.
+
+The two per-row peers are slow, so their configurations time only the first ``max_batches``
+batches.
 
 Use it as a library (the #8 loader benchmark builds on :func:`samples_per_second`)::
 
@@ -53,7 +61,7 @@ DEFAULT_COLUMNS: List[str] = ([f"f{i}" for i in range(DENSE)] + [f"c{i}" for i i
 
 @dataclass(frozen=True)
 class BenchConfig:
-    """One measurement: ``kind`` in ``numpy`` | ``torch`` | ``weft``."""
+    """One measurement: ``kind`` in ``numpy`` | ``torch`` | ``weft`` | ``hf`` | ``parquet``."""
 
     kind: str = "weft"
     num_workers: int = 0
@@ -63,6 +71,7 @@ class BenchConfig:
     epochs: int = 1
     seed: int = 0
     weft_kwargs: Dict[str, Any] = field(default_factory=dict)  # extra WeftDataset arguments
+    max_batches: Optional[int] = None  # time only this many batches per epoch (slow peers)
 
 
 @dataclass
@@ -149,17 +158,20 @@ def _touch(batch: Dict[str, Any]) -> float:
     return acc
 
 
-def _timed(loader_epochs: Iterable[Iterable[Dict[str, Any]]]) -> float:
-    """Samples/s over all epochs, each timed from its first batch (steady state)."""
+def _timed(loader_epochs: Iterable[Iterable[Dict[str, Any]]], max_batches: Optional[int] = None) -> float:
+    """Samples/s over all epochs, each timed from its first batch (steady state); with
+    ``max_batches``, an epoch stops after that many batches."""
     samples, seconds = 0, 0.0
     for epoch in loader_epochs:
         t0 = None
-        for b in epoch:
+        for n, b in enumerate(epoch):
             _touch(b)
             if t0 is None:
                 t0 = time.perf_counter()
                 continue
             samples += len(next(iter(b.values())))
+            if max_batches is not None and n + 1 >= max_batches:
+                break
         if t0 is not None:
             seconds += time.perf_counter() - t0
     return samples / seconds if seconds else 0.0
@@ -179,6 +191,70 @@ class _GatheredBatches:
 
         idx = self.perm[j * self.batch_size:(j + 1) * self.batch_size]
         return {k: torch.from_numpy(a[idx]) for k, a in self.arrays.items()}
+
+
+class _ParquetRows:
+    """Map-style dataset doing random access into the Parquet file with pyarrow: item ``ids`` (a
+    batch of row ids, from a ``BatchSampler``) reads each row group holding some of them and takes
+    the rows — the usual way to put random access on top of Parquet in PyTorch."""
+
+    def __init__(self, path: Path, columns: Sequence[str]) -> None:
+        self.path, self.columns = path, list(columns)
+        meta = pq.ParquetFile(path).metadata
+        self.starts = np.cumsum([0] + [meta.row_group(g).num_rows for g in range(meta.num_row_groups)])
+        self._file: Optional[pq.ParquetFile] = None  # opened lazily, in each worker
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def __getitem__(self, ids: Sequence[int]) -> Dict[str, Any]:
+        import torch
+
+        if self._file is None:
+            self._file = pq.ParquetFile(self.path)
+        ids = np.asarray(ids, dtype=np.int64)
+        groups = np.searchsorted(self.starts, ids, side="right") - 1
+        parts, order = [], []
+        for g in np.unique(groups):
+            sel = np.nonzero(groups == g)[0]
+            rg = self._file.read_row_group(int(g), columns=self.columns)
+            parts.append(rg.take(pa.array(ids[sel] - int(self.starts[g]))))
+            order.append(sel)
+        table = pa.concat_tables(parts).take(pa.array(np.argsort(np.concatenate(order))))
+        out = {}
+        for name in self.columns:
+            col = table.column(name).combine_chunks()
+            if pa.types.is_fixed_size_list(col.type):
+                a = col.flatten().to_numpy().reshape(len(col), col.type.list_size)
+            else:
+                a = col.to_numpy(zero_copy_only=False)
+            out[name] = torch.from_numpy(np.ascontiguousarray(a))
+        return out
+
+
+def _hf_dataset(data: BenchData, columns: Sequence[str]):
+    """The Parquet file as a Hugging Face dataset (its Arrow cache under the data directory)."""
+    import datasets
+
+    ds = datasets.Dataset.from_parquet(str(data.parquet), columns=list(columns),
+                                       cache_dir=str(data.parquet.parent / "hf-cache"))
+    return ds.with_format("torch")
+
+
+def _row_loader(ds: Any, cfg: BenchConfig, epoch: int, batched: bool):
+    """A DataLoader over a map-style dataset: row by row then collated, or (``batched``) one
+    item per batch of row ids."""
+    import torch
+    from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
+
+    g = torch.Generator()
+    g.manual_seed(cfg.seed * 1000 + epoch)
+    if batched:
+        rows = RandomSampler(ds, generator=g) if cfg.shuffle else SequentialSampler(ds)
+        return DataLoader(ds, batch_size=None, num_workers=cfg.num_workers,
+                          sampler=BatchSampler(rows, cfg.batch_size, drop_last=True))
+    return DataLoader(ds, batch_size=cfg.batch_size, shuffle=cfg.shuffle, generator=g,
+                      num_workers=cfg.num_workers, drop_last=True)
 
 
 def _order(rows: int, seed: int, epoch: int, shuffle: bool) -> np.ndarray:
@@ -203,7 +279,7 @@ def samples_per_second(cfg: BenchConfig, data: BenchData) -> float:
                 ds = _GatheredBatches(arrays, cfg.batch_size, _order(data.rows, cfg.seed, e, cfg.shuffle))
                 yield (ds[j] for j in range(len(ds)))
 
-        return _timed(epochs_np())
+        return _timed(epochs_np(), cfg.max_batches)
     if cfg.kind == "torch":
         arrays = data.arrays(columns)
 
@@ -212,7 +288,7 @@ def samples_per_second(cfg: BenchConfig, data: BenchData) -> float:
                 ds = _GatheredBatches(arrays, cfg.batch_size, _order(data.rows, cfg.seed, e, cfg.shuffle))
                 yield DataLoader(ds, batch_size=None, shuffle=False, num_workers=cfg.num_workers)
 
-        return _timed(epochs_torch())
+        return _timed(epochs_torch(), cfg.max_batches)
     if cfg.kind == "weft":
         from weft.torch import WeftDataset, WeftLoader
 
@@ -225,7 +301,11 @@ def samples_per_second(cfg: BenchConfig, data: BenchData) -> float:
                 ds.set_epoch(e)
                 yield loader
 
-        return _timed(epochs_weft())
+        return _timed(epochs_weft(), cfg.max_batches)
+    if cfg.kind in ("hf", "parquet"):
+        rows_ds = _hf_dataset(data, columns) if cfg.kind == "hf" else _ParquetRows(data.parquet, columns)
+        batched = cfg.kind == "parquet"
+        return _timed((_row_loader(rows_ds, cfg, e, batched) for e in range(cfg.epochs)), cfg.max_batches)
     raise ValueError(f"unknown kind {cfg.kind!r}")
 
 
@@ -239,6 +319,12 @@ DEFAULT_CONFIGS: List[BenchConfig] = [
     BenchConfig("weft", 0, shuffle=False),
     BenchConfig("weft", 2, shuffle=False),
     BenchConfig("weft", 2, shuffle=False, weft_kwargs={"handoff": False}),
+    BenchConfig("weft", 0, weft_kwargs={"transport": "socket"}),
+    BenchConfig("weft", 2, weft_kwargs={"transport": "socket"}),
+    BenchConfig("hf", 0, max_batches=100),
+    BenchConfig("hf", 2, max_batches=100),
+    BenchConfig("parquet", 0, max_batches=30),
+    BenchConfig("parquet", 2, max_batches=30),
 ]
 
 

@@ -54,10 +54,12 @@ public final class WeftReader implements AutoCloseable {
   private final AtomicReferenceArray<ColumnReader> columns;
   private volatile ColumnDirectory directory;
   private volatile Schema schema;
+  private final FileIndex index;
 
   private WeftReader(FileContext ctx, Footer footer, int major, int minor, BufferAllocator allocator,
-      boolean ownsAllocator) {
+      boolean ownsAllocator, long footerOffset) {
     this.ctx = ctx;
+    this.index = new FileIndex(ctx, footer, footerOffset);
     this.footer = footer;
     this.major = major;
     this.minor = minor;
@@ -118,7 +120,7 @@ public final class WeftReader implements AutoCloseable {
       }
       boolean own = allocator == null;
       BufferAllocator alloc = own ? new RootAllocator() : allocator;
-      return new WeftReader(ctx, footer, tail.major(), tail.minor(), alloc, own);
+      return new WeftReader(ctx, footer, tail.major(), tail.minor(), alloc, own, tail.footerOffset());
     } catch (IOException | RuntimeException e) {
       ch.close();
       if (e instanceof WeftException || e instanceof IOException) {
@@ -192,9 +194,66 @@ public final class WeftReader implements AutoCloseable {
     return d;
   }
 
-  /** The index of a column by name, or -1. */
+  /**
+   * The index of a column by name, or -1. In a 2.1 file this reads the name index (its root once
+   * and one chunk of 32 names), not the whole directory.
+   */
   public int columnIndex(String name) throws IOException {
+    java.util.Optional<dev.weft.index.NameIndex.Entry> e = index.lookup(name);
+    if (e.isPresent()) {
+      return e.get().column();
+    }
     return directory().find(name);
+  }
+
+  /** The column named {@code name}, through the name index where there is one; null if none. */
+  ColumnReader column(String name) throws IOException {
+    java.util.Optional<dev.weft.index.NameIndex.Entry> e = index.lookup(name);
+    if (e.isPresent()) {
+      int i = e.get().column();
+      if (i < 0) {
+        return null;
+      }
+      ColumnReader c = columns.get(i);
+      return c != null ? c : column(i, name, e.get().meta());
+    }
+    int i = directory().find(name);
+    return i < 0 ? null : column(i);
+  }
+
+  /**
+   * The zone maps of a column (format 2.1): file, row group and zone min/max/null/NaN counts;
+   * null if the file has none for it (2.0 files, zone maps turned off, or a damaged zone map,
+   * which is then counted in {@link ReaderStats#indexFallbacks()}).
+   *
+   * @throws IllegalArgumentException if there is no such column
+   */
+  public dev.weft.index.ColumnZones zoneMaps(String column) throws IOException {
+    ColumnReader c = requireColumn(column);
+    return index.zones(column, dev.weft.index.StatKind.of(c.meta().field())).orElse(null);
+  }
+
+  /** The bloom filters of a column (one per row group), or null if it has none. */
+  public dev.weft.index.ColumnBlooms bloomFilters(String column) throws IOException {
+    requireColumn(column);
+    return index.blooms(column).orElse(null);
+  }
+
+  FileIndex index() {
+    return index;
+  }
+
+  Footer footer() {
+    return footer;
+  }
+
+  ColumnReader requireColumn(String name) throws IOException {
+    ColumnReader c = column(name);
+    if (c == null) {
+      throw new IllegalArgumentException("no column '" + name + "' in " + ctx.path() + " ("
+          + footer.numColumns() + " columns)");
+    }
+    return c;
   }
 
   /** The name of column {@code index}. */
@@ -212,8 +271,14 @@ public final class WeftReader implements AutoCloseable {
     ColumnReader c = columns.get(index);
     if (c == null) {
       ColumnDirectory dir = directory();
-      ColumnDirectory.Entry e = dir.entry(index);
-      String name = dir.name(index);
+      c = column(index, dir.name(index), dir.entry(index));
+    }
+    return c;
+  }
+
+  private ColumnReader column(int index, String name, ColumnDirectory.Entry e) throws IOException {
+    ColumnReader c = columns.get(index);
+    if (c == null) {
       if (e.metaOffset() < WeftFormat.HEADER_LENGTH || e.metaLength() < 0
           || e.metaOffset() + (e.metaLength() & 0xFFFF_FFFFL) > footer.directoryOffset()) {
         throw CorruptFileException.at(ctx.path(), name, footer.directoryOffset(),
@@ -299,12 +364,7 @@ public final class WeftReader implements AutoCloseable {
       return out;
     }
     for (String name : projection) {
-      int i = columnIndex(name);
-      if (i < 0) {
-        throw new IllegalArgumentException("no column '" + name + "' in " + ctx.path() + " ("
-            + footer.numColumns() + " columns)");
-      }
-      out.add(column(i));
+      out.add(requireColumn(name));
     }
     return out;
   }

@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -398,6 +399,65 @@ public final class WeftReader implements AutoCloseable {
           + footer.numRows() + ") of " + ctx.path());
     }
     return new WeftScanner(project(projection), allocator, batchSize, fromRow, toRow);
+  }
+
+  /**
+   * Scans the rows where {@code predicate} is TRUE, in file order, in batches of at most {@code
+   * batchSize} rows (a batch may be shorter; none is empty). Zone maps and bloom filters rule out
+   * ranges of rows, which are then not read at all; the rest is filtered exactly, with SQL
+   * three-valued logic ({@link dev.weft.index.BoundPredicate}). Only the predicate's columns are
+   * read for every candidate row; the projected columns only for rows that match.
+   *
+   * @param projection column names (null: all)
+   * @param predicate null: every row
+   * @throws IllegalArgumentException before anything is read, for a column the file lacks or a
+   *     comparison between incompatible types
+   */
+  public WeftScanner scan(List<String> projection, dev.weft.index.Expr predicate, int batchSize) throws IOException {
+    if (predicate == null) {
+      return scan(projection, batchSize);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+    }
+    dev.weft.index.BoundPredicate p = bind(predicate);
+    List<ColumnReader> out = project(projection);
+    return new WeftScanner(filtered(p, out, batchSize));
+  }
+
+  /** {@link #scan(List, dev.weft.index.Expr, int)} with predicate text ({@link dev.weft.index.PredicateParser}). */
+  public WeftScanner scan(List<String> projection, String predicate, int batchSize) throws IOException {
+    return scan(projection, predicate == null ? null : dev.weft.index.PredicateParser.parse(predicate), batchSize);
+  }
+
+  /**
+   * The number of rows where {@code predicate} is TRUE (null: all rows). Ranges the zone maps
+   * prove all TRUE are counted without reading them.
+   */
+  public long count(dev.weft.index.Expr predicate) throws IOException {
+    if (predicate == null) {
+      return footer.numRows();
+    }
+    return filtered(bind(predicate), List.of(), 65536).count();
+  }
+
+  /** Checks a predicate against this file's columns (reads only their metadata). */
+  public dev.weft.index.BoundPredicate bind(dev.weft.index.Expr predicate) throws IOException {
+    Map<String, Field> fields = new java.util.HashMap<>();
+    for (String c : predicate.columns()) {
+      fields.put(c, requireColumn(c).meta().field());
+    }
+    return dev.weft.index.BoundPredicate.bind(predicate, fields::get);
+  }
+
+  private FilteredSource filtered(dev.weft.index.BoundPredicate p, List<ColumnReader> out, int batchSize)
+      throws IOException {
+    List<ColumnReader> pred = new ArrayList<>();
+    for (String c : p.columns()) {
+      pred.add(requireColumn(c));
+    }
+    List<PrunedRanges.Range> ranges = PrunedRanges.of(this, p, 0, footer.numRows());
+    return new FilteredSource(ranges, p, pred, out, allocator, batchSize);
   }
 
   /**

@@ -21,6 +21,16 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
   private final int batchSize;
   private final long toRow;
   private long nextRow;
+  private final FilteredSource filtered;
+
+  /** A scanner over the rows a predicate selects ({@link WeftReader#scan(List, dev.weft.index.Expr, int)}). */
+  WeftScanner(FilteredSource filtered) {
+    this.columns = List.of();
+    this.allocator = null;
+    this.batchSize = 0;
+    this.toRow = 0;
+    this.filtered = filtered;
+  }
 
   WeftScanner(List<ColumnReader> columns, BufferAllocator allocator, int batchSize, long fromRow, long toRow) {
     this.columns = columns;
@@ -28,6 +38,7 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
     this.batchSize = batchSize;
     this.nextRow = fromRow;
     this.toRow = toRow;
+    this.filtered = null;
     for (ColumnReader c : columns) {
       assemblers.add(new ColumnAssembler(c, true));
     }
@@ -35,13 +46,25 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
 
   @Override
   public boolean hasNext() {
+    if (filtered != null) {
+      try {
+        return !closed && filtered.hasNext();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+    }
     return nextRow < toRow;
   }
+
+  private boolean closed;
 
   /** The next batch, as a checked-exception variant of {@link #next()}. */
   public VectorSchemaRoot nextBatch() throws IOException {
     if (!hasNext()) {
       throw new NoSuchElementException("scan is finished");
+    }
+    if (filtered != null) {
+      return filtered.next();
     }
     int rows = (int) Math.min(batchSize, toRow - nextRow);
     try (BatchBuilder b = new BatchBuilder(columns, assemblers, allocator, rows)) {
@@ -62,6 +85,7 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
 
   @Override
   public void close() {
+    closed = true;
     nextRow = toRow;
   }
 }

@@ -1,0 +1,163 @@
+package dev.weft.reader;
+
+import dev.weft.index.BoundPredicate;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * The rows of a scan that satisfy a predicate, in file order, in batches of at most {@code
+ * batchSize} rows. Skipped ranges are never read. In ranges to evaluate, only the predicate's
+ * columns are read for every row; the projected columns are read only for the runs of rows that
+ * matched.
+ */
+final class FilteredSource {
+  private final List<PrunedRanges.Range> ranges;
+  private final BoundPredicate predicate;
+  private final List<ColumnReader> predColumns;
+  private final List<ColumnAssembler> predAssemblers = new ArrayList<>();
+  private final List<ColumnReader> outColumns;
+  private final List<ColumnAssembler> outAssemblers = new ArrayList<>();
+  private final BufferAllocator allocator;
+  private final int batchSize;
+  private final ArrayDeque<long[]> runs = new ArrayDeque<>();
+  private long pendingRows;
+  private int rangeIndex;
+  private long pos;
+
+  FilteredSource(List<PrunedRanges.Range> ranges, BoundPredicate predicate, List<ColumnReader> predColumns,
+      List<ColumnReader> outColumns, BufferAllocator allocator, int batchSize) {
+    this.ranges = ranges;
+    this.predicate = predicate;
+    this.predColumns = predColumns;
+    this.outColumns = outColumns;
+    this.allocator = allocator;
+    this.batchSize = batchSize;
+    for (ColumnReader c : predColumns) {
+      predAssemblers.add(new ColumnAssembler(c, true));
+    }
+    for (ColumnReader c : outColumns) {
+      outAssemblers.add(new ColumnAssembler(c, true));
+    }
+    this.pos = ranges.isEmpty() ? 0 : ranges.get(0).from();
+  }
+
+  /** Whether another batch follows (reads ahead until a matching row is found or the end). */
+  boolean hasNext() throws IOException {
+    fill(1);
+    return pendingRows > 0;
+  }
+
+  /** The next batch of matching rows; call only after {@link #hasNext()} said true. */
+  VectorSchemaRoot next() throws IOException {
+    fill(batchSize);
+    int rows = (int) Math.min(batchSize, pendingRows);
+    try (BatchBuilder b = new BatchBuilder(outColumns, outAssemblers, allocator, rows)) {
+      int left = rows;
+      while (left > 0) {
+        long[] run = runs.peekFirst();
+        long n = Math.min(left, run[1] - run[0]);
+        b.appendRows(run[0], run[0] + n);
+        run[0] += n;
+        if (run[0] == run[1]) {
+          runs.removeFirst();
+        }
+        left -= (int) n;
+      }
+      pendingRows -= rows;
+      return b.finish(rows);
+    }
+  }
+
+  /** Evaluates input until {@code want} matching rows are pending or the input ends. */
+  private void fill(long want) throws IOException {
+    while (pendingRows < want && rangeIndex < ranges.size()) {
+      PrunedRanges.Range r = ranges.get(rangeIndex);
+      if (pos < r.from()) {
+        pos = r.from();
+      }
+      if (pos >= r.to() || r.kind() == PrunedRanges.Kind.SKIP) {
+        rangeIndex++;
+        continue;
+      }
+      long end = Math.min(r.to(), pos + batchSize);
+      if (r.kind() == PrunedRanges.Kind.ALL) {
+        addRun(pos, end);
+      } else {
+        evaluate(pos, end);
+      }
+      pos = end;
+    }
+  }
+
+  private void addRun(long from, long to) {
+    long[] last = runs.peekLast();
+    if (last != null && last[1] == from) {
+      last[1] = to;
+    } else {
+      runs.addLast(new long[] {from, to});
+    }
+    pendingRows += to - from;
+  }
+
+  private void evaluate(long from, long to) throws IOException {
+    int n = (int) (to - from);
+    byte[] result = evaluateRows(from, to);
+    int i = 0;
+    while (i < n) {
+      if (result[i] != BoundPredicate.TRUE) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < n && result[j] == BoundPredicate.TRUE) {
+        j++;
+      }
+      addRun(from + i, from + j);
+      i = j;
+    }
+  }
+
+  /** Reads the predicate's columns for rows {@code [from, to)} and evaluates them. */
+  byte[] evaluateRows(long from, long to) throws IOException {
+    int n = (int) (to - from);
+    byte[] result = new byte[n];
+    try (BatchBuilder b = new BatchBuilder(predColumns, predAssemblers, allocator, n)) {
+      b.appendRows(from, to);
+      try (VectorSchemaRoot root = b.finish(n)) {
+        Map<String, FieldVector> vs = new HashMap<>();
+        for (ColumnReader c : predColumns) {
+          vs.put(c.name(), root.getVector(c.name()));
+        }
+        predicate.evaluate(vs, n, result);
+      }
+    }
+    return result;
+  }
+
+  /** Counts matching rows without building output (ALL ranges are counted from the zone maps). */
+  long count() throws IOException {
+    long total = 0;
+    for (PrunedRanges.Range r : ranges) {
+      if (r.kind() == PrunedRanges.Kind.ALL) {
+        total += r.to() - r.from();
+      } else if (r.kind() == PrunedRanges.Kind.EVAL) {
+        for (long a = r.from(); a < r.to(); a += batchSize) {
+          long b = Math.min(r.to(), a + batchSize);
+          for (byte x : evaluateRows(a, b)) {
+            if (x == BoundPredicate.TRUE) {
+              total++;
+            }
+          }
+        }
+      }
+    }
+    return total;
+  }
+}

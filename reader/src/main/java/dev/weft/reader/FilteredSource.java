@@ -30,6 +30,7 @@ final class FilteredSource {
   private long pendingRows;
   private int rangeIndex;
   private long pos;
+  private long[] lastIds = new long[0];
 
   FilteredSource(List<PrunedRanges.Range> ranges, BoundPredicate predicate, List<ColumnReader> predColumns,
       List<ColumnReader> outColumns, BufferAllocator allocator, int batchSize) {
@@ -58,11 +59,15 @@ final class FilteredSource {
   VectorSchemaRoot next() throws IOException {
     fill(batchSize);
     int rows = (int) Math.min(batchSize, pendingRows);
+    lastIds = new long[rows];
     try (BatchBuilder b = new BatchBuilder(outColumns, outAssemblers, allocator, rows)) {
       int left = rows;
       while (left > 0) {
         long[] run = runs.peekFirst();
         long n = Math.min(left, run[1] - run[0]);
+        for (int k = 0; k < n; k++) {
+          lastIds[rows - left + k] = run[0] + k;
+        }
         b.appendRows(run[0], run[0] + n);
         run[0] += n;
         if (run[0] == run[1]) {
@@ -73,6 +78,11 @@ final class FilteredSource {
       pendingRows -= rows;
       return b.finish(rows);
     }
+  }
+
+  /** The file row of row {@code i} of the batch {@link #next()} returned last. */
+  long rowId(int i) {
+    return lastIds[i];
   }
 
   /** Evaluates input until {@code want} matching rows are pending or the input ends. */

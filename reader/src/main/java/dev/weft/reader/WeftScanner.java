@@ -57,6 +57,15 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
   }
 
   private boolean closed;
+  private long lastStart;
+
+  /**
+   * The file row (0-based) of row {@code i} of the batch returned last: for a filtered scan, the
+   * rows that matched; otherwise consecutive rows.
+   */
+  public long rowId(int i) {
+    return filtered != null ? filtered.rowId(i) : lastStart + i;
+  }
 
   /** The next batch, as a checked-exception variant of {@link #next()}. */
   public VectorSchemaRoot nextBatch() throws IOException {
@@ -69,6 +78,7 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
     int rows = (int) Math.min(batchSize, toRow - nextRow);
     try (BatchBuilder b = new BatchBuilder(columns, assemblers, allocator, rows)) {
       b.appendRows(nextRow, nextRow + rows);
+      lastStart = nextRow;
       nextRow += rows;
       return b.finish(rows);
     }

@@ -176,11 +176,14 @@ public final class PredicateParser {
       }
       return new Expr.IsNull(left, not);
     }
-    if (left instanceof Expr.Column) {
-      return new Expr.Compare(Expr.Op.EQ, left, new Expr.Literal(Boolean.TRUE));
-    }
     skipSpace();
-    if (pos == text.length() || text.charAt(pos) == ')' || keyword("AND") || keyword("OR")) {
+    int here = pos;
+    boolean ends = pos == text.length() || text.charAt(pos) == ')' || keyword("AND") || keyword("OR");
+    pos = here;
+    if (ends && left instanceof Expr.Column) {
+      return new Expr.Compare(Expr.Op.EQ, left, new Expr.Literal(Boolean.TRUE)); // a bool column alone
+    }
+    if (ends) {
       pos = start;
       throw error("a value alone is not a predicate: expected a comparison such as x = 1");
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.weft.index.Expr;
 import dev.weft.index.PredicateParser;
-import dev.weft.index.StatKind;
 import dev.weft.reader.WeftReader;
 import dev.weft.reader.WeftScanner;
 import dev.weft.testdata.ArrowAssert;
@@ -337,9 +336,5 @@ class PredicatePropertyTest {
     byte[] a = x instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8) : (byte[]) x;
     byte[] b = lit instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8) : (byte[]) lit;
     return Integer.signum(Arrays.compareUnsigned(a, b));
-  }
-
-  static StatKind unused() {
-    return StatKind.NONE;
   }
 }

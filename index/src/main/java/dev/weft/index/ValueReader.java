@@ -69,7 +69,7 @@ public abstract class ValueReader {
     };
   }
 
-  private static final class IntReader extends ValueReader {
+  static final class IntReader extends ValueReader {
     private final int width;
     private final boolean signed;
 
@@ -95,7 +95,7 @@ public abstract class ValueReader {
     }
   }
 
-  private static final class FloatReader extends ValueReader {
+  static final class FloatReader extends ValueReader {
     private final FloatingPointPrecision precision;
 
     FloatReader(FloatingPointPrecision precision) {
@@ -105,6 +105,10 @@ public abstract class ValueReader {
 
     @Override
     Object read(FieldVector v, int i) {
+      return readDouble(v, i);
+    }
+
+    double readDouble(FieldVector v, int i) {
       double d = switch (precision) {
         case HALF -> ((Float2Vector) v).getValueAsFloat(i);
         case SINGLE -> v.getDataBuffer().getFloat((long) i * 4);

@@ -33,6 +33,14 @@ final class ZoneAccumulator {
       }
       return;
     }
+    if (reader instanceof ValueReader.IntReader ir) {
+      addLongs(v, ir, from, to);
+      return;
+    }
+    if (reader instanceof ValueReader.FloatReader fr) {
+      addDoubles(v, fr, from, to);
+      return;
+    }
     for (int i = from; i < to; i++) {
       Object x = reader.get(v, i);
       if (x == null) {
@@ -42,6 +50,71 @@ final class ZoneAccumulator {
       } else {
         addValue(x);
       }
+    }
+  }
+
+  /** Integers without boxing each value. */
+  private void addLongs(FieldVector v, ValueReader.IntReader ir, int from, int to) {
+    org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
+    boolean unsigned = kind == StatKind.UINT64;
+    boolean noNulls = v.getNullCount() == 0;
+    boolean any = false;
+    long lo = 0;
+    long hi = 0;
+    for (int i = from; i < to; i++) {
+      if (!noNulls && v.isNull(i)) {
+        nulls++;
+        continue;
+      }
+      long x = ir.readLong(data, i);
+      if (!any) {
+        lo = x;
+        hi = x;
+        any = true;
+      } else if (unsigned) {
+        if (Long.compareUnsigned(x, lo) < 0) {
+          lo = x;
+        }
+        if (Long.compareUnsigned(x, hi) > 0) {
+          hi = x;
+        }
+      } else {
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      }
+    }
+    if (any) {
+      addValue(lo);
+      addValue(hi);
+    }
+  }
+
+  /** Floats without boxing each value; NaNs counted, -0.0 as 0.0. */
+  private void addDoubles(FieldVector v, ValueReader.FloatReader fr, int from, int to) {
+    boolean noNulls = v.getNullCount() == 0;
+    boolean any = false;
+    double lo = 0;
+    double hi = 0;
+    for (int i = from; i < to; i++) {
+      if (!noNulls && v.isNull(i)) {
+        nulls++;
+        continue;
+      }
+      double x = fr.readDouble(v, i);
+      if (Double.isNaN(x)) {
+        nans++;
+      } else if (!any) {
+        lo = x;
+        hi = x;
+        any = true;
+      } else {
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      }
+    }
+    if (any) {
+      addValue(StatKind.normalize(lo));
+      addValue(StatKind.normalize(hi));
     }
   }
 

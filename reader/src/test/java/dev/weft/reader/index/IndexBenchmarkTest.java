@@ -1,0 +1,239 @@
+package dev.weft.reader.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.index.Expr;
+import dev.weft.reader.WeftReader;
+import dev.weft.reader.WeftScanner;
+import dev.weft.writer.WeftWriter;
+import dev.weft.writer.WriterOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Benchmarks of issue 6, run only with {@code -Dweft.bench=true}:
+ *
+ * <pre>
+ * mvn -B -o -pl reader test -Dtest=IndexBenchmarkTest -Dweft.bench=true [-Dweft.bench.python=.venv/bin/python]
+ * </pre>
+ *
+ * <ol>
+ *   <li>Selective scan: 2,000,000 rows, a predicate on a sorted column selecting 1% of the rows;
+ *       bytes read and time against a full scan (medians of 5).
+ *   <li>Open + project 10 of 10,000 float32 columns (10,000 rows): a new reader, the 10 columns
+ *       read in full, closed; against pyarrow reading the same 10 columns of a Parquet file of the
+ *       same shape ({@code pq.read_table(path, columns=...)}, footer parsing included), same run,
+ *       when {@code weft.bench.python} names a Python with pyarrow (medians of 7).
+ * </ol>
+ */
+@EnabledIfSystemProperty(named = "weft.bench", matches = "true")
+class IndexBenchmarkTest {
+  @TempDir Path dir;
+
+  static double median(double[] xs) {
+    double[] s = xs.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  @Test
+  void selectiveScanOfOnePercentOnASortedColumn() throws Exception {
+    int rows = 2_000_000;
+    Schema schema = new Schema(List.of(Field.notNullable("id", new ArrowType.Int(64, true)),
+        Field.nullable("x", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+        Field.nullable("label", new ArrowType.Int(32, true)), Field.nullable("city", ArrowType.Utf8.INSTANCE)));
+    Path p = dir.resolve("sel.weft");
+    String[] cities = {"NYC", "SFO", "LAX", "BOS", "SEA", "CHI", "AUS", "DEN"};
+    Random rnd = new Random(1);
+    try (BufferAllocator a = new RootAllocator(); WeftWriter w = WeftWriter.open(p, schema, WriterOptions.defaults())) {
+      for (int base = 0; base < rows; base += 100_000) {
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, a)) {
+          root.allocateNew();
+          for (int i = 0; i < 100_000; i++) {
+            ((BigIntVector) root.getVector(0)).setSafe(i, base + i);
+            ((Float8Vector) root.getVector(1)).setSafe(i, rnd.nextGaussian());
+            ((IntVector) root.getVector(2)).setSafe(i, rnd.nextInt(10));
+            ((VarCharVector) root.getVector(3)).setSafe(i, cities[rnd.nextInt(8)].getBytes(StandardCharsets.UTF_8));
+          }
+          root.setRowCount(100_000);
+          w.write(root);
+        }
+      }
+    }
+    Expr onePercent = Expr.and(Expr.ge(Expr.col("id"), Expr.lit(1_000_000)), Expr.lt(Expr.col("id"), Expr.lit(1_020_000)));
+    int reps = 5;
+    double[] fullMs = new double[reps];
+    double[] selMs = new double[reps];
+    double[] countMs = new double[reps];
+    long fullBytes = 0;
+    long selBytes = 0;
+    for (int rep = 0; rep < reps + 1; rep++) {
+      try (WeftReader r = WeftReader.open(p)) {
+        long t0 = System.nanoTime();
+        long n = 0;
+        try (WeftScanner s = r.scan(null, 65_536)) {
+          while (s.hasNext()) {
+            try (VectorSchemaRoot b = s.next()) {
+              n += b.getRowCount();
+            }
+          }
+        }
+        long t1 = System.nanoTime();
+        assertEquals(rows, n);
+        fullBytes = r.stats().bytesRead();
+      }
+      try (WeftReader r = WeftReader.open(p)) {
+        long t0 = System.nanoTime();
+        long n = 0;
+        try (WeftScanner s = r.scan(null, onePercent, 65_536)) {
+          while (s.hasNext()) {
+            try (VectorSchemaRoot b = s.next()) {
+              n += b.getRowCount();
+            }
+          }
+        }
+        long t1 = System.nanoTime();
+        assertEquals(20_000, n);
+        selBytes = r.stats().bytesRead();
+        long c0 = System.nanoTime();
+        assertEquals(20_000, r.count(onePercent));
+        long c1 = System.nanoTime();
+        if (rep > 0) {
+          selMs[rep - 1] = (t1 - t0) / 1e6;
+          countMs[rep - 1] = (c1 - c0) / 1e6;
+        }
+      }
+      if (rep > 0) {
+        try (WeftReader r = WeftReader.open(p)) {
+          long t0 = System.nanoTime();
+          try (WeftScanner s = r.scan(null, 65_536)) {
+            while (s.hasNext()) {
+              s.next().close();
+            }
+          }
+          fullMs[rep - 1] = (System.nanoTime() - t0) / 1e6;
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "[IndexBenchmark] selective scan (1%% of %,d rows, sorted id): %,d bytes read vs"
+        + " full scan %,d bytes = %.2f%%; time %.1f ms vs %.1f ms (%.1fx faster); count %.1f ms%n", rows, selBytes,
+        fullBytes, 100.0 * selBytes / fullBytes, median(selMs), median(fullMs), median(fullMs) / median(selMs),
+        median(countMs));
+    assertTrue(selBytes <= fullBytes * 0.05);
+  }
+
+  static final String PYARROW = String.join("\n",
+      "import sys, time, statistics, numpy as np, pyarrow as pa, pyarrow.parquet as pq",
+      "path, cols, rows, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])",
+      "names = ['f%05d' % c for c in range(cols)]",
+      "rng = np.random.default_rng(1)",
+      "t = pa.table({n: rng.standard_normal(rows, dtype=np.float32) for n in names})",
+      "pq.write_table(t, path, compression='zstd')",
+      "proj = ['f%05d' % (i * 997) for i in range(10)]",
+      "ms = []",
+      "for r in range(reps + 1):",
+      "    t0 = time.perf_counter()",
+      "    got = pq.read_table(path, columns=proj)",
+      "    t1 = time.perf_counter()",
+      "    assert got.num_rows == rows and got.num_columns == 10",
+      "    if r > 0: ms.append((t1 - t0) * 1000)",
+      "meta = []",
+      "for r in range(reps):",
+      "    t0 = time.perf_counter(); pq.ParquetFile(path).metadata; meta.append((time.perf_counter() - t0) * 1000)",
+      "print('%.3f %.3f %s' % (statistics.median(ms), statistics.median(meta), pa.__version__))");
+
+  @Test
+  void openAndProjectTenOfTenThousandColumns() throws Exception {
+    int cols = 10_000;
+    int rows = 10_000;
+    List<Field> fields = new ArrayList<>();
+    for (int c = 0; c < cols; c++) {
+      fields.add(Field.nullable(String.format("f%05d", c), new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)));
+    }
+    Schema schema = new Schema(fields);
+    Path p = dir.resolve("wide.weft");
+    Random rnd = new Random(1);
+    try (BufferAllocator a = new RootAllocator(); WeftWriter w = WeftWriter.open(p, schema, WriterOptions.defaults())) {
+      for (int base = 0; base < rows; base += 1000) {
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, a)) {
+          root.allocateNew();
+          for (int c = 0; c < cols; c++) {
+            Float4Vector v = (Float4Vector) root.getVector(c);
+            for (int i = 0; i < 1000; i++) {
+              v.set(i, (float) rnd.nextGaussian());
+            }
+          }
+          root.setRowCount(1000);
+          w.write(root);
+        }
+      }
+    }
+    List<String> projection = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      projection.add(String.format("f%05d", i * 997));
+    }
+    int reps = 7;
+    double[] ms = new double[reps];
+    long bytes = 0;
+    long metaBytes = 0;
+    for (int rep = 0; rep < reps + 1; rep++) {
+      long t0 = System.nanoTime();
+      try (WeftReader r = WeftReader.open(p)) {
+        long n = 0;
+        try (WeftScanner s = r.scan(projection, rows)) {
+          while (s.hasNext()) {
+            try (VectorSchemaRoot b = s.next()) {
+              n += b.getRowCount();
+            }
+          }
+        }
+        assertEquals(rows, n);
+        bytes = r.stats().bytesRead();
+        metaBytes = r.stats().metadataBytesRead();
+      }
+      if (rep > 0) {
+        ms[rep - 1] = (System.nanoTime() - t0) / 1e6;
+      }
+    }
+    System.out.printf(Locale.ROOT, "[IndexBenchmark] weft open + read 10 of %,d float32 columns x %,d rows: %.2f ms"
+        + " (median of %d), %,d bytes read, %,d of them metadata; file %,d bytes%n", cols, rows, median(ms), reps,
+        bytes, metaBytes, Files.size(p));
+    String python = System.getProperty("weft.bench.python");
+    if (python != null) {
+      Path script = dir.resolve("pyarrow_open_project.py");
+      Files.writeString(script, PYARROW);
+      Path parquet = dir.resolve("wide.parquet");
+      Process proc = new ProcessBuilder(python, script.toString(), parquet.toString(), Integer.toString(cols),
+          Integer.toString(rows), Integer.toString(reps)).redirectErrorStream(true).start();
+      String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      assertEquals(0, proc.waitFor(), out);
+      String[] parts = out.substring(out.lastIndexOf('\n') + 1).split(" ");
+      double py = Double.parseDouble(parts[0]);
+      System.out.printf(Locale.ROOT, "[IndexBenchmark] pyarrow %s read_table(10 of %,d columns) of Parquet: %.2f ms"
+          + " (footer parse alone %.2f ms); weft is %.1fx faster%n", parts[2], cols, py, Double.parseDouble(parts[1]),
+          py / median(ms));
+    }
+  }
+}

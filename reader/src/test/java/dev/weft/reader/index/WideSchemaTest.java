@@ -34,6 +34,11 @@ class WideSchemaTest {
   static final int ROWS = 100;
 
   static Path write(Path dir) throws Exception {
+    return write(dir, ROWS);
+  }
+
+  /** 10,000 float32 columns: column c, row r holds c + r / 1000. */
+  static Path write(Path dir, int rows) throws Exception {
     Path p = dir.resolve("wide.weft");
     List<Field> fields = new ArrayList<>();
     for (int c = 0; c < COLUMNS; c++) {
@@ -44,11 +49,11 @@ class WideSchemaTest {
       root.allocateNew();
       for (int c = 0; c < COLUMNS; c++) {
         Float4Vector v = (Float4Vector) root.getVector(c);
-        for (int r = 0; r < ROWS; r++) {
+        for (int r = 0; r < rows; r++) {
           v.set(r, c + r / 1000f);
         }
       }
-      root.setRowCount(ROWS);
+      root.setRowCount(rows);
       try (WeftWriter w = WeftWriter.open(p, schema, WriterOptions.defaults())) {
         w.write(root);
       }

@@ -423,9 +423,37 @@ public final class BoundPredicate {
     @Override
     void eval(Map<String, FieldVector> vs, int rows, byte[] out) {
       FieldVector v = vs.get(column);
+      if (value.key != null && reader instanceof ValueReader.IntReader ir) {
+        evalLongs(v, ir, rows, out);
+        return;
+      }
+      if (value.key != null && reader instanceof ValueReader.FloatReader fr) {
+        double key = (Double) value.key;
+        for (int i = 0; i < rows; i++) {
+          out[i] = v.isNull(i) ? NULL
+              : op.test(Double.compare(StatKind.normalize(fr.readDouble(v, i)), key)) ? TRUE : FALSE;
+        }
+        return;
+      }
       for (int i = 0; i < rows; i++) {
         Object x = reader.get(v, i);
         out[i] = x == null ? NULL : op.test(value.compare(x)) ? TRUE : FALSE;
+      }
+    }
+
+    /** Integers without boxing each value. */
+    private void evalLongs(FieldVector v, ValueReader.IntReader ir, int rows, byte[] out) {
+      long key = (Long) value.key;
+      boolean unsigned = value.kind == StatKind.UINT64;
+      org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
+      boolean noNulls = v.getNullCount() == 0;
+      for (int i = 0; i < rows; i++) {
+        if (!noNulls && v.isNull(i)) {
+          out[i] = NULL;
+          continue;
+        }
+        long x = ir.readLong(data, i);
+        out[i] = op.test(unsigned ? Long.compareUnsigned(x, key) : Long.compare(x, key)) ? TRUE : FALSE;
       }
     }
   }

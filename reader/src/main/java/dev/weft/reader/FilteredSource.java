@@ -60,23 +60,84 @@ final class FilteredSource {
     fill(batchSize);
     int rows = (int) Math.min(batchSize, pendingRows);
     lastIds = new long[rows];
-    try (BatchBuilder b = new BatchBuilder(outColumns, outAssemblers, allocator, rows)) {
-      int left = rows;
-      while (left > 0) {
-        long[] run = runs.peekFirst();
-        long n = Math.min(left, run[1] - run[0]);
-        for (int k = 0; k < n; k++) {
-          lastIds[rows - left + k] = run[0] + k;
-        }
-        b.appendRows(run[0], run[0] + n);
-        run[0] += n;
-        if (run[0] == run[1]) {
-          runs.removeFirst();
-        }
-        left -= (int) n;
+    List<long[]> taken = new ArrayList<>();
+    int left = rows;
+    while (left > 0) {
+      long[] run = runs.peekFirst();
+      long n = Math.min(left, run[1] - run[0]);
+      for (int k = 0; k < n; k++) {
+        lastIds[rows - left + k] = run[0] + k;
       }
-      pendingRows -= rows;
+      taken.add(new long[] {run[0], run[0] + n});
+      run[0] += n;
+      if (run[0] == run[1]) {
+        runs.removeFirst();
+      }
+      left -= (int) n;
+    }
+    pendingRows -= rows;
+    long span = lastIds[rows - 1] + 1 - lastIds[0];
+    if (taken.size() * 8L > rows && span <= 4L * rows) {
+      return dense(rows, span);
+    }
+    try (BatchBuilder b = new BatchBuilder(outColumns, outAssemblers, allocator, rows)) {
+      for (long[] run : taken) {
+        b.appendRows(run[0], run[1]);
+      }
       return b.finish(rows);
+    }
+  }
+
+  /**
+   * Many short runs close together (say every other row): reading their whole span once and
+   * copying the matching rows is much cheaper than assembling each run on its own.
+   */
+  private VectorSchemaRoot dense(int rows, long span) throws IOException {
+    long first = lastIds[0];
+    VectorSchemaRoot all;
+    try (BatchBuilder b = new BatchBuilder(outColumns, outAssemblers, allocator, span)) {
+      b.appendRows(first, first + span);
+      all = b.finish((int) span);
+    }
+    try (all) {
+      VectorSchemaRoot out = VectorSchemaRoot.create(all.getSchema(), allocator);
+      try {
+        for (int c = 0; c < out.getFieldVectors().size(); c++) {
+          FieldVector from = all.getVector(c);
+          FieldVector to = out.getVector(c);
+          to.setInitialCapacity(rows);
+          to.allocateNew();
+          if (from instanceof org.apache.arrow.vector.BaseFixedWidthVector fw
+              && !(from instanceof org.apache.arrow.vector.BitVector)) {
+            copyFixed(fw, (org.apache.arrow.vector.BaseFixedWidthVector) to, first, rows);
+          } else {
+            for (int i = 0; i < rows; i++) {
+              to.copyFromSafe((int) (lastIds[i] - first), i, from);
+            }
+          }
+          to.setValueCount(rows);
+        }
+        out.setRowCount(rows);
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      }
+    }
+  }
+
+  /** Copies the selected rows of a fixed-width vector byte-wise (validity bit by bit). */
+  private void copyFixed(org.apache.arrow.vector.BaseFixedWidthVector from,
+      org.apache.arrow.vector.BaseFixedWidthVector to, long first, int rows) {
+    int w = from.getTypeWidth();
+    org.apache.arrow.memory.ArrowBuf src = from.getDataBuffer();
+    org.apache.arrow.memory.ArrowBuf dst = to.getDataBuffer();
+    org.apache.arrow.memory.ArrowBuf validity = to.getValidityBuffer();
+    boolean noNulls = from.getNullCount() == 0;
+    for (int i = 0; i < rows; i++) {
+      int k = (int) (lastIds[i] - first);
+      dst.setBytes((long) i * w, src, (long) k * w, w);
+      org.apache.arrow.vector.BitVectorHelper.setValidityBit(validity, i, noNulls || !from.isNull(k) ? 1 : 0);
     }
   }
 

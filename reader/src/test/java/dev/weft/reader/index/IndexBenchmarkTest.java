@@ -142,6 +142,29 @@ class IndexBenchmarkTest {
         fullBytes, 100.0 * selBytes / fullBytes, median(selMs), median(fullMs), median(fullMs) / median(selMs),
         median(countMs));
     assertTrue(selBytes <= fullBytes * 0.05);
+    // Unselective predicates (nothing to prune, every row evaluated): what filtering costs.
+    for (String where : List.of("label < 5", "city = 'NYC'", "x > 0 AND label IN (1, 2, 3)")) {
+      double[] t = new double[reps];
+      long n = 0;
+      for (int rep = 0; rep < reps + 1; rep++) {
+        try (WeftReader r = WeftReader.open(p)) {
+          long t0 = System.nanoTime();
+          n = 0;
+          try (WeftScanner s = r.scan(null, where, 65_536)) {
+            while (s.hasNext()) {
+              try (VectorSchemaRoot b = s.next()) {
+                n += b.getRowCount();
+              }
+            }
+          }
+          if (rep > 0) {
+            t[rep - 1] = (System.nanoTime() - t0) / 1e6;
+          }
+        }
+      }
+      System.out.printf(Locale.ROOT, "[IndexBenchmark] filtered scan '%s': %,d of %,d rows in %.1f ms (full scan %.1f ms)%n",
+          where, n, rows, median(t), median(fullMs));
+    }
   }
 
   /**

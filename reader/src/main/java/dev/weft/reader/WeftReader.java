@@ -406,7 +406,8 @@ public final class WeftReader implements AutoCloseable {
    * batchSize} rows (a batch may be shorter; none is empty). Zone maps and bloom filters rule out
    * ranges of rows, which are then not read at all; the rest is filtered exactly, with SQL
    * three-valued logic ({@link dev.weft.index.BoundPredicate}). Only the predicate's columns are
-   * read for every candidate row; the projected columns only for rows that match.
+   * read for every candidate row; the projected columns only for rows that match (or, where
+   * matches are dense, for the span that holds them).
    *
    * @param projection column names (null: all)
    * @param predicate null: every row

@@ -427,6 +427,10 @@ public final class BoundPredicate {
         evalLongs(v, ir, rows, out);
         return;
       }
+      if (value.key instanceof byte[] key && v instanceof org.apache.arrow.vector.BaseVariableWidthVector bv) {
+        evalBytes(bv, key, rows, out);
+        return;
+      }
       if (value.key != null && reader instanceof ValueReader.FloatReader fr) {
         double key = (Double) value.key;
         for (int i = 0; i < rows; i++) {
@@ -438,6 +442,29 @@ public final class BoundPredicate {
       for (int i = 0; i < rows; i++) {
         Object x = reader.get(v, i);
         out[i] = x == null ? NULL : op.test(value.compare(x)) ? TRUE : FALSE;
+      }
+    }
+
+    /** Strings and binaries compared in place, without copying each value out. */
+    private void evalBytes(org.apache.arrow.vector.BaseVariableWidthVector v, byte[] key, int rows, byte[] out) {
+      org.apache.arrow.memory.ArrowBuf offsets = v.getOffsetBuffer();
+      org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
+      for (int i = 0; i < rows; i++) {
+        if (v.isNull(i)) {
+          out[i] = NULL;
+          continue;
+        }
+        int start = offsets.getInt(4L * i);
+        int len = offsets.getInt(4L * (i + 1)) - start;
+        int n = Math.min(len, key.length);
+        int cmp = 0;
+        for (int k = 0; k < n && cmp == 0; k++) {
+          cmp = (data.getByte(start + k) & 0xFF) - (key[k] & 0xFF);
+        }
+        if (cmp == 0) {
+          cmp = len - key.length;
+        }
+        out[i] = op.test(cmp) ? TRUE : FALSE;
       }
     }
 

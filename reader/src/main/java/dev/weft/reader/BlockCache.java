@@ -1,35 +1,44 @@
 package dev.weft.reader;
 
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Decoded mini-blocks shared by all calls on one reader, bounded by the bytes they hold
  * (decompressed and decoded blocks hold their bytes on the heap; views of the mapped file hold
- * nothing but a small object). When full, arbitrary entries are evicted: under uniformly
- * random access no policy does much better, and this one needs no bookkeeping per hit.
- * Thread-safe.
+ * nothing but a few small objects). The entries live in slot arrays owned by the nodes, one slot
+ * per block of a page ({@link NodeReader}), so that a hit is two array reads, not a hash lookup:
+ * random take looks a block up for every value it reads. This class does the accounting and
+ * evicts in insertion order (FIFO) when full: under uniformly random access no policy does much
+ * better, and this one needs no bookkeeping per hit. Thread-safe.
  */
 final class BlockCache {
   /** What an uncompressed block's cache entry is charged: its objects only. */
   static final long VIEW_COST = 160;
 
-  record Key(NodeReader node, long blockId) {}
+  /** One cached block: where it sits, for eviction. */
+  private record Entry(AtomicReferenceArray<DecodedBlock> slots, int index, DecodedBlock block, long cost) {}
 
   private final long capacity;
-  private final ConcurrentHashMap<Key, DecodedBlock> map = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Entry> fifo = new ConcurrentLinkedQueue<>();
   private final AtomicLong held = new AtomicLong();
 
   BlockCache(long capacity) {
     this.capacity = capacity;
   }
 
-  DecodedBlock get(NodeReader node, long blockId) {
-    return capacity == 0 ? null : map.get(new Key(node, blockId));
+  boolean enabled() {
+    return capacity > 0;
   }
 
-  void put(NodeReader node, long blockId, DecodedBlock block) {
+  /** The block cached in {@code slots[index]}, or null. */
+  DecodedBlock get(AtomicReferenceArray<DecodedBlock> slots, int index) {
+    return capacity == 0 ? null : slots.get(index);
+  }
+
+  /** Caches {@code block} in {@code slots[index]} unless it is too large or already there. */
+  void put(AtomicReferenceArray<DecodedBlock> slots, int index, DecodedBlock block) {
     if (capacity == 0) {
       return;
     }
@@ -37,7 +46,8 @@ final class BlockCache {
     if (cost > capacity / 4) {
       return;
     }
-    if (map.putIfAbsent(new Key(node, blockId), block) == null) {
+    if (slots.compareAndSet(index, null, block)) {
+      fifo.add(new Entry(slots, index, block, cost));
       if (held.addAndGet(cost) > capacity) {
         evict();
       }
@@ -50,11 +60,13 @@ final class BlockCache {
 
   private void evict() {
     long target = capacity * 3 / 4;
-    Iterator<DecodedBlock> it = map.values().iterator();
-    while (held.get() > target && it.hasNext()) {
-      DecodedBlock b = it.next();
-      it.remove();
-      held.addAndGet(-cost(b));
+    while (held.get() > target) {
+      Entry e = fifo.poll();
+      if (e == null) {
+        return;
+      }
+      e.slots().compareAndSet(e.index(), e.block(), null);
+      held.addAndGet(-e.cost());
     }
   }
 

@@ -16,7 +16,12 @@ final class ColumnAssembler {
   private static final int CACHE_SLOTS = 16;
 
   private final ColumnReader column;
+  /** Per node: blocks this call decoded, direct-mapped by block id (the shared cache may be off or full). */
   private final DecodedBlock[][] cache;
+  /** Per node: the block used last. */
+  private final DecodedBlock[] last;
+  /** Scratch for decoding a range of encoded values. */
+  private long[] scratch = new long[64];
   private final boolean zeroCopy;
 
   /**
@@ -26,19 +31,17 @@ final class ColumnAssembler {
   ColumnAssembler(ColumnReader column, boolean zeroCopy) {
     this.column = column;
     this.cache = new DecodedBlock[column.nodes().length][CACHE_SLOTS];
+    this.last = new DecodedBlock[column.nodes().length];
     this.zeroCopy = zeroCopy;
   }
 
   private DecodedBlock block(int nodeIndex, long element) throws IOException {
-    DecodedBlock[] slots = cache[nodeIndex];
-    for (DecodedBlock b : slots) {
-      if (b != null && element >= b.firstElement() && element < b.endElement()) {
-        return b;
-      }
+    DecodedBlock b = last[nodeIndex];
+    if (b != null && element >= b.firstElement() && element < b.endElement()) {
+      return b;
     }
-    DecodedBlock b = column.nodes()[nodeIndex].blockFor(element, null);
-    int slot = (int) (Long.hashCode(b.id() * 0x9E3779B97F4A7C15L) & (CACHE_SLOTS - 1));
-    slots[slot] = b;
+    b = column.nodes()[nodeIndex].blockFor(element, cache[nodeIndex]);
+    last[nodeIndex] = b;
     return b;
   }
 
@@ -98,6 +101,48 @@ final class ColumnAssembler {
     return e;
   }
 
+  /** Encoded ranges up to this many values are decoded into {@link #scratch}, not by copyTo. */
+  private static final int SMALL_RANGE = 256;
+
+  /**
+   * Writes encoded values {@code [i, i + n)} as {@code w}-byte little-endian integers at
+   * {@code address} (capacity ensured by the caller): no allocation, unlike {@code copyTo}.
+   */
+  private void copySmall(dev.weft.format.encoding.IntDecoder values, int i, int n, int w, long address) {
+    long[] v = scratch;
+    if (n == 1) {
+      v[0] = values.get(i);
+    } else {
+      if (v.length < n) {
+        v = scratch = new long[Math.max(n, 2 * v.length)];
+      }
+      values.decode(i, n, v, 0);
+    }
+    switch (w) {
+      case 8 -> {
+        for (int k = 0; k < n; k++) {
+          org.apache.arrow.memory.util.MemoryUtil.putLong(address + 8L * k, v[k]);
+        }
+      }
+      case 4 -> {
+        for (int k = 0; k < n; k++) {
+          org.apache.arrow.memory.util.MemoryUtil.putInt(address + 4L * k, (int) v[k]);
+        }
+      }
+      case 2 -> {
+        for (int k = 0; k < n; k++) {
+          org.apache.arrow.memory.util.MemoryUtil.putShort(address + 2L * k, (short) v[k]);
+        }
+      }
+      case 1 -> {
+        for (int k = 0; k < n; k++) {
+          org.apache.arrow.memory.util.MemoryUtil.putByte(address + k, (byte) v[k]);
+        }
+      }
+      default -> throw new IllegalArgumentException("encoded values of width " + w);
+    }
+  }
+
   private void appendFromBlock(OutputNode out, DecodedBlock block, int i, int n) throws IOException {
     MiniBlock mb = block.view();
     long at = out.count;
@@ -120,7 +165,11 @@ final class ColumnAssembler {
         ArrowBuf dst = out.data.ensure((at + n) * w);
         if (mb.values != null) {
           try {
-            mb.values.copyTo(i, n, w, dst, at * w);
+            if (n <= SMALL_RANGE) {
+              copySmall(mb.values, i, n, w, dst.memoryAddress() + at * w);
+            } else {
+              mb.values.copyTo(i, n, w, dst, at * w);
+            }
           } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw CorruptFileException.at(column.path(), column.name(), -1, "malformed encoded values in the "
                 + out.node.path() + " block at element " + block.firstElement() + ": " + e.getMessage());

@@ -31,6 +31,8 @@ final class NodeReader {
   private static final long UNKNOWN_ADDRESS = Long.MIN_VALUE;
   /** Per page: the mapped address of its data, -1 if not mapped directly, or UNKNOWN_ADDRESS. */
   private final java.util.concurrent.atomic.AtomicLongArray pageAddresses;
+  /** Per page: the block cache's slots of its blocks (see {@link BlockCache}), made with the table. */
+  private final AtomicReferenceArray<AtomicReferenceArray<DecodedBlock>> cacheSlots;
   final long totalElements;
 
   NodeReader(FileContext ctx, String column, ColumnNode node, List<PageMeta> pages) {
@@ -46,6 +48,7 @@ final class NodeReader {
     }
     this.totalElements = total;
     this.tables = new AtomicReferenceArray<>(pages.size());
+    this.cacheSlots = new AtomicReferenceArray<>(pages.size());
     this.pageAddresses = new java.util.concurrent.atomic.AtomicLongArray(pages.size());
     for (int i = 0; i < pages.size(); i++) {
       pageAddresses.set(i, UNKNOWN_ADDRESS);
@@ -101,6 +104,7 @@ final class NodeReader {
           decode(p, page, t, b);
         }
       }
+      cacheSlots.compareAndSet(p, null, new AtomicReferenceArray<>(t.size()));
       tables.compareAndSet(p, null, t);
       t = tables.get(p);
     }
@@ -171,6 +175,15 @@ final class NodeReader {
     if (current != null && element >= current.firstElement() && element < current.endElement()) {
       return current;
     }
+    return blockFor(element, (DecodedBlock[]) null);
+  }
+
+  /**
+   * The decoded block holding {@code element}: from the reader's shared cache, else from
+   * {@code local} (a caller's small direct-mapped cache of blocks it decoded, may be null), else
+   * decoded (and then put into both).
+   */
+  DecodedBlock blockFor(long element, DecodedBlock[] local) throws IOException {
     if (element < 0 || element >= totalElements) {
       throw CorruptFileException.at(ctx.path(), column, -1, node.path() + " has " + totalElements
           + " elements, a parent refers to element " + element);
@@ -178,19 +191,27 @@ final class NodeReader {
     int p = pageFor(element);
     PageMeta page = pages.get(p);
     BlockTable t = table(p);
-    int b = t.blockForElement(element - page.firstElement());
     long rel = element - page.firstElement();
+    int b = t.blockForElement(rel);
     if (rel < t.elemStart(b) || rel >= t.elemEnd(b)) {
       throw CorruptFileException.at(ctx.path(), column, page.tableOffset(), "no block of page " + p + " of "
           + node.path() + " holds element " + element);
     }
-    long id = ((long) p << 32) | b;
-    DecodedBlock cached = ctx.cache().get(this, id);
+    AtomicReferenceArray<DecodedBlock> slots = cacheSlots.get(p);
+    DecodedBlock cached = ctx.cache().get(slots, b);
     if (cached != null) {
       return cached;
     }
+    long id = ((long) p << 32) | b;
+    int localSlot = local == null ? 0 : (int) (((id * 0x9E3779B97F4A7C15L) >>> 40) & (local.length - 1));
+    if (local != null && local[localSlot] != null && local[localSlot].id() == id) {
+      return local[localSlot];
+    }
     DecodedBlock d = decode(p, page, t, b);
-    ctx.cache().put(this, id, d);
+    ctx.cache().put(slots, b, d);
+    if (local != null) {
+      local[localSlot] = d;
+    }
     return d;
   }
 

@@ -12,8 +12,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * random take looks a block up for every value it reads. This class does the accounting and
  * evicts in insertion order (FIFO) when full: under uniformly random access no policy does much
  * better, and this one needs no bookkeeping per hit. Thread-safe.
+ *
+ * <p>Each reader makes its own ({@link ReaderOptions#blockCacheBytes}), or several readers share
+ * one made by {@link #create} and passed with {@link ReaderOptions#withBlockCache}, so that the
+ * memory of many open files is bounded by one budget (e.g. all files of a dataset).
  */
-final class BlockCache {
+public final class BlockCache {
   /** What an uncompressed block's cache entry is charged: its objects only. */
   static final long VIEW_COST = 160;
 
@@ -26,6 +30,23 @@ final class BlockCache {
 
   BlockCache(long capacity) {
     this.capacity = capacity;
+  }
+
+  /**
+   * A cache of up to {@code capacityBytes} of decoded blocks, to be shared by readers.
+   *
+   * @throws IllegalArgumentException if {@code capacityBytes} is negative
+   */
+  public static BlockCache create(long capacityBytes) {
+    if (capacityBytes < 0) {
+      throw new IllegalArgumentException("block cache size must be >= 0, got " + capacityBytes);
+    }
+    return new BlockCache(capacityBytes);
+  }
+
+  /** The most bytes this cache holds. */
+  public long capacityBytes() {
+    return capacity;
   }
 
   boolean enabled() {
@@ -70,7 +91,8 @@ final class BlockCache {
     }
   }
 
-  long heldBytes() {
+  /** The bytes it holds now (estimated: decoded data plus a fixed charge per block). */
+  public long heldBytes() {
     return held.get();
   }
 }

@@ -17,7 +17,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * try (VectorSchemaRoot batch = asm.assemble(plan.rowIdsOfBatch(order, j))) { ... }
  * }</pre>
  *
- * <p>How: the ids are sorted and de-duplicated, split by file, and each file is read with one
+ * <p>How: a dataset of one file is read with one {@link dev.weft.reader.WeftReader#take} of the
+ * ids as given (the reader reads fixed-width columns in ascending row order and writes each value
+ * to its slot). Otherwise the ids are sorted and de-duplicated, split by file, and each file is read with one
  * {@link dev.weft.reader.WeftReader#take} of its ids in ascending order (I/O and block-decode
  * locality: the reader decodes each touched mini-block once per take). If that single take is
  * already the answer (one file, ids given ascending without repeats) it is returned as is;
@@ -88,6 +90,11 @@ public final class BatchAssembler {
     }
     if (n == 0) {
       return dataset.reader(0).take(new long[0], projection);
+    }
+    if (dataset.numFiles() == 1) {
+      // one file: the reader's take visits fixed-width columns in ascending row order itself and
+      // writes each value to its slot, so a sorted take and a gather would only copy again
+      return dataset.reader(0).take(globalRowIds, projection);
     }
     // split the sorted unique ids into runs of one file each
     List<Integer> groupStarts = new ArrayList<>();

@@ -6,6 +6,7 @@ import dev.weft.format.MiniBlock;
 import dev.weft.format.NodeKind;
 import java.io.IOException;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * Copies element ranges of one column from its mini-blocks into an {@link OutputNode} tree.
@@ -20,6 +21,8 @@ final class ColumnAssembler {
   private final DecodedBlock[][] cache;
   /** Per node: the block used last. */
   private final DecodedBlock[] last;
+  /** Per node: whether the block used last was not plain and uncompressed (see append). */
+  private final boolean[] notPlain;
   /** Scratch for decoding a range of encoded values. */
   private long[] scratch = new long[64];
   private final boolean zeroCopy;
@@ -32,6 +35,7 @@ final class ColumnAssembler {
     this.column = column;
     this.cache = new DecodedBlock[column.nodes().length][CACHE_SLOTS];
     this.last = new DecodedBlock[column.nodes().length];
+    this.notPlain = new boolean[column.nodes().length];
     this.zeroCopy = zeroCopy;
   }
 
@@ -42,6 +46,8 @@ final class ColumnAssembler {
     }
     b = column.nodes()[nodeIndex].blockFor(element, cache[nodeIndex]);
     last[nodeIndex] = b;
+    // the fixed-width fast path only serves plain uncompressed blocks: skip it while they are not
+    notPlain[nodeIndex] = !b.uncompressed() || b.view().validityPos >= 0;
     return b;
   }
 
@@ -60,7 +66,11 @@ final class ColumnAssembler {
     out.materializeExternal();
     NodeReader reader = column.nodes()[nodeIndex];
     if (out.node.kind() == NodeKind.FIXED && to - from <= FAST_PATH_MAX) {
-      from = appendFixedFast(out, reader, from, to);
+      DecodedBlock lastBlock = last[nodeIndex];
+      boolean inLast = lastBlock != null && from >= lastBlock.firstElement() && to <= lastBlock.endElement();
+      if (!inLast && !notPlain[nodeIndex]) {
+        from = appendFixedFast(out, reader, from, to);
+      }
     }
     long e = from;
     while (e < to) {
@@ -70,6 +80,65 @@ final class ColumnAssembler {
       appendFromBlock(out, b, i, n);
       e += n;
     }
+  }
+
+  /**
+   * Appends the values of a top-level FIXED column at the given rows to an empty output: value
+   * {@code i} is row {@code rows[i]}. The rows are visited in ascending order ({@code order}:
+   * the indexes of {@code rows} sorted by row), so rows sharing a mini-block look it up once and
+   * blocks are visited in file order; each value is written straight to its output slot.
+   */
+  void appendFixedRows(OutputNode out, long[] rows, int[] order) throws IOException {
+    int n = rows.length;
+    int nodeIndex = out.node.index();
+    int w = out.node.byteWidth();
+    out.materializeExternal();
+    ArrowBuf validity = out.validity.ensure((n + 7L) >>> 3);
+    ArrowBuf data = out.data.ensure((long) n * w);
+    long va = validity.memoryAddress();
+    long da = data.memoryAddress();
+    long nulls = 0;
+    for (int k = 0; k < n; k++) {
+      int pos = order[k];
+      long e = rows[pos];
+      DecodedBlock b = block(nodeIndex, e);
+      MiniBlock mb = b.view();
+      int i = (int) (e - b.firstElement());
+      if (mb.validityPos < 0 || mb.isValid(i)) {
+        long byteAt = va + (pos >>> 3);
+        MemoryUtil.putByte(byteAt, (byte) (MemoryUtil.getByte(byteAt) | (1 << (pos & 7))));
+      } else {
+        nulls++;
+      }
+      long dst = da + (long) pos * w;
+      if (mb.values != null) {
+        long v;
+        try {
+          v = mb.values.get(i);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException ex) {
+          throw CorruptFileException.at(column.path(), column.name(), -1, "malformed encoded values in the "
+              + out.node.path() + " block at element " + b.firstElement() + ": " + ex.getMessage());
+        }
+        switch (w) {
+          case 8 -> MemoryUtil.putLong(dst, v);
+          case 4 -> MemoryUtil.putInt(dst, (int) v);
+          case 2 -> MemoryUtil.putShort(dst, (short) v);
+          default -> MemoryUtil.putByte(dst, (byte) v);
+        }
+      } else {
+        int at = mb.valuesPos + i * w;
+        java.nio.ByteBuffer src = mb.buf;
+        switch (w) {
+          case 8 -> MemoryUtil.putLong(dst, src.getLong(at));
+          case 4 -> MemoryUtil.putInt(dst, src.getInt(at));
+          case 2 -> MemoryUtil.putShort(dst, src.getShort(at));
+          case 1 -> MemoryUtil.putByte(dst, src.get(at));
+          default -> data.setBytes((long) pos * w, src.duplicate().position(at).limit(at + w));
+        }
+      }
+    }
+    out.count = n;
+    out.nullCount += nulls;
   }
 
   /** Ranges up to this many values try the per-value fast path (takes, not scans). */

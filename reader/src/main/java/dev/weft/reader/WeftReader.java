@@ -361,9 +361,7 @@ public final class WeftReader implements AutoCloseable {
       assemblers.add(new ColumnAssembler(c, false));
     }
     try (BatchBuilder b = new BatchBuilder(cols, assemblers, allocator, rowIds.length)) {
-      for (long id : rowIds) {
-        b.appendRows(id, id + 1);
-      }
+      b.appendTake(rowIds);
       return b.finish(rowIds.length);
     }
   }

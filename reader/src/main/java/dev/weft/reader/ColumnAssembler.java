@@ -91,7 +91,10 @@ final class ColumnAssembler {
   void appendFixedRows(OutputNode out, long[] rows, int[] order) throws IOException {
     int n = rows.length;
     int nodeIndex = out.node.index();
+    NodeReader reader = column.nodes()[nodeIndex];
+    FastBlocks fast = reader.fast;
     int w = out.node.byteWidth();
+    boolean narrow = w == 1 || w == 2 || w == 4 || w == 8;
     out.materializeExternal();
     ArrowBuf validity = out.validity.ensure((n + 7L) >>> 3);
     ArrowBuf data = out.data.ensure((long) n * w);
@@ -101,6 +104,23 @@ final class ColumnAssembler {
     for (int k = 0; k < n; k++) {
       int pos = order[k];
       long e = rows[pos];
+      long dst = da + (long) pos * w;
+      if (narrow && fast != null) {
+        long loc = reader.locate(e);
+        int g = (int) (loc >>> 32);
+        int tag = fast.tag(g);
+        if (tag >= FastBlocks.PLAIN) {
+          // a block without validity: every value is valid
+          long v = fast.value(g, (int) loc, w);
+          putValue(dst, v, w);
+          long byteAt = va + (pos >>> 3);
+          MemoryUtil.putByte(byteAt, (byte) (MemoryUtil.getByte(byteAt) | (1 << (pos & 7))));
+          continue;
+        }
+        if (tag == FastBlocks.UNKNOWN) {
+          fast.register(g, block(nodeIndex, e));
+        }
+      }
       DecodedBlock b = block(nodeIndex, e);
       MiniBlock mb = b.view();
       int i = (int) (e - b.firstElement());
@@ -110,7 +130,6 @@ final class ColumnAssembler {
       } else {
         nulls++;
       }
-      long dst = da + (long) pos * w;
       if (mb.values != null) {
         long v;
         try {
@@ -119,12 +138,7 @@ final class ColumnAssembler {
           throw CorruptFileException.at(column.path(), column.name(), -1, "malformed encoded values in the "
               + out.node.path() + " block at element " + b.firstElement() + ": " + ex.getMessage());
         }
-        switch (w) {
-          case 8 -> MemoryUtil.putLong(dst, v);
-          case 4 -> MemoryUtil.putInt(dst, (int) v);
-          case 2 -> MemoryUtil.putShort(dst, (short) v);
-          default -> MemoryUtil.putByte(dst, (byte) v);
-        }
+        putValue(dst, v, w);
       } else {
         int at = mb.valuesPos + i * w;
         java.nio.ByteBuffer src = mb.buf;
@@ -139,6 +153,15 @@ final class ColumnAssembler {
     }
     out.count = n;
     out.nullCount += nulls;
+  }
+
+  private static void putValue(long dst, long v, int w) {
+    switch (w) {
+      case 8 -> MemoryUtil.putLong(dst, v);
+      case 4 -> MemoryUtil.putInt(dst, (int) v);
+      case 2 -> MemoryUtil.putShort(dst, (short) v);
+      default -> MemoryUtil.putByte(dst, (byte) v);
+    }
   }
 
   /** Ranges up to this many values try the per-value fast path (takes, not scans). */

@@ -34,6 +34,10 @@ final class NodeReader {
   /** Per page: the block cache's slots of its blocks (see {@link BlockCache}), made with the table. */
   private final AtomicReferenceArray<AtomicReferenceArray<DecodedBlock>> cacheSlots;
   final long totalElements;
+  /** Per page: the index (over all pages of the node) of its first block. */
+  private final int[] pageBlockBase;
+  /** Primitive descriptions of blocks for random take; null unless a FIXED node. */
+  final FastBlocks fast;
 
   NodeReader(FileContext ctx, String column, ColumnNode node, List<PageMeta> pages) {
     this.ctx = ctx;
@@ -47,6 +51,14 @@ final class NodeReader {
       total += pages.get(i).numElements();
     }
     this.totalElements = total;
+    this.pageBlockBase = new int[pages.size()];
+    long blocks = 0;
+    for (int i = 0; i < pages.size(); i++) {
+      pageBlockBase[i] = (int) blocks;
+      blocks += pages.get(i).numBlocks();
+    }
+    this.fast = node.kind() == dev.weft.format.NodeKind.FIXED && blocks <= Integer.MAX_VALUE / 4
+        ? new FastBlocks((int) blocks) : null;
     this.tables = new AtomicReferenceArray<>(pages.size());
     this.cacheSlots = new AtomicReferenceArray<>(pages.size());
     this.pageAddresses = new java.util.concurrent.atomic.AtomicLongArray(pages.size());
@@ -168,6 +180,27 @@ final class NodeReader {
     ctx.stats().addBlock();
     ctx.stats().addZeroCopy();
     return ctx.file().slice(start, length);
+  }
+
+  /**
+   * Where element {@code element} lies: the index of its block over all pages of the node
+   * (high 32 bits) and its index within the block (low 32 bits).
+   */
+  long locate(long element) throws IOException {
+    if (element < 0 || element >= totalElements) {
+      throw CorruptFileException.at(ctx.path(), column, -1, node.path() + " has " + totalElements
+          + " elements, a parent refers to element " + element);
+    }
+    int p = pageFor(element);
+    PageMeta page = pages.get(p);
+    BlockTable t = table(p);
+    long rel = element - page.firstElement();
+    int b = t.blockForElement(rel);
+    if (rel < t.elemStart(b) || rel >= t.elemEnd(b)) {
+      throw CorruptFileException.at(ctx.path(), column, page.tableOffset(), "no block of page " + p + " of "
+          + node.path() + " holds element " + element);
+    }
+    return ((long) (pageBlockBase[p] + b) << 32) | (rel - t.elemStart(b));
   }
 
   /** Decodes the block holding {@code element}, reusing {@code current} if it does. */

@@ -1,0 +1,127 @@
+package dev.weft.reader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.format.Codec;
+import dev.weft.writer.WeftWriter;
+import dev.weft.writer.WriterOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Random take through {@link FastBlocks}: plain and FOR bit-packed blocks read by address, of
+ * every width and bit width (0, odd, 64, values at the end of the packed bytes), equal the data.
+ */
+class FastBlocksTest {
+  private static final long BASE_SEED = RoundTripTest.BASE_SEED ^ 0xFA57L;
+
+  @TempDir Path dir;
+
+  private static Field notNull(String name, ArrowType type) {
+    return new Field(name, FieldType.notNullable(type), null);
+  }
+
+  @Test
+  void takesThroughFastEntriesEqualTheData() throws Exception {
+    long seed = BASE_SEED;
+    System.out.println("FastBlocksTest.takesThroughFastEntriesEqualTheData seed=" + seed);
+    Random rnd = new Random(seed);
+    int rows = 5000;
+    Schema schema = new Schema(List.of(
+        notNull("narrow", new ArrowType.Int(64, true)), // FOR, a few bits
+        notNull("wide", new ArrowType.Int(64, true)), // full range: 64 bits or plain
+        notNull("odd", new ArrowType.Int(32, true)), // FOR, 13 bits
+        notNull("constant", new ArrowType.Int(64, true)), // not a fast layout
+        notNull("small", new ArrowType.Int(16, true)),
+        notNull("tiny", new ArrowType.Int(8, true)),
+        new Field("nullable", FieldType.nullable(new ArrowType.Int(64, true)), null))); // validity: slow path
+    long[][] expected = new long[7][rows];
+    Path file = dir.resolve("fast.weft");
+    try (BufferAllocator alloc = new RootAllocator()) {
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, alloc)) {
+        root.allocateNew();
+        for (int i = 0; i < rows; i++) {
+          expected[0][i] = 1000 + rnd.nextInt(7);
+          expected[1][i] = rnd.nextLong();
+          expected[2][i] = -5 + rnd.nextInt(1 << 13);
+          expected[3][i] = 42;
+          expected[4][i] = (short) rnd.nextInt();
+          expected[5][i] = (byte) rnd.nextInt(100);
+          expected[6][i] = rnd.nextInt(50);
+          ((BigIntVector) root.getVector(0)).setSafe(i, expected[0][i]);
+          ((BigIntVector) root.getVector(1)).setSafe(i, expected[1][i]);
+          ((IntVector) root.getVector(2)).setSafe(i, (int) expected[2][i]);
+          ((BigIntVector) root.getVector(3)).setSafe(i, expected[3][i]);
+          ((SmallIntVector) root.getVector(4)).setSafe(i, (short) expected[4][i]);
+          ((TinyIntVector) root.getVector(5)).setSafe(i, (byte) expected[5][i]);
+          if (i % 7 == 3) {
+            ((BigIntVector) root.getVector(6)).setNull(i);
+          } else {
+            ((BigIntVector) root.getVector(6)).setSafe(i, expected[6][i]);
+          }
+        }
+        root.setRowCount(rows);
+        try (WeftWriter w = WeftWriter.open(file, schema, WriterOptions.builder().compression(Codec.NONE)
+            .miniBlockBytes(1024).valuesPerMiniBlock(100).build())) {
+          w.write(root);
+        }
+      }
+      try (WeftReader r = WeftReader.open(file, alloc)) {
+        for (int round = 0; round < 3; round++) { // the first round registers, later ones read fast
+          long[] ids = new long[700];
+          for (int i = 0; i < ids.length; i++) {
+            ids[i] = i < 3 ? rows - 1 - i : rnd.nextInt(rows);
+          }
+          ids[10] = ids[11]; // a duplicate
+          try (VectorSchemaRoot got = r.take(ids, null)) {
+            for (int i = 0; i < ids.length; i++) {
+              int row = (int) ids[i];
+              String at = "round " + round + ", output " + i + ", row " + row;
+              assertEquals(expected[0][row], ((BigIntVector) got.getVector(0)).get(i), at);
+              assertEquals(expected[1][row], ((BigIntVector) got.getVector(1)).get(i), at);
+              assertEquals(expected[2][row], ((IntVector) got.getVector(2)).get(i), at);
+              assertEquals(expected[3][row], ((BigIntVector) got.getVector(3)).get(i), at);
+              assertEquals(expected[4][row], ((SmallIntVector) got.getVector(4)).get(i), at);
+              assertEquals(expected[5][row], ((TinyIntVector) got.getVector(5)).get(i), at);
+              BigIntVector nullable = (BigIntVector) got.getVector(6);
+              if (row % 7 == 3) {
+                assertTrue(nullable.isNull(i), at);
+              } else {
+                assertEquals(expected[6][row], nullable.get(i), at);
+              }
+            }
+            assertEquals(ids.length / 7 + 2, got.getVector(6).getNullCount(), 100, "null count is plausible");
+          }
+        }
+        // the fast entries were used: narrow and odd have FOR blocks, the nullable column none
+        List<Integer> fastTags = new ArrayList<>();
+        for (int c : new int[] {0, 2, 6}) {
+          FastBlocks f = r.column(c).nodes()[0].fast;
+          int fastCount = 0;
+          for (int g = 0; g < 50; g++) {
+            fastCount += f.tag(g) >= FastBlocks.PLAIN ? 1 : 0;
+          }
+          fastTags.add(fastCount);
+        }
+        assertTrue(fastTags.get(0) > 0 && fastTags.get(1) > 0, "FOR blocks read by address: " + fastTags);
+        assertEquals(0, fastTags.get(2), "blocks with nulls take the general path");
+      }
+    }
+  }
+}

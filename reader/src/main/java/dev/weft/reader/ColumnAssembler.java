@@ -111,7 +111,13 @@ final class ColumnAssembler {
         int tag = fast.tag(g);
         if (tag >= FastBlocks.PLAIN) {
           // a block without validity: every value is valid
-          long v = fast.value(g, (int) loc, w);
+          long v;
+          try {
+            v = fast.value(g, (int) loc);
+          } catch (IllegalArgumentException ex) {
+            throw CorruptFileException.at(column.path(), column.name(), -1, "malformed encoded values in the "
+                + out.node.path() + " block holding element " + e + ": " + ex.getMessage());
+          }
           putValue(dst, v, w);
           long byteAt = va + (pos >>> 3);
           MemoryUtil.putByte(byteAt, (byte) (MemoryUtil.getByte(byteAt) | (1 << (pos & 7))));

@@ -1,7 +1,11 @@
 package dev.weft.reader;
 
 import dev.weft.format.MiniBlock;
+import dev.weft.format.encoding.AlpFloats;
+import dev.weft.format.encoding.DictionaryInts;
 import dev.weft.format.encoding.ForBitPacked;
+import dev.weft.format.encoding.IntDecoder;
+import dev.weft.format.encoding.MalformedEncodingException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -9,15 +13,18 @@ import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * Flat, primitive descriptions of the blocks of one FIXED node whose values a random take can
- * read with no object in between: plain values and FOR bit-packed values without exceptions,
- * in the mapped file, without validity. One entry of 4 longs per block of the node (32 bytes per
+ * read with no object in between: plain values, and values whose FOR bit-packed stream has no
+ * exceptions: FOR integers, ALP floats with FOR digits (no exceptions), dictionary codes (the
+ * entries array is the one object); in the mapped file, without validity. One entry of 4 longs per block of the node (32 bytes per
  * block, like its block table entry), filled after the block was decoded (and so its checksum
  * verified) the first time. Random access to a cached block otherwise follows a chain of objects
  * (cache slot, decoded block, view, decoder, buffer), each a likely cache miss; an entry is one.
  *
  * <p>Entry: {@code [0]} tag (bits 0-7: {@link #UNKNOWN}, {@link #SLOW}, {@link #PLAIN},
- * {@link #FOR}), bit width (bits 8-15), length of the packed bytes (bits 16-63); {@code [1]}
- * address of the values; {@code [2]} FOR base; {@code [3]} FOR scale. Word 0 is written last
+ * {@link #FOR}, {@link #ALP}, {@link #DICT}), bit width (bits 8-15), ALP exponent and factor
+ * (bits 16-23, 24-31), length of the packed bytes (bits 32-63); {@code [1]} address of the
+ * values; {@code [2]} FOR base; {@code [3]} FOR scale. A dictionary's entries are in
+ * {@code dictionaries[g]}. Word 0 is written last
  * with release semantics and read with acquire, so a reader that sees a tag sees the entry.
  * Addresses stay valid while the reader's mapping is referenced (as for
  * {@link NodeReader#fixedValueAddress}). Thread-safe.
@@ -27,13 +34,32 @@ final class FastBlocks {
   static final int SLOW = 1;
   static final int PLAIN = 2;
   static final int FOR = 3;
+  static final int ALP = 4;
+  static final int DICT = 5;
 
   private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
   private final long[] entries;
+  private final long[][] dictionaries;
+  /** The node's value width in bytes. */
+  private final int width;
 
-  FastBlocks(int blocks) {
+  FastBlocks(int blocks, int width) {
+    this.width = width;
     this.entries = new long[4 * blocks];
+    this.dictionaries = new long[blocks][];
+  }
+
+  /** The head word of a FOR stream without exceptions in mapped memory, or -1. */
+  private long forStream(int g, IntDecoder d, long tag, long aux) {
+    if (d instanceof ForBitPacked.Decoder f && f.exceptionPositions() == null && f.buf().isDirect()
+        && f.end() - f.start() >= 0) {
+      entries[4 * g + 1] = MemoryUtil.getByteBufferAddress(f.buf()) + f.start();
+      entries[4 * g + 2] = f.base();
+      entries[4 * g + 3] = f.scale();
+      return tag | ((long) f.bits() << 8) | (aux << 16) | ((long) (f.end() - f.start()) << 32);
+    }
+    return -1;
   }
 
   /** The tag of block {@code g} (index over all pages of the node). */
@@ -49,23 +75,26 @@ final class FastBlocks {
       if (mb.values == null && d.uncompressed() && mb.buf.isDirect()) {
         entries[4 * g + 1] = MemoryUtil.getByteBufferAddress(mb.buf) + mb.valuesPos;
         tag = PLAIN;
-      } else if (mb.values instanceof ForBitPacked.Decoder f && f.exceptionPositions() == null
-          && f.buf().isDirect()) {
-        ByteBuffer b = f.buf();
-        entries[4 * g + 1] = MemoryUtil.getByteBufferAddress(b) + f.start();
-        entries[4 * g + 2] = f.base();
-        entries[4 * g + 3] = f.scale();
-        tag = FOR | ((long) f.bits() << 8) | ((long) (f.end() - f.start()) << 16);
+      } else if (mb.values instanceof ForBitPacked.Decoder) {
+        tag = Math.max(SLOW, forStream(g, mb.values, FOR, 0));
+      } else if (mb.values instanceof AlpFloats.Decoder a && a.exceptionPositions() == null
+          && a.width() == width) {
+        tag = Math.max(SLOW, forStream(g, a.digits(), ALP, a.exponent() | (a.factor() << 8)));
+      } else if (mb.values instanceof DictionaryInts.Decoder dict) {
+        dictionaries[g] = dict.entries();
+        tag = Math.max(SLOW, forStream(g, dict.codes(), DICT, 0));
       }
     }
     LONGS.setRelease(entries, 4 * g, tag);
   }
 
   /**
-   * Value {@code i} of block {@code g}, whose tag is {@link #PLAIN} or {@link #FOR}, as the
-   * low {@code width} bytes of the result; {@code i} lies within the block.
+   * Value {@code i} of block {@code g}, whose tag is one of the fast ones ({@link #PLAIN} and
+   * above), as the low {@code width} bytes of the result; {@code i} lies within the block.
+   *
+   * @throws MalformedEncodingException if a dictionary code is out of range
    */
-  long value(int g, int i, int width) {
+  long value(int g, int i) {
     long head = entries[4 * g];
     long addr = entries[4 * g + 1];
     if ((head & 0xFF) == PLAIN) {
@@ -78,28 +107,39 @@ final class FastBlocks {
     }
     int bits = (int) (head >>> 8) & 0xFF;
     long base = entries[4 * g + 2];
-    if (bits == 0) {
-      return base;
-    }
-    long length = head >>> 16;
-    long bitPos = (long) i * bits;
-    long off = bitPos >>> 3;
-    int shift = (int) (bitPos & 7);
-    long w;
-    if (off + 8 <= length) {
-      w = MemoryUtil.getLong(addr + off);
-    } else {
-      // near the end: read only the packed bytes (as BitPacking.get does)
-      w = 0;
-      for (int k = 0; off + k < length && k < 8; k++) {
-        w |= (MemoryUtil.getByte(addr + off + k) & 0xFFL) << (8 * k);
+    long p = 0;
+    if (bits != 0) {
+      long length = head >>> 32;
+      long bitPos = (long) i * bits;
+      long off = bitPos >>> 3;
+      int shift = (int) (bitPos & 7);
+      long w;
+      if (off + 8 <= length) {
+        w = MemoryUtil.getLong(addr + off);
+      } else {
+        // near the end: read only the packed bytes (as BitPacking.get does)
+        w = 0;
+        for (int k = 0; off + k < length && k < 8; k++) {
+          w |= (MemoryUtil.getByte(addr + off + k) & 0xFFL) << (8 * k);
+        }
       }
+      w >>>= shift;
+      if (shift + bits > 64) {
+        w |= (long) (MemoryUtil.getByte(addr + off + 8) & 0xFF) << (64 - shift);
+      }
+      p = bits == 64 ? w : w & ((1L << bits) - 1);
     }
-    w >>>= shift;
-    if (shift + bits > 64) {
-      w |= (long) (MemoryUtil.getByte(addr + off + 8) & 0xFF) << (64 - shift);
-    }
-    long p = bits == 64 ? w : w & ((1L << bits) - 1);
-    return base + entries[4 * g + 3] * p;
+    long v = base + entries[4 * g + 3] * p;
+    return switch ((int) (head & 0xFF)) {
+      case FOR -> v;
+      case ALP -> AlpFloats.decodeBits(v, width, (int) (head >>> 16) & 0xFF, (int) (head >>> 24) & 0xFF);
+      default -> {
+        long[] dict = dictionaries[g];
+        if (v < 0 || v >= dict.length) {
+          throw new MalformedEncodingException("dictionary code " + v + " outside [0, " + dict.length + ")");
+        }
+        yield dict[(int) v];
+      }
+    };
   }
 }

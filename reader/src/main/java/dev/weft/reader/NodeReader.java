@@ -58,7 +58,7 @@ final class NodeReader {
       blocks += pages.get(i).numBlocks();
     }
     this.fast = node.kind() == dev.weft.format.NodeKind.FIXED && blocks <= Integer.MAX_VALUE / 4
-        ? new FastBlocks((int) blocks) : null;
+        ? new FastBlocks((int) blocks, node.byteWidth()) : null;
     this.tables = new AtomicReferenceArray<>(pages.size());
     this.cacheSlots = new AtomicReferenceArray<>(pages.size());
     this.pageAddresses = new java.util.concurrent.atomic.AtomicLongArray(pages.size());

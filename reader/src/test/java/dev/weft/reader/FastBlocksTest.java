@@ -13,10 +13,13 @@ import java.util.Random;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Random take through {@link FastBlocks}: plain and FOR bit-packed blocks read by address, of
- * every width and bit width (0, odd, 64, values at the end of the packed bytes), equal the data.
+ * every width and bit width (0, odd, 64, values at the end of the packed bytes), ALP floats and
+ * dictionary codes, equal the data.
  */
 class FastBlocksTest {
   private static final long BASE_SEED = RoundTripTest.BASE_SEED ^ 0xFA57L;
@@ -50,8 +54,12 @@ class FastBlocksTest {
         notNull("constant", new ArrowType.Int(64, true)), // not a fast layout
         notNull("small", new ArrowType.Int(16, true)),
         notNull("tiny", new ArrowType.Int(8, true)),
-        new Field("nullable", FieldType.nullable(new ArrowType.Int(64, true)), null))); // validity: slow path
-    long[][] expected = new long[7][rows];
+        new Field("nullable", FieldType.nullable(new ArrowType.Int(64, true)), null), // validity: slow path
+        notNull("decimals", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)), // ALP
+        notNull("doubles", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)), // ALP
+        notNull("ids", new ArrowType.Int(64, true)))); // few distinct far-apart values: a dictionary
+    long[][] expected = new long[10][rows];
+    long[] idValues = {rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), 7, -3};
     Path file = dir.resolve("fast.weft");
     try (BufferAllocator alloc = new RootAllocator()) {
       try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, alloc)) {
@@ -70,6 +78,14 @@ class FastBlocksTest {
           ((BigIntVector) root.getVector(3)).setSafe(i, expected[3][i]);
           ((SmallIntVector) root.getVector(4)).setSafe(i, (short) expected[4][i]);
           ((TinyIntVector) root.getVector(5)).setSafe(i, (byte) expected[5][i]);
+          float dec = Math.round(rnd.nextGaussian() * 10000) / 100f;
+          expected[7][i] = Float.floatToRawIntBits(dec);
+          ((Float4Vector) root.getVector(7)).setSafe(i, dec);
+          double dbl = Math.round(rnd.nextDouble() * 1000) / 1000.0;
+          expected[8][i] = Double.doubleToRawLongBits(dbl);
+          ((Float8Vector) root.getVector(8)).setSafe(i, dbl);
+          expected[9][i] = idValues[rnd.nextInt(idValues.length)];
+          ((BigIntVector) root.getVector(9)).setSafe(i, expected[9][i]);
           if (i % 7 == 3) {
             ((BigIntVector) root.getVector(6)).setNull(i);
           } else {
@@ -99,6 +115,9 @@ class FastBlocksTest {
               assertEquals(expected[3][row], ((BigIntVector) got.getVector(3)).get(i), at);
               assertEquals(expected[4][row], ((SmallIntVector) got.getVector(4)).get(i), at);
               assertEquals(expected[5][row], ((TinyIntVector) got.getVector(5)).get(i), at);
+              assertEquals(expected[7][row], Float.floatToRawIntBits(((Float4Vector) got.getVector(7)).get(i)), at);
+              assertEquals(expected[8][row], Double.doubleToRawLongBits(((Float8Vector) got.getVector(8)).get(i)), at);
+              assertEquals(expected[9][row], ((BigIntVector) got.getVector(9)).get(i), at);
               BigIntVector nullable = (BigIntVector) got.getVector(6);
               if (row % 7 == 3) {
                 assertTrue(nullable.isNull(i), at);
@@ -111,12 +130,15 @@ class FastBlocksTest {
         }
         // the fast entries were used: narrow and odd have FOR blocks, the nullable column none
         List<Integer> fastTags = new ArrayList<>();
-        for (int c : new int[] {0, 2, 6}) {
+        for (int c : new int[] {0, 2, 6, 7, 8, 9}) {
           FastBlocks f = r.column(c).nodes()[0].fast;
           int fastCount = 0;
+          StringBuilder tags = new StringBuilder();
           for (int g = 0; g < 50; g++) {
             fastCount += f.tag(g) >= FastBlocks.PLAIN ? 1 : 0;
+            tags.append(f.tag(g));
           }
+          System.out.println("FastBlocksTest: column " + r.columnName(c) + " block tags " + tags);
           fastTags.add(fastCount);
         }
         assertTrue(fastTags.get(0) > 0 && fastTags.get(1) > 0, "FOR blocks read by address: " + fastTags);

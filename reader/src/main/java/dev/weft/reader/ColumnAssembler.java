@@ -92,7 +92,7 @@ final class ColumnAssembler {
     int n = rows.length;
     int nodeIndex = out.node.index();
     NodeReader reader = column.nodes()[nodeIndex];
-    FastBlocks fast = reader.fast;
+    FastBlocks fast = reader.fast();
     int w = out.node.byteWidth();
     boolean narrow = w == 1 || w == 2 || w == 4 || w == 8;
     out.materializeExternal();

@@ -36,8 +36,9 @@ final class NodeReader {
   final long totalElements;
   /** Per page: the index (over all pages of the node) of its first block. */
   private final int[] pageBlockBase;
-  /** Primitive descriptions of blocks for random take; null unless a FIXED node. */
-  final FastBlocks fast;
+  /** Primitive descriptions of blocks for random take (see {@link #fast()}). */
+  private volatile FastBlocks fast;
+  private final int totalBlocks;
 
   NodeReader(FileContext ctx, String column, ColumnNode node, List<PageMeta> pages) {
     this.ctx = ctx;
@@ -57,8 +58,7 @@ final class NodeReader {
       pageBlockBase[i] = (int) blocks;
       blocks += pages.get(i).numBlocks();
     }
-    this.fast = node.kind() == dev.weft.format.NodeKind.FIXED && blocks <= Integer.MAX_VALUE / 4
-        ? new FastBlocks((int) blocks, node.byteWidth()) : null;
+    this.totalBlocks = blocks <= Integer.MAX_VALUE / 4 ? (int) blocks : -1;
     this.tables = new AtomicReferenceArray<>(pages.size());
     this.cacheSlots = new AtomicReferenceArray<>(pages.size());
     this.pageAddresses = new java.util.concurrent.atomic.AtomicLongArray(pages.size());
@@ -180,6 +180,24 @@ final class NodeReader {
     ctx.stats().addBlock();
     ctx.stats().addZeroCopy();
     return ctx.file().slice(start, length);
+  }
+
+  /**
+   * The primitive block descriptions random take reads FIXED values through, made on first use
+   * (40 bytes per block of the node); null for other kinds.
+   */
+  FastBlocks fast() {
+    FastBlocks f = fast;
+    if (f == null && node.kind() == dev.weft.format.NodeKind.FIXED && totalBlocks >= 0) {
+      synchronized (this) {
+        f = fast;
+        if (f == null) {
+          f = new FastBlocks(totalBlocks, node.byteWidth());
+          fast = f;
+        }
+      }
+    }
+    return f;
   }
 
   /**

@@ -131,7 +131,7 @@ class FastBlocksTest {
         // the fast entries were used: narrow and odd have FOR blocks, the nullable column none
         List<Integer> fastTags = new ArrayList<>();
         for (int c : new int[] {0, 2, 6, 7, 8, 9}) {
-          FastBlocks f = r.column(c).nodes()[0].fast;
+          FastBlocks f = r.column(c).nodes()[0].fast();
           int fastCount = 0;
           StringBuilder tags = new StringBuilder();
           for (int g = 0; g < 50; g++) {

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Random take through {@link FastBlocks}: plain and FOR bit-packed blocks read by address, of
- * every width and bit width (0, odd, 64, values at the end of the packed bytes), ALP floats and
- * dictionary codes, equal the data.
+ * every width and bit width (0, odd, 64, values at the end of the packed bytes), ALP floats,
+ * dictionary codes and byte-stream-split floats, equal the data.
  */
 class FastBlocksTest {
   private static final long BASE_SEED = RoundTripTest.BASE_SEED ^ 0xFA57L;
@@ -57,8 +57,10 @@ class FastBlocksTest {
         new Field("nullable", FieldType.nullable(new ArrowType.Int(64, true)), null), // validity: slow path
         notNull("decimals", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)), // ALP
         notNull("doubles", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)), // ALP
-        notNull("ids", new ArrowType.Int(64, true)))); // few distinct far-apart values: a dictionary
-    long[][] expected = new long[10][rows];
+        notNull("ids", new ArrowType.Int(64, true)), // few distinct far-apart values: a dictionary
+        notNull("noisy", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)), // byte-stream-split
+        notNull("noisyDoubles", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE))));
+    long[][] expected = new long[12][rows];
     long[] idValues = {rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), 7, -3};
     Path file = dir.resolve("fast.weft");
     try (BufferAllocator alloc = new RootAllocator()) {
@@ -86,6 +88,12 @@ class FastBlocksTest {
           ((Float8Vector) root.getVector(8)).setSafe(i, dbl);
           expected[9][i] = idValues[rnd.nextInt(idValues.length)];
           ((BigIntVector) root.getVector(9)).setSafe(i, expected[9][i]);
+          float noisy = (float) (rnd.nextGaussian() * 3 + 1);
+          expected[10][i] = Float.floatToRawIntBits(noisy);
+          ((Float4Vector) root.getVector(10)).setSafe(i, noisy);
+          double noisyDouble = rnd.nextGaussian() * 1e-3;
+          expected[11][i] = Double.doubleToRawLongBits(noisyDouble);
+          ((Float8Vector) root.getVector(11)).setSafe(i, noisyDouble);
           if (i % 7 == 3) {
             ((BigIntVector) root.getVector(6)).setNull(i);
           } else {
@@ -118,6 +126,9 @@ class FastBlocksTest {
               assertEquals(expected[7][row], Float.floatToRawIntBits(((Float4Vector) got.getVector(7)).get(i)), at);
               assertEquals(expected[8][row], Double.doubleToRawLongBits(((Float8Vector) got.getVector(8)).get(i)), at);
               assertEquals(expected[9][row], ((BigIntVector) got.getVector(9)).get(i), at);
+              assertEquals(expected[10][row], Float.floatToRawIntBits(((Float4Vector) got.getVector(10)).get(i)), at);
+              assertEquals(expected[11][row], Double.doubleToRawLongBits(((Float8Vector) got.getVector(11)).get(i)),
+                  at);
               BigIntVector nullable = (BigIntVector) got.getVector(6);
               if (row % 7 == 3) {
                 assertTrue(nullable.isNull(i), at);
@@ -130,7 +141,7 @@ class FastBlocksTest {
         }
         // the fast entries were used: narrow and odd have FOR blocks, the nullable column none
         List<Integer> fastTags = new ArrayList<>();
-        for (int c : new int[] {0, 2, 6, 7, 8, 9}) {
+        for (int c : new int[] {0, 2, 6, 7, 8, 9, 10, 11}) {
           FastBlocks f = r.column(c).nodes()[0].fast();
           int fastCount = 0;
           StringBuilder tags = new StringBuilder();
@@ -143,6 +154,60 @@ class FastBlocksTest {
         }
         assertTrue(fastTags.get(0) > 0 && fastTags.get(1) > 0, "FOR blocks read by address: " + fastTags);
         assertEquals(0, fastTags.get(2), "blocks with nulls take the general path");
+      }
+    }
+  }
+
+  /** Gaussian floats in default-sized blocks: byte-stream-split with a dictionary of exponents. */
+  @Test
+  void byteStreamSplitFloatsEqualTheData() throws Exception {
+    long seed = BASE_SEED + 1;
+    System.out.println("FastBlocksTest.byteStreamSplitFloatsEqualTheData seed=" + seed);
+    Random rnd = new Random(seed);
+    int rows = 20000;
+    Schema schema = new Schema(List.of(notNull("g", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)),
+        notNull("d", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE))));
+    float[] g = new float[rows];
+    double[] d = new double[rows];
+    Path file = dir.resolve("bss.weft");
+    try (BufferAllocator alloc = new RootAllocator()) {
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, alloc)) {
+        root.allocateNew();
+        for (int i = 0; i < rows; i++) {
+          g[i] = (float) (rnd.nextGaussian() * 2 + 0.5);
+          d[i] = rnd.nextGaussian() * 0.1;
+          ((Float4Vector) root.getVector(0)).setSafe(i, g[i]);
+          ((Float8Vector) root.getVector(1)).setSafe(i, d[i]);
+        }
+        root.setRowCount(rows);
+        try (WeftWriter w = WeftWriter.open(file, schema, WriterOptions.builder().compression(Codec.NONE).build())) {
+          w.write(root);
+        }
+      }
+      try (WeftReader r = WeftReader.open(file, alloc)) {
+        for (int round = 0; round < 2; round++) {
+          long[] ids = new long[2000];
+          for (int i = 0; i < ids.length; i++) {
+            ids[i] = i < 2 ? rows - 1 - i : rnd.nextInt(rows);
+          }
+          try (VectorSchemaRoot got = r.take(ids, null)) {
+            for (int i = 0; i < ids.length; i++) {
+              int row = (int) ids[i];
+              assertEquals(Float.floatToRawIntBits(g[row]), Float.floatToRawIntBits(((Float4Vector) got.getVector(0)).get(i)),
+                  "round " + round + ", row " + row);
+              assertEquals(Double.doubleToRawLongBits(d[row]),
+                  Double.doubleToRawLongBits(((Float8Vector) got.getVector(1)).get(i)), "round " + round + ", row " + row);
+            }
+          }
+        }
+        for (int c = 0; c < 2; c++) {
+          StringBuilder tags = new StringBuilder();
+          FastBlocks f = r.column(c).nodes()[0].fast();
+          for (int b = 0; b < r.nodeStats(c).get(0).blocks(); b++) {
+            tags.append(f.tag(b));
+          }
+          System.out.println("FastBlocksTest: column " + r.columnName(c) + " block tags " + tags);
+        }
       }
     }
   }

@@ -21,8 +21,9 @@ public final class BlockCache {
   /** What an uncompressed block's cache entry is charged: its objects only. */
   static final long VIEW_COST = 160;
 
-  /** One cached block: where it sits, for eviction. */
-  private record Entry(AtomicReferenceArray<DecodedBlock> slots, int index, DecodedBlock block, long cost) {}
+  /** One cached block: where it sits, for eviction; {@code node} (may be null) is told of it. */
+  private record Entry(AtomicReferenceArray<DecodedBlock> slots, int index, DecodedBlock block, long cost,
+      NodeReader node, int nodeBlock) {}
 
   private final long capacity;
   private final ConcurrentLinkedQueue<Entry> fifo = new ConcurrentLinkedQueue<>();
@@ -60,6 +61,14 @@ public final class BlockCache {
 
   /** Caches {@code block} in {@code slots[index]} unless it is too large or already there. */
   void put(AtomicReferenceArray<DecodedBlock> slots, int index, DecodedBlock block) {
+    put(slots, index, block, null, 0);
+  }
+
+  /**
+   * As {@link #put(AtomicReferenceArray, int, DecodedBlock)}; when the block is evicted,
+   * {@code node.evicted(nodeBlock)} is called (so that nothing outside the cache keeps its arrays).
+   */
+  void put(AtomicReferenceArray<DecodedBlock> slots, int index, DecodedBlock block, NodeReader node, int nodeBlock) {
     if (capacity == 0) {
       return;
     }
@@ -68,7 +77,7 @@ public final class BlockCache {
       return;
     }
     if (slots.compareAndSet(index, null, block)) {
-      fifo.add(new Entry(slots, index, block, cost));
+      fifo.add(new Entry(slots, index, block, cost, node, nodeBlock));
       if (held.addAndGet(cost) > capacity) {
         evict();
       }
@@ -87,6 +96,9 @@ public final class BlockCache {
         return;
       }
       e.slots().compareAndSet(e.index(), e.block(), null);
+      if (e.node() != null) {
+        e.node().evicted(e.nodeBlock());
+      }
       held.addAndGet(-e.cost());
     }
   }

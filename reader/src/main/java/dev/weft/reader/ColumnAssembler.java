@@ -109,11 +109,12 @@ final class ColumnAssembler {
         long loc = reader.locate(e);
         int g = (int) (loc >>> 32);
         int tag = fast.tag(g);
-        if (tag >= FastBlocks.PLAIN) {
+        long[] aux = tag >= FastBlocks.DICT ? fast.aux(g) : null;
+        if (tag >= FastBlocks.PLAIN && (tag < FastBlocks.DICT || aux != null)) {
           // a block without validity: every value is valid
           long v;
           try {
-            v = fast.value(g, (int) loc);
+            v = fast.value(g, (int) loc, aux);
           } catch (IllegalArgumentException ex) {
             throw CorruptFileException.at(column.path(), column.name(), -1, "malformed encoded values in the "
                 + out.node.path() + " block holding element " + e + ": " + ex.getMessage());
@@ -123,8 +124,14 @@ final class ColumnAssembler {
           MemoryUtil.putByte(byteAt, (byte) (MemoryUtil.getByte(byteAt) | (1 << (pos & 7))));
           continue;
         }
-        if (tag == FastBlocks.UNKNOWN) {
-          fast.register(g, block(nodeIndex, e));
+        if (tag == FastBlocks.UNKNOWN || (tag >= FastBlocks.DICT && aux == null)) {
+          DecodedBlock blk = block(nodeIndex, e);
+          // entries that keep arrays only for cached blocks (the cache's eviction drops them)
+          boolean pin = reader.isCached(e, blk);
+          fast.register(g, blk, pin);
+          if (pin && !reader.isCached(e, blk)) {
+            fast.forget(g); // evicted meanwhile
+          }
         }
       }
       DecodedBlock b = block(nodeIndex, e);

@@ -75,8 +75,14 @@ final class FastBlocks {
     return (int) ((long) LONGS.getAcquire(entries, 4 * g) & 0xFF);
   }
 
-  /** Describes decoded block {@code g}: fast if its layout allows, else {@link #SLOW}. */
-  void register(int g, DecodedBlock d) {
+  /**
+   * Describes decoded block {@code g}: fast if its layout allows, else {@link #SLOW}.
+   *
+   * @param pin whether the kinds that keep arrays ({@link #DICT}, {@link #BSS}) may be used: only
+   *     for a block the reader's cache holds, which calls {@link #forget} when it evicts it, so
+   *     that those arrays stay within the cache's budget
+   */
+  void register(int g, DecodedBlock d, boolean pin) {
     MiniBlock mb = d.view();
     long tag = SLOW;
     if (mb.validityPos < 0) {
@@ -88,13 +94,13 @@ final class FastBlocks {
       } else if (mb.values instanceof AlpFloats.Decoder a && a.exceptionPositions() == null
           && a.width() == width) {
         tag = Math.max(SLOW, forStream(g, a.digits(), ALP, a.exponent() | (a.factor() << 8)));
-      } else if (mb.values instanceof ByteStreamSplit.Decoder bss && bss.width() == width) {
+      } else if (pin && mb.values instanceof ByteStreamSplit.Decoder bss && bss.width() == width) {
         long[] desc = bssDescriptor(bss);
         if (desc != null) {
           dictionaries[g] = desc;
           tag = BSS;
         }
-      } else if (mb.values instanceof DictionaryInts.Decoder dict) {
+      } else if (pin && mb.values instanceof DictionaryInts.Decoder dict) {
         dictionaries[g] = dict.entries();
         tag = Math.max(SLOW, forStream(g, dict.codes(), DICT, 0));
       }
@@ -102,13 +108,31 @@ final class FastBlocks {
     LONGS.setRelease(entries, 4 * g, tag);
   }
 
+  /** Drops block {@code g}'s entry if it keeps arrays (its block left the cache). */
+  void forget(int g) {
+    int tag = tag(g);
+    if (tag == DICT || tag == BSS) {
+      LONGS.setRelease(entries, 4 * g, (long) UNKNOWN);
+      dictionaries[g] = null;
+    }
+  }
+
+  /**
+   * The array a {@link #DICT} or {@link #BSS} entry reads (null once forgotten: then read the
+   * block instead); pass it to {@link #value}.
+   */
+  long[] aux(int g) {
+    return dictionaries[g];
+  }
+
   /**
    * Value {@code i} of block {@code g}, whose tag is one of the fast ones ({@link #PLAIN} and
-   * above), as the low {@code width} bytes of the result; {@code i} lies within the block.
+   * above), as the low {@code width} bytes of the result; {@code i} lies within the block;
+   * {@code aux} from {@link #aux} (not null) for {@link #DICT} and {@link #BSS}.
    *
    * @throws MalformedEncodingException if a dictionary code is out of range
    */
-  long value(int g, int i) {
+  long value(int g, int i, long[] aux) {
     long head = entries[4 * g];
     long addr = entries[4 * g + 1];
     if ((head & 0xFF) == PLAIN) {
@@ -120,7 +144,7 @@ final class FastBlocks {
       };
     }
     if ((head & 0xFF) == BSS) {
-      return bssValue(dictionaries[g], i);
+      return bssValue(aux, i);
     }
     long p = unpack(addr, head >>> 32, (int) (head >>> 8) & 0xFF, i);
     long base = entries[4 * g + 2];
@@ -129,7 +153,7 @@ final class FastBlocks {
       case FOR -> v;
       case ALP -> AlpFloats.decodeBits(v, width, (int) (head >>> 16) & 0xFF, (int) (head >>> 24) & 0xFF);
       default -> {
-        long[] dict = dictionaries[g];
+        long[] dict = aux;
         if (v < 0 || v >= dict.length) {
           throw new MalformedEncodingException("dictionary code " + v + " outside [0, " + dict.length + ")");
         }

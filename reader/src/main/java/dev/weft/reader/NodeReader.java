@@ -200,6 +200,23 @@ final class NodeReader {
     return f;
   }
 
+  /** Whether the reader's cache holds {@code d} as the block of {@code element}. */
+  boolean isCached(long element, DecodedBlock d) throws IOException {
+    int p = pageFor(element);
+    PageMeta page = pages.get(p);
+    BlockTable t = table(p);
+    int b = t.blockForElement(element - page.firstElement());
+    return ctx.cache().get(cacheSlots.get(p), b) == d;
+  }
+
+  /** Called when the cache evicts block {@code g} (index over all pages) of this node. */
+  void evicted(int g) {
+    FastBlocks f = fast;
+    if (f != null) {
+      f.forget(g);
+    }
+  }
+
   /**
    * Where element {@code element} lies: the index of its block over all pages of the node
    * (high 32 bits) and its index within the block (low 32 bits).
@@ -259,7 +276,7 @@ final class NodeReader {
       return local[localSlot];
     }
     DecodedBlock d = decode(p, page, t, b);
-    ctx.cache().put(slots, b, d);
+    ctx.cache().put(slots, b, d, this, pageBlockBase[p] + b);
     if (local != null) {
       local[localSlot] = d;
     }

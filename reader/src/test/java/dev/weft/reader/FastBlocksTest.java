@@ -200,6 +200,32 @@ class FastBlocksTest {
             }
           }
         }
+        // with a cache of a few blocks, entries that keep arrays are dropped with their blocks
+        try (WeftReader small = WeftReader.open(file, alloc, ReaderOptions.defaults().withBlockCacheBytes(64 << 10))) {
+          long[] ids = new long[3000];
+          for (int i = 0; i < ids.length; i++) {
+            ids[i] = rnd.nextInt(rows);
+          }
+          try (VectorSchemaRoot got = small.take(ids, null)) {
+            for (int i = 0; i < ids.length; i++) {
+              int row = (int) ids[i];
+              assertEquals(Float.floatToRawIntBits(g[row]), Float.floatToRawIntBits(((Float4Vector) got.getVector(0)).get(i)),
+                  "small cache, row " + row);
+              assertEquals(Double.doubleToRawLongBits(d[row]),
+                  Double.doubleToRawLongBits(((Float8Vector) got.getVector(1)).get(i)), "small cache, row " + row);
+            }
+          }
+          int pinned = 0;
+          for (int c = 0; c < 2; c++) {
+            FastBlocks f = small.column(c).nodes()[0].fast();
+            for (int b = 0; b < small.nodeStats(c).get(0).blocks(); b++) {
+              pinned += f.aux(b) != null ? 1 : 0;
+            }
+          }
+          // 64 KiB holds at most 4 decoded 16 KiB blocks (views of the mapping cost far less)
+          assertTrue(pinned <= (64 << 10) / BlockCache.VIEW_COST, pinned + " entries keep arrays");
+          System.out.println("FastBlocksTest: " + pinned + " entries keep arrays with a 64 KiB cache");
+        }
         for (int c = 0; c < 2; c++) {
           StringBuilder tags = new StringBuilder();
           FastBlocks f = r.column(c).nodes()[0].fast();

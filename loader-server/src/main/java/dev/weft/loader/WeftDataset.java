@@ -73,8 +73,9 @@ public final class WeftDataset implements AutoCloseable {
   /**
    * Bytes of decoded mini-blocks kept for reuse, shared by the readers of all files of a dataset:
    * random batches parse every block they touch, and parsing costs far more than reading a value.
+   * 256 MiB, or a quarter of the JVM's heap if that is less (decompressed blocks live on the heap).
    */
-  public static final long BLOCK_CACHE_BYTES = 256L << 20;
+  public static final long BLOCK_CACHE_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4);
 
   /**
    * Opens a dataset.

@@ -2,11 +2,12 @@ package dev.weft.reader;
 
 /**
  * Immutable reader settings. Defaults: verify every checksum on first read; keep up to 64 MiB
- * of decoded mini-blocks for reuse by later reads (random take of encoded data parses each block
+ * (at most an eighth of the heap) of decoded mini-blocks for reuse by later reads (random take of encoded data parses each block
  * it touches; a cache that holds the working set of parsed blocks makes that a lookup).
  */
 public final class ReaderOptions {
-  public static final long DEFAULT_BLOCK_CACHE_BYTES = 64L << 20;
+  /** 64 MiB, or an eighth of the JVM's heap if that is less (decompressed blocks live on the heap). */
+  public static final long DEFAULT_BLOCK_CACHE_BYTES = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 8);
 
   private final boolean verifyChecksums;
   private final long blockCacheBytes;

@@ -104,7 +104,8 @@ public final class WeftReader implements AutoCloseable {
       ReaderStats stats = new ReaderStats();
       FileTail tail = FileTail.decode(file.slice(size - WeftFormat.TAIL_LENGTH, WeftFormat.TAIL_LENGTH), abs, size);
       FileContext ctx = new FileContext(abs, file, stats, options.verifyChecksums(),
-          new BlockCache(options.blockCacheBytes()), tail.major());
+          options.blockCache() != null ? options.blockCache() : new BlockCache(options.blockCacheBytes()),
+          tail.major());
       FileHeader header = FileHeader.decode(file.slice(0, WeftFormat.HEADER_LENGTH), abs);
       ByteBuffer footerBytes = file.slice(tail.footerOffset(), tail.footerLength());
       stats.addMetadata(WeftFormat.TAIL_LENGTH + WeftFormat.HEADER_LENGTH + tail.footerLength());
@@ -481,9 +482,7 @@ public final class WeftReader implements AutoCloseable {
       assemblers.add(new ColumnAssembler(c, false));
     }
     try (BatchBuilder b = new BatchBuilder(cols, assemblers, allocator, rowIds.length)) {
-      for (long id : rowIds) {
-        b.appendRows(id, id + 1);
-      }
+      b.appendTake(rowIds);
       return b.finish(rowIds.length);
     }
   }

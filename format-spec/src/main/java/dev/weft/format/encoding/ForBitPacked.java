@@ -25,7 +25,8 @@ import java.util.Arrays;
  *
  * <p>Limits: exceptions need a cascade level below ({@link IntStreams#MAX_DEPTH}). Single value:
  * O(1) without exceptions (one load, shift, mask, multiply-add), O(log NumExceptions) with
- * them; a range decodes in a tight loop and is then patched.
+ * them (only for values whose packed slot is 0 when every exception's slot is 0, as the writer
+ * leaves them); a range decodes in a tight loop and is then patched.
  *
  * <p>Selection: tried for every integer stream. The writer computes the greatest common divisor
  * of the distances to the minimum (Scale), and then picks the base (the minimum or a low
@@ -194,6 +195,7 @@ public final class ForBitPacked {
     int start = in.skip(bytes, "packed values");
     int[] positions = null;
     IntDecoder values = null;
+    boolean zeroSlots = false;
     if (m > 0) {
       if (depth >= IntStreams.MAX_DEPTH) {
         throw new MalformedEncodingException("exceptions at cascade level " + depth);
@@ -201,22 +203,33 @@ public final class ForBitPacked {
       IntDecoder pos = IntStreams.parse(in, m, depth + 1);
       values = IntStreams.parse(in, m, depth + 1);
       positions = PatchPositions.read(pos, m, n, "exception");
+      // the writer leaves an exception's packed slot 0 (the format allows any value): if so,
+      // get() searches the exceptions only for values whose slot is 0
+      zeroSlots = true;
+      for (int k = 0; k < m && zeroSlots; k++) {
+        zeroSlots = BitPacking.get(in.buffer(), start, (int) (start + bytes), bits, positions[k]) == 0;
+      }
     }
-    return new Decoder(in.buffer(), start, (int) (start + bytes), bits, base, scale, n, positions, values);
+    return new Decoder(in.buffer(), start, (int) (start + bytes), bits, base, scale, n, positions, values,
+        zeroSlots);
   }
 
-  /** Reads packed values in place; exceptions by binary search. */
+  /**
+   * Reads packed values in place; exceptions by binary search ({@code zeroSlots}: every
+   * exception's packed slot is 0, so a value whose slot is not 0 is no exception).
+   */
   public record Decoder(ByteBuffer buf, int start, int end, int bits, long base, long scale, int size,
-      int[] exceptionPositions, IntDecoder exceptionValues) implements IntDecoder {
+      int[] exceptionPositions, IntDecoder exceptionValues, boolean zeroSlots) implements IntDecoder {
     @Override
     public long get(int i) {
-      if (exceptionPositions != null) {
+      long p = BitPacking.get(buf, start, end, bits, i);
+      if (exceptionPositions != null && (p == 0 || !zeroSlots)) {
         int k = Arrays.binarySearch(exceptionPositions, i);
         if (k >= 0) {
           return exceptionValues.get(k);
         }
       }
-      return base + scale * BitPacking.get(buf, start, end, bits, i);
+      return base + scale * p;
     }
 
     @Override

@@ -59,10 +59,25 @@ public final class ForBitPacked {
     }
     long scale = 0;
     for (int i = 0; i < n && scale != 1; i++) {
-      scale = gcd(scale, v[i] - min);
+      long d = v[i] - min;
+      // most values are multiples of the divisor found so far: skip Euclid for them
+      if (scale == 0 || Long.remainderUnsigned(d, scale) != 0) {
+        scale = gcd(scale, d);
+      }
     }
     if (scale == 0) {
       scale = 1;
+    }
+    // q[i]: the distance to the minimum in units of scale (every value is min + scale * q[i])
+    long[] q = new long[n];
+    if (scale == 1) {
+      for (int i = 0; i < n; i++) {
+        q[i] = v[i] - min;
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        q[i] = Long.divideUnsigned(v[i] - min, scale);
+      }
     }
     long base = min;
     int bits = 0;
@@ -73,7 +88,7 @@ public final class ForBitPacked {
       // Prune: if the widest values are common, no exception scheme can pay for itself.
       int[] hist = new int[65];
       for (int i = 0; i < n; i++) {
-        hist[BitPacking.bitsFor(div(v[i] - min, scale))]++;
+        hist[BitPacking.bitsFor(q[i])]++;
       }
       int topBits = 64;
       while (topBits > 0 && hist[topBits] == 0) {
@@ -84,7 +99,7 @@ public final class ForBitPacked {
     if (!allowExceptions || n < 64) {
       long maxP = 0;
       for (int i = 0; i < n; i++) {
-        long p = div(v[i] - min, scale);
+        long p = q[i];
         packed[i] = p;
         if (Long.compareUnsigned(p, maxP) > 0) {
           maxP = p;
@@ -116,11 +131,13 @@ public final class ForBitPacked {
         }
         int below = 0;
         long[] hist = new long[65];
+        // b is a value, so b = min + scale * qb and (v - b) / scale = q - qb for v >= b
+        long qb = Long.divideUnsigned(b - min, scale);
         for (int i = 0; i < n; i++) {
           if (v[i] < b) {
             below++;
           } else {
-            hist[BitPacking.bitsFor(div(v[i] - b, scale))]++;
+            hist[BitPacking.bitsFor(q[i] - qb)]++;
           }
         }
         long above = 0;
@@ -142,9 +159,9 @@ public final class ForBitPacked {
       }
       long maxP = bits == 64 ? -1L : (1L << bits) - 1;
       int[] pos = new int[n];
+      long qBase = Long.divideUnsigned(base - min, scale);
       for (int i = 0; i < n; i++) {
-        long d = v[i] - base;
-        long p = div(d, scale);
+        long p = q[i] - qBase;
         if (v[i] < base || Long.compareUnsigned(p, maxP) > 0) {
           pos[m++] = i;
           packed[i] = 0;
@@ -169,10 +186,6 @@ public final class ForBitPacked {
       IntStreams.encode(positions, m, depth + 1, h.child(), out);
       IntStreams.encode(values, m, depth + 1, h.child(), out);
     }
-  }
-
-  private static long div(long x, long scale) {
-    return scale == 1 ? x : Long.divideUnsigned(x, scale);
   }
 
   private static int align(int bits) {

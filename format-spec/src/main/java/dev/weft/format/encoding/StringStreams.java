@@ -110,7 +110,7 @@ public final class StringStreams {
     int pos = 0;
     for (int i = 0; i < n; i++) {
       int len = (int) lengths[i];
-      int hash = hash(data, pos, len);
+      int hash = len <= 8 ? shortHash(data, pos, len) : hash(data, pos, len);
       int slot = hash & mask;
       int id;
       while (true) {
@@ -164,6 +164,16 @@ public final class StringStreams {
       }
     }
     return true;
+  }
+
+  /** Hash of a string of at most 8 bytes: its bytes as one long, mixed. */
+  private static int shortHash(byte[] data, int from, int len) {
+    long k = len;
+    for (int j = 0; j < len; j++) {
+      k = k << 8 | (data[from + j] & 0xFF);
+    }
+    k *= 0x9E3779B97F4A7C15L;
+    return (int) (k >>> 32) ^ (int) k;
   }
 
   private static int hash(byte[] data, int from, int len) {

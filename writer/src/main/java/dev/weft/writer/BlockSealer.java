@@ -131,21 +131,22 @@ final class BlockSealer implements AutoCloseable {
   private Candidate selectAll(ColumnNode node, ArrowBuf raw, int rawLength, int flags, MiniBlock plain,
       long plainLimit, BlockChoice choice) {
     Candidate best = compress(raw, rawLength, flags, compressed);
-    int plainLength = best.length();
     EncodedBlocks.Encoded unaligned = EncodedBlocks.encode(plain, node, false, compressor != null);
     best = consider(best, unaligned, flags, plainLimit);
-    int unalignedLength = lastLength;
+    int winner = (best.flags() & WeftFormat.FLAG_ENCODED) != 0 ? BlockChoice.UNALIGNED : BlockChoice.PLAIN;
     EncodedBlocks.Encoded aligned = null;
-    int alignedLength = -1;
     // byte-aligned widths only help a codec pass; skipped where encoding itself does not pay
-    if (compressor != null && (best.flags() & WeftFormat.FLAG_ENCODED) != 0) {
+    if (compressor != null && winner != BlockChoice.PLAIN) {
       aligned = EncodedBlocks.encode(plain, node, true, true);
+      Candidate before = best;
       best = consider(best, aligned, flags, plainLimit);
-      alignedLength = lastLength;
+      if (best != before) {
+        winner = BlockChoice.ALIGNED;
+      }
     }
     if (choice != null) {
-      choice.sampled(rawLength, plainLength, unalignedLength, unaligned == null ? -1 : unaligned.scheme(),
-          alignedLength, aligned == null ? -1 : aligned.scheme());
+      choice.sampled(rawLength, winner, best.length(), unaligned == null ? -1 : unaligned.scheme(),
+          aligned == null ? -1 : aligned.scheme());
     }
     return best;
   }
@@ -164,6 +165,13 @@ final class BlockSealer implements AutoCloseable {
     } else {
       EncodedBlocks.Encoded enc = EncodedBlocks.encode(plain, node, choice.aligned(), compressor != null,
           choice.scheme());
+      if (choice.altScheme() >= 0) {
+        EncodedBlocks.Encoded alt = EncodedBlocks.encode(plain, node, choice.aligned(), compressor != null,
+            choice.altScheme());
+        if (enc == null || alt != null && alt.bytes().length < enc.bytes().length) {
+          enc = alt;
+        }
+      }
       if (enc == null || enc.bytes().length > plainLimit) {
         return null;
       }
@@ -180,7 +188,6 @@ final class BlockSealer implements AutoCloseable {
    * buffer is reused).
    */
   private Candidate consider(Candidate best, EncodedBlocks.Encoded enc, int flags, long plainLimit) {
-    lastLength = -1;
     if (enc == null || enc.bytes().length > plainLimit) {
       return best;
     }
@@ -190,13 +197,9 @@ final class BlockSealer implements AutoCloseable {
     GrowBuf compressInto = best.buf() == compressed.buf() ? spareCompressed() : compressed;
     int encFlags = flags | WeftFormat.FLAG_ENCODED | enc.scheme() << WeftFormat.FLAG_SCHEME_SHIFT;
     Candidate c = compress(stage(enc.bytes(), stageInto), enc.bytes().length, encFlags, compressInto);
-    lastLength = c.length();
     double need = bestEncoded ? best.length() - 1 : best.length() * KEEP_RATIO;
     return c.length() <= need ? c : best;
   }
-
-  /** Stored length of the candidate the last {@link #consider} call measured (-1: none). */
-  private int lastLength;
 
   private GrowBuf spare;
   private GrowBuf spareCompressed;

@@ -281,7 +281,7 @@ final class NodeWriter implements AutoCloseable {
     NodeKind kind = node.kind();
     boolean hasValidity = pendingNulls > 0;
     raw.setSize(0);
-    raw.reserve(rawSize(pendingCount, pendingData) + 16);
+    raw.ensure(rawSize(pendingCount, pendingData) + 16); // zeroed: alignment padding is not written
     long pos = 0;
     if (hasValidity) {
       long bytes = MiniBlock.bitmapBytes(pendingCount);

@@ -26,6 +26,8 @@ final class BlockChoice {
   static final double ALT_SHARE = 0.05;
   /** Scheme wins fade more slowly than candidate wins: a second scheme may win a minority of blocks. */
   static final double SCHEME_DECAY = 0.875;
+  /** Other widths that won at least this share of the samples the chosen ones won are tried too. */
+  static final double ALT_WIDTH_SHARE = 0.25;
   /** Most blocks between two samples of a node. */
   static final int MAX_INTERVAL = 32;
   /** A remembered-way block this much worse (per raw byte) than the last sample is re-selected. */
@@ -55,6 +57,14 @@ final class BlockChoice {
 
   boolean aligned() {
     return aligned;
+  }
+
+  /**
+   * Whether blocks stored the remembered (encoded) way should also try the other widths (aligned
+   * instead of unaligned or back): where those win a share of the samples too.
+   */
+  boolean tryOtherWidths() {
+    return encoded && wins[aligned ? UNALIGNED : ALIGNED] >= ALT_WIDTH_SHARE * wins[aligned ? ALIGNED : UNALIGNED];
   }
 
   /** A second main-stream scheme to try beside {@link #scheme()}, or -1. */

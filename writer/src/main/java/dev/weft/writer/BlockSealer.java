@@ -178,6 +178,11 @@ final class BlockSealer implements AutoCloseable {
       int encFlags = flags | WeftFormat.FLAG_ENCODED | enc.scheme() << WeftFormat.FLAG_SCHEME_SHIFT;
       ArrowBuf staged = stage(enc.bytes(), scratch);
       c = compress(staged, enc.bytes().length, encFlags, compressed);
+      if (choice.tryOtherWidths() && compressor != null) {
+        // the other widths win samples too: encode both ways, keep the smaller after the codec
+        c = consider(c, EncodedBlocks.encode(plain, node, !choice.aligned(), true, choice.scheme()), flags,
+            plainLimit);
+      }
     }
     return choice.accept(c.length(), rawLength) ? c : null;
   }

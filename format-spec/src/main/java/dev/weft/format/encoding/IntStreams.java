@@ -29,7 +29,10 @@ import java.util.Arrays;
  * thousand values, so the block itself is the sample: the writer computes the block's
  * statistics (minimum, maximum, runs, distinct values, delta range), encodes only the schemes
  * those statistics allow, each cascading recursively into its child streams, and keeps the
- * smallest. CONSTANT wins outright when all values are equal.
+ * smallest. CONSTANT wins outright when all values are equal. The writer runs this full
+ * selection only on sampled blocks of a column; its other blocks pass the scheme the samples chose
+ * as {@code preferred} ({@link #encode(long[], int, int, Hints, MetaOutput, int)}), which encodes
+ * once (child streams are still selected in full).
  */
 public final class IntStreams {
   /** Deepest cascade level; a stream at this level has no child streams. */

@@ -17,10 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import torch
-from torch.utils.data import DataLoader
-
 import weft
-from weft.torch import WeftDataset
+from weft.torch import WeftDataset, WeftLoader
 
 DIM = 32
 
@@ -52,7 +50,9 @@ def main() -> None:
         print(f"generating {a.rows} rows into {a.data} ...", flush=True)
         make_data(a.data, a.rows)
     ds = WeftDataset(a.data, columns=["features", "label"], batch_size=a.batch_size, seed=0)
-    loader = DataLoader(ds, batch_size=None, num_workers=a.workers)
+    # a DataLoader whose checkpoints (loader.state_dict()) resume with any num_workers; the workers
+    # hand shared-memory slots to this process instead of copying the batches
+    loader = WeftLoader(ds, num_workers=a.workers)
     model = torch.nn.Sequential(torch.nn.Linear(DIM, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1))
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     for epoch in range(a.epochs):

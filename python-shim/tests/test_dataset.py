@@ -121,7 +121,7 @@ def test_tensors_are_views_of_shared_memory(weft_file):
     assert not any(lo <= c["id"].data_ptr() < hi for lo, hi in _ring_mappings())
 
 
-def test_pin_memory_and_workers_deliver_values(weft_file):
+def test_workers_deliver_values(weft_file):
     for b in DataLoader(WeftDataset(weft_file, batch_size=B, seed=2), batch_size=None, num_workers=2):
         assert torch.equal(b["x"], b["id"].float() * 0.5)
         assert torch.equal(b["emb"][:, 1], (b["id"] * 4 + 1).float())
@@ -189,7 +189,7 @@ class KillsItsWorker(WeftDataset):
 
 try:
     list(DataLoader(KillsItsWorker(sys.argv[1], batch_size=int(sys.argv[2]), seed=4),
-                    batch_size=None, num_workers=2))  # torch checks its workers every 5 s
+                    batch_size=None, num_workers=2, timeout=30))  # torch checks its workers every 5 s
 except (RuntimeError, ConnectionError) as e:
     # torch reports the dead worker; if the worker died while handing a batch over, torch's
     # own fd transfer fails first with a connection reset

@@ -23,3 +23,19 @@ def test_convert(tmp_path):
     weft.convert(tmp_path / "s.parquet", tmp_path / "s.weft")
     with pytest.raises(RuntimeError, match="weft convert failed"):
         weft.convert(tmp_path / "missing.parquet", tmp_path / "m.weft")
+
+
+def test_read_table_pushes_a_text_predicate_down(weft_file, tmp_path):
+    src = make_table()
+    t = weft.read_table(weft_file, columns=["name", "id"], where="id < 10 AND id != 3")
+    expected = src.select(["name", "id"]).filter((pc.field("id") < 10) & (pc.field("id") != 3))
+    assert t.equals(expected)
+    # a directory: its .weft files in path order, each filtered
+    d = tmp_path / "ds"
+    d.mkdir()
+    for name in ("b.weft", "a.weft"):
+        (d / name).symlink_to(weft_file)
+    both = weft.read_table(d, columns=["id"], where="id IN (1, 2)")
+    assert both.column("id").to_pylist() == [1, 2, 1, 2]
+    with pytest.raises(ValueError, match="nope"):
+        weft.read_table(weft_file, where="nope = 1")

@@ -8,9 +8,16 @@ Slot lifetime (the policy of this package): a slot is released when the batch's 
 garbage-collected. Every Arrow buffer of a batch is a slice of one ``pyarrow.foreign_buffer``
 whose ``base`` is a :class:`_Lease`; numpy arrays and torch tensors made from the columns keep
 that buffer alive. When the last view is dropped, the lease's finalizer queues
-``RELEASE(slot, generation)``, and the client sends the queued releases before its next request
-(and on :meth:`Client.close`). Sending from the finalizer directly could interleave two frames
-(finalizers can run in the middle of another send), hence the queue.
+``RELEASE(slot, generation)`` and sends the queue at once if it can take the send lock without
+waiting; otherwise (the finalizer runs in the middle of another send, possibly on the same
+thread) the holder of the lock sends it right after its own frame. So two frames never
+interleave and a release is never left waiting for the next request (which matters when another
+process waits for the slot: DataLoader workers, section 7 of PROTOCOL.md).
+
+Handing a batch to another process (DataLoader workers): :meth:`Stream.next_handle` returns a
+:class:`SlotHandle` and sends ``HANDOFF`` (the worker builds no views); the receiving process
+calls :func:`adopt_handle`, which ``ADOPT``s the slot on that process's own connection (one per
+server per process, :func:`adopter`) and maps it — the batch is never copied or pickled.
 
 A stream lets the client hold ``max_in_flight`` slots at once (4 by default here); a training
 loop that keeps more batches alive than that gets a :class:`WeftError` after the ``NEXT``
@@ -27,11 +34,12 @@ import struct
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Deque, List, Optional, Sequence, Tuple
+from typing import Deque, Dict, List, Optional, Sequence, Tuple
 
 import pyarrow as pa
 
-__all__ = ["Client", "Stream", "Batch", "WeftError", "ServerError", "SHUFFLE_MODES"]
+__all__ = ["Client", "Stream", "Batch", "SlotHandle", "WeftError", "ServerError", "SHUFFLE_MODES", "adopter",
+           "adopt_handle"]
 
 PROTOCOL_VERSION = 1
 MAGIC = b"WEFTLOAD"
@@ -73,7 +81,8 @@ class _Lease:
     def __del__(self) -> None:
         try:
             self.client._pending_releases.append((self.slot, self.generation))
-        except Exception:  # interpreter shutdown
+            self.client._try_flush()
+        except Exception:  # interpreter shutdown, or the connection is gone (its slots are reclaimed)
             pass
 
 
@@ -89,6 +98,27 @@ class Batch:
     """The ring slot it lives in, or None for an inline (copied) batch."""
 
 
+@dataclass(frozen=True)
+class SlotHandle:
+    """A batch handed off by one process (a DataLoader worker) for another to adopt: a few
+    numbers and the stream's schema, small to pickle (PROTOCOL.md section 7). ``inline`` holds the
+    message bytes of an inline batch (one too large for a slot: nothing is leased then)."""
+
+    server: str
+    token: Optional[str]
+    slot: int
+    generation: int
+    offset: int
+    length: int
+    epoch: int
+    index: int
+    first_position: int
+    rows: int
+    schema: bytes
+    """The stream's schema as an Arrow IPC Schema message."""
+    inline: Optional[bytes] = None
+
+
 class Client:
     """One control connection to a loader server plus the mapping of its ring.
 
@@ -98,9 +128,13 @@ class Client:
 
     def __init__(self, socket_path: str, token: Optional[str] = None, timeout_s: float = 90.0) -> None:
         self.socket_path = socket_path
+        self.token = token
         self._pending_releases: Deque[Tuple[int, int]] = deque()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one frame at a time on the socket
+        self._request_lock = threading.RLock()  # one request/reply exchange at a time (adopter)
         self._closed = False
+        self.releases_sent = 0  # RELEASE frames sent (taken for sending) so far
+        self.adopted = 0  # slots adopted so far
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(timeout_s)
         try:
@@ -145,9 +179,32 @@ class Client:
         frame = _HEADER.pack(len(body), type_, 0) + body
         try:
             with self._lock:
-                self.sock.sendall(frame)
+                self.sock.sendall(self._take_releases() + frame)
         except OSError as e:
             raise self._lost(e) from e
+        self._try_flush()  # releases queued by a finalizer while we held the lock
+
+    def _take_releases(self) -> bytes:
+        frames = []
+        while True:
+            try:
+                slot, gen = self._pending_releases.popleft()
+            except IndexError:
+                return b"".join(frames)
+            frames.append(_HEADER.pack(_SLOT.size, RELEASE, 0) + _SLOT.pack(slot, 0, gen))
+            self.releases_sent += 1
+
+    def _try_flush(self) -> None:
+        """Sends queued releases unless another send is in progress (whose holder sends them after)."""
+        while self._pending_releases and not self._closed:
+            if not self._lock.acquire(blocking=False):
+                return
+            try:
+                data = self._take_releases()
+                if data:
+                    self.sock.sendall(data)
+            finally:
+                self._lock.release()
 
     def _lost(self, e: BaseException) -> WeftError:
         return WeftError(
@@ -186,20 +243,43 @@ class Client:
         return body
 
     def flush_releases(self) -> None:
-        """Sends the RELEASEs queued by finalizers of dropped batches."""
-        frames = []
-        while True:
-            try:
-                slot, gen = self._pending_releases.popleft()
-            except IndexError:
-                break
-            frames.append(_HEADER.pack(_SLOT.size, RELEASE, 0) + _SLOT.pack(slot, 0, gen))
-        if frames and not self._closed:
-            try:
-                with self._lock:
-                    self.sock.sendall(b"".join(frames))
-            except OSError as e:
-                raise self._lost(e) from e
+        """Sends the RELEASEs queued by finalizers of dropped batches (waiting for the send lock)."""
+        if self._closed:
+            return
+        try:
+            with self._lock:
+                data = self._take_releases()
+                if data:
+                    self.sock.sendall(data)
+        except OSError as e:
+            raise self._lost(e) from e
+        self._try_flush()  # queued by a finalizer while we held the lock
+
+    def handoff(self, slot: int, generation: int) -> None:
+        """``HANDOFF``: gives up this connection's lease of a slot so another process can adopt it."""
+        self._send(HANDOFF, _SLOT.pack(slot, 0, generation))
+
+    def adopt(self, slot: int, generation: int) -> None:
+        """``ADOPT`` a slot another connection handed off; returns once the server answered."""
+        with self._request_lock:
+            self._send(ADOPT, _SLOT.pack(slot, 0, generation))
+            body = self._expect(ADOPTED)
+        got_slot, _, got_gen = _SLOT.unpack_from(body, 0)
+        if (got_slot, got_gen) != (slot, generation):
+            raise WeftError(f"ADOPTED slot {got_slot}/{got_gen}, asked for {slot}/{generation}")
+        self.adopted += 1
+
+    def view_slot(self, slot: int, generation: int, offset: int, length: int) -> pa.Buffer:
+        """A zero-copy buffer over a slot this connection holds; its lease releases the slot when
+        the buffer and every view of it are garbage-collected."""
+        if not (self.first_slot <= offset and offset + length <= self.file_size):
+            raise WeftError(f"slot message [{offset}, {offset + length}) lies outside the ring")
+        start = self.first_slot + slot * self.slot_size
+        (gen_now,) = struct.unpack_from("<Q", self._mmap, start)
+        lease = _Lease(self, slot, generation, self.shm)  # releases the slot even if we raise below
+        if gen_now != generation:
+            raise WeftError(f"ring slot {slot} holds generation {gen_now}, expected {generation} (stale handle)")
+        return pa.foreign_buffer(self.base_address + offset, length, base=lease)
 
     # ---------------------------------------------------------------- requests
     def open_stream(
@@ -283,9 +363,10 @@ class Stream:
         self.num_batches = num_batches
         self.max_in_flight = max_in_flight
         self._ended = False
+        self._schema_ipc: Optional[bytes] = None
 
-    def next(self, timeout_ms: int = 0) -> Optional[Batch]:
-        """The next batch, or None at the end of the stream."""
+    def _next_reply(self, timeout_ms: int) -> Optional[bytes]:
+        """The body of the next BATCH reply, or None at END."""
         if self._ended:
             return None
         c = self.client
@@ -303,7 +384,7 @@ class Stream:
                     gc.collect()  # views in reference cycles
                     continue
                 raise WeftError(
-                    f"NEXT timed out: this process holds {held} of {mif} batches of the stream; drop "
+                    f"NEXT timed out: the batches of this stream hold {held} of {mif} slots; drop "
                     f"references to old batches (or pass copy=True) so that their slots are released"
                 )
             break
@@ -312,6 +393,14 @@ class Stream:
             return None
         if type_ != BATCH:
             raise WeftError(f"unexpected reply type {type_:#x} to NEXT")
+        return body
+
+    def next(self, timeout_ms: int = 0) -> Optional[Batch]:
+        """The next batch, or None at the end of the stream."""
+        body = self._next_reply(timeout_ms)
+        if body is None:
+            return None
+        c = self.client
         (_sid, slot, gen, offset, length, epoch, index, first, rows, _seg) = _BATCH_FIXED.unpack_from(body, 0)
         if slot == INLINE_SLOT:
             buf = pa.py_buffer(body[_BATCH_FIXED.size :])
@@ -325,6 +414,26 @@ class Stream:
         if rb.num_rows != rows:
             raise WeftError(f"batch has {rb.num_rows} rows, the server said {rows}")
         return Batch(rb, epoch, index, first, lease_slot)
+
+    def next_handle(self, timeout_ms: int = 0) -> Optional[SlotHandle]:
+        """The next batch as a :class:`SlotHandle` for another process, or None at the end.
+
+        The slot is handed off (``HANDOFF``) before this returns: this process must not read it,
+        and the adopter must ``ADOPT`` it within the server's handoff timeout (60 s by default)."""
+        body = self._next_reply(timeout_ms)
+        if body is None:
+            return None
+        c = self.client
+        (_sid, slot, gen, offset, length, epoch, index, first, rows, _seg) = _BATCH_FIXED.unpack_from(body, 0)
+        if self._schema_ipc is None:
+            self._schema_ipc = self.schema.serialize().to_pybytes()
+        inline = None
+        if slot == INLINE_SLOT:
+            inline = body[_BATCH_FIXED.size :]
+        else:
+            c.handoff(slot, gen)
+        return SlotHandle(c.socket_path, c.token, slot, gen, offset, length, epoch, index, first, rows,
+                          self._schema_ipc, inline)
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         while True:
@@ -351,3 +460,72 @@ def batches_per_rank(num_rows: int, batch_size: int, world_size: int, drop_last:
 
 def columns_list(columns: Optional[Sequence[str]]) -> Optional[List[str]]:
     return None if columns is None else list(columns)
+
+
+# ----------------------------------------------------------------------- adopting handles
+_adopters: Dict[Tuple[str, Optional[str]], Client] = {}
+_adopters_lock = threading.Lock()
+_schemas: Dict[bytes, pa.Schema] = {}
+
+
+def _forget_adopters_after_fork() -> None:
+    # A forked child must not use its parent's connections: drop them without a BYE (closing the
+    # child's copy of the socket does not end the parent's connection).
+    for c in _adopters.values():
+        c._closed = True
+        c._pending_releases.clear()
+        try:
+            c.sock.close()
+        except OSError:
+            pass
+    _adopters.clear()
+    global _adopters_lock
+    _adopters_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_adopters_after_fork)
+
+
+def adopter(server: str, token: Optional[str] = None) -> Client:
+    """This process's connection for adopting handed-off slots of ``server`` (made on first use,
+    kept for the life of the process; its slots are reclaimed when the process exits)."""
+    key = (server, token)
+    with _adopters_lock:
+        c = _adopters.get(key)
+        if c is None or c._closed:
+            c = Client(server, token)
+            _adopters[key] = c
+        return c
+
+
+def _schema_of(ipc: bytes) -> pa.Schema:
+    s = _schemas.get(ipc)
+    if s is None:
+        s = pa.ipc.read_schema(pa.py_buffer(ipc))
+        if len(_schemas) < 64:
+            _schemas[ipc] = s
+    return s
+
+
+def adopt_handle(h: SlotHandle) -> Batch:
+    """Adopts a handed-off slot on this process's :func:`adopter` connection and returns the batch
+    as zero-copy views of this process's mapping of the ring (released when they are GC'd)."""
+    schema = _schema_of(h.schema)
+    if h.inline is not None:
+        buf = pa.py_buffer(h.inline)
+        slot: Optional[int] = None
+    else:
+        c = adopter(h.server, h.token)
+        try:
+            c.adopt(h.slot, h.generation)
+        except ServerError:
+            with _adopters_lock:  # the server closed that connection; the next adoption reconnects
+                if _adopters.get((h.server, h.token)) is c:
+                    del _adopters[(h.server, h.token)]
+            raise
+        buf = c.view_slot(h.slot, h.generation, h.offset, h.length)
+        slot = h.slot
+    rb = pa.ipc.read_record_batch(pa.ipc.read_message(buf), schema)
+    if rb.num_rows != h.rows:
+        raise WeftError(f"batch has {rb.num_rows} rows, the server said {h.rows}")
+    return Batch(rb, h.epoch, h.index, h.first_position, slot)

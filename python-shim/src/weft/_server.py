@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
-__all__ = ["acquire", "release", "ServerStartError", "java_classpath", "DEFAULT_SERVER_ARGS"]
+__all__ = ["acquire", "acquire_flight", "release", "ServerStartError", "java_classpath", "DEFAULT_SERVER_ARGS"]
 
 MAIN_CLASS = "dev.weft.loader.ServeMain"
 DEFAULT_SERVER_ARGS: List[str] = ["--status-interval", "0"]
@@ -190,6 +190,22 @@ def acquire(paths: Sequence[str], server_args: Optional[Sequence[str]] = None) -
     return sock
 
 
+def acquire_flight(paths: Sequence[str], server_args: Optional[Sequence[str]] = None) -> str:
+    """Like :func:`acquire` for the socket transport: the shared server for ``paths`` started with
+    ``--port 0`` (Arrow Flight on 127.0.0.1, a free port); returns its ``grpc+tcp://`` location."""
+    args = list(DEFAULT_SERVER_ARGS if server_args is None else server_args)
+    if "--port" not in args:
+        args += ["--port", "0"]
+    acquire(paths, args)
+    key = server_key([os.path.abspath(os.fspath(p)) for p in paths], args)
+    with _locked(key) as state_path:
+        state = _read(state_path) or {}
+    if not state.get("flight"):
+        raise ServerStartError("the weft loader server did not print a Flight location (its build may predate the "
+                               "socket transport: rebuild loader-server)")
+    return str(state["flight"])
+
+
 def release(key: str) -> None:
     """Unregisters this process; the supervisor stops the server when no user is left."""
     _acquired.pop(key, None)
@@ -268,11 +284,16 @@ def _supervise(spec: Dict) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     sock = None
+    flight = None
+    # line 1: the Unix socket path; with --port, line 2: the Flight location (PROTOCOL.md section 14)
+    lines_wanted = 2 if "--port" in spec["cmd"] else 1
     deadline = time.monotonic() + START_TIMEOUT_S
     while sock is None:
-        text = out_path.read_text(errors="replace")
-        if "\n" in text:
-            sock = text.split("\n", 1)[0].strip()
+        lines = out_path.read_text(errors="replace").split("\n")
+        if len(lines) > lines_wanted:
+            sock = lines[0].strip()
+            if lines_wanted == 2:
+                flight = lines[1].strip() if lines[1].strip().startswith("grpc") else None
         elif java.poll() is not None or time.monotonic() > deadline or stop["now"]:
             if java.poll() is None:
                 java.kill()
@@ -280,7 +301,8 @@ def _supervise(spec: Dict) -> int:
         else:
             time.sleep(0.05)
     # the starting process holds the lock until it sees this state
-    _write(state_path, {"socket": sock, "supervisor": os.getpid(), "java": java.pid, "users": [spec["user"]]})
+    _write(state_path, {"socket": sock, "flight": flight, "supervisor": os.getpid(), "java": java.pid,
+                        "users": [spec["user"]]})
     try:
         while not stop["now"] and java.poll() is None:
             time.sleep(_POLL_S)

@@ -21,7 +21,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 def read_table(
     path: Union[PathLike, Sequence[PathLike]],
     columns: Optional[Sequence[str]] = None,
-    where: Optional[pc.Expression] = None,
+    where: Union[str, pc.Expression, None] = None,
     *,
     server: Optional[str] = None,
     batch_rows: int = 65536,
@@ -29,10 +29,15 @@ def read_table(
     """Reads a Weft dataset (a file, a directory, or a list) into memory as a ``pyarrow.Table``
     in file order, through the (shared, embedded) loader server.
 
-    ``where`` is a ``pyarrow.compute`` expression applied to the result (e.g.
-    ``pc.field("label") == 3``); it is not pushed down to the reader yet. The table owns its
-    memory (copied out of the shared ring batch by batch)."""
+    ``where`` filters rows, either as text in Weft's predicate language (e.g.
+    ``"label = 1 AND price >= 3.5 AND city IN ('NYC','SFO')"``, see ``bin/weft cat --help``),
+    pushed down to the reader so that zone maps and bloom filters skip what cannot match (read
+    through ``bin/weft cat --where``, file by file), or as a ``pyarrow.compute`` expression (e.g.
+    ``pc.field("label") == 3``) applied to the table after reading. The table owns its memory
+    (copied out of the shared ring batch by batch)."""
     paths: List[str] = [os.fspath(path)] if isinstance(path, (str, os.PathLike)) else [os.fspath(p) for p in path]
+    if isinstance(where, str):
+        return _read_where(paths, columns, where)
     sock = server if server is not None else _server.acquire(paths)
     parts: List[pa.RecordBatch] = []
     with Client(sock) as c:
@@ -55,6 +60,37 @@ def read_table(
     if where is not None:
         table = table.filter(where)
     return table
+
+
+def _weft_files(paths: Sequence[str]) -> List[str]:
+    """The dataset's files in the loader server's order: each path in turn, a directory as the
+    ``*.weft`` files below it sorted by path."""
+    out: List[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            found = [os.path.join(d, f) for d, _, fs in os.walk(p) for f in fs if f.endswith(".weft")]
+            out += sorted(found)
+        else:
+            out.append(p)
+    return out
+
+
+def _read_where(paths: Sequence[str], columns: Optional[Sequence[str]], where: str) -> pa.Table:
+    """``weft cat FILE --where WHERE --format arrow`` for each file, concatenated."""
+    tables = []
+    for f in _weft_files(paths):
+        cmd = [str(_server.repo_root() / "bin" / "weft"), "cat", f, "--where", where, "--format", "arrow"]
+        if columns is not None:
+            cmd += ["--columns", ",".join(columns)]
+        env = {**os.environ, "WEFT_MVN_FLAGS": os.environ.get("WEFT_MVN_FLAGS", "-o")}
+        r = subprocess.run(cmd, capture_output=True, env=env)
+        if r.returncode != 0:
+            msg = r.stderr.decode(errors="replace").strip()
+            raise ValueError(f"weft.read_table({f!r}, where={where!r}): {msg}")
+        tables.append(pa.ipc.open_stream(r.stdout).read_all())
+    if not tables:
+        raise ValueError(f"weft.read_table: no .weft files in {list(paths)}")
+    return pa.concat_tables(tables)
 
 
 def convert(src: Union[PathLike, Sequence[PathLike]], dst: PathLike, *args: str, **options: Any) -> None:

@@ -13,18 +13,21 @@ Use it with the DataLoader's own batching turned off (the server assembles the b
 from __future__ import annotations
 
 import os
+import queue
 import warnings
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pyarrow as pa
 import torch
-from torch.utils.data import IterableDataset, get_worker_info
+from multiprocessing.context import get_spawning_popen
+from multiprocessing.sharedctypes import RawArray
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from . import _server
-from ._client import Client, batches_per_rank
+from . import _flight, _server
+from ._client import Client, SlotHandle, adopt_handle, batches_per_rank
 
-__all__ = ["WeftDataset", "record_batch_to_tensors", "rank_and_world_size"]
+__all__ = ["WeftDataset", "WeftLoader", "record_batch_to_tensors", "rank_and_world_size"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -54,46 +57,117 @@ def _numeric_numpy(arr: pa.Array) -> np.ndarray:
         return arr.to_numpy(zero_copy_only=False)  # nulls (-> NaN / object) or booleans: a copy
 
 
-def _column_to_torch(arr: pa.Array, pad_value: float) -> Any:
-    t = arr.type
-    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
-        return _from_numpy(_numeric_numpy(arr))
-    if pa.types.is_fixed_size_list(t) and (pa.types.is_integer(t.value_type) or pa.types.is_floating(t.value_type)):
-        if arr.null_count == 0:
+def _is_number(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t)
+
+
+LIST_MODES = ("pad", "offsets")
+
+
+def _list_to_torch(arr: pa.Array, lists: str, pad_to: Optional[int], pad_value: float) -> Dict[str, torch.Tensor]:
+    offsets = arr.offsets.to_numpy(zero_copy_only=False)  # accounts for a sliced array
+    if lists == "offsets":
+        if len(offsets) and offsets[0] != 0:
+            offsets = offsets - offsets[0]  # a copy, rebased
             values = _numeric_numpy(arr.flatten())
-            return _from_numpy(values.reshape(len(arr), t.list_size))
-    if (pa.types.is_list(t) or pa.types.is_large_list(t)) and (
-        pa.types.is_integer(t.value_type) or pa.types.is_floating(t.value_type)
-    ):
-        offsets = arr.offsets.to_numpy()
-        lengths = np.diff(offsets)
-        flat = _numeric_numpy(arr.flatten())
-        width = int(lengths.max()) if len(lengths) else 0
-        padded = np.full((len(arr), width), pad_value, dtype=flat.dtype)
+        else:
+            values = _numeric_numpy(arr.values.slice(0, int(offsets[-1]) if len(offsets) else 0))
+        return {"values": _from_numpy(values), "offsets": _from_numpy(offsets)}
+    lengths = np.diff(offsets).astype(np.int64)
+    flat = _numeric_numpy(arr.flatten())
+    longest = int(lengths.max()) if len(lengths) else 0
+    width = longest if pad_to is None else int(pad_to)
+    padded = np.full((len(arr), width), pad_value, dtype=flat.dtype)
+    if width >= longest:
         mask = np.arange(width)[None, :] < lengths[:, None]
-        padded[mask] = flat
-        return {"values": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths.astype(np.int64))}
-    return arr.to_pylist()  # strings, binaries, structs, ...: Python objects
+        padded[mask] = flat  # row-major order of the mask = order of the values
+    else:  # truncate each list to its first `width` values
+        lengths = np.minimum(lengths, width)
+        mask = np.arange(width)[None, :] < lengths[:, None]
+        starts = (offsets[:-1] - offsets[0]).astype(np.int64)
+        padded[mask] = flat[(starts[:, None] + np.arange(width)[None, :])[mask]]
+    return {"values": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths)}
 
 
-def record_batch_to_tensors(rb: pa.RecordBatch, copy: bool = False, pad_value: float = 0) -> Dict[str, Any]:
+def _column_to_torch(arr: pa.Array, pad_value: float, pad_to: Optional[int] = None, lists: str = "pad") -> Any:
+    t = arr.type
+    if _is_number(t) or pa.types.is_boolean(t):
+        return _from_numpy(_numeric_numpy(arr))
+    if pa.types.is_fixed_size_list(t) and _is_number(t.value_type) and arr.null_count == 0:
+        values = _numeric_numpy(arr.flatten())  # the slice of the child that this array covers
+        return _from_numpy(values.reshape(len(arr), t.list_size))
+    if (pa.types.is_list(t) or pa.types.is_large_list(t)) and _is_number(t.value_type) and arr.null_count == 0:
+        return _list_to_torch(arr, lists, pad_to, pad_value)
+    return arr.to_pylist()  # strings, binaries, structs, lists with nulls...: Python objects
+
+
+def record_batch_to_tensors(rb: pa.RecordBatch, copy: bool = False, pad_value: float = 0,
+                            pad_to: Optional[int] = None, lists: str = "pad") -> Dict[str, Any]:
     """Converts a record batch to a dict of column name -> value:
 
     * integer/float columns: 1-D tensors, **views of the batch's memory** (no copy) unless ``copy``;
-      columns with nulls and booleans are copied by numpy;
-    * fixed_size_list of numbers (e.g. ``float32[64]``): 2-D tensors ``[rows, size]``, views too;
-    * list of numbers: ``{"values": padded 2-D tensor, "lengths": int64 tensor}`` (a copy);
-    * everything else (strings, ...): a Python list.
+      columns with nulls and booleans are copied by numpy (nulls become NaN for floats);
+    * fixed_size_list of numbers (e.g. ``float32[64]``): 2-D tensors ``[rows, 64]``, views too;
+    * list of numbers, ``lists="pad"`` (the default): ``{"values": [rows, width] tensor padded with
+      pad_value, "lengths": int64 [rows]}`` (a copy). ``width`` is ``pad_to`` if given (longer
+      lists are cut to their first ``pad_to`` values and ``lengths`` says how many were kept),
+      else the longest list of the batch (so it varies from batch to batch);
+    * list of numbers, ``lists="offsets"``: ``{"values": flat 1-D tensor, "offsets": [rows + 1]
+      tensor}``, both views (row i is ``values[offsets[i]:offsets[i+1]]``);
+    * everything else (strings, binaries, lists with nulls, ...): a Python list.
+
+    ``copy=True`` copies every tensor (``clone()``), so nothing refers to the batch's memory.
     """
+    if lists not in LIST_MODES:
+        raise ValueError(f"lists must be one of {LIST_MODES}, not {lists!r}")
+    if pad_to is not None and pad_to < 0:
+        raise ValueError("pad_to must be >= 0")
     out: Dict[str, Any] = {}
     for name, col in zip(rb.schema.names, rb.columns):
-        v = _column_to_torch(col, pad_value)
+        v = _column_to_torch(col, pad_value, pad_to, lists)
         if copy and isinstance(v, torch.Tensor):
             v = v.clone()
         elif copy and isinstance(v, dict):
             v = {k: x.clone() for k, x in v.items()}
         out[name] = v
     return out
+
+
+class _Convert(NamedTuple):
+    copy: bool
+    pad_value: float
+    pad_to: Optional[int]
+    lists: str
+
+
+class _HandedOff:
+    """What a DataLoader worker yields instead of tensors: a slot handle. Pickling it (torch does,
+    to send it to the training process) is cheap; unpickling it in the training process adopts the
+    slot there and turns into the dict of tensors, views of that process's mapping of the ring.
+    An adoption error becomes torch's ``ExceptionWrapper``, so the DataLoader re-raises it in the
+    training loop (also from the pin-memory thread)."""
+
+    __slots__ = ("handle", "convert")
+
+    def __init__(self, handle: SlotHandle, convert: _Convert) -> None:
+        self.handle = handle
+        self.convert = convert
+
+    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]:
+        return (_adopt_to_tensors, (self.handle, tuple(self.convert)))
+
+
+def _adopt_to_tensors(handle: SlotHandle, convert: Tuple[Any, ...]) -> Any:
+    try:
+        c = _Convert(*convert)
+        b = adopt_handle(handle)
+        return record_batch_to_tensors(b.record_batch, copy=c.copy, pad_value=c.pad_value, pad_to=c.pad_to,
+                                       lists=c.lists)
+    except Exception:
+        from torch._utils import ExceptionWrapper
+
+        return ExceptionWrapper(where=f"in process {os.getpid()}, adopting a weft batch handed over by a "
+                                      f"DataLoader worker")
 
 
 class WeftDataset(IterableDataset):  # type: ignore[type-arg]
@@ -106,18 +180,35 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         shuffle: True (global shuffle), False, or one of "none", "global", "block".
         seed: shuffle seed; the order is a pure function of (seed, epoch, dataset).
         drop_last: drop the incomplete tail (else pad by wrapping to the start of the order).
-        server: socket path of a running loader server; None starts (or shares) a local one
-            (see :mod:`weft._server`).
+        transport: ``"shm"`` (the shared-memory ring, zero copy; same host) or ``"socket"`` (Arrow
+            Flight over TCP, PROTOCOL.md section 12; any host; the tensors are views of what gRPC
+            received, and with workers torch copies them to the training process as usual).
+        server: ``"shm"``: the Unix socket path of a running loader server; ``"socket"``: its Flight
+            address, ``"host:port"`` or ``"grpc+tcp://host:port"``. None starts (or shares) a local
+            server (see :mod:`weft._server`; with ``"socket"`` it listens on 127.0.0.1).
         copy: copy the tensors out of shared memory and release the slot at once.
         block_size, window_blocks: geometry of ``shuffle="block"``.
+        lists: list columns as ``"pad"`` (padded values + lengths) or ``"offsets"`` (flat values
+            + offsets); see :func:`record_batch_to_tensors`.
+        pad_to: width of padded list columns; None (the default): the longest list of each batch.
         pad_value: fill value of padded list columns.
+        handoff: in DataLoader workers, hand each batch's slot over to the training process
+            (HANDOFF/ADOPT, zero copy) instead of letting torch copy the tensors; default True.
+        max_in_flight: slots one stream's batches may hold at once (in the training loop and in
+            the DataLoader's queues); the next batch waits beyond that.
 
     Each yielded dict's tensors are views of a ring slot; the slot is released when all of them
-    are garbage-collected. Partitioning: by ``torch.distributed`` rank/world size (or the RANK and
-    WORLD_SIZE environment variables) and by DataLoader worker; the sequence of batches the training
-    loop sees does not depend on ``num_workers``. Nothing is connected before ``__iter__`` (no
-    sockets or threads before the workers fork); without ``server=`` the constructor only makes
-    sure a local server process runs.
+    are garbage-collected. With ``num_workers > 0`` a worker passes only a small handle through
+    the DataLoader's queue, and the training process maps the slot itself: its tensors are views
+    of the training process's own mapping, never a copy. Partitioning: by ``torch.distributed``
+    rank/world size (or the RANK and WORLD_SIZE environment variables) and by DataLoader worker;
+    the sequence of batches the training loop sees does not depend on ``num_workers``. Nothing is
+    connected before ``__iter__`` (no sockets or threads before the workers fork); without
+    ``server=`` the constructor only makes sure a local server process runs.
+
+    Epoch and resume position live in a few bytes of shared memory made before the workers
+    start, so :meth:`set_epoch` and :meth:`load_state_dict` also reach workers that persist
+    across epochs (``persistent_workers=True``). Call ``set_epoch(e)`` before each epoch.
     """
 
     def __init__(
@@ -128,12 +219,17 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         shuffle: Union[bool, str] = True,
         seed: int = 0,
         drop_last: bool = True,
+        transport: str = "shm",
         server: Optional[str] = None,
         copy: bool = False,
         *,
         block_size: int = 64,
         window_blocks: int = 16,
+        lists: str = "pad",
+        pad_to: Optional[int] = None,
         pad_value: float = 0,
+        handoff: bool = True,
+        max_in_flight: int = 4,
         token: Optional[str] = None,
     ) -> None:
         super().__init__()
@@ -149,30 +245,66 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         self.shuffle = {True: "global", False: "none"}.get(shuffle, shuffle) if isinstance(shuffle, bool) else shuffle
         if self.shuffle not in ("none", "global", "block"):
             raise ValueError(f"shuffle must be a bool or 'none'|'global'|'block', not {shuffle!r}")
+        if transport not in ("shm", "socket"):
+            raise ValueError(f"transport must be 'shm' or 'socket', not {transport!r}")
+        if transport == "shm" and server is not None and _flight.is_socket_address(server):
+            raise ValueError(f"server={server!r} is a network address: pass transport='socket' (Arrow Flight); "
+                             f"the shared-memory transport takes the server's Unix socket path")
+        if lists not in LIST_MODES:
+            raise ValueError(f"lists must be one of {LIST_MODES}, not {lists!r}")
+        if max_in_flight < 1:
+            raise ValueError("max_in_flight must be >= 1")
+        self.transport = transport
         self.seed = seed
         self.drop_last = drop_last
         self.copy = copy
         self.block_size = block_size if self.shuffle == "block" else 1
         self.window_blocks = window_blocks if self.shuffle == "block" else 1
+        self.lists = lists
+        self.pad_to = pad_to
         self.pad_value = pad_value
+        self.handoff = handoff
+        self.max_in_flight = max_in_flight
         self.token = token
-        self.epoch = 0
-        self._start_batch = 0  # for the next __iter__ (resume)
-        self._next_batch = 0  # the next batch index of the current epoch the loop will receive
+        # [epoch, start batch of the next iteration]: shared with the DataLoader's workers
+        self._shared: Any = RawArray("q", 2)
+        self._next_batch = 0  # the next batch index of the current epoch this process will deliver
+        self._worker = 0
         self._num_rows: Optional[int] = None
         self._fingerprint: Optional[str] = None
-        self.server = server if server is not None else _server.acquire(self.paths)
+        self._expected_fingerprint: Optional[str] = None
+        if transport == "socket":
+            self.server = _flight.location(server) if server is not None else _server.acquire_flight(self.paths)
+        else:
+            self.server = server if server is not None else _server.acquire(self.paths)
 
     # ----------------------------------------------------------------- state
+    @property
+    def epoch(self) -> int:
+        return int(self._shared[0])
+
+    @property
+    def _start_batch(self) -> int:
+        return int(self._shared[1])
+
+    @_start_batch.setter
+    def _start_batch(self, value: int) -> None:
+        self._shared[1] = value
+
     def set_epoch(self, epoch: int) -> None:
         """Sets the epoch of the next iteration (its order). Call it before creating the iterator
-        of each epoch, like ``DistributedSampler.set_epoch``."""
+        of each epoch, like ``DistributedSampler.set_epoch``; it reaches persistent workers too.
+        Another epoch than the current one also clears a resume position."""
+        if epoch < 0:
+            raise ValueError("epoch must be >= 0")
         if epoch != self.epoch:
-            self._start_batch = 0
-        self.epoch = epoch
+            self._shared[1] = 0
+        self._shared[0] = epoch
 
     def _info(self) -> None:
-        if self._num_rows is None:
+        if self._num_rows is None and self.transport == "socket":
+            self._num_rows, self._fingerprint, _schema = _flight.dataset_info(self.server, self.token)
+        elif self._num_rows is None:
             with Client(self.server, self.token) as c:  # short-lived; closed before any fork
                 self._num_rows = c.num_rows
                 self._fingerprint = c.fingerprint
@@ -182,6 +314,13 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         self._info()
         assert self._num_rows is not None
         return self._num_rows
+
+    @property
+    def fingerprint(self) -> str:
+        """The dataset's fingerprint (hex SHA-256 from the server), as checkpoints record it."""
+        self._info()
+        assert self._fingerprint is not None
+        return self._fingerprint
 
     def __len__(self) -> int:
         """Batches per rank per epoch."""
@@ -193,54 +332,196 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
 
         With ``num_workers=0`` that is exactly what the training loop received. Inside a DataLoader
         worker it is that worker's position; ``torchdata.stateful_dataloader.StatefulDataLoader``
-        collects these per delivered batch and resumes exactly (with the same num_workers)."""
+        collects these per delivered batch and resumes exactly (with the same num_workers). For a
+        checkpoint that resumes with any num_workers, use :class:`WeftLoader`'s state."""
         self._info()
-        return {"epoch": self.epoch, "next_batch": self._next_batch, "worker": getattr(self, "_worker", 0),
+        return {"epoch": self.epoch, "next_batch": self._next_batch, "worker": self._worker,
                 "seed": self.seed, "batch_size": self.batch_size, "fingerprint": self._fingerprint}
 
     def load_state_dict(self, state: Dict[str, Any]) -> None:
-        """The next ``__iter__`` continues the saved epoch at the saved batch."""
+        """The next iteration continues the saved epoch at the saved batch (for every worker).
+
+        The position holds for iterations of that epoch until one of them finishes (in the training
+        process, ``num_workers=0``, or through :class:`WeftLoader`) or ``set_epoch`` selects
+        another epoch; a plain DataLoader with workers keeps it until ``set_epoch``."""
         if state.get("batch_size", self.batch_size) != self.batch_size or state.get("seed", self.seed) != self.seed:
             raise ValueError("the checkpoint was made with another batch_size or seed")
-        self.epoch = int(state["epoch"])
+        self._shared[0] = int(state["epoch"])
         self._next_batch = int(state["next_batch"])
         # a worker that delivers next_batch is worker w of a stream that starts at next_batch - w
-        self._start_batch = self._next_batch - int(state.get("worker", 0))
+        self._shared[1] = self._next_batch - int(state.get("worker", 0))
         self._expected_fingerprint = state.get("fingerprint")
 
     # ------------------------------------------------------------- iterate
     def __iter__(self) -> Iterator[Dict[str, Any]]:
+        # Not a generator function: the epoch and start are read now, when the DataLoader (or its
+        # worker, also a persistent one on each new epoch) creates the iterator.
         rank, world = rank_and_world_size()
         info = get_worker_info()
         worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
-        start = self._start_batch
-        self._start_batch = 0  # the following epoch starts from 0
+        epoch, start = self.epoch, self._start_batch
         # the next batch index (of the rank) this process will deliver: worker w of K delivers
         # start + w, start + w + K, ... (PROTOCOL.md section 4)
         self._next_batch = start + worker
         self._worker = worker
+        if self.transport == "socket":
+            it = self._flight_batches(epoch, start, rank, world, worker, workers)
+        else:
+            it = self._batches(epoch, start, rank, world, worker, workers, info is not None and self.handoff)
+        return it if info is not None else self._clearing_resume(it, epoch, start)
+
+    def _clearing_resume(self, it: Iterator[Any], epoch: int, start: int) -> Iterator[Any]:
+        # In the training process (num_workers=0): once the resumed epoch is finished, its next
+        # iteration starts from the beginning (WeftLoader does the same for any num_workers).
+        yield from it
+        if self.epoch == epoch and self._start_batch == start:
+            self._start_batch = 0
+
+    def _flight_batches(self, epoch: int, start: int, rank: int, world: int, worker: int,
+                        workers: int) -> Iterator[Any]:
+        ticket = _flight.make_ticket(
+            epoch=epoch, seed=self.seed, shuffle=self.shuffle, batch_size=self.batch_size, rank=rank,
+            world_size=world, worker=worker, num_workers=workers, drop_last=self.drop_last, start_batch=start,
+            columns=self.columns, block_size=self.block_size, window_blocks=self.window_blocks,
+            fingerprint=self._expected_fingerprint,
+        )
+        for b in _flight.stream(self.server, ticket, self.token):
+            out = record_batch_to_tensors(b.record_batch, self.copy, self.pad_value, self.pad_to, self.lists)
+            self._next_batch = b.index + workers
+            del b
+            yield out
+            del out
+
+    def _batches(self, epoch: int, start: int, rank: int, world: int, worker: int, workers: int,
+                 handoff: bool) -> Iterator[Any]:
         client = Client(self.server, self.token)
+        convert = _Convert(self.copy, self.pad_value, self.pad_to, self.lists)
         try:
             stream = client.open_stream(
-                epoch=self.epoch, seed=self.seed, shuffle=self.shuffle, batch_size=self.batch_size, rank=rank,
+                epoch=epoch, seed=self.seed, shuffle=self.shuffle, batch_size=self.batch_size, rank=rank,
                 world_size=world, worker=worker, num_workers=workers, drop_last=self.drop_last,
                 start_batch=start, columns=self.columns, block_size=self.block_size,
-                window_blocks=self.window_blocks, fingerprint=getattr(self, "_expected_fingerprint", None),
+                window_blocks=self.window_blocks, fingerprint=self._expected_fingerprint,
+                max_in_flight=self.max_in_flight,
             )
             self._num_rows, self._fingerprint = client.num_rows, client.fingerprint
             while True:
-                b = stream.next()
-                if b is None:
-                    break
-                out = record_batch_to_tensors(b.record_batch, copy=self.copy, pad_value=self.pad_value)
-                b_index = b.index
-                del b
-                self._next_batch = b_index + workers
-                yield out
-                del out
+                if handoff:
+                    h = stream.next_handle()
+                    if h is None:
+                        break
+                    self._next_batch = h.index + workers
+                    yield _HandedOff(h, convert)
+                    del h
+                else:
+                    b = stream.next()
+                    if b is None:
+                        break
+                    out = record_batch_to_tensors(b.record_batch, *convert)
+                    self._next_batch = b.index + workers
+                    del b
+                    yield out
+                    del out
             stream.close()
         finally:
             client.close()
 
     def __getstate__(self) -> Dict[str, Any]:
-        return dict(self.__dict__)
+        d = dict(self.__dict__)
+        if get_spawning_popen() is None:
+            # plain pickling (deepcopy, torch.save): the copy gets state of its own
+            d["_shared"] = list(self._shared)
+        return d
+
+    def __setstate__(self, d: Dict[str, Any]) -> None:
+        if isinstance(d.get("_shared"), list):
+            d["_shared"] = RawArray("q", d["_shared"])
+        self.__dict__.update(d)
+
+
+class WeftLoader(DataLoader):  # type: ignore[type-arg]
+    """A ``DataLoader`` for a :class:`WeftDataset` whose checkpoints resume with **any** num_workers.
+
+    ``WeftLoader(ds, num_workers=K, **kwargs)`` takes the DataLoader's keyword arguments
+    (``batch_size`` must stay None: the server makes the batches). :meth:`state_dict` records the
+    position after the last batch the training loop received from this loader — (epoch, the
+    rank's next batch index), never what workers prefetched — and :meth:`load_state_dict` makes
+    the next iteration continue there, whatever ``num_workers`` the new loader has: the rank's
+    sequence of batches does not depend on it (PROTOCOL.md section 4), so the position is simply
+    the start of the iteration plus the number of batches received.
+
+    A finished epoch's state points at its end (resuming it yields nothing; call ``set_epoch``
+    for the next). An iteration abandoned midway (``break``) leaves the resume position in place.
+    """
+
+    def __init__(self, dataset: WeftDataset, num_workers: int = 0, **kwargs: Any) -> None:
+        if not isinstance(dataset, WeftDataset):
+            raise TypeError(f"WeftLoader needs a WeftDataset, not {type(dataset).__name__}")
+        if kwargs.setdefault("batch_size", None) is not None:
+            raise ValueError("WeftLoader needs batch_size=None: the WeftDataset makes the batches")
+        super().__init__(dataset, num_workers=num_workers, **kwargs)
+        self._position: Optional[Tuple[int, int]] = None
+
+    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
+        ds: WeftDataset = self.dataset  # type: ignore[assignment]
+        epoch, start = ds.epoch, ds._start_batch
+        self._position = (epoch, start)
+        it = super().__iter__()  # workers (new or persistent) read epoch and start from ds
+        return self._track(it, ds, epoch, start)
+
+    def _track(self, it: Iterator[Any], ds: WeftDataset, epoch: int, start: int) -> Iterator[Any]:
+        n = start
+        finished = False
+        try:
+            for batch in it:
+                n += 1
+                self._position = (epoch, n)
+                yield batch
+            finished = True
+        finally:
+            if not finished:
+                self._drain(it)
+        if ds.epoch == epoch and ds._start_batch == start:
+            ds._start_batch = 0  # the epoch is done: its next iteration starts from the beginning
+
+    def _drain(self, it: Any) -> None:
+        """After an abandoned iteration (``break``), stops the workers and adopts (and so releases at
+        once) the batches they already put into torch's queue, instead of leaving their slots to
+        the server's handoff timeout. Best effort: it uses torch internals, and does nothing with
+        persistent workers (torch drains their queue itself on the next epoch) or pin memory."""
+        from torch.utils.data.dataloader import _MultiProcessingDataLoaderIter
+
+        if (not isinstance(it, _MultiProcessingDataLoaderIter) or self.persistent_workers
+                or hasattr(it, "_pin_memory_thread")):
+            return
+        try:
+            it._shutdown_workers()
+            q = it._worker_result_queue
+            while True:
+                try:
+                    item = q.get(timeout=0.05)  # unpickling adopts; dropping it releases the slot
+                except queue.Empty:
+                    return
+                del item
+        except Exception:  # noqa: BLE001 - a failed drain only delays the slots' return
+            return
+
+    def state_dict(self) -> Dict[str, Any]:
+        """``{"epoch", "next_batch", "seed", "batch_size", "rank", "world_size", "fingerprint"}``:
+        where to continue after the last batch the loop received."""
+        ds: WeftDataset = self.dataset  # type: ignore[assignment]
+        epoch, nxt = self._position if self._position is not None else (ds.epoch, ds._start_batch)
+        rank, world = rank_and_world_size()
+        return {"epoch": epoch, "next_batch": nxt, "seed": ds.seed, "batch_size": ds.batch_size,
+                "rank": rank, "world_size": world, "fingerprint": ds.fingerprint}
+
+    def load_state_dict(self, state: Dict[str, Any]) -> None:
+        """The next iteration continues at the saved position, with this loader's num_workers."""
+        ds: WeftDataset = self.dataset  # type: ignore[assignment]
+        rank, world = rank_and_world_size()
+        if state.get("world_size", world) != world:
+            raise ValueError(f"the checkpoint was made with world size {state['world_size']}, this run has {world}")
+        ds.load_state_dict({"epoch": state["epoch"], "next_batch": state["next_batch"], "worker": 0,
+                            "seed": state.get("seed", ds.seed), "batch_size": state.get("batch_size", ds.batch_size),
+                            "fingerprint": state.get("fingerprint")})
+        self._position = (int(state["epoch"]), int(state["next_batch"]))

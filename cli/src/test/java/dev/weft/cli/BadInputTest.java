@@ -160,14 +160,19 @@ class BadInputTest {
   }
 
   @Test
-  void whereIsNotSupportedYet() {
+  void badWherePredicates() {
     for (String cmd : List.of("head", "cat")) {
-      Result r = fails("--where", cmd, known.toString(), "--where", "id > 1");
-      assertEquals("weft " + cmd + ": --where is not supported yet (predicate pushdown comes with the index issue)\n",
-          r.err());
+      Result r = fails("--where", cmd, known.toString(), "--where", "id >");
+      assertEquals("weft " + cmd + ": --where: invalid predicate at position 4 (at the end): expected a column or a"
+          + " value after '>', found the end\n", r.err());
+      fails("no column 'nope'", cmd, known.toString(), "--where", "nope = 1");
+      fails("column 'id' of type Int(64, true) cannot be compared with the string 'x'", cmd, known.toString(),
+          "--where", "id = 'x'");
+      fails("column 'tags' of type List cannot be compared with a value", cmd, known.toString(),
+          "--where", "tags = 1");
     }
-    // checked before the file is opened
-    fails("--where is not supported yet", "head", dir.resolve("missing.weft").toString(), "--where", "x");
+    // a syntax error is found before the file is opened
+    fails("expected ')'", "head", dir.resolve("missing.weft").toString(), "--where", "(x = 1");
   }
 
   @Test

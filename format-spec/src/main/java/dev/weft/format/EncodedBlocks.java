@@ -82,6 +82,18 @@ public final class EncodedBlocks {
    * @return the encoding, or null when this block may not be encoded
    */
   public static Encoded encode(MiniBlock plain, ColumnNode node, boolean alignWidths, boolean compressed) {
+    return encode(plain, node, alignWidths, compressed, -1);
+  }
+
+  /**
+   * As {@link #encode(MiniBlock, ColumnNode, boolean, boolean)}, trying scheme {@code preferred}
+   * for the main stream first (FIXED values, LIST lengths, VARBINARY strings; see
+   * {@link IntStreams#encode(long[], int, int, IntStreams.Hints, MetaOutput, int)}); a negative
+   * {@code preferred} selects among all schemes. The writer passes the scheme an earlier block
+   * of the column chose, so that most blocks are encoded once.
+   */
+  public static Encoded encode(MiniBlock plain, ColumnNode node, boolean alignWidths, boolean compressed,
+      int preferred) {
     int n = plain.count;
     if (!encodable(node) || n < 1 || n > MAX_ELEMENTS) {
       return null;
@@ -100,24 +112,17 @@ public final class EncodedBlocks {
     switch (node.kind()) {
       case FIXED -> {
         int w = node.byteWidth();
-        long[] v = new long[n];
-        for (int i = 0; i < n; i++) {
-          int at = plain.valuesPos + i * w;
-          v[i] = switch (w) {
-            case 1 -> b.get(at);
-            case 2 -> b.getShort(at);
-            case 4 -> b.getInt(at);
-            default -> b.getLong(at);
-          };
-        }
+        long[] v = readFixed(b, plain.valuesPos, n, w);
         if (hasValidity) {
           fillNulls(v, plain);
         }
         boolean floating = node.field().getType() instanceof ArrowType.FloatingPoint;
-        IntStreams.encode(v, n, 1, new IntStreams.Hints(w, floating, alignWidths, floating && compressed), out);
+        IntStreams.encode(v, n, 1, new IntStreams.Hints(w, floating, alignWidths, floating && compressed), out,
+            preferred);
       }
       case BOOL -> BoolStreams.encode(b, plain.valuesPos, n, 1, ints, out);
-      case VARBINARY, LARGE_VARBINARY -> StringStreams.encode(b, plain.offsetsPos, plain.valuesPos, n, 1, ints, out);
+      case VARBINARY, LARGE_VARBINARY -> StringStreams.encode(b, plain.offsetsPos, plain.valuesPos, n, 1, ints, out,
+          preferred);
       case LIST, LARGE_LIST -> {
         out.u64(plain.childStart);
         mainAt = out.size();
@@ -125,12 +130,41 @@ public final class EncodedBlocks {
         for (int i = 0; i < n; i++) {
           lengths[i] = plain.offset(i + 1) - plain.offset(i);
         }
-        IntStreams.encode(lengths, n, 1, ints, out);
+        IntStreams.encode(lengths, n, 1, ints, out, preferred);
       }
       default -> mainAt = 0; // validity only
     }
     byte[] bytes = out.toByteArray();
     return new Encoded(bytes, bytes[mainAt] & 0xFF);
+  }
+
+  /** The {@code n} sign-extended {@code w}-byte little-endian values at {@code at}. */
+  private static long[] readFixed(ByteBuffer b, int at, int n, int w) {
+    long[] v = new long[n];
+    ByteBuffer d = b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(at);
+    switch (w) {
+      case 8 -> d.asLongBuffer().get(v, 0, n);
+      case 4 -> {
+        int[] t = new int[n];
+        d.asIntBuffer().get(t, 0, n);
+        for (int i = 0; i < n; i++) {
+          v[i] = t[i];
+        }
+      }
+      case 2 -> {
+        short[] t = new short[n];
+        d.asShortBuffer().get(t, 0, n);
+        for (int i = 0; i < n; i++) {
+          v[i] = t[i];
+        }
+      }
+      default -> {
+        for (int i = 0; i < n; i++) {
+          v[i] = b.get(at + i);
+        }
+      }
+    }
+    return v;
   }
 
   /** Null slots take the previous valid value (the first valid one at the start). */

@@ -18,7 +18,10 @@ import java.util.List;
  *            FileId byte[16], CreatedByLength u16, CreatedBy utf8
  * </pre>
  *
- * A newer minor version may append fields; readers ignore bytes after CreatedBy.
+ * A newer minor version may append fields; readers ignore bytes after CreatedBy. Format 2.1
+ * appends {@code ExtLength u32, IndexOffset u64, IndexLength u32, IndexCrc u32} ({@code ExtLength}
+ * counts the bytes after itself, 16 in 2.1, so later minors can append more): where the index root
+ * (name index, zone maps, bloom filters) is, or {@code IndexLength} 0 for none.
  */
 public record Footer(
     long numRows,
@@ -31,7 +34,22 @@ public record Footer(
     int schemaLength,
     int schemaCrc,
     byte[] fileId,
-    String createdBy) {
+    String createdBy,
+    IndexRef index) {
+
+  /** Bytes after ExtLength in a 2.1 footer. */
+  public static final int EXTENSION_V2_1_LENGTH = 16;
+
+  /** Where the 2.1 index root is (null in 2.0 footers). */
+  public record IndexRef(long offset, int length, int crc) {}
+
+  /** A footer without the 2.1 extension (what 2.0 writers write). */
+  public Footer(long numRows, int numColumns, List<RowGroupMeta> rowGroups, long directoryOffset,
+      int directoryLength, int directoryCrc, long schemaOffset, int schemaLength, int schemaCrc, byte[] fileId,
+      String createdBy) {
+    this(numRows, numColumns, rowGroups, directoryOffset, directoryLength, directoryCrc, schemaOffset,
+        schemaLength, schemaCrc, fileId, createdBy, null);
+  }
 
   public byte[] encode() {
     MetaOutput out = new MetaOutput(128 + rowGroups.size() * 32);
@@ -44,6 +62,9 @@ public record Footer(
     out.bytes(fileId);
     byte[] by = createdBy.getBytes(StandardCharsets.UTF_8);
     out.u16(by.length).bytes(by);
+    if (index != null) {
+      out.u32(EXTENSION_V2_1_LENGTH).u64(index.offset()).u32(index.length()).u32(index.crc());
+    }
     return out.toByteArray();
   }
 
@@ -78,7 +99,22 @@ public record Footer(
     byte[] fileId = in.bytes(16, "file id");
     int byLen = in.u16("created-by length");
     String createdBy = new String(in.bytes(byLen, "created-by"), StandardCharsets.UTF_8);
+    IndexRef index = null;
+    if (in.remaining() > 0) { // 2.1 extension
+      long extLength = in.u32In("footer extension length", EXTENSION_V2_1_LENGTH, in.remaining() - 4L);
+      long indexOffset = in.u64In("index offset", 0, footerOffset);
+      int indexLength = in.u32In("index length", 0, footerOffset - indexOffset);
+      int indexCrc = in.rawU32("index checksum");
+      if (indexLength > 0) {
+        if (indexOffset < nextOffset) {
+          throw in.corrupt("index offset " + indexOffset + " lies before the end of the data");
+        }
+        index = new IndexRef(indexOffset, indexLength, indexCrc);
+      }
+      // bytes after the 2.1 fields belong to later minors and are ignored
+      in.position(in.position() + (int) (extLength - EXTENSION_V2_1_LENGTH));
+    }
     return new Footer(numRows, numColumns, List.copyOf(groups), dirOffset, dirLength, dirCrc,
-        schemaOffset, schemaLength, schemaCrc, fileId, createdBy);
+        schemaOffset, schemaLength, schemaCrc, fileId, createdBy, index);
   }
 }

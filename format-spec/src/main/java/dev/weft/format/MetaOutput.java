@@ -6,6 +6,9 @@ import java.util.Arrays;
 
 /** A growable little-endian byte sink for metadata structures. */
 public final class MetaOutput {
+  private static final java.lang.invoke.VarHandle LONG_LE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private byte[] bytes;
   private int size;
 
@@ -54,9 +57,8 @@ public final class MetaOutput {
 
   public MetaOutput u64(long v) {
     ensure(8);
-    for (int i = 0; i < 8; i++) {
-      bytes[size++] = (byte) (v >>> (8 * i));
-    }
+    LONG_LE.set(bytes, size, v);
+    size += 8;
     return this;
   }
 

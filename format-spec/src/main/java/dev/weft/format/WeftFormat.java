@@ -35,8 +35,14 @@ public final class WeftFormat {
   public static final int VERSION_MAJOR_ENCODINGS = 2;
   /** The major version this library writes; it reads every major from {@link #VERSION_MAJOR_START}. */
   public static final int VERSION_MAJOR_CURRENT = VERSION_MAJOR_ENCODINGS;
-  /** The minor version this library writes. Newer minors of the same major stay readable. */
-  public static final int VERSION_MINOR_CURRENT = 0;
+  /**
+   * The minor version this library writes. Newer minors of the same major stay readable. Minor 1
+   * (format 2.1) appends to the footer the location of the index: a name index, zone maps and
+   * bloom filters ({@code dev.weft.index}), which 2.0 readers ignore.
+   */
+  public static final int VERSION_MINOR_CURRENT = 1;
+  /** The first minor version of major 2 with the index (zone maps, bloom filters, name index). */
+  public static final int VERSION_MINOR_INDEX = 1;
 
   public static final int HEADER_LENGTH = 32;
   public static final int TAIL_LENGTH = 24;

@@ -17,17 +17,17 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * try (VectorSchemaRoot batch = asm.assemble(plan.rowIdsOfBatch(order, j))) { ... }
  * }</pre>
  *
- * <p>How: the ids are sorted and de-duplicated, split by file, and each file is read with one
- * {@link dev.weft.reader.WeftReader#take} of its ids in ascending order (I/O and block-decode
- * locality: the reader decodes each touched mini-block once per take). If that single take is
- * already the answer (one file, ids given ascending without repeats) it is returned as is;
- * otherwise the rows are put into the requested order by {@link RowGather}, which copies Arrow
- * buffers itself for every type Weft stores (Arrow Java's {@code copyFromSafe} and
- * {@code TransferPair.copyValueSafe} are broken for several nested types in Arrow 19, and
- * {@code VectorAppender} can only concatenate, not interleave). The extra copy costs ~25 us for
- * 256 rows of 10 numeric columns; the sorted take it allows saves ~30% of the take with zstd
- * (each mini-block decoded once) and costs about the same as a shuffled take uncompressed (see
- * {@code AssemblyBenchmark} and the module README).
+ * <p>How: a dataset of one file is read with one {@link dev.weft.reader.WeftReader#take} of the
+ * ids as given: the reader itself visits fixed-width columns in ascending row order and writes
+ * each value to its output slot, and the dataset's readers share one block cache
+ * ({@link WeftDataset#BLOCK_CACHE_BYTES}), so sorting here and gathering after would only copy
+ * again. With several files the ids are sorted and de-duplicated, split by file, each file is
+ * read with one take of its ids in ascending order, and the rows are put into the requested
+ * order by {@link RowGather}, which copies Arrow buffers itself for every type Weft stores (Arrow
+ * Java's {@code copyFromSafe} and {@code TransferPair.copyValueSafe} are broken for several
+ * nested types in Arrow 19, and {@code VectorAppender} can only concatenate, not interleave);
+ * the gather costs ~25-35 us for 256 rows of 10 numeric columns (see {@code AssemblyBenchmark},
+ * {@code RecsysTakeBenchmark} and the module README).
  *
  * <p>Batches are allocated from the dataset's allocator and belong to the caller. An assembler
  * holds no mutable state: one instance may serve many threads.
@@ -88,6 +88,11 @@ public final class BatchAssembler {
     }
     if (n == 0) {
       return dataset.reader(0).take(new long[0], projection);
+    }
+    if (dataset.numFiles() == 1) {
+      // one file: the reader's take visits fixed-width columns in ascending row order itself and
+      // writes each value to its slot, so a sorted take and a gather would only copy again
+      return dataset.reader(0).take(globalRowIds, projection);
     }
     // split the sorted unique ids into runs of one file each
     List<Integer> groupStarts = new ArrayList<>();

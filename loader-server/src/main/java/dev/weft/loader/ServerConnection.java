@@ -28,6 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ServerConnection {
   private static final Frame POISON = new Frame(-1, ByteBuffer.allocate(0));
+  /** How long an ADOPT waits for a HANDOFF that its worker sent but that has not arrived yet. */
+  static final long ADOPT_WAIT_NANOS = 5_000_000_000L;
 
   private final long id;
   private final LoaderServer server;
@@ -294,8 +296,8 @@ final class ServerConnection {
     // Gone: the connection is closing
   }
 
-  private void adopt(Protocol.SlotRef r) throws IOException {
-    if (!server.pool().adopt(r.slot(), r.generation())) {
+  private void adopt(Protocol.SlotRef r) throws IOException, InterruptedException {
+    if (!server.pool().adopt(r.slot(), r.generation(), ADOPT_WAIT_NANOS)) {
       throw new ProtocolException(ErrorCode.BAD_SLOT, "ADOPT of slot " + Integer.toUnsignedLong(r.slot())
           + " generation " + r.generation() + ", which is not handed off (never, already adopted, or its handoff"
           + " timed out)");

@@ -77,7 +77,8 @@ final class ServerStream {
   private int leasedOut;
   private long delivered;
   private boolean closed;
-  private boolean unreserved;
+  /** Ring slots this stream holds reserved: {@code reserved} while open, then shrinking to {@code used}. */
+  private int held;
 
   ServerStream(int id, LoaderServer server, ServerConnection conn, EpochOrder order, ShardPlan plan,
       BatchAssembler assembler, StreamRequest req, int maxInFlight, int reserved) {
@@ -91,6 +92,7 @@ final class ServerStream {
     this.numBatches = plan.numBatchesOfWorker(req.worker(), req.numWorkers(), req.fromBatch());
     this.maxInFlight = maxInFlight;
     this.reserved = reserved;
+    this.held = reserved;
   }
 
   int id() {
@@ -357,10 +359,16 @@ final class ServerStream {
     maybeUnreserveLocked();
   }
 
+  /**
+   * A closed stream gives back the reservation of every slot it no longer uses at once, and the
+   * rest as its slots come back: slots handed off to a DataLoader's training process (which may
+   * wait up to the handoff timeout for an adopter that never comes, e.g. after a {@code break})
+   * then block only themselves, not the stream's whole reservation.
+   */
   private void maybeUnreserveLocked() {
-    if (closed && used == 0 && !unreserved) {
-      unreserved = true;
-      server.pool().unreserve(reserved);
+    if (closed && held > used) {
+      server.pool().unreserve(held - used);
+      held = used;
     }
   }
 

@@ -19,6 +19,8 @@ final class SlotPool {
   private final long[] generation;
   private final ServerStream[] owner;
   private final Map<Integer, Handoff> handoffs = new HashMap<>();
+  /** Whether slot s was adopted since it was last taken from the free list. */
+  private final boolean[] adopted;
   private int reserved;
 
   private record Handoff(long generation, long deadlineNanos) {}
@@ -27,6 +29,7 @@ final class SlotPool {
     this.total = total;
     this.generation = new long[total];
     this.owner = new ServerStream[total];
+    this.adopted = new boolean[total];
     for (int i = 0; i < total; i++) {
       free.add(i);
     }
@@ -74,6 +77,7 @@ final class SlotPool {
       throw new IllegalStateException("no free slot although the stream is within its reservation (bug)");
     }
     owner[s] = stream;
+    adopted[s] = false;
     slotOut[0] = s;
     return ++generation[s]; // odd: being written; +1 again when complete
   }
@@ -90,22 +94,40 @@ final class SlotPool {
   /** Returns slot {@code s} to the free list. */
   synchronized void free(int s) {
     owner[s] = null;
+    adopted[s] = false;
     free.add(s);
   }
 
   /** Parks a slot, whose lease its connection gave up, until an adopter claims it or the deadline passes. */
   synchronized void handoff(int s, long gen, long deadlineNanos) {
     handoffs.put(s, new Handoff(gen, deadlineNanos));
+    notifyAll(); // an ADOPT may be waiting for it (see adopt)
   }
 
-  /** Claims a handed-off slot; false if none with that generation waits. */
-  synchronized boolean adopt(int s, long gen) {
-    Handoff h = handoffs.get(s);
-    if (h == null || h.generation != gen) {
-      return false;
+  /**
+   * Claims a handed-off slot; false if none with that generation waits.
+   *
+   * <p>The HANDOFF and the ADOPT of a slot come over two connections, so the ADOPT can overtake
+   * the HANDOFF (the worker's frame is still in its socket buffer when the trainer's arrives).
+   * While slot {@code s} still holds generation {@code gen}, is in use and was not adopted yet, the
+   * ADOPT therefore waits up to {@code waitNanos} for the HANDOFF; anything else fails at once.
+   */
+  synchronized boolean adopt(int s, long gen, long waitNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + waitNanos;
+    while (true) {
+      Handoff h = handoffs.get(s);
+      if (h != null && h.generation == gen) {
+        handoffs.remove(s);
+        adopted[s] = true;
+        return true;
+      }
+      boolean mayCome = s >= 0 && s < total && owner[s] != null && !adopted[s] && generation[s] == gen;
+      long left = deadline - System.nanoTime();
+      if (!mayCome || left <= 0) {
+        return false;
+      }
+      wait(Math.max(1, left / 1_000_000));
     }
-    handoffs.remove(s);
-    return true;
   }
 
   synchronized int handedOff() {

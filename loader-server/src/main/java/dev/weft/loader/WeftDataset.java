@@ -71,6 +71,13 @@ public final class WeftDataset implements AutoCloseable {
   }
 
   /**
+   * Bytes of decoded mini-blocks kept for reuse, shared by the readers of all files of a dataset:
+   * random batches parse every block they touch, and parsing costs far more than reading a value.
+   * 256 MiB, or a quarter of the JVM's heap if that is less (decompressed blocks live on the heap).
+   */
+  public static final long BLOCK_CACHE_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4);
+
+  /**
    * Opens a dataset.
    *
    * @param paths .weft files and/or directories of them (see the class documentation)
@@ -89,10 +96,13 @@ public final class WeftDataset implements AutoCloseable {
       List<DatasetFingerprint.FileFacts> facts = new ArrayList<>();
       long[] starts = new long[files.size() + 1];
       Schema schema = null;
+      // one cache for all files: the server's memory does not grow with the number of files
+      dev.weft.reader.ReaderOptions options = dev.weft.reader.ReaderOptions.defaults()
+          .withBlockCache(dev.weft.reader.BlockCache.create(BLOCK_CACHE_BYTES));
       for (int i = 0; i < files.size(); i++) {
         Path file = files.get(i);
         TailFacts tf = readHeaderAndTail(file);
-        WeftReader r = WeftReader.open(file, alloc);
+        WeftReader r = WeftReader.open(file, alloc, options);
         readers.add(r);
         Schema s = r.schema();
         if (schema == null) {

@@ -340,7 +340,9 @@ class LoaderServerTest {
       }
       await("idle", 5000, () -> server.stats().clients() == 0);
       long fds = LoaderTestSupport.openFds();
-      List<Path> shm = LoaderTestSupport.weftFiles(LoaderServerOptions.DEFAULT_SHM_DIR, "");
+      // only this JVM's segments: other processes on the machine may create and remove theirs
+      String ours = "weft-" + ProcessHandle.current().pid() + "-";
+      List<Path> shm = LoaderTestSupport.weftFiles(LoaderServerOptions.DEFAULT_SHM_DIR, ours);
       int threads = Thread.activeCount();
       for (int i = 0; i < 1000; i++) {
         try (WeftLoaderClient c = WeftLoaderClient.connect(server.socketPath(), alloc)) {
@@ -362,7 +364,7 @@ class LoaderServerTest {
       await("connection threads gone", 10000, () -> Thread.activeCount() <= threads + 2);
       assertEquals(0, alloc.getAllocatedMemory());
       assertTrue(LoaderTestSupport.openFds() <= fds + 2, "fds before " + fds + ", after " + LoaderTestSupport.openFds());
-      assertEquals(shm, LoaderTestSupport.weftFiles(LoaderServerOptions.DEFAULT_SHM_DIR, ""));
+      assertEquals(shm, LoaderTestSupport.weftFiles(LoaderServerOptions.DEFAULT_SHM_DIR, ours));
       assertEquals(1, LoaderTestSupport.weftFiles(LoaderServerOptions.DEFAULT_SHM_DIR, tag).size());
       assertTrue(server.stats().connections() >= 1001);
     }

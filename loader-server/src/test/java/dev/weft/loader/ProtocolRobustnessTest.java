@@ -5,6 +5,7 @@ import static dev.weft.loader.LoaderTestSupport.readAll;
 import static dev.weft.loader.LoaderTestSupport.smallRing;
 import static dev.weft.loader.LoaderTestSupport.writeIds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -308,6 +309,40 @@ class ProtocolRobustnessTest {
       // adopting twice, or after expiry, fails
       trainer.send(new Protocol.SlotRef(b2.slot(), b2.generation()).encode(Protocol.ADOPT));
       trainer.expectErrorThenEof(ErrorCode.BAD_SLOT);
+    }
+  }
+
+  @Test
+  void adoptThatOvertakesItsHandoffWaitsForIt() throws Exception {
+    try (RawClient worker = welcomed(); RawClient trainer = welcomed()) {
+      int sid = worker.open(StreamRequest.builder().batchSize(50).maxInFlight(2).build());
+      Protocol.BatchReply b = worker.next(sid);
+      // the trainer's ADOPT arrives first (the handle travelled faster than the worker's HANDOFF)
+      trainer.send(new Protocol.SlotRef(b.slot(), b.generation()).encode(Protocol.ADOPT));
+      Thread.sleep(200);
+      worker.send(new Protocol.SlotRef(b.slot(), b.generation()).encode(Protocol.HANDOFF));
+      Protocol.Frame f = trainer.read();
+      assertEquals(Protocol.ADOPTED, f.type(), RawClient.describe(f));
+      // a second ADOPT of the adopted slot fails (at once: the slot was adopted)
+      trainer.send(new Protocol.SlotRef(b.slot(), b.generation()).encode(Protocol.ADOPT));
+      trainer.expectErrorThenEof(ErrorCode.BAD_SLOT);
+    }
+  }
+
+  @Test
+  void aClosedStreamKeepsOnlyItsHandedOffSlotsReserved() throws Exception {
+    try (LoaderServer srv = LoaderServer.start(ds, smallRing().handoffTimeout(Duration.ofSeconds(60)).build());
+        RawClient worker = new RawClient(srv.socketPath())) {
+      worker.hello(null);
+      int sid = worker.open(StreamRequest.builder().batchSize(50).maxInFlight(3).prefetch(2).build());
+      assertEquals(5, srv.stats().slotsReserved());
+      Protocol.BatchReply b = worker.next(sid);
+      worker.send(new Protocol.SlotRef(b.slot(), b.generation()).encode(Protocol.HANDOFF));
+      // the worker exits (as after a `break` in the training loop): the handle is never adopted
+      worker.send(new Protocol.Out(Protocol.BYE, 0).frame());
+      assertNull(worker.read());
+      await("reservation shrunk to the handed-off slot", 5000,
+          () -> srv.stats().slotsReserved() == 1 && srv.stats().handedOff() == 1);
     }
   }
 

@@ -42,6 +42,72 @@ final class BatchBuilder implements AutoCloseable {
     }
   }
 
+  /**
+   * Appends the given rows (any order, repeats allowed) of every column. Top-level fixed-width
+   * columns are read in ascending row order and scattered to their output slots (see
+   * {@link ColumnAssembler#appendFixedRows}); other columns row by row in the order given.
+   */
+  void appendTake(long[] rows) throws IOException {
+    int[] order = null;
+    for (int c = 0; c < outputs.length; c++) {
+      OutputNode out = outputs[c];
+      if (out.node.kind() == dev.weft.format.NodeKind.FIXED && out.count == 0) {
+        if (order == null) {
+          order = ascendingOrder(rows);
+        }
+        assemblers.get(c).appendFixedRows(out, rows, order);
+      } else {
+        ColumnAssembler a = assemblers.get(c);
+        for (long r : rows) {
+          a.append(out, r, r + 1);
+        }
+      }
+    }
+  }
+
+  /** The indexes of {@code rows} ordered by row (ties by index); rows are non-negative. */
+  static int[] ascendingOrder(long[] rows) {
+    int n = rows.length;
+    int[] order = new int[n];
+    boolean sorted = true;
+    for (int i = 1; i < n && sorted; i++) {
+      sorted = rows[i - 1] <= rows[i];
+    }
+    if (sorted) {
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      return order;
+    }
+    int indexBits = 32 - Integer.numberOfLeadingZeros(Math.max(1, n - 1));
+    long maxRow = 0;
+    for (long r : rows) {
+      maxRow = Math.max(maxRow, r);
+    }
+    if (64 - Long.numberOfLeadingZeros(maxRow) + indexBits <= 63) {
+      // row and index packed in one long: a primitive sort
+      long[] keys = new long[n];
+      for (int i = 0; i < n; i++) {
+        keys[i] = (rows[i] << indexBits) | i;
+      }
+      java.util.Arrays.sort(keys);
+      long mask = (1L << indexBits) - 1;
+      for (int i = 0; i < n; i++) {
+        order[i] = (int) (keys[i] & mask);
+      }
+      return order;
+    }
+    Integer[] boxed = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      boxed[i] = i;
+    }
+    java.util.Arrays.sort(boxed, (a, b) -> rows[a] != rows[b] ? Long.compare(rows[a], rows[b]) : Integer.compare(a, b));
+    for (int i = 0; i < n; i++) {
+      order[i] = boxed[i];
+    }
+    return order;
+  }
+
   /** Builds the root (owned by the caller); this builder is then spent. */
   VectorSchemaRoot finish(int rows) {
     List<Field> fields = new ArrayList<>();

@@ -1,35 +1,74 @@
 package dev.weft.reader;
 
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Decoded mini-blocks shared by all calls on one reader, bounded by the bytes they hold
  * (decompressed and decoded blocks hold their bytes on the heap; views of the mapped file hold
- * nothing but a small object). When full, arbitrary entries are evicted: under uniformly
- * random access no policy does much better, and this one needs no bookkeeping per hit.
- * Thread-safe.
+ * nothing but a few small objects). The entries live in slot arrays owned by the nodes, one slot
+ * per block of a page ({@link NodeReader}), so that a hit is two array reads, not a hash lookup:
+ * random take looks a block up for every value it reads. This class does the accounting and
+ * evicts in insertion order (FIFO) when full: under uniformly random access no policy does much
+ * better, and this one needs no bookkeeping per hit. Thread-safe.
+ *
+ * <p>Each reader makes its own ({@link ReaderOptions#blockCacheBytes}), or several readers share
+ * one made by {@link #create} and passed with {@link ReaderOptions#withBlockCache}, so that the
+ * memory of many open files is bounded by one budget (e.g. all files of a dataset).
  */
-final class BlockCache {
+public final class BlockCache {
   /** What an uncompressed block's cache entry is charged: its objects only. */
   static final long VIEW_COST = 160;
 
-  record Key(NodeReader node, long blockId) {}
+  /** One cached block: where it sits, for eviction; {@code node} (may be null) is told of it. */
+  private record Entry(AtomicReferenceArray<DecodedBlock> slots, int index, DecodedBlock block, long cost,
+      NodeReader node, int nodeBlock) {}
 
   private final long capacity;
-  private final ConcurrentHashMap<Key, DecodedBlock> map = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Entry> fifo = new ConcurrentLinkedQueue<>();
   private final AtomicLong held = new AtomicLong();
 
   BlockCache(long capacity) {
     this.capacity = capacity;
   }
 
-  DecodedBlock get(NodeReader node, long blockId) {
-    return capacity == 0 ? null : map.get(new Key(node, blockId));
+  /**
+   * A cache of up to {@code capacityBytes} of decoded blocks, to be shared by readers.
+   *
+   * @throws IllegalArgumentException if {@code capacityBytes} is negative
+   */
+  public static BlockCache create(long capacityBytes) {
+    if (capacityBytes < 0) {
+      throw new IllegalArgumentException("block cache size must be >= 0, got " + capacityBytes);
+    }
+    return new BlockCache(capacityBytes);
   }
 
-  void put(NodeReader node, long blockId, DecodedBlock block) {
+  /** The most bytes this cache holds. */
+  public long capacityBytes() {
+    return capacity;
+  }
+
+  boolean enabled() {
+    return capacity > 0;
+  }
+
+  /** The block cached in {@code slots[index]}, or null. */
+  DecodedBlock get(AtomicReferenceArray<DecodedBlock> slots, int index) {
+    return capacity == 0 ? null : slots.get(index);
+  }
+
+  /** Caches {@code block} in {@code slots[index]} unless it is too large or already there. */
+  void put(AtomicReferenceArray<DecodedBlock> slots, int index, DecodedBlock block) {
+    put(slots, index, block, null, 0);
+  }
+
+  /**
+   * As {@link #put(AtomicReferenceArray, int, DecodedBlock)}; when the block is evicted,
+   * {@code node.evicted(nodeBlock)} is called (so that nothing outside the cache keeps its arrays).
+   */
+  void put(AtomicReferenceArray<DecodedBlock> slots, int index, DecodedBlock block, NodeReader node, int nodeBlock) {
     if (capacity == 0) {
       return;
     }
@@ -37,7 +76,8 @@ final class BlockCache {
     if (cost > capacity / 4) {
       return;
     }
-    if (map.putIfAbsent(new Key(node, blockId), block) == null) {
+    if (slots.compareAndSet(index, null, block)) {
+      fifo.add(new Entry(slots, index, block, cost, node, nodeBlock));
       if (held.addAndGet(cost) > capacity) {
         evict();
       }
@@ -50,15 +90,21 @@ final class BlockCache {
 
   private void evict() {
     long target = capacity * 3 / 4;
-    Iterator<DecodedBlock> it = map.values().iterator();
-    while (held.get() > target && it.hasNext()) {
-      DecodedBlock b = it.next();
-      it.remove();
-      held.addAndGet(-cost(b));
+    while (held.get() > target) {
+      Entry e = fifo.poll();
+      if (e == null) {
+        return;
+      }
+      e.slots().compareAndSet(e.index(), e.block(), null);
+      if (e.node() != null) {
+        e.node().evicted(e.nodeBlock());
+      }
+      held.addAndGet(-e.cost());
     }
   }
 
-  long heldBytes() {
+  /** The bytes it holds now (estimated: decoded data plus a fixed charge per block). */
+  public long heldBytes() {
     return held.get();
   }
 }

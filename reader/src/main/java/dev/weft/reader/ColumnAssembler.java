@@ -6,6 +6,7 @@ import dev.weft.format.MiniBlock;
 import dev.weft.format.NodeKind;
 import java.io.IOException;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * Copies element ranges of one column from its mini-blocks into an {@link OutputNode} tree.
@@ -16,7 +17,14 @@ final class ColumnAssembler {
   private static final int CACHE_SLOTS = 16;
 
   private final ColumnReader column;
+  /** Per node: blocks this call decoded, direct-mapped by block id (the shared cache may be off or full). */
   private final DecodedBlock[][] cache;
+  /** Per node: the block used last. */
+  private final DecodedBlock[] last;
+  /** Per node: whether the block used last was not plain and uncompressed (see append). */
+  private final boolean[] notPlain;
+  /** Scratch for decoding a range of encoded values. */
+  private long[] scratch = new long[64];
   private final boolean zeroCopy;
 
   /**
@@ -26,19 +34,20 @@ final class ColumnAssembler {
   ColumnAssembler(ColumnReader column, boolean zeroCopy) {
     this.column = column;
     this.cache = new DecodedBlock[column.nodes().length][CACHE_SLOTS];
+    this.last = new DecodedBlock[column.nodes().length];
+    this.notPlain = new boolean[column.nodes().length];
     this.zeroCopy = zeroCopy;
   }
 
   private DecodedBlock block(int nodeIndex, long element) throws IOException {
-    DecodedBlock[] slots = cache[nodeIndex];
-    for (DecodedBlock b : slots) {
-      if (b != null && element >= b.firstElement() && element < b.endElement()) {
-        return b;
-      }
+    DecodedBlock b = last[nodeIndex];
+    if (b != null && element >= b.firstElement() && element < b.endElement()) {
+      return b;
     }
-    DecodedBlock b = column.nodes()[nodeIndex].blockFor(element, null);
-    int slot = (int) (Long.hashCode(b.id() * 0x9E3779B97F4A7C15L) & (CACHE_SLOTS - 1));
-    slots[slot] = b;
+    b = column.nodes()[nodeIndex].blockFor(element, cache[nodeIndex]);
+    last[nodeIndex] = b;
+    // the fixed-width fast path only serves plain uncompressed blocks: skip it while they are not
+    notPlain[nodeIndex] = !b.uncompressed() || b.view().validityPos >= 0;
     return b;
   }
 
@@ -57,7 +66,11 @@ final class ColumnAssembler {
     out.materializeExternal();
     NodeReader reader = column.nodes()[nodeIndex];
     if (out.node.kind() == NodeKind.FIXED && to - from <= FAST_PATH_MAX) {
-      from = appendFixedFast(out, reader, from, to);
+      DecodedBlock lastBlock = last[nodeIndex];
+      boolean inLast = lastBlock != null && from >= lastBlock.firstElement() && to <= lastBlock.endElement();
+      if (!inLast && !notPlain[nodeIndex]) {
+        from = appendFixedFast(out, reader, from, to);
+      }
     }
     long e = from;
     while (e < to) {
@@ -66,6 +79,101 @@ final class ColumnAssembler {
       int n = (int) Math.min(to - e, b.endElement() - e);
       appendFromBlock(out, b, i, n);
       e += n;
+    }
+  }
+
+  /**
+   * Appends the values of a top-level FIXED column at the given rows to an empty output: value
+   * {@code i} is row {@code rows[i]}. The rows are visited in ascending order ({@code order}:
+   * the indexes of {@code rows} sorted by row), so rows sharing a mini-block look it up once and
+   * blocks are visited in file order; each value is written straight to its output slot.
+   */
+  void appendFixedRows(OutputNode out, long[] rows, int[] order) throws IOException {
+    int n = rows.length;
+    int nodeIndex = out.node.index();
+    NodeReader reader = column.nodes()[nodeIndex];
+    FastBlocks fast = reader.fast();
+    int w = out.node.byteWidth();
+    boolean narrow = w == 1 || w == 2 || w == 4 || w == 8;
+    out.materializeExternal();
+    ArrowBuf validity = out.validity.ensure((n + 7L) >>> 3);
+    ArrowBuf data = out.data.ensure((long) n * w);
+    long va = validity.memoryAddress();
+    long da = data.memoryAddress();
+    long nulls = 0;
+    for (int k = 0; k < n; k++) {
+      int pos = order[k];
+      long e = rows[pos];
+      long dst = da + (long) pos * w;
+      if (narrow && fast != null) {
+        long loc = reader.locate(e);
+        int g = (int) (loc >>> 32);
+        int tag = fast.tag(g);
+        long[] aux = tag >= FastBlocks.DICT ? fast.aux(g) : null;
+        if (tag >= FastBlocks.PLAIN && (tag < FastBlocks.DICT || aux != null)) {
+          // a block without validity: every value is valid
+          long v;
+          try {
+            v = fast.value(g, (int) loc, aux);
+          } catch (IllegalArgumentException ex) {
+            throw CorruptFileException.at(column.path(), column.name(), -1, "malformed encoded values in the "
+                + out.node.path() + " block holding element " + e + ": " + ex.getMessage());
+          }
+          putValue(dst, v, w);
+          long byteAt = va + (pos >>> 3);
+          MemoryUtil.putByte(byteAt, (byte) (MemoryUtil.getByte(byteAt) | (1 << (pos & 7))));
+          continue;
+        }
+        if (tag == FastBlocks.UNKNOWN || (tag >= FastBlocks.DICT && aux == null)) {
+          DecodedBlock blk = block(nodeIndex, e);
+          // entries that keep arrays only for cached blocks (the cache's eviction drops them)
+          boolean pin = reader.isCached(e, blk);
+          fast.register(g, blk, pin);
+          if (pin && !reader.isCached(e, blk)) {
+            fast.forget(g); // evicted meanwhile
+          }
+        }
+      }
+      DecodedBlock b = block(nodeIndex, e);
+      MiniBlock mb = b.view();
+      int i = (int) (e - b.firstElement());
+      if (mb.validityPos < 0 || mb.isValid(i)) {
+        long byteAt = va + (pos >>> 3);
+        MemoryUtil.putByte(byteAt, (byte) (MemoryUtil.getByte(byteAt) | (1 << (pos & 7))));
+      } else {
+        nulls++;
+      }
+      if (mb.values != null) {
+        long v;
+        try {
+          v = mb.values.get(i);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException ex) {
+          throw CorruptFileException.at(column.path(), column.name(), -1, "malformed encoded values in the "
+              + out.node.path() + " block at element " + b.firstElement() + ": " + ex.getMessage());
+        }
+        putValue(dst, v, w);
+      } else {
+        int at = mb.valuesPos + i * w;
+        java.nio.ByteBuffer src = mb.buf;
+        switch (w) {
+          case 8 -> MemoryUtil.putLong(dst, src.getLong(at));
+          case 4 -> MemoryUtil.putInt(dst, src.getInt(at));
+          case 2 -> MemoryUtil.putShort(dst, src.getShort(at));
+          case 1 -> MemoryUtil.putByte(dst, src.get(at));
+          default -> data.setBytes((long) pos * w, src.duplicate().position(at).limit(at + w));
+        }
+      }
+    }
+    out.count = n;
+    out.nullCount += nulls;
+  }
+
+  private static void putValue(long dst, long v, int w) {
+    switch (w) {
+      case 8 -> MemoryUtil.putLong(dst, v);
+      case 4 -> MemoryUtil.putInt(dst, (int) v);
+      case 2 -> MemoryUtil.putShort(dst, (short) v);
+      default -> MemoryUtil.putByte(dst, (byte) v);
     }
   }
 
@@ -98,6 +206,48 @@ final class ColumnAssembler {
     return e;
   }
 
+  /** Encoded ranges up to this many values are decoded into {@link #scratch}, not by copyTo. */
+  private static final int SMALL_RANGE = 256;
+
+  /**
+   * Writes encoded values {@code [i, i + n)} as {@code w}-byte little-endian integers at
+   * {@code address} (capacity ensured by the caller): no allocation, unlike {@code copyTo}.
+   */
+  private void copySmall(dev.weft.format.encoding.IntDecoder values, int i, int n, int w, long address) {
+    long[] v = scratch;
+    if (n == 1) {
+      v[0] = values.get(i);
+    } else {
+      if (v.length < n) {
+        v = scratch = new long[Math.max(n, 2 * v.length)];
+      }
+      values.decode(i, n, v, 0);
+    }
+    switch (w) {
+      case 8 -> {
+        for (int k = 0; k < n; k++) {
+          org.apache.arrow.memory.util.MemoryUtil.putLong(address + 8L * k, v[k]);
+        }
+      }
+      case 4 -> {
+        for (int k = 0; k < n; k++) {
+          org.apache.arrow.memory.util.MemoryUtil.putInt(address + 4L * k, (int) v[k]);
+        }
+      }
+      case 2 -> {
+        for (int k = 0; k < n; k++) {
+          org.apache.arrow.memory.util.MemoryUtil.putShort(address + 2L * k, (short) v[k]);
+        }
+      }
+      case 1 -> {
+        for (int k = 0; k < n; k++) {
+          org.apache.arrow.memory.util.MemoryUtil.putByte(address + k, (byte) v[k]);
+        }
+      }
+      default -> throw new IllegalArgumentException("encoded values of width " + w);
+    }
+  }
+
   private void appendFromBlock(OutputNode out, DecodedBlock block, int i, int n) throws IOException {
     MiniBlock mb = block.view();
     long at = out.count;
@@ -120,7 +270,11 @@ final class ColumnAssembler {
         ArrowBuf dst = out.data.ensure((at + n) * w);
         if (mb.values != null) {
           try {
-            mb.values.copyTo(i, n, w, dst, at * w);
+            if (n <= SMALL_RANGE) {
+              copySmall(mb.values, i, n, w, dst.memoryAddress() + at * w);
+            } else {
+              mb.values.copyTo(i, n, w, dst, at * w);
+            }
           } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw CorruptFileException.at(column.path(), column.name(), -1, "malformed encoded values in the "
                 + out.node.path() + " block at element " + block.firstElement() + ": " + e.getMessage());

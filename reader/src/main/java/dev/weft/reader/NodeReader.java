@@ -31,7 +31,14 @@ final class NodeReader {
   private static final long UNKNOWN_ADDRESS = Long.MIN_VALUE;
   /** Per page: the mapped address of its data, -1 if not mapped directly, or UNKNOWN_ADDRESS. */
   private final java.util.concurrent.atomic.AtomicLongArray pageAddresses;
+  /** Per page: the block cache's slots of its blocks (see {@link BlockCache}), made with the table. */
+  private final AtomicReferenceArray<AtomicReferenceArray<DecodedBlock>> cacheSlots;
   final long totalElements;
+  /** Per page: the index (over all pages of the node) of its first block. */
+  private final int[] pageBlockBase;
+  /** Primitive descriptions of blocks for random take (see {@link #fast()}). */
+  private volatile FastBlocks fast;
+  private final int totalBlocks;
 
   NodeReader(FileContext ctx, String column, ColumnNode node, List<PageMeta> pages) {
     this.ctx = ctx;
@@ -45,7 +52,15 @@ final class NodeReader {
       total += pages.get(i).numElements();
     }
     this.totalElements = total;
+    this.pageBlockBase = new int[pages.size()];
+    long blocks = 0;
+    for (int i = 0; i < pages.size(); i++) {
+      pageBlockBase[i] = (int) blocks;
+      blocks += pages.get(i).numBlocks();
+    }
+    this.totalBlocks = blocks <= Integer.MAX_VALUE / 4 ? (int) blocks : -1;
     this.tables = new AtomicReferenceArray<>(pages.size());
+    this.cacheSlots = new AtomicReferenceArray<>(pages.size());
     this.pageAddresses = new java.util.concurrent.atomic.AtomicLongArray(pages.size());
     for (int i = 0; i < pages.size(); i++) {
       pageAddresses.set(i, UNKNOWN_ADDRESS);
@@ -101,6 +116,7 @@ final class NodeReader {
           decode(p, page, t, b);
         }
       }
+      cacheSlots.compareAndSet(p, null, new AtomicReferenceArray<>(t.size()));
       tables.compareAndSet(p, null, t);
       t = tables.get(p);
     }
@@ -166,11 +182,46 @@ final class NodeReader {
     return ctx.file().slice(start, length);
   }
 
-  /** Decodes the block holding {@code element}, reusing {@code current} if it does. */
-  DecodedBlock blockFor(long element, DecodedBlock current) throws IOException {
-    if (current != null && element >= current.firstElement() && element < current.endElement()) {
-      return current;
+  /**
+   * The primitive block descriptions random take reads FIXED values through, made on first use
+   * (40 bytes per block of the node); null for other kinds.
+   */
+  FastBlocks fast() {
+    FastBlocks f = fast;
+    if (f == null && node.kind() == dev.weft.format.NodeKind.FIXED && totalBlocks >= 0) {
+      synchronized (this) {
+        f = fast;
+        if (f == null) {
+          f = new FastBlocks(totalBlocks, node.byteWidth());
+          fast = f;
+        }
+      }
     }
+    return f;
+  }
+
+  /** Whether the reader's cache holds {@code d} as the block of {@code element}. */
+  boolean isCached(long element, DecodedBlock d) throws IOException {
+    int p = pageFor(element);
+    PageMeta page = pages.get(p);
+    BlockTable t = table(p);
+    int b = t.blockForElement(element - page.firstElement());
+    return ctx.cache().get(cacheSlots.get(p), b) == d;
+  }
+
+  /** Called when the cache evicts block {@code g} (index over all pages) of this node. */
+  void evicted(int g) {
+    FastBlocks f = fast;
+    if (f != null) {
+      f.forget(g);
+    }
+  }
+
+  /**
+   * Where element {@code element} lies: the index of its block over all pages of the node
+   * (high 32 bits) and its index within the block (low 32 bits).
+   */
+  long locate(long element) throws IOException {
     if (element < 0 || element >= totalElements) {
       throw CorruptFileException.at(ctx.path(), column, -1, node.path() + " has " + totalElements
           + " elements, a parent refers to element " + element);
@@ -178,19 +229,57 @@ final class NodeReader {
     int p = pageFor(element);
     PageMeta page = pages.get(p);
     BlockTable t = table(p);
-    int b = t.blockForElement(element - page.firstElement());
     long rel = element - page.firstElement();
+    int b = t.blockForElement(rel);
     if (rel < t.elemStart(b) || rel >= t.elemEnd(b)) {
       throw CorruptFileException.at(ctx.path(), column, page.tableOffset(), "no block of page " + p + " of "
           + node.path() + " holds element " + element);
     }
-    long id = ((long) p << 32) | b;
-    DecodedBlock cached = ctx.cache().get(this, id);
+    return ((long) (pageBlockBase[p] + b) << 32) | (rel - t.elemStart(b));
+  }
+
+  /** Decodes the block holding {@code element}, reusing {@code current} if it does. */
+  DecodedBlock blockFor(long element, DecodedBlock current) throws IOException {
+    if (current != null && element >= current.firstElement() && element < current.endElement()) {
+      return current;
+    }
+    return blockFor(element, (DecodedBlock[]) null);
+  }
+
+  /**
+   * The decoded block holding {@code element}: from the reader's shared cache, else from
+   * {@code local} (a caller's small direct-mapped cache of blocks it decoded, may be null), else
+   * decoded (and then put into both).
+   */
+  DecodedBlock blockFor(long element, DecodedBlock[] local) throws IOException {
+    if (element < 0 || element >= totalElements) {
+      throw CorruptFileException.at(ctx.path(), column, -1, node.path() + " has " + totalElements
+          + " elements, a parent refers to element " + element);
+    }
+    int p = pageFor(element);
+    PageMeta page = pages.get(p);
+    BlockTable t = table(p);
+    long rel = element - page.firstElement();
+    int b = t.blockForElement(rel);
+    if (rel < t.elemStart(b) || rel >= t.elemEnd(b)) {
+      throw CorruptFileException.at(ctx.path(), column, page.tableOffset(), "no block of page " + p + " of "
+          + node.path() + " holds element " + element);
+    }
+    AtomicReferenceArray<DecodedBlock> slots = cacheSlots.get(p);
+    DecodedBlock cached = ctx.cache().get(slots, b);
     if (cached != null) {
       return cached;
     }
+    long id = ((long) p << 32) | b;
+    int localSlot = local == null ? 0 : (int) (((id * 0x9E3779B97F4A7C15L) >>> 40) & (local.length - 1));
+    if (local != null && local[localSlot] != null && local[localSlot].id() == id) {
+      return local[localSlot];
+    }
     DecodedBlock d = decode(p, page, t, b);
-    ctx.cache().put(this, id, d);
+    ctx.cache().put(slots, b, d, this, pageBlockBase[p] + b);
+    if (local != null) {
+      local[localSlot] = d;
+    }
     return d;
   }
 

@@ -12,6 +12,19 @@ public final class ReaderStats {
   private final LongAdder metadataBytes = new LongAdder();
   private final LongAdder blocksDecoded = new LongAdder();
   private final LongAdder zeroCopyBuffers = new LongAdder();
+  private final LongAdder indexFallbacks = new LongAdder();
+
+  void addIndexFallback() {
+    indexFallbacks.increment();
+  }
+
+  /**
+   * Index structures (name index chunks, zone maps, bloom filters) whose checksum did not match
+   * and that the reader ignored, reading the directory or the data instead.
+   */
+  public long indexFallbacks() {
+    return indexFallbacks.sum();
+  }
 
   void addData(long bytes) {
     dataBytes.add(bytes);
@@ -61,6 +74,7 @@ public final class ReaderStats {
     metadataBytes.reset();
     blocksDecoded.reset();
     zeroCopyBuffers.reset();
+    indexFallbacks.reset();
   }
 
   @Override

@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -54,10 +55,12 @@ public final class WeftReader implements AutoCloseable {
   private final AtomicReferenceArray<ColumnReader> columns;
   private volatile ColumnDirectory directory;
   private volatile Schema schema;
+  private final FileIndex index;
 
   private WeftReader(FileContext ctx, Footer footer, int major, int minor, BufferAllocator allocator,
-      boolean ownsAllocator) {
+      boolean ownsAllocator, long footerOffset) {
     this.ctx = ctx;
+    this.index = new FileIndex(ctx, footer, footerOffset);
     this.footer = footer;
     this.major = major;
     this.minor = minor;
@@ -101,7 +104,8 @@ public final class WeftReader implements AutoCloseable {
       ReaderStats stats = new ReaderStats();
       FileTail tail = FileTail.decode(file.slice(size - WeftFormat.TAIL_LENGTH, WeftFormat.TAIL_LENGTH), abs, size);
       FileContext ctx = new FileContext(abs, file, stats, options.verifyChecksums(),
-          new BlockCache(options.blockCacheBytes()), tail.major());
+          options.blockCache() != null ? options.blockCache() : new BlockCache(options.blockCacheBytes()),
+          tail.major());
       FileHeader header = FileHeader.decode(file.slice(0, WeftFormat.HEADER_LENGTH), abs);
       ByteBuffer footerBytes = file.slice(tail.footerOffset(), tail.footerLength());
       stats.addMetadata(WeftFormat.TAIL_LENGTH + WeftFormat.HEADER_LENGTH + tail.footerLength());
@@ -118,7 +122,7 @@ public final class WeftReader implements AutoCloseable {
       }
       boolean own = allocator == null;
       BufferAllocator alloc = own ? new RootAllocator() : allocator;
-      return new WeftReader(ctx, footer, tail.major(), tail.minor(), alloc, own);
+      return new WeftReader(ctx, footer, tail.major(), tail.minor(), alloc, own, tail.footerOffset());
     } catch (IOException | RuntimeException e) {
       ch.close();
       if (e instanceof WeftException || e instanceof IOException) {
@@ -192,9 +196,66 @@ public final class WeftReader implements AutoCloseable {
     return d;
   }
 
-  /** The index of a column by name, or -1. */
+  /**
+   * The index of a column by name, or -1. In a 2.1 file this reads the name index (its root once
+   * and one chunk of 32 names), not the whole directory.
+   */
   public int columnIndex(String name) throws IOException {
+    java.util.Optional<dev.weft.index.NameIndex.Entry> e = index.lookup(name);
+    if (e.isPresent()) {
+      return e.get().column();
+    }
     return directory().find(name);
+  }
+
+  /** The column named {@code name}, through the name index where there is one; null if none. */
+  ColumnReader column(String name) throws IOException {
+    java.util.Optional<dev.weft.index.NameIndex.Entry> e = index.lookup(name);
+    if (e.isPresent()) {
+      int i = e.get().column();
+      if (i < 0) {
+        return null;
+      }
+      ColumnReader c = columns.get(i);
+      return c != null ? c : column(i, name, e.get().meta());
+    }
+    int i = directory().find(name);
+    return i < 0 ? null : column(i);
+  }
+
+  /**
+   * The zone maps of a column (format 2.1): file, row group and zone min/max/null/NaN counts;
+   * null if the file has none for it (2.0 files, zone maps turned off, or a damaged zone map,
+   * which is then counted in {@link ReaderStats#indexFallbacks()}).
+   *
+   * @throws IllegalArgumentException if there is no such column
+   */
+  public dev.weft.index.ColumnZones zoneMaps(String column) throws IOException {
+    ColumnReader c = requireColumn(column);
+    return index.zones(column, dev.weft.index.StatKind.of(c.meta().field())).orElse(null);
+  }
+
+  /** The bloom filters of a column (one per row group), or null if it has none. */
+  public dev.weft.index.ColumnBlooms bloomFilters(String column) throws IOException {
+    requireColumn(column);
+    return index.blooms(column).orElse(null);
+  }
+
+  FileIndex index() {
+    return index;
+  }
+
+  Footer footer() {
+    return footer;
+  }
+
+  ColumnReader requireColumn(String name) throws IOException {
+    ColumnReader c = column(name);
+    if (c == null) {
+      throw new IllegalArgumentException("no column '" + name + "' in " + ctx.path() + " ("
+          + footer.numColumns() + " columns)");
+    }
+    return c;
   }
 
   /** The name of column {@code index}. */
@@ -212,8 +273,14 @@ public final class WeftReader implements AutoCloseable {
     ColumnReader c = columns.get(index);
     if (c == null) {
       ColumnDirectory dir = directory();
-      ColumnDirectory.Entry e = dir.entry(index);
-      String name = dir.name(index);
+      c = column(index, dir.name(index), dir.entry(index));
+    }
+    return c;
+  }
+
+  private ColumnReader column(int index, String name, ColumnDirectory.Entry e) throws IOException {
+    ColumnReader c = columns.get(index);
+    if (c == null) {
       if (e.metaOffset() < WeftFormat.HEADER_LENGTH || e.metaLength() < 0
           || e.metaOffset() + (e.metaLength() & 0xFFFF_FFFFL) > footer.directoryOffset()) {
         throw CorruptFileException.at(ctx.path(), name, footer.directoryOffset(),
@@ -299,12 +366,7 @@ public final class WeftReader implements AutoCloseable {
       return out;
     }
     for (String name : projection) {
-      int i = columnIndex(name);
-      if (i < 0) {
-        throw new IllegalArgumentException("no column '" + name + "' in " + ctx.path() + " ("
-            + footer.numColumns() + " columns)");
-      }
-      out.add(column(i));
+      out.add(requireColumn(name));
     }
     return out;
   }
@@ -341,6 +403,66 @@ public final class WeftReader implements AutoCloseable {
   }
 
   /**
+   * Scans the rows where {@code predicate} is TRUE, in file order, in batches of at most {@code
+   * batchSize} rows (a batch may be shorter; none is empty). Zone maps and bloom filters rule out
+   * ranges of rows, which are then not read at all; the rest is filtered exactly, with SQL
+   * three-valued logic ({@link dev.weft.index.BoundPredicate}). Only the predicate's columns are
+   * read for every candidate row; the projected columns only for rows that match (or, where
+   * matches are dense, for the span that holds them).
+   *
+   * @param projection column names (null: all)
+   * @param predicate null: every row
+   * @throws IllegalArgumentException before anything is read, for a column the file lacks or a
+   *     comparison between incompatible types
+   */
+  public WeftScanner scan(List<String> projection, dev.weft.index.Expr predicate, int batchSize) throws IOException {
+    if (predicate == null) {
+      return scan(projection, batchSize);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+    }
+    dev.weft.index.BoundPredicate p = bind(predicate);
+    List<ColumnReader> out = project(projection);
+    return new WeftScanner(filtered(p, out, batchSize));
+  }
+
+  /** {@link #scan(List, dev.weft.index.Expr, int)} with predicate text ({@link dev.weft.index.PredicateParser}). */
+  public WeftScanner scan(List<String> projection, String predicate, int batchSize) throws IOException {
+    return scan(projection, predicate == null ? null : dev.weft.index.PredicateParser.parse(predicate), batchSize);
+  }
+
+  /**
+   * The number of rows where {@code predicate} is TRUE (null: all rows). Ranges the zone maps
+   * prove all TRUE are counted without reading them.
+   */
+  public long count(dev.weft.index.Expr predicate) throws IOException {
+    if (predicate == null) {
+      return footer.numRows();
+    }
+    return filtered(bind(predicate), List.of(), 65536).count();
+  }
+
+  /** Checks a predicate against this file's columns (reads only their metadata). */
+  public dev.weft.index.BoundPredicate bind(dev.weft.index.Expr predicate) throws IOException {
+    Map<String, Field> fields = new java.util.HashMap<>();
+    for (String c : predicate.columns()) {
+      fields.put(c, requireColumn(c).meta().field());
+    }
+    return dev.weft.index.BoundPredicate.bind(predicate, fields::get);
+  }
+
+  private FilteredSource filtered(dev.weft.index.BoundPredicate p, List<ColumnReader> out, int batchSize)
+      throws IOException {
+    List<ColumnReader> pred = new ArrayList<>();
+    for (String c : p.columns()) {
+      pred.add(requireColumn(c));
+    }
+    List<PrunedRanges.Range> ranges = PrunedRanges.of(this, p, 0, footer.numRows());
+    return new FilteredSource(ranges, p, pred, out, allocator, batchSize);
+  }
+
+  /**
    * Reads the given rows, in the order given (duplicates allowed), as one batch owned by the
    * caller.
    *
@@ -360,9 +482,7 @@ public final class WeftReader implements AutoCloseable {
       assemblers.add(new ColumnAssembler(c, false));
     }
     try (BatchBuilder b = new BatchBuilder(cols, assemblers, allocator, rowIds.length)) {
-      for (long id : rowIds) {
-        b.appendRows(id, id + 1);
-      }
+      b.appendTake(rowIds);
       return b.finish(rowIds.length);
     }
   }

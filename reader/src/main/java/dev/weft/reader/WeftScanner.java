@@ -21,6 +21,16 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
   private final int batchSize;
   private final long toRow;
   private long nextRow;
+  private final FilteredSource filtered;
+
+  /** A scanner over the rows a predicate selects ({@link WeftReader#scan(List, dev.weft.index.Expr, int)}). */
+  WeftScanner(FilteredSource filtered) {
+    this.columns = List.of();
+    this.allocator = null;
+    this.batchSize = 0;
+    this.toRow = 0;
+    this.filtered = filtered;
+  }
 
   WeftScanner(List<ColumnReader> columns, BufferAllocator allocator, int batchSize, long fromRow, long toRow) {
     this.columns = columns;
@@ -28,6 +38,7 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
     this.batchSize = batchSize;
     this.nextRow = fromRow;
     this.toRow = toRow;
+    this.filtered = null;
     for (ColumnReader c : columns) {
       assemblers.add(new ColumnAssembler(c, true));
     }
@@ -35,7 +46,25 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
 
   @Override
   public boolean hasNext() {
+    if (filtered != null) {
+      try {
+        return !closed && filtered.hasNext();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+    }
     return nextRow < toRow;
+  }
+
+  private boolean closed;
+  private long lastStart;
+
+  /**
+   * The file row (0-based) of row {@code i} of the batch returned last: for a filtered scan, the
+   * rows that matched; otherwise consecutive rows.
+   */
+  public long rowId(int i) {
+    return filtered != null ? filtered.rowId(i) : lastStart + i;
   }
 
   /** The next batch, as a checked-exception variant of {@link #next()}. */
@@ -43,9 +72,13 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
     if (!hasNext()) {
       throw new NoSuchElementException("scan is finished");
     }
+    if (filtered != null) {
+      return filtered.next();
+    }
     int rows = (int) Math.min(batchSize, toRow - nextRow);
     try (BatchBuilder b = new BatchBuilder(columns, assemblers, allocator, rows)) {
       b.appendRows(nextRow, nextRow + rows);
+      lastStart = nextRow;
       nextRow += rows;
       return b.finish(rows);
     }
@@ -62,6 +95,7 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
 
   @Override
   public void close() {
+    closed = true;
     nextRow = toRow;
   }
 }

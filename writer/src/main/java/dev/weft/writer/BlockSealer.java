@@ -24,7 +24,9 @@ final class BlockSealer implements AutoCloseable {
   /** Raw blocks smaller than this are never compressed: the frame overhead eats the gain. */
   private static final int MIN_COMPRESS_BYTES = 64;
   /** A candidate must store at most this share of the bytes of the one it replaces. */
-  private static final double KEEP_RATIO = 0.9;
+  static final double KEEP_RATIO = 0.9;
+  /** Blocks of fewer elements always try every candidate (and are not counted as samples). */
+  private static final int FULL_SELECTION_BELOW = 256;
 
   private final BlockArena arena;
   private final BlockCodecs.Compressor compressor;
@@ -63,7 +65,7 @@ final class BlockSealer implements AutoCloseable {
     }
     int bound = BlockCodecs.maxCompressedLength(compressor.codec(), rawLength);
     into.reset(BlockCodecs.maxCompressedLength(compressor.codec(), typicalBlock));
-    into.ensure(bound);
+    into.reserve(bound);
     int n = compressor.compress(src.nioBuffer(0, rawLength), 0, rawLength,
         into.buf().nioBuffer(0, bound), 0, bound);
     if (n > 0 && n <= rawLength * 0.9) {
@@ -75,35 +77,114 @@ final class BlockSealer implements AutoCloseable {
   /** Copies an encoded block into the scratch buffer (an Arrow buffer the codecs can read). */
   private ArrowBuf stage(byte[] bytes, GrowBuf into) {
     into.reset(typicalBlock + 64);
-    into.ensure(bytes.length);
+    into.reserve(bytes.length);
     into.buf().setBytes(0, bytes);
     return into.buf();
   }
 
   /**
-   * Stores {@code raw[0, rawLength)}, a plain block of {@code numElements} elements of {@code node}.
+   * Stores {@code raw[0, rawLength)}, a plain block of {@code numElements} elements of {@code node},
+   * trying every candidate.
    *
    * @return the sealed block
    */
   SealedBlock seal(ColumnNode node, ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow, int numRows,
       long firstElement, int numElements) {
+    return seal(node, raw, rawLength, hasValidity, firstRow, numRows, firstElement, numElements, null);
+  }
+
+  /**
+   * As above; with a {@link BlockChoice} (the node's memory of how its recent blocks were best
+   * stored) most blocks are stored the remembered way, encoded once, and only sampled blocks try
+   * every candidate.
+   */
+  SealedBlock seal(ColumnNode node, ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow, int numRows,
+      long firstElement, int numElements, BlockChoice choice) {
     int flags = hasValidity ? WeftFormat.FLAG_HAS_VALIDITY : 0;
-    Candidate best = compress(raw, rawLength, flags, compressed);
+    Candidate best;
     if (encodings && EncodedBlocks.encodable(node) && numElements > 0) {
       ByteBuffer view = raw.nioBuffer(0, rawLength).order(ByteOrder.LITTLE_ENDIAN);
       MiniBlock plain = MiniBlock.parse(view, node, numElements, hasValidity);
       long plainLimit = MiniBlock.expectedRawLength(node, numElements, hasValidity);
       plainLimit = (plainLimit < 0 ? rawLength : plainLimit) + EncodedBlocks.MAX_GROWTH;
-      best = consider(best, EncodedBlocks.encode(plain, node, false, compressor != null), flags, plainLimit);
-      if (compressor != null && (best.flags() & WeftFormat.FLAG_ENCODED) != 0) {
-        best = consider(best, EncodedBlocks.encode(plain, node, true, true), flags, plainLimit);
+      // small blocks (row-group tails, wide rows) are cheap to select for in full
+      best = choice == null || numElements < FULL_SELECTION_BELOW || choice.needsSample() ? null : remembered(choice, node, raw, rawLength, flags, plain,
+          plainLimit);
+      if (best == null) {
+        best = selectAll(node, raw, rawLength, flags, plain, plainLimit,
+            numElements < FULL_SELECTION_BELOW ? null : choice);
       }
+    } else {
+      best = compress(raw, rawLength, flags, compressed);
     }
     CRC32C crc = new CRC32C();
     crc.update(best.buf().nioBuffer(0, best.length()));
     BlockArena.Slice slice = arena.append(best.buf(), 0, best.length());
     return new SealedBlock(firstRow, numRows, firstElement, numElements, slice, best.rawLength(),
         (int) crc.getValue(), best.flags());
+  }
+
+  /**
+   * Every candidate: plain, encoded, and (before a codec) encoded with byte-aligned widths; their
+   * sizes go to {@code choice} (if not null) as a sample.
+   */
+  private Candidate selectAll(ColumnNode node, ArrowBuf raw, int rawLength, int flags, MiniBlock plain,
+      long plainLimit, BlockChoice choice) {
+    Candidate best = compress(raw, rawLength, flags, compressed);
+    EncodedBlocks.Encoded unaligned = EncodedBlocks.encode(plain, node, false, compressor != null);
+    best = consider(best, unaligned, flags, plainLimit);
+    int winner = (best.flags() & WeftFormat.FLAG_ENCODED) != 0 ? BlockChoice.UNALIGNED : BlockChoice.PLAIN;
+    EncodedBlocks.Encoded aligned = null;
+    // byte-aligned widths only help a codec pass; skipped where encoding itself does not pay
+    if (compressor != null && winner != BlockChoice.PLAIN) {
+      aligned = EncodedBlocks.encode(plain, node, true, true);
+      Candidate before = best;
+      best = consider(best, aligned, flags, plainLimit);
+      if (best != before) {
+        winner = BlockChoice.ALIGNED;
+      }
+    }
+    if (choice != null) {
+      choice.sampled(rawLength, winner, best.length(), unaligned == null ? -1 : unaligned.scheme(),
+          aligned == null ? -1 : aligned.scheme());
+    }
+    return best;
+  }
+
+  /**
+   * The block stored the way {@code choice} remembers, or null if that does not suit it (then
+   * every candidate is tried).
+   */
+  private Candidate remembered(BlockChoice choice, ColumnNode node, ArrowBuf raw, int rawLength, int flags,
+      MiniBlock plain, long plainLimit) {
+    // A codec pass is cheap next to selection and its gain varies from block to block, so it is
+    // always tried (compress keeps it only where it saves 10%).
+    Candidate c;
+    if (!choice.encoded()) {
+      c = compress(raw, rawLength, flags, compressed);
+    } else {
+      EncodedBlocks.Encoded enc = EncodedBlocks.encode(plain, node, choice.aligned(), compressor != null,
+          choice.scheme());
+      if (choice.altScheme() >= 0) {
+        EncodedBlocks.Encoded alt = EncodedBlocks.encode(plain, node, choice.aligned(), compressor != null,
+            choice.altScheme());
+        if (enc == null || alt != null && alt.bytes().length < enc.bytes().length) {
+          enc = alt;
+        }
+      }
+      if (enc == null || enc.bytes().length > plainLimit) {
+        return null;
+      }
+      int encFlags = flags | WeftFormat.FLAG_ENCODED | enc.scheme() << WeftFormat.FLAG_SCHEME_SHIFT;
+      ArrowBuf staged = stage(enc.bytes(), scratch);
+      c = compress(staged, enc.bytes().length, encFlags, compressed);
+      if (choice.tryOtherWidths() && compressor != null) {
+        // the other widths win samples too: encode both ways, keep the smaller after the codec
+        c = consider(c, EncodedBlocks.encode(plain, node, !choice.aligned(), true, choice.scheme()), flags,
+            plainLimit);
+      }
+    }
+    return choice.accept(c.length(), rawLength) ? c : null;
   }
 
   /**

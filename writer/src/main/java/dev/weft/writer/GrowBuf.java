@@ -39,6 +39,21 @@ final class GrowBuf implements AutoCloseable {
     buf.setZero(size, need - size);
   }
 
+  /**
+   * Makes room for {@code more} bytes past the current size without zeroing them (for bytes
+   * that are written right after).
+   */
+  void reserve(long more) {
+    long need = size + more;
+    if (need > buf.capacity()) {
+      long cap = Math.max(need, buf.capacity() * 2);
+      ArrowBuf next = allocator.buffer(cap);
+      next.setBytes(0, buf, 0, size);
+      buf.close();
+      buf = next;
+    }
+  }
+
   /** Advances the size after bytes were written past it. */
   void grow(long by) {
     size += by;
@@ -58,19 +73,19 @@ final class GrowBuf implements AutoCloseable {
   }
 
   void appendBytes(ArrowBuf src, long srcIndex, long length) {
-    ensure(length);
+    reserve(length);
     buf.setBytes(size, src, srcIndex, length);
     size += length;
   }
 
   void appendInt(int v) {
-    ensure(4);
+    reserve(4);
     buf.setInt(size, v);
     size += 4;
   }
 
   void appendLong(long v) {
-    ensure(8);
+    reserve(8);
     buf.setLong(size, v);
     size += 8;
   }

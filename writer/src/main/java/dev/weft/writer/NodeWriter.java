@@ -43,6 +43,8 @@ final class NodeWriter implements AutoCloseable {
   private long childElementsSealed;
 
   private final List<SealedBlock> sealed = new ArrayList<>();
+  /** How this node's recent blocks were best stored (selection by sampling). */
+  private final BlockChoice choice = new BlockChoice();
 
   /**
    * @param raw scratch buffer shared by all node writers of a file, for assembling a block
@@ -279,7 +281,7 @@ final class NodeWriter implements AutoCloseable {
     NodeKind kind = node.kind();
     boolean hasValidity = pendingNulls > 0;
     raw.setSize(0);
-    raw.ensure(rawSize(pendingCount, pendingData) + 16);
+    raw.ensure(rawSize(pendingCount, pendingData) + 16); // zeroed: alignment padding is not written
     long pos = 0;
     if (hasValidity) {
       long bytes = MiniBlock.bitmapBytes(pendingCount);
@@ -322,7 +324,7 @@ final class NodeWriter implements AutoCloseable {
       throw new IllegalStateException("internal error: block layout size mismatch for " + node.path());
     }
     sealed.add(sealer.seal(node, raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,
-        elementsSealed, pendingCount));
+        elementsSealed, pendingCount, choice));
     rowsSealed += pendingRows;
     elementsSealed += pendingCount;
     if (kind.isVariableList()) {

@@ -70,6 +70,7 @@ public final class WeftWriter implements AutoCloseable {
   private final GrowBuf rawScratch;
   private final RowGroupFlusher flusher;
   private final byte[] fileId = new byte[16];
+  private final dev.weft.index.FileIndexWriter index;
 
   private long rowsWritten;
   private long rowsInGroup;
@@ -89,6 +90,7 @@ public final class WeftWriter implements AutoCloseable {
     }
     checkUniqueNames(storedSchema, this.path);
     checkBudgetFitsSchema(options, layouts, this.path);
+    this.index = new dev.weft.index.FileIndexWriter(storedSchema.getFields(), options.index());
     if (!options.overwrite() && Files.exists(this.path)) {
       throw new FileAlreadyExistsException(this.path.toString(), null,
           "refusing to replace an existing file (set WriterOptions.overwrite)");
@@ -293,6 +295,8 @@ public final class WeftWriter implements AutoCloseable {
         k = k / 2;
       }
       for (int c = 0; c < batches.length; c++) {
+        int at = (int) batches[c][0].elems(r); // zone maps and bloom filters see top-level values
+        index.append(c, batches[c][0].vector, at, at + k);
         NodeWriter[] ws = nodeWriters.get(c);
         for (int n = 0; n < ws.length; n++) {
           try {
@@ -372,6 +376,7 @@ public final class WeftWriter implements AutoCloseable {
     out.pad();
     long end = out.position();
     rowGroups.add(new RowGroupMeta(rowsWritten - rowsInGroup, rowsInGroup, groupStartOffset, end));
+    index.endRowGroup(rowsInGroup);
     groupStartOffset = end;
     rowsInGroup = 0;
   }
@@ -412,6 +417,12 @@ public final class WeftWriter implements AutoCloseable {
       entries.add(new ColumnDirectory.Entry(offset, meta.length, crcOf.crc32c()));
       names.add(layouts.get(c).field().getName());
     }
+    dev.weft.index.NameIndex.Ref ix = index.finish(names, entries, bytes -> {
+      out.pad();
+      long at = out.position();
+      out.write(bytes);
+      return at;
+    });
     out.pad();
     long dirOffset = out.position();
     byte[] dir = ColumnDirectory.encode(names, entries);
@@ -423,7 +434,8 @@ public final class WeftWriter implements AutoCloseable {
     out.pad();
     long footerOffset = out.position();
     Footer footer = new Footer(rowsWritten, layouts.size(), rowGroups, dirOffset, dir.length,
-        crc(dir), schemaOffset, schema.length, crc(schema), fileId, options.createdBy());
+        crc(dir), schemaOffset, schema.length, crc(schema), fileId, options.createdBy(),
+        new Footer.IndexRef(ix.offset(), ix.length(), ix.crc()));
     byte[] footerBytes = footer.encode();
     out.write(footerBytes);
     out.write(new FileTail(footerOffset, footerBytes.length, crc(footerBytes),

@@ -27,8 +27,10 @@ public final class WriterOptions {
   private final boolean overwrite;
   private final String createdBy;
   private final boolean encodings;
+  private final dev.weft.index.IndexOptions index;
 
   private WriterOptions(Builder b) {
+    this.index = new dev.weft.index.IndexOptions(b.zoneMaps, b.zoneMapRows, b.bloomColumns, b.bloomAllFpp);
     this.encodings = b.encodings;
     this.memoryBudget = b.memoryBudget;
     this.maxRowGroupRows = b.maxRowGroupRows;
@@ -104,8 +106,20 @@ public final class WriterOptions {
     return encodings;
   }
 
+  /**
+   * The index (format 2.1) the writer adds: zone maps for every column (on by default, zones of
+   * 4,096 rows) and bloom filters for the columns that ask for them.
+   */
+  public dev.weft.index.IndexOptions index() {
+    return index;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder();
+    b.zoneMaps = index.zoneMaps();
+    b.zoneMapRows = index.zoneRows();
+    b.bloomColumns.putAll(index.bloomColumns());
+    b.bloomAllFpp = index.allColumnsFpp();
     b.memoryBudget = memoryBudget;
     b.maxRowGroupRows = maxRowGroupRows;
     b.targetPageBytes = targetPageBytes;
@@ -139,8 +153,39 @@ public final class WriterOptions {
     private boolean overwrite = false;
     private String createdBy = "weft-java";
     private boolean encodings = true;
+    private boolean zoneMaps = true;
+    private int zoneMapRows = dev.weft.index.IndexOptions.DEFAULT_ZONE_ROWS;
+    private final java.util.Map<String, Double> bloomColumns = new java.util.HashMap<>();
+    private double bloomAllFpp = Double.NaN;
 
     private Builder() {}
+
+    /** Whether zone maps (min, max, null and NaN counts per zone, row group and file) are written (default true). */
+    public Builder zoneMaps(boolean on) {
+      this.zoneMaps = on;
+      return this;
+    }
+
+    /** Rows per zone of the zone maps (default 4,096), at least 1. */
+    public Builder zoneMapRows(int rows) {
+      if (rows < 1) {
+        throw new IllegalArgumentException("zone map rows must be positive, got " + rows);
+      }
+      this.zoneMapRows = rows;
+      return this;
+    }
+
+    /** A split-block bloom filter per row group for {@code column}, at false-positive rate {@code fpp} in (0, 1). */
+    public Builder bloomFilter(String column, double fpp) {
+      bloomColumns.put(java.util.Objects.requireNonNull(column, "column"), dev.weft.index.IndexOptions.checkFpp(fpp));
+      return this;
+    }
+
+    /** Bloom filters for every column with orderable non-bool values, at rate {@code fpp}. */
+    public Builder bloomFilters(double fpp) {
+      this.bloomAllFpp = dev.weft.index.IndexOptions.checkFpp(fpp);
+      return this;
+    }
 
     /** Whether blocks may be stored encoded (default true); see {@link WriterOptions#encodings()}. */
     public Builder encodings(boolean encodings) {

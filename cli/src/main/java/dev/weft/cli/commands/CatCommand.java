@@ -49,8 +49,12 @@ import picocli.CommandLine.Option;
     })
 public final class CatCommand extends RowCommand {
   @Option(names = "--where", paramLabel = "EXPR",
-      description = "Only rows matching EXPR (not supported yet: comes with the index).")
+      description = "Only rows where EXPR is true, e.g. \"label = 1 AND price >= 3.5 AND city IN ('NYC','SFO')\""
+          + " (=, !=, <, <=, >, >=, IN, IS [NOT] NULL, AND, OR, NOT; 'strings', numbers, TRUE, FALSE, NULL,"
+          + " DATE 'yyyy-mm-dd'). Zone maps and bloom filters skip the parts of the file that cannot match.")
   String where;
+
+  private dev.weft.index.Expr predicate;
 
   @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
       description = "jsonl, csv, arrow or table (default: jsonl).")
@@ -69,13 +73,15 @@ public final class CatCommand extends RowCommand {
   @Override
   void checkOptions() throws IOException {
     super.checkOptions();
-    if (where != null) {
-      throw new BadInputException("--where is not supported yet (predicate pushdown comes with the index issue)");
-    }
+    predicate = parseWhere(where);
   }
 
   @Override
   String writeRows(WeftReader reader, List<String> projection, RowSink sink) throws IOException {
+    if (predicate != null) {
+      long written = scanWhere(reader, projection, predicate, Long.MAX_VALUE, sink);
+      return "(" + rows(written) + " matching" + columnsNote(reader, projection) + ")";
+    }
     long written = scanInto(reader, projection, 0, reader.numRows(), sink);
     return "(" + rows(written) + columnsNote(reader, projection) + ")";
   }

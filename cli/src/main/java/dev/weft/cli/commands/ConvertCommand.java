@@ -85,6 +85,11 @@ public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--keep-going", description = "Convert the other inputs when one fails (exit status 2 still).")
   boolean keepGoing;
 
+  @Option(names = "--bloom-filter", split = ",", paramLabel = "COL[:FPP]",
+      description = "Write split-block bloom filters for these columns (false-positive rate FPP, default 0.01), "
+          + "so that --where COL = value skips row groups without the value, e.g. --bloom-filter city,user_id:0.001.")
+  List<String> bloomFilters;
+
   @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
   boolean quiet;
 
@@ -108,7 +113,7 @@ public final class ConvertCommand implements Callable<Integer> {
     }
     boolean terminal = System.console() != null;
     Converter.Options o = new Converter.Options(sources, dest, overwrite, budget, codec, n, columns, keepGoing,
-        quiet, target, terminal, debug);
+        quiet, target, terminal, debug, blooms());
     Converter.Result r;
     try {
       r = new Converter(o, System.err).run();
@@ -136,6 +141,29 @@ public final class ConvertCommand implements Callable<Integer> {
     }
     out.flush();
     return r.ok() ? WeftCli.EXIT_OK : WeftCli.EXIT_BAD_INPUT;
+  }
+
+  /** --bloom-filter COL[:FPP],... as column to rate. */
+  private java.util.Map<String, Double> blooms() {
+    java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+    for (String spec : bloomFilters == null ? List.<String>of() : bloomFilters) {
+      int colon = spec.lastIndexOf(':');
+      String col = colon < 0 ? spec : spec.substring(0, colon);
+      double fpp = 0.01;
+      if (colon >= 0) {
+        try {
+          fpp = Double.parseDouble(spec.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          fpp = -1;
+        }
+      }
+      if (col.isEmpty() || !(fpp > 0 && fpp < 1)) {
+        throw new CommandLine.ParameterException(this.spec.commandLine(),
+            "--bloom-filter takes COL or COL:FPP with FPP in (0, 1), not '" + spec + "'");
+      }
+      out.put(col, fpp);
+    }
+    return out;
   }
 
   private boolean debugRequested() {

@@ -37,8 +37,12 @@ public final class HeadCommand extends RowCommand {
   long n;
 
   @Option(names = "--where", paramLabel = "EXPR",
-      description = "Only rows matching EXPR (not supported yet: comes with the index).")
+      description = "Only rows where EXPR is true, e.g. \"label = 1 AND price >= 3.5 AND city IN ('NYC','SFO')\""
+          + " (=, !=, <, <=, >, >=, IN, IS [NOT] NULL, AND, OR, NOT; 'strings', numbers, TRUE, FALSE, NULL,"
+          + " DATE 'yyyy-mm-dd'). Zone maps and bloom filters skip the parts of the file that cannot match.")
   String where;
+
+  private dev.weft.index.Expr predicate;
 
   @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
       description = "table, jsonl, csv or arrow (default: table).")
@@ -57,9 +61,7 @@ public final class HeadCommand extends RowCommand {
   @Override
   void checkOptions() throws IOException {
     super.checkOptions();
-    if (where != null) {
-      throw new BadInputException("--where is not supported yet (predicate pushdown comes with the index issue)");
-    }
+    predicate = parseWhere(where);
     if (n < 0) {
       throw new BadInputException("-n must be 0 or more, got " + n);
     }
@@ -67,6 +69,10 @@ public final class HeadCommand extends RowCommand {
 
   @Override
   String writeRows(WeftReader reader, List<String> projection, RowSink sink) throws IOException {
+    if (predicate != null) {
+      long written = scanWhere(reader, projection, predicate, n, sink);
+      return "(first " + rows(written) + " where " + where + columnsNote(reader, projection) + ")";
+    }
     long to = Math.min(n, reader.numRows());
     long written = scanInto(reader, projection, 0, to, sink);
     return "(" + (written == reader.numRows() ? "all " : "first ") + rows(written) + " of " + count(reader.numRows())

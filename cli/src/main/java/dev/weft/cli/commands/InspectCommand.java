@@ -150,7 +150,8 @@ public final class InspectCommand implements Callable<Integer> {
 
   // ------------------------------------------------------------------------------------ text
 
-  private String text(WeftReader reader, Schema schema, List<ColumnInfo> cols, long size, CheckResult check) {
+  private String text(WeftReader reader, Schema schema, List<ColumnInfo> cols, long size, CheckResult check)
+      throws IOException {
     StringBuilder sb = new StringBuilder();
     long stored = 0;
     long raw = 0;
@@ -230,6 +231,11 @@ public final class InspectCommand implements Callable<Integer> {
       }
       table(sb, rows, new boolean[] {false, false, true, true, true, true, true, false, false});
       sb.append("  (nested columns list their nodes, one per Arrow type node, indented)\n");
+    }
+    List<String[]> zones = ZoneMapSection.rows(reader);
+    if (!zones.isEmpty()) {
+      sb.append("\nzone maps (file level; '~' marks a truncated string bound)\n");
+      table(sb, zones, new boolean[] {false, false, false, true, true, true, false});
     }
     return sb.toString();
   }

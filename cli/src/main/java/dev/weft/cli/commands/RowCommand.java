@@ -186,6 +186,44 @@ abstract class RowCommand implements Callable<Integer> {
   }
 
   /**
+   * Streams at most {@code limit} rows that match {@code where} into {@code sink}, with their
+   * file row ids; returns the rows written. Zone maps and bloom filters keep ruled-out parts of
+   * the file from being read.
+   */
+  static long scanWhere(WeftReader reader, List<String> projection, dev.weft.index.Expr where, long limit,
+      RowSink sink) throws IOException {
+    if (limit <= 0) {
+      return 0;
+    }
+    int batchRows = (int) Math.max(1, Math.min(batchRows(reader, projection), limit));
+    long written = 0;
+    try (WeftScanner scanner = reader.scan(projection, where, batchRows)) {
+      while (written < limit && scanner.hasNext()) {
+        try (VectorSchemaRoot batch = scanner.nextBatch()) {
+          if (written + batch.getRowCount() > limit) {
+            batch.setRowCount((int) (limit - written));
+          }
+          sink.write(batch, scanner::rowId);
+          written += batch.getRowCount();
+        }
+      }
+    }
+    return written;
+  }
+
+  /** Parses a --where option (null: none) into a predicate, or a one-line error with the position. */
+  static dev.weft.index.Expr parseWhere(String where) throws BadInputException {
+    if (where == null) {
+      return null;
+    }
+    try {
+      return dev.weft.index.PredicateParser.parse(where);
+    } catch (dev.weft.index.PredicateParseException e) {
+      throw new BadInputException("--where: " + e.getMessage());
+    }
+  }
+
+  /**
    * Rows per batch for about {@link #TARGET_BATCH_BYTES} of Arrow data, from the stored bytes
    * per row of the projected columns (page metadata only: no block table or data is read),
    * doubled for decompression.

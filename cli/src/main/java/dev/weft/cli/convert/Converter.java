@@ -56,7 +56,15 @@ public final class Converter {
   /** Everything {@code weft convert} was asked to do. */
   public record Options(List<String> sources, Path dest, boolean overwrite, long memoryBudget, Codec codec,
       int threads, List<String> columns, boolean keepGoing, boolean quiet, Long targetFileSize,
-      boolean progressBar, boolean debug) {}
+      boolean progressBar, boolean debug, java.util.Map<String, Double> bloomFilters) {
+    /** Options without bloom filters. */
+    public Options(List<String> sources, Path dest, boolean overwrite, long memoryBudget, Codec codec, int threads,
+        List<String> columns, boolean keepGoing, boolean quiet, Long targetFileSize, boolean progressBar,
+        boolean debug) {
+      this(sources, dest, overwrite, memoryBudget, codec, threads, columns, keepGoing, quiet, targetFileSize,
+          progressBar, debug, java.util.Map.of());
+    }
+  }
 
   /** An input that could not be converted. */
   public record Failure(Path input, Throwable error) {}
@@ -721,12 +729,13 @@ public final class Converter {
       if (!o.overwrite() && Files.exists(path)) {
         throw new FileAlreadyExistsException(path.toString());
       }
-      WriterOptions wo = WriterOptions.builder()
+      WriterOptions.Builder wb = WriterOptions.builder()
           .memoryBudget(plan.writer())
           .compression(o.codec())
           .overwrite(o.overwrite())
-          .createdBy("weft convert")
-          .build();
+          .createdBy("weft convert");
+      o.bloomFilters().forEach(wb::bloomFilter);
+      WriterOptions wo = wb.build();
       WeftWriter w = WeftWriter.open(path, job.schema, null, wo, root);
       if (!writers.add(w)) {
         throw new Cancelled();

@@ -75,6 +75,22 @@ class RowCommandsTest {
   }
 
   @Test
+  void whereFiltersRows() {
+    // score: 1.5, NaN, null, 1e-05; NaN is the greatest float, null never matches
+    assertEquals("{\"id\": 0}\n{\"id\": 1}\n", ok("cat", file, "--where", "score > 1", "--columns", "id").out());
+    assertEquals("{\"id\": 2}\n", ok("cat", file, "--where", "name IS NOT NULL AND score IS NULL", "-c", "id").out());
+    assertEquals("{\"id\": 0, \"name\": \"alice\"}\n{\"id\": 3, \"name\": \"x\\ny\"}\n",
+        ok("cat", file, "-c", "id,name", "--where", "name IN ('alice', 'x\ny') OR d < DATE '1970-01-01'").out());
+    assertEquals("\"id\"\n3\n", ok("head", file, "-n", "5", "-c", "id", "-f", "csv", "--where",
+        "NOT (dec >= 0.01) AND dec > -0.05").out());
+    assertEquals("", ok("cat", file, "--where", "id > 100").out());
+    // the table shows the file's row ids of the matching rows
+    String t = ok("head", file, "-n", "1", "-c", "id", "--where", "id >= 2").out();
+    assertTrue(t.contains("\n2      2\n"), t);
+    assertTrue(t.contains("(first 1 row where id >= 2; 1 of 10 columns)"), t);
+  }
+
+  @Test
   void headLimitsRowsAndProjectsColumns() {
     Result r = ok("head", file, "-n", "2", "--columns", "name,id", "-f", "jsonl");
     assertEquals("{\"name\": \"alice\", \"id\": 0}\n{\"name\": null, \"id\": 1}\n", r.out());

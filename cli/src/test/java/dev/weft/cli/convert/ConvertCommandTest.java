@@ -105,6 +105,24 @@ class ConvertCommandTest {
   }
 
   @Test
+  void bloomFiltersOnRequest(@TempDir Path tmp) throws IOException {
+    Path out = tmp.resolve("b.weft");
+    Run r = weft("convert", data(SMALL), "-o", out, "--bloom-filter", "string_col,id:0.001", "-q");
+    assertEquals(0, r.rc(), r::all);
+    try (dev.weft.reader.WeftReader w = dev.weft.reader.WeftReader.open(out)) {
+      org.junit.jupiter.api.Assertions.assertNotNull(w.bloomFilters("string_col"));
+      org.junit.jupiter.api.Assertions.assertNotNull(w.bloomFilters("id"));
+      org.junit.jupiter.api.Assertions.assertNotNull(w.zoneMaps("id"));
+    }
+    Run inspect = weft("inspect", out);
+    org.junit.jupiter.api.Assertions.assertTrue(inspect.out().contains("zone maps (file level"), inspect::all);
+    assertOneCleanErrorLine(weft("convert", data(SMALL), "-o", tmp.resolve("c.weft"), "--bloom-filter", "id:2"),
+        "--bloom-filter takes COL or COL:FPP");
+    assertOneCleanErrorLine(weft("convert", data(SMALL), "-o", tmp.resolve("d.weft"), "--bloom-filter", "nope"),
+        "bloom filter requested for column 'nope'");
+  }
+
+  @Test
   void directoriesWithHivePartitionsBecomeColumns(@TempDir Path tmp) throws IOException {
     Path root = tmp.resolve("ds");
     for (String part : List.of("part=2023/country=fr", "part=2024/country=us", "part=2024/country=__HIVE_DEFAULT_PARTITION__")) {

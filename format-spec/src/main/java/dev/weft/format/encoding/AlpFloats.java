@@ -51,8 +51,12 @@ public final class AlpFloats {
     return width == 4 ? 10 : 18;
   }
 
-  /** The bit pattern digits {@code d} decode to (float32 sign-extended). */
-  static long decodeBits(long d, int width, int e, int f) {
+  /**
+   * The bit pattern digits {@code d} decode to (float32 sign-extended), for exponent {@code e}
+   * and factor {@code f} of a stream of {@code width}-byte floats (for readers that read the
+   * digits themselves).
+   */
+  public static long decodeBits(long d, int width, int e, int f) {
     double x = (double) d * P[f] / P[e];
     return width == 8 ? Double.doubleToRawLongBits(x) : Float.floatToRawIntBits((float) x);
   }

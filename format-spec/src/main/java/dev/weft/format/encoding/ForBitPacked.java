@@ -25,7 +25,8 @@ import java.util.Arrays;
  *
  * <p>Limits: exceptions need a cascade level below ({@link IntStreams#MAX_DEPTH}). Single value:
  * O(1) without exceptions (one load, shift, mask, multiply-add), O(log NumExceptions) with
- * them; a range decodes in a tight loop and is then patched.
+ * them (only for values whose packed slot is 0 when every exception's slot is 0, as the writer
+ * leaves them); a range decodes in a tight loop and is then patched.
  *
  * <p>Selection: tried for every integer stream. The writer computes the greatest common divisor
  * of the distances to the minimum (Scale), and then picks the base (the minimum or a low
@@ -59,22 +60,39 @@ public final class ForBitPacked {
     }
     long scale = 0;
     for (int i = 0; i < n && scale != 1; i++) {
-      scale = gcd(scale, v[i] - min);
+      long d = v[i] - min;
+      // most values are multiples of the divisor found so far: skip Euclid for them
+      if (scale == 0 || Long.remainderUnsigned(d, scale) != 0) {
+        scale = gcd(scale, d);
+      }
     }
     if (scale == 0) {
       scale = 1;
+    }
+    // q[i]: the distance to the minimum in units of scale (every value is min + scale * q[i])
+    long[] q = new long[n];
+    if (scale == 1) {
+      for (int i = 0; i < n; i++) {
+        q[i] = v[i] - min;
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        q[i] = Long.divideUnsigned(v[i] - min, scale);
+      }
     }
     long base = min;
     int bits = 0;
     long[] packed = new long[n];
     int[] excPos = new int[0];
     int m = 0;
+    long[] minHist = null;
     if (allowExceptions && n >= 64) {
       // Prune: if the widest values are common, no exception scheme can pay for itself.
-      int[] hist = new int[65];
+      long[] hist = new long[65];
       for (int i = 0; i < n; i++) {
-        hist[BitPacking.bitsFor(div(v[i] - min, scale))]++;
+        hist[BitPacking.bitsFor(q[i])]++;
       }
+      minHist = hist;
       int topBits = 64;
       while (topBits > 0 && hist[topBits] == 0) {
         topBits--;
@@ -84,7 +102,7 @@ public final class ForBitPacked {
     if (!allowExceptions || n < 64) {
       long maxP = 0;
       for (int i = 0; i < n; i++) {
-        long p = div(v[i] - min, scale);
+        long p = q[i];
         packed[i] = p;
         if (Long.compareUnsigned(p, maxP) > 0) {
           maxP = p;
@@ -109,20 +127,17 @@ public final class ForBitPacked {
       int rangeBits = BitPacking.bitsFor(Long.divideUnsigned(max - min, scale));
       long bestCost = Long.MAX_VALUE;
       long[] bases = {min, sample[sampleSize / 100], sample[sampleSize / 50], sample[sampleSize / 20]};
+      long[][] hists = new long[bases.length][];
+      int[] belows = new int[bases.length];
+      hists[0] = minHist; // nothing is below the minimum
+      baseHistograms(v, q, n, min, scale, bases, hists, belows);
       for (int c = 0; c < bases.length; c++) {
         long b = bases[c];
         if (c > 0 && b == bases[c - 1]) {
           continue;
         }
-        int below = 0;
-        long[] hist = new long[65];
-        for (int i = 0; i < n; i++) {
-          if (v[i] < b) {
-            below++;
-          } else {
-            hist[BitPacking.bitsFor(div(v[i] - b, scale))]++;
-          }
-        }
+        int below = belows[c];
+        long[] hist = hists[c];
         long above = 0;
         for (int w = 64; w >= 0; w--) {
           if (w < 64) {
@@ -142,9 +157,9 @@ public final class ForBitPacked {
       }
       long maxP = bits == 64 ? -1L : (1L << bits) - 1;
       int[] pos = new int[n];
+      long qBase = Long.divideUnsigned(base - min, scale);
       for (int i = 0; i < n; i++) {
-        long d = v[i] - base;
-        long p = div(d, scale);
+        long p = q[i] - qBase;
         if (v[i] < base || Long.compareUnsigned(p, maxP) > 0) {
           pos[m++] = i;
           packed[i] = 0;
@@ -171,8 +186,50 @@ public final class ForBitPacked {
     }
   }
 
-  private static long div(long x, long scale) {
-    return scale == 1 ? x : Long.divideUnsigned(x, scale);
+  /**
+   * For each candidate base after the first (ascending; a repeat is skipped), the histogram of
+   * bit widths of the values at or above it and the count below it, in one pass over the values.
+   */
+  private static void baseHistograms(long[] v, long[] q, int n, long min, long scale, long[] bases, long[][] hists,
+      int[] belows) {
+    // b is a value, so b = min + scale * qb and (v - b) / scale = q - qb for v >= b
+    long b1 = bases[1];
+    long b2 = bases[2];
+    long b3 = bases[3];
+    long q1 = Long.divideUnsigned(b1 - min, scale);
+    long q2 = Long.divideUnsigned(b2 - min, scale);
+    long q3 = Long.divideUnsigned(b3 - min, scale);
+    long[] h1 = new long[65];
+    long[] h2 = new long[65];
+    long[] h3 = new long[65];
+    int below1 = 0;
+    int below2 = 0;
+    int below3 = 0;
+    for (int i = 0; i < n; i++) {
+      long x = v[i];
+      long qi = q[i];
+      if (x < b1) {
+        below1++;
+      } else {
+        h1[BitPacking.bitsFor(qi - q1)]++;
+      }
+      if (x < b2) {
+        below2++;
+      } else {
+        h2[BitPacking.bitsFor(qi - q2)]++;
+      }
+      if (x < b3) {
+        below3++;
+      } else {
+        h3[BitPacking.bitsFor(qi - q3)]++;
+      }
+    }
+    hists[1] = h1;
+    hists[2] = h2;
+    hists[3] = h3;
+    belows[1] = below1;
+    belows[2] = below2;
+    belows[3] = below3;
   }
 
   private static int align(int bits) {
@@ -194,6 +251,7 @@ public final class ForBitPacked {
     int start = in.skip(bytes, "packed values");
     int[] positions = null;
     IntDecoder values = null;
+    boolean zeroSlots = false;
     if (m > 0) {
       if (depth >= IntStreams.MAX_DEPTH) {
         throw new MalformedEncodingException("exceptions at cascade level " + depth);
@@ -201,22 +259,33 @@ public final class ForBitPacked {
       IntDecoder pos = IntStreams.parse(in, m, depth + 1);
       values = IntStreams.parse(in, m, depth + 1);
       positions = PatchPositions.read(pos, m, n, "exception");
+      // the writer leaves an exception's packed slot 0 (the format allows any value): if so,
+      // get() searches the exceptions only for values whose slot is 0
+      zeroSlots = true;
+      for (int k = 0; k < m && zeroSlots; k++) {
+        zeroSlots = BitPacking.get(in.buffer(), start, (int) (start + bytes), bits, positions[k]) == 0;
+      }
     }
-    return new Decoder(in.buffer(), start, (int) (start + bytes), bits, base, scale, n, positions, values);
+    return new Decoder(in.buffer(), start, (int) (start + bytes), bits, base, scale, n, positions, values,
+        zeroSlots);
   }
 
-  /** Reads packed values in place; exceptions by binary search. */
+  /**
+   * Reads packed values in place; exceptions by binary search ({@code zeroSlots}: every
+   * exception's packed slot is 0, so a value whose slot is not 0 is no exception).
+   */
   public record Decoder(ByteBuffer buf, int start, int end, int bits, long base, long scale, int size,
-      int[] exceptionPositions, IntDecoder exceptionValues) implements IntDecoder {
+      int[] exceptionPositions, IntDecoder exceptionValues, boolean zeroSlots) implements IntDecoder {
     @Override
     public long get(int i) {
-      if (exceptionPositions != null) {
+      long p = BitPacking.get(buf, start, end, bits, i);
+      if (exceptionPositions != null && (p == 0 || !zeroSlots)) {
         int k = Arrays.binarySearch(exceptionPositions, i);
         if (k >= 0) {
           return exceptionValues.get(k);
         }
       }
-      return base + scale * BitPacking.get(buf, start, end, bits, i);
+      return base + scale * p;
     }
 
     @Override

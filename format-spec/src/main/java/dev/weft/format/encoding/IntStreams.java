@@ -29,7 +29,10 @@ import java.util.Arrays;
  * thousand values, so the block itself is the sample: the writer computes the block's
  * statistics (minimum, maximum, runs, distinct values, delta range), encodes only the schemes
  * those statistics allow, each cascading recursively into its child streams, and keeps the
- * smallest. CONSTANT wins outright when all values are equal.
+ * smallest. CONSTANT wins outright when all values are equal. The writer runs this full
+ * selection only on sampled blocks of a column; its other blocks pass the scheme the samples chose
+ * as {@code preferred} ({@link #encode(long[], int, int, Hints, MetaOutput, int)}), which encodes
+ * once (child streams are still selected in full).
  */
 public final class IntStreams {
   /** Deepest cascade level; a stream at this level has no child streams. */
@@ -94,6 +97,17 @@ public final class IntStreams {
 
   /** Encodes {@code v[0, n)} at cascade level {@code depth} with the smallest allowed scheme. */
   public static void encode(long[] v, int n, int depth, Hints h, MetaOutput out) {
+    encode(v, n, depth, h, out, -1);
+  }
+
+  /**
+   * As {@link #encode(long[], int, int, Hints, MetaOutput)}, but tries scheme {@code preferred}
+   * alone first (the writer's choice for an earlier block of the same column): if it suits these
+   * values it is written without trying the others (its child streams are still selected);
+   * otherwise, or if {@code preferred < 0}, every allowed scheme is tried. CONSTANT always wins
+   * when all values are equal.
+   */
+  public static void encode(long[] v, int n, int depth, Hints h, MetaOutput out, int preferred) {
     if (n == 0) {
       PlainInts.encode(v, 0, 1, out);
       return;
@@ -116,6 +130,10 @@ public final class IntStreams {
     }
     boolean cascade = depth < MAX_DEPTH;
     int rangeBits = BitPacking.bitsFor(max - min);
+    if (preferred >= 0 && encodePreferred(v, n, depth, h, out, preferred, min, max, rangeBits,
+        BitPacking.bitsFor(dmax - dmin))) {
+      return;
+    }
     MetaOutput best = new MetaOutput(64);
     if (h.floating()) {
       PlainInts.encode(v, n, h.width(), best);
@@ -150,6 +168,74 @@ public final class IntStreams {
       best = smaller(best, o -> DictionaryInts.encode(v, n, distinct, depth, h, o));
     }
     out.bytes(best.toByteArray());
+  }
+
+  /**
+   * Writes scheme {@code id} if it suits the values (the same conditions as full selection uses
+   * to try it); returns false, writing nothing, otherwise.
+   */
+  private static boolean encodePreferred(long[] v, int n, int depth, Hints h, MetaOutput out, int id, long min,
+      long max, int rangeBits, int deltaBits) {
+    boolean cascade = depth < MAX_DEPTH;
+    switch (id) {
+      case PlainInts.ID -> {
+        PlainInts.encode(v, n, h.floating() ? h.width() : PlainInts.widthFor(min, max), out);
+        return true;
+      }
+      case ForBitPacked.ID -> {
+        if (h.floating()) {
+          return false;
+        }
+        ForBitPacked.encode(v, n, depth, cascade, h, out);
+        return true;
+      }
+      case DeltaInts.ID -> {
+        if (h.floating() || !cascade || n < 3 || deltaBits + 2 >= rangeBits) {
+          return false;
+        }
+        DeltaInts.encode(v, n, depth, h, out);
+        return true;
+      }
+      case RunLengthInts.ID -> {
+        if (!cascade || RunLengthInts.runs(v, n) * 2L > n) {
+          return false;
+        }
+        RunLengthInts.encode(v, n, depth, h, out);
+        return true;
+      }
+      case DictionaryInts.ID -> {
+        if (!cascade) {
+          return false;
+        }
+        long[] distinct = distinctSorted(v, n, n / 2, min, max);
+        if (distinct == null || !(h.floating() || BitPacking.bitsFor(distinct.length - 1) + 1 < rangeBits)) {
+          return false;
+        }
+        DictionaryInts.encode(v, n, distinct, depth, h, out);
+        return true;
+      }
+      case ByteStreamSplit.ID -> {
+        if (!cascade || !h.floating() || h.width() <= 1) {
+          return false;
+        }
+        ByteStreamSplit.encode(v, n, h.width(), depth, h, out);
+        return true;
+      }
+      case AlpFloats.ID -> {
+        if (!cascade || !h.floating() || h.width() < 4) {
+          return false;
+        }
+        MetaOutput alp = new MetaOutput(64);
+        if (!AlpFloats.encode(v, n, h.width(), depth, h, alp)) {
+          return false;
+        }
+        out.bytes(alp.toByteArray());
+        return true;
+      }
+      default -> {
+        return false;
+      }
+    }
   }
 
   private static MetaOutput smaller(MetaOutput best, java.util.function.Consumer<MetaOutput> candidate) {

@@ -2,10 +2,8 @@ package dev.weft.format.encoding;
 
 import dev.weft.format.MetaOutput;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Streams of byte strings (Utf8, Binary and their large variants).
@@ -52,15 +50,36 @@ public final class StringStreams {
    */
   public static void encode(ByteBuffer b, int offsetsPos, int dataPos, int n, int depth, IntStreams.Hints h,
       MetaOutput out) {
+    encode(b, offsetsPos, dataPos, n, depth, h, out, -1);
+  }
+
+  /**
+   * As above, but with {@code preferred} ({@link #PLAIN} or {@link #DICTIONARY}, the writer's
+   * choice for an earlier block) only that scheme is tried (DICTIONARY falls back to PLAIN when
+   * more than n/2 strings are distinct); {@code preferred < 0} tries both.
+   */
+  public static void encode(ByteBuffer b, int offsetsPos, int dataPos, int n, int depth, IntStreams.Hints h,
+      MetaOutput out, int preferred) {
+    int[] offsets = new int[n + 1];
+    b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(offsetsPos).asIntBuffer().get(offsets);
     long[] lengths = new long[n];
     for (int i = 0; i < n; i++) {
-      lengths[i] = (b.getInt(offsetsPos + 4 * (i + 1)) & 0xFFFF_FFFFL) - (b.getInt(offsetsPos + 4 * i) & 0xFFFF_FFFFL);
+      lengths[i] = (offsets[i + 1] & 0xFFFF_FFFFL) - (offsets[i] & 0xFFFF_FFFFL);
     }
     int start = dataPos + (int) (b.getInt(offsetsPos) & 0xFFFF_FFFFL);
     int total = (int) ((b.getInt(offsetsPos + 4 * n) & 0xFFFF_FFFFL) - (b.getInt(offsetsPos) & 0xFFFF_FFFFL));
     byte[] data = new byte[total];
     b.get(start, data);
+    if (preferred == DICTIONARY) {
+      MetaOutput dict = dictionary(data, lengths, n, depth, h);
+      out.bytes((dict != null ? dict : plain(data, lengths, n, depth, h)).toByteArray());
+      return;
+    }
     MetaOutput plain = plain(data, lengths, n, depth, h);
+    if (preferred == PLAIN) {
+      out.bytes(plain.toByteArray());
+      return;
+    }
     MetaOutput dict = dictionary(data, lengths, n, depth, h);
     out.bytes((dict != null && dict.size() < plain.size() ? dict : plain).toByteArray());
   }
@@ -76,43 +95,100 @@ public final class StringStreams {
 
   /** The DICTIONARY stream, or null if more than n/2 strings are distinct. */
   static MetaOutput dictionary(byte[] data, long[] lengths, int n, int depth, IntStreams.Hints h) {
-    Map<ByteBuffer, Integer> ids = new HashMap<>();
-    List<ByteBuffer> entries = new ArrayList<>();
+    int limit = n / 2;
+    if (limit == 0) {
+      return null;
+    }
+    // open addressing over (start, length) of each entry's first occurrence in data
+    int cap = Integer.highestOneBit(Math.max(4, limit) * 2 - 1) << 1;
+    int mask = cap - 1;
+    int[] slots = new int[cap]; // entry id + 1, 0 = empty
+    int[] entryStart = new int[Math.min(limit, 1024)];
+    int[] entryLen = new int[entryStart.length];
     long[] codes = new long[n];
+    int m = 0;
     int pos = 0;
     for (int i = 0; i < n; i++) {
-      ByteBuffer s = ByteBuffer.wrap(data, pos, (int) lengths[i]).slice();
-      pos += (int) lengths[i];
-      Integer id = ids.get(s);
-      if (id == null) {
-        if (entries.size() >= n / 2) {
-          return null;
+      int len = (int) lengths[i];
+      int hash = len <= 8 ? shortHash(data, pos, len) : hash(data, pos, len);
+      int slot = hash & mask;
+      int id;
+      while (true) {
+        int e = slots[slot];
+        if (e == 0) {
+          if (m >= limit) {
+            return null;
+          }
+          if (m == entryStart.length) {
+            entryStart = Arrays.copyOf(entryStart, Math.min(limit, m * 2));
+            entryLen = Arrays.copyOf(entryLen, entryStart.length);
+          }
+          entryStart[m] = pos;
+          entryLen[m] = len;
+          id = m++;
+          slots[slot] = id + 1;
+          break;
         }
-        id = entries.size();
-        ids.put(s, id);
-        entries.add(s);
+        int k = e - 1;
+        if (entryLen[k] == len && same(data, entryStart[k], pos, len)) {
+          id = k;
+          break;
+        }
+        slot = (slot + 1) & mask;
       }
       codes[i] = id;
-    }
-    int m = entries.size();
-    if (m == 0) {
-      return null;
+      pos += len;
     }
     long[] entryLengths = new long[m];
     for (int k = 0; k < m; k++) {
-      entryLengths[k] = entries.get(k).remaining();
+      entryLengths[k] = entryLen[k];
     }
     MetaOutput o = new MetaOutput(64);
     o.u8(DICTIONARY);
     Varints.write(o, m);
     IntStreams.encode(entryLengths, m, depth + 1, h.child(), o);
-    for (ByteBuffer e : entries) {
-      byte[] bytes = new byte[e.remaining()];
-      e.duplicate().get(bytes);
-      o.bytes(bytes);
+    for (int k = 0; k < m; k++) {
+      o.bytes(data, entryStart[k], entryLen[k]);
     }
     IntStreams.encode(codes, n, depth + 1, h.child(), o);
     return o;
+  }
+
+  private static boolean same(byte[] data, int a, int b, int len) {
+    if (len > 16) {
+      return Arrays.equals(data, a, a + len, data, b, b + len);
+    }
+    for (int j = 0; j < len; j++) {
+      if (data[a + j] != data[b + j]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Hash of a string of at most 8 bytes: its bytes as one long, mixed. */
+  private static int shortHash(byte[] data, int from, int len) {
+    long k = len;
+    for (int j = 0; j < len; j++) {
+      k = k << 8 | (data[from + j] & 0xFF);
+    }
+    k *= 0x9E3779B97F4A7C15L;
+    return (int) (k >>> 32) ^ (int) k;
+  }
+
+  private static int hash(byte[] data, int from, int len) {
+    int h = len;
+    int i = from;
+    int end = from + len;
+    for (; i + 4 <= end; i += 4) {
+      h = h * 0x9E3779B1 + ((data[i] & 0xFF) | (data[i + 1] & 0xFF) << 8 | (data[i + 2] & 0xFF) << 16
+          | data[i + 3] << 24);
+    }
+    for (; i < end; i++) {
+      h = h * 31 + data[i];
+    }
+    h *= 0x9E3779B1;
+    return h ^ (h >>> 15);
   }
 
   /** Parses a stream of {@code n} strings at cascade level {@code depth}. */

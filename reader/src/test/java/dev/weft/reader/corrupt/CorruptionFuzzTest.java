@@ -16,6 +16,7 @@ import dev.weft.format.ColumnMeta;
 import dev.weft.format.ColumnNode;
 import dev.weft.format.CorruptFileException;
 import dev.weft.format.Footer;
+import dev.weft.index.NameIndex;
 import dev.weft.format.FormatTooNewException;
 import dev.weft.format.PageMeta;
 import dev.weft.format.RowGroupMeta;
@@ -104,10 +105,15 @@ class CorruptionFuzzTest {
 
   /** Kinds of byte ranges of a file. Every byte belongs to exactly one range. */
   enum Kind {
-    HEADER, MINI_BLOCK, BLOCK_TABLE, COLUMN_META, DIRECTORY, SCHEMA, FOOTER, TAIL, PADDING;
+    HEADER, MINI_BLOCK, BLOCK_TABLE, COLUMN_META, DIRECTORY, SCHEMA, FOOTER, TAIL, PADDING, INDEX;
 
+    /**
+     * Whether a flip here must be detected. Padding is not checksummed; a damaged index (2.1:
+     * name index, zone maps, bloom filters) is detected by its checksum and then ignored, so the
+     * file must read back unchanged or fail with a WeftException, never give a wrong value.
+     */
     boolean covered() {
-      return this != PADDING;
+      return this != PADDING && this != INDEX;
     }
   }
 
@@ -390,6 +396,7 @@ class CorruptionFuzzTest {
     List<CrcField> checksums = new ArrayList<>(blockCrcs);
     checksums.addAll(tableCrcs);
     checksums.addAll(metaCrcs);
+    addIndex(file, bytes, footer, footerOffset, tailStart, covered, checksums);
     checksums.add(new CrcField(groupsEnd + 12, footer.directoryOffset(), footer.directoryLength()));
     checksums.add(new CrcField(groupsEnd + 28, footer.schemaOffset(), footer.schemaLength()));
     checksums.add(new CrcField(tailStart + 12, footerOffset, footerLength));
@@ -414,6 +421,51 @@ class CorruptionFuzzTest {
     }
     assertEquals(size, pos, "the tail ends the file");
     return new Layout(List.copyOf(out), List.copyOf(checksums), List.copyOf(dataless));
+  }
+
+  /**
+   * The 2.1 index: regions of the root, the name chunks, the zone maps and bloom filters, and
+   * their checksums (entries' copies of the ColumnMeta checksums first, the root's last).
+   */
+  private static void addIndex(Path file, byte[] bytes, Footer footer, long footerOffset, long tailStart,
+      List<Region> covered, List<CrcField> checksums) throws IOException {
+    Footer.IndexRef ref = footer.index();
+    if (ref == null) {
+      return;
+    }
+    covered.add(new Region(Kind.INDEX, ref.offset(), ref.offset() + ref.length(), "index root"));
+    NameIndex.Root root = NameIndex.decodeRoot(slice(bytes, ref.offset(), ref.length()), file, ref.offset(),
+        footerOffset);
+    List<CrcField> entryCrcs = new ArrayList<>();
+    List<CrcField> chunkCrcs = new ArrayList<>();
+    long refPos = ref.offset() + 8;
+    for (NameIndex.ChunkRef c : root.chunks()) {
+      NameIndex.Ref r = c.ref();
+      chunkCrcs.add(new CrcField(refPos + 12, r.offset(), r.length()));
+      refPos += 20 + c.firstName().length;
+      covered.add(new Region(Kind.INDEX, r.offset(), r.offset() + r.length(), "name chunk"));
+      List<NameIndex.Entry> entries = NameIndex.decodeChunk(slice(bytes, r.offset(), r.length()), file, r.offset(),
+          footerOffset, footer.numColumns());
+      long pos = r.offset() + 4;
+      for (NameIndex.Entry e : entries) {
+        int n = e.name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        entryCrcs.add(new CrcField(pos + 4 + n + 16, e.meta().metaOffset(), e.meta().metaLength()));
+        if (e.zones().present()) {
+          covered.add(new Region(Kind.INDEX, e.zones().offset(), e.zones().offset() + e.zones().length(),
+              "zone map of '" + e.name() + "'"));
+          entryCrcs.add(new CrcField(pos + 4 + n + 32, e.zones().offset(), e.zones().length()));
+        }
+        if (e.blooms().present()) {
+          covered.add(new Region(Kind.INDEX, e.blooms().offset(), e.blooms().offset() + e.blooms().length(),
+              "bloom filters of '" + e.name() + "'"));
+          entryCrcs.add(new CrcField(pos + 4 + n + 48, e.blooms().offset(), e.blooms().length()));
+        }
+        pos += 4 + n + 52;
+      }
+    }
+    checksums.addAll(entryCrcs);
+    checksums.addAll(chunkCrcs);
+    checksums.add(new CrcField(tailStart - 4, ref.offset(), ref.length()));
   }
 
   private static Region padding(byte[] bytes, long start, long end) {
@@ -495,7 +547,8 @@ class CorruptionFuzzTest {
             phaseErrors.add(e.getCause());
           }
         }
-        // Column names and metadata of every column (cached or freshly read).
+        // Column names and metadata of every column (cached or freshly read); the name index
+        // must find each column, and null counts through the zone maps (2.1) must be right.
         try {
           for (int c = 0; c < r.numColumns(); c++) {
             String name = r.columnName(c);
@@ -503,6 +556,15 @@ class CorruptionFuzzTest {
               assertEquals(expected.getSchema().getFields().get(c).getName(), name);
             }
             r.columnMeta(c);
+            int found = r.columnIndex(expected.getSchema().getFields().get(c).getName());
+            if (compareValues) {
+              assertEquals(c, found, "column index by name");
+            }
+            if (c < 3 && compareValues) {
+              String n = expected.getSchema().getFields().get(c).getName();
+              assertEquals(expected.getVector(c).getNullCount(),
+                  r.count(dev.weft.index.Expr.isNull(dev.weft.index.Expr.col(n))), "nulls of " + n);
+            }
           }
         } catch (WeftException e) {
           phaseErrors.add(e);
@@ -673,7 +735,7 @@ class CorruptionFuzzTest {
       }
       default -> throw new IllegalStateException();
     }
-    System.out.printf("[CorruptionFuzzTest] %s %s: %d trials, %d read back unchanged (flips in padding only), "
+    System.out.printf("[CorruptionFuzzTest] %s %s: %d trials, %d read back unchanged (flips only in padding or in the ignored-when-damaged index), "
         + "%d failures%n", s.name, mode, trials, undetectedPadding, failures.size());
     if (!failures.isEmpty()) {
       fail(failures.size() + " of " + trials + " " + mode + " trials on " + s.name + " (" + s.file
@@ -972,7 +1034,8 @@ class CorruptionFuzzTest {
     ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putShort(copy.length - 8, (short) next);
     Path file = writeCopy(s, copy);
     FormatTooNewException e = assertOpenFails(FormatTooNewException.class, file);
-    assertTrue(e.getMessage().contains(next + ".0"), "message mentions the version: " + e.getMessage());
+    assertTrue(e.getMessage().contains(next + "." + WeftFormat.VERSION_MINOR_CURRENT),
+        "message mentions the version: " + e.getMessage());
   }
 
   @Test
@@ -1027,7 +1090,7 @@ class CorruptionFuzzTest {
       long covered = 0;
       long pad = 0;
       for (Region r : s.regions) {
-        if (r.kind().covered()) {
+        if (r.kind() != Kind.PADDING) {
           covered += r.length();
         } else {
           pad += r.length();

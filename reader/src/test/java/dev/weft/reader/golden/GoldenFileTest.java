@@ -102,6 +102,10 @@ class GoldenFileTest {
           assertEquals(c, r.columnIndex(name));
         }
 
+        if (major == 2 && minor >= WeftFormat.VERSION_MINOR_INDEX) {
+          checkIndex(r, expected);
+        }
+
         // Full scans with several batch sizes, each batch compared across JSON batch boundaries.
         for (int batchSize : new int[] {(int) Math.max(1, total), 7, 1}) {
           long row = 0;
@@ -151,6 +155,26 @@ class GoldenFileTest {
         expected.forEach(VectorSchemaRoot::close);
       }
     }
+  }
+
+  /**
+   * 2.1: every column has zone maps; null counts through them equal the data's; the golden file's
+   * bloom filters (GoldenFiles.BLOOM_COLUMNS) exist and hold every value of their column.
+   */
+  private static void checkIndex(WeftReader r, List<VectorSchemaRoot> expected) throws IOException {
+    for (int c = 0; c < r.numColumns(); c++) {
+      String name = r.columnName(c);
+      assertTrue(r.zoneMaps(name) != null, "golden 2.1 column '" + name + "' has zone maps");
+      long nulls = 0;
+      for (VectorSchemaRoot b : expected) {
+        nulls += b.getVector(c).getNullCount();
+      }
+      assertEquals(nulls, r.count(dev.weft.index.Expr.isNull(dev.weft.index.Expr.col(name))), "nulls of " + name);
+    }
+    for (String name : GoldenFiles.BLOOM_COLUMNS) {
+      assertTrue(r.bloomFilters(name) != null, "golden 2.1 column '" + name + "' has bloom filters");
+    }
+    assertEquals(0, r.stats().indexFallbacks());
   }
 
   /** Compares a scanned batch starting at file row {@code row} with the JSON batches. */

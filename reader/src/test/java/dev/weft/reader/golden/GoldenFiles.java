@@ -85,6 +85,9 @@ public final class GoldenFiles {
       "BYTE_STREAM_SPLIT", "ALP", "STRING_PLAIN", "STRING_DICTIONARY", "BOOL_RUNS", "LENGTHS_CONSTANT",
       "VALIDITY_RUNS");
 
+  /** Columns with bloom filters in the golden file (2.1; zone maps cover every column, zones of 64 rows). */
+  public static final List<String> BLOOM_COLUMNS = List.of("int32", "utf8", "decimal128_9_2", "float64");
+
   /** Columns of {@link RandomArrow#allTypesSchema()} that Arrow Java's JSON writer cannot write. */
   private static final Set<String> JSON_UNSUPPORTED = Set.of(
       // Arrow Java 19's JsonFileWriter throws UnsupportedOperationException "minor type: ..." for
@@ -108,10 +111,16 @@ public final class GoldenFiles {
    * Small mini-blocks, pages and row groups, so that the file has several of each, and zstd so
    * that both compressed and stored blocks occur (v1.0 used 256-byte blocks of 8 values, pages of
    * 1 KiB and row groups of 20 rows; 2.0 uses blocks of 128 values, pages of 4 KiB and row groups of
-   * 150 rows, so that encodings pay).
+   * 150 rows, so that encodings pay; 2.1 adds zone maps of 64-row zones and bloom filters on
+   * {@link #BLOOM_COLUMNS}).
    */
   static WriterOptions writerOptions() {
-    return WriterOptions.builder()
+    WriterOptions.Builder b = WriterOptions.builder();
+    for (String c : BLOOM_COLUMNS) {
+      b.bloomFilter(c, 0.01);
+    }
+    return b
+        .zoneMapRows(64)
         .miniBlockBytes(2048)
         .valuesPerMiniBlock(128)
         .targetPageBytes(4096)

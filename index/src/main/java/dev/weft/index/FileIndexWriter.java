@@ -1,0 +1,86 @@
+package dev.weft.index;
+
+import dev.weft.format.ColumnDirectory;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/**
+ * The writer's side of the 2.1 index: fed every column's rows as they are written, it writes
+ * each column's zone maps and bloom filters and the name index at the end of the file.
+ *
+ * <pre>{@code
+ * FileIndexWriter ix = new FileIndexWriter(fields, options);
+ * ix.append(column, vector, from, to);   // rows in file order, every column
+ * ix.endRowGroup(rows);                   // when a row group is flushed
+ * Ref root = ix.finish(names, metaEntries, sink);  // after the column metadata
+ * }</pre>
+ */
+public final class FileIndexWriter {
+  private final IndexOptions options;
+  private final ColumnIndexBuilder[] columns;
+
+  public FileIndexWriter(List<Field> fields, IndexOptions options) {
+    this.options = options;
+    this.columns = new ColumnIndexBuilder[fields.size()];
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Field f : fields) {
+      names.add(f.getName());
+      StatKind k = StatKind.of(f);
+      if (options.bloomColumns().containsKey(f.getName()) && (k == StatKind.NONE || k == StatKind.BOOL)) {
+        throw new IllegalArgumentException("column '" + f.getName() + "' of type " + f.getType()
+            + " cannot have a bloom filter (only numbers, dates, times, decimals, strings and binary)");
+      }
+    }
+    for (String n : options.bloomColumns().keySet()) {
+      if (!names.contains(n)) {
+        throw new IllegalArgumentException("bloom filter requested for column '" + n + "', which the schema lacks");
+      }
+    }
+    for (int c = 0; c < columns.length; c++) {
+      Field f = fields.get(c);
+      columns[c] = new ColumnIndexBuilder(f, options.zoneRows(), options.bloomFpp(f.getName()));
+    }
+  }
+
+  /** Adds rows {@code [from, to)} of column {@code column}'s top-level vector. */
+  public void append(int column, FieldVector vector, int from, int to) {
+    columns[column].add(vector, from, to);
+  }
+
+  /** Closes the row group just written ({@code rows} rows). */
+  public void endRowGroup(long rows) {
+    for (ColumnIndexBuilder c : columns) {
+      c.endRowGroup(rows);
+    }
+  }
+
+  /**
+   * Writes every column's zone maps and bloom filters, then the name index, through {@code sink}.
+   *
+   * @return the location of the name index root, for the footer
+   */
+  public NameIndex.Ref finish(List<String> names, List<ColumnDirectory.Entry> metas, NameIndex.Sink sink)
+      throws IOException {
+    List<NameIndex.Entry> entries = new ArrayList<>(columns.length);
+    for (int c = 0; c < columns.length; c++) {
+      NameIndex.Ref zones = NameIndex.Ref.NONE;
+      NameIndex.Ref blooms = NameIndex.Ref.NONE;
+      if (options.zoneMaps()) {
+        zones = write(columns[c].zones().encode(), sink);
+      }
+      ColumnBlooms b = columns[c].blooms();
+      if (b != null) {
+        blooms = write(b.encode(), sink);
+      }
+      entries.add(new NameIndex.Entry(names.get(c), c, metas.get(c), zones, blooms));
+    }
+    return NameIndex.write(entries, options.zoneRows(), sink);
+  }
+
+  private static NameIndex.Ref write(byte[] bytes, NameIndex.Sink sink) throws IOException {
+    return new NameIndex.Ref(sink.write(bytes), bytes.length, NameIndex.crc(bytes));
+  }
+}

@@ -1,0 +1,77 @@
+package dev.weft.writer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BlockChoiceTest {
+  private static final int FOR = 2;
+  private static final int DICTIONARY = 5;
+
+  /** Runs blocks through a choice whose samples always see {@code winner}; returns sampled block indexes. */
+  private static List<Integer> samples(BlockChoice c, int blocks, int winner, int scheme) {
+    List<Integer> sampled = new ArrayList<>();
+    for (int b = 0; b < blocks; b++) {
+      if (c.needsSample()) {
+        sampled.add(b);
+        c.sampled(1000, winner, 500, scheme, -1);
+      } else {
+        assertTrue(c.accept(500, 1000));
+      }
+    }
+    return sampled;
+  }
+
+  @Test
+  void stableColumnsAreSampledEverDoublingGapsUpToTheMaximum() {
+    BlockChoice c = new BlockChoice();
+    List<Integer> s = samples(c, 200, BlockChoice.UNALIGNED, FOR);
+    // first sample, then gaps 0 (the second sample confirms), 1, 2, 4, 8, 16, 32, 32, ...
+    assertEquals(List.of(0, 1, 3, 6, 11, 20, 37, 70, 103, 136, 169), s);
+    assertTrue(c.encoded());
+    assertFalse(c.aligned());
+    assertEquals(FOR, c.scheme());
+  }
+
+  @Test
+  void aWinnerTheRememberedWayWouldMissSamplesTheNextBlockToo() {
+    BlockChoice c = new BlockChoice();
+    samples(c, 40, BlockChoice.UNALIGNED, FOR);
+    assertFalse(c.needsSample());
+    while (!c.needsSample()) {
+      c.accept(500, 1000);
+    }
+    c.sampled(1000, BlockChoice.ALIGNED, 400, FOR, FOR);
+    assertTrue(c.needsSample(), "a different winner is confirmed on the next block");
+  }
+
+  @Test
+  void aSecondSchemeThatWinsSomeSamplesIsTriedToo() {
+    BlockChoice c = new BlockChoice();
+    for (int i = 0; i < 8; i++) {
+      c.sampled(1000, BlockChoice.UNALIGNED, 500, i % 3 == 0 ? DICTIONARY : FOR, -1);
+    }
+    assertEquals(FOR, c.scheme() == FOR ? FOR : c.altScheme());
+    assertEquals(DICTIONARY, c.scheme() == DICTIONARY ? DICTIONARY : c.altScheme());
+  }
+
+  @Test
+  void plainWinnersAreRememberedAsPlain() {
+    BlockChoice c = new BlockChoice();
+    samples(c, 10, BlockChoice.PLAIN, -1);
+    assertFalse(c.encoded());
+    assertEquals(-1, c.altScheme());
+  }
+
+  @Test
+  void aBlockFarWorseThanTheSampleIsRejected() {
+    BlockChoice c = new BlockChoice();
+    c.sampled(1000, BlockChoice.UNALIGNED, 500, FOR, -1);
+    assertTrue(c.accept(540, 1000));
+    assertFalse(c.accept(600, 1000), "more than 10% past the sample's ratio");
+  }
+}

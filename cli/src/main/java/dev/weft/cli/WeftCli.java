@@ -41,6 +41,7 @@ import picocli.CommandLine.Command;
       TakeCommand.class,
       CatCommand.class,
       VerifyCommand.class,
+      dev.weft.cli.commands.ServeCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExamples:%n",

@@ -304,7 +304,8 @@ public final class LoaderServer implements AutoCloseable {
     EpochOrder order = EpochOrder.create(dataset, req.shuffle(), req.epoch());
     ShardPlan plan;
     try {
-      plan = ShardPlan.create(dataset.numRows(), req.rank(), req.worldSize(), req.batchSize(), req.tail());
+      plan = ShardPlan.create(dataset.numRows(), req.rank(), req.worldSize(), req.batchSize(), req.tail(),
+          req.startPosition());
     } catch (IllegalArgumentException e) {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "OPEN_STREAM: " + e.getMessage());
     }

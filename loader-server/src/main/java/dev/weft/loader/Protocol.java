@@ -415,6 +415,9 @@ final class Protocol {
         o.str(c);
       }
     }
+    if (r.startPosition() != 0) {
+      o.u64(r.startPosition()); // optional trailing field (PROTOCOL.md section 13)
+    }
     return o.frame();
   }
 
@@ -448,6 +451,7 @@ final class Protocol {
         cols.add(in.str(0xFFFF));
       }
     }
+    long startPosition = in.remaining() == 8 ? in.u64() : 0; // optional trailing field
     in.end();
     try {
       ShuffleOptions shuffle = switch (mode) {
@@ -468,7 +472,7 @@ final class Protocol {
           .tail(tail == 1 ? ShardPlan.Tail.PAD : ShardPlan.Tail.DROP_LAST).maxInFlight(maxInFlight)
           .prefetch(prefetch == DEFAULT_PREFETCH ? -1 : prefetch)
           .expectedFingerprint(anyFp ? DatasetFingerprint.ofHex(java.util.HexFormat.of().formatHex(fp)) : null)
-          .columns(cols).build();
+          .columns(cols).startPosition(startPosition).build();
     } catch (IllegalArgumentException e) {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "OPEN_STREAM: " + e.getMessage());
     }

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs a {@link LoaderServer} until SIGTERM or SIGINT.
@@ -13,19 +12,22 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java --add-opens=java.base/java.nio=ALL-UNNAMED -cp ... dev.weft.loader.ServeMain DATASET...
  *     [--socket PATH] [--shm-dir DIR] [--slots N] [--slot-size SIZE] [--token T] [--threads N]
- *     [--max-clients N] [--status-interval SECONDS]
+ *     [--max-clients N] [--status-interval SECONDS] [--port N [--host H] [--max-streams N]]
  * </pre>
  *
  * <p>Standard output: the first line is the control socket's path, alone (read it to connect);
- * then a status line every {@code --status-interval} seconds (default 5; 0: none). Errors go to
+ * with {@code --port} (the Arrow Flight socket transport, on {@code --host}, default 127.0.0.1;
+ * port 0: a free one) the second line is the Flight location, {@code grpc+tcp://HOST:PORT}; then
+ * a status line every {@code --status-interval} seconds (default 5; 0: none). Errors go to
  * standard error. Exit codes: 0 after a clean shutdown, 1 if the server cannot start, 2 for bad
- * arguments. Sizes accept K, M, G suffixes (powers of 1024), e.g. {@code --slot-size 8M}.
+ * arguments (also a non-loopback {@code --host} without {@code --token}). Sizes accept K, M, G suffixes (powers of 1024), e.g. {@code --slot-size 8M}.
  */
 public final class ServeMain {
   private ServeMain() {}
 
   static final String USAGE = "usage: ServeMain DATASET... [--socket PATH] [--shm-dir DIR] [--slots N]"
-      + " [--slot-size SIZE] [--token T] [--threads N] [--max-clients N] [--status-interval SECONDS]";
+      + " [--slot-size SIZE] [--token T] [--threads N] [--max-clients N] [--status-interval SECONDS]"
+      + " [--port N [--host H] [--max-streams N]]";
 
   public static void main(String[] args) {
     int rc = run(args, System.out, System.err);
@@ -34,13 +36,18 @@ public final class ServeMain {
     }
   }
 
-  /** Parsed command line. */
-  record Args(List<Path> datasets, LoaderServerOptions options, double statusInterval) {}
+  /** Parsed command line; {@code flight} is null without {@code --port}. */
+  record Args(List<Path> datasets, LoaderServerOptions options, FlightLoaderService.Options flight,
+      double statusInterval) {}
 
   static Args parse(String[] args) {
     List<Path> datasets = new ArrayList<>();
     LoaderServerOptions.Builder b = LoaderServerOptions.builder();
     double status = 5;
+    String host = "127.0.0.1";
+    Integer port = null;
+    String token = null;
+    int maxStreams = FlightLoaderService.DEFAULT_MAX_STREAMS;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.startsWith("--")) {
@@ -53,7 +60,13 @@ public final class ServeMain {
           case "--shm-dir" -> b.shmDir(Path.of(v));
           case "--slots" -> b.slots(parseInt(a, v));
           case "--slot-size" -> b.slotSize(parseSize(a, v));
-          case "--token" -> b.token(v);
+          case "--token" -> {
+            b.token(v);
+            token = v;
+          }
+          case "--host" -> host = v;
+          case "--port" -> port = parseInt(a, v);
+          case "--max-streams" -> maxStreams = parseInt(a, v);
           case "--threads" -> b.threads(parseInt(a, v));
           case "--max-clients" -> b.maxClients(parseInt(a, v));
           case "--status-interval" -> {
@@ -75,7 +88,9 @@ public final class ServeMain {
     if (datasets.isEmpty()) {
       throw new IllegalArgumentException("no dataset given");
     }
-    return new Args(datasets, b.build(), status);
+    FlightLoaderService.Options flight = port == null ? null
+        : new FlightLoaderService.Options(host, port, token, maxStreams);
+    return new Args(datasets, b.build(), flight, status);
   }
 
   private static int parseInt(String opt, String v) {
@@ -122,90 +137,12 @@ public final class ServeMain {
       err.println(USAGE);
       return 2;
     }
-    WeftDataset dataset;
-    LoaderServer server;
-    try {
-      dataset = WeftDataset.open(args.datasets());
-    } catch (Exception e) {
-      err.println("error: cannot open the dataset: " + e.getMessage());
-      return 1;
-    }
-    try {
-      server = LoaderServer.start(dataset, args.options());
-    } catch (Exception e) {
-      err.println("error: cannot start the loader server: " + e.getMessage());
-      closeQuietly(dataset);
-      return 1;
-    }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        server.close();
-      } catch (Exception e) {
-        err.println("error while stopping: " + e.getMessage());
-      }
-      closeQuietly(dataset);
-      out.println("stopped");
-      out.flush();
-      stopped.countDown();
-    }, "weft-serve-shutdown"));
-    out.println(server.socketPath());
-    out.flush();
-    for (Path p : server.removedStale()) {
-      err.println("removed stale " + p);
-    }
-    err.println("serving " + dataset + " on " + server.socketPath() + ", ring " + server.segmentPath() + " ("
-        + args.options().slots() + " slots x " + args.options().slotSize() + " bytes)");
-    err.flush();
-    long intervalMs = (long) (args.statusInterval() * 1000);
-    LoaderServer.Stats prev = server.stats();
-    long prevT = System.nanoTime();
-    try {
-      while (true) {
-        if (intervalMs <= 0) {
-          stopped.await();
-          return 0;
-        }
-        if (stopped.await(intervalMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-          return 0;
-        }
-        LoaderServer.Stats now = server.stats();
-        long t = System.nanoTime();
-        out.println(statusLine(prev, now, (t - prevT) / 1e9));
-        out.flush();
-        prev = now;
-        prevT = t;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    }
+    return new ServeRunner().run(new ServeRunner.Config(args.datasets(), args.options(), args.flight(),
+        args.statusInterval(), ServeRunner.AddressLine.SOCKET_THEN_FLIGHT), out, err);
   }
 
   /** One status line: rates over the interval, gauges now. */
   static String statusLine(LoaderServer.Stats a, LoaderServer.Stats b, double seconds) {
-    double s = Math.max(seconds, 1e-9);
-    return String.format(Locale.ROOT, "status: %.1f batches/s, %s samples/s, %.1f MB/s, %d clients, %d streams,"
-        + " %d/%d slots in use (%d reserved), clients waited %.2f s/s, %d errors",
-        (b.batches() - a.batches()) / s, human((b.rows() - a.rows()) / s), (b.bytes() - a.bytes()) / s / 1e6,
-        b.clients(), b.streams(), b.slotsInUse(), b.slots(), b.slotsReserved(), (b.waitNanos() - a.waitNanos()) / 1e9 / s, b.errors());
-  }
-
-  private static String human(double v) {
-    if (v >= 1e6) {
-      return String.format(Locale.ROOT, "%.2fM", v / 1e6);
-    }
-    if (v >= 1e3) {
-      return String.format(Locale.ROOT, "%.1fk", v / 1e3);
-    }
-    return String.format(Locale.ROOT, "%.0f", v);
-  }
-
-  private static void closeQuietly(WeftDataset ds) {
-    try {
-      ds.close();
-    } catch (Exception ignored) {
-      // exiting
-    }
+    return ServeRunner.statusLine(a, b, seconds);
   }
 }

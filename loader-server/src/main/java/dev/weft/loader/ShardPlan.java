@@ -29,6 +29,14 @@ import java.util.PrimitiveIterator;
  * {@code j + w, j + w + K, ...} ({@link #batchesOfWorker(int, int, long)}), so the training loop
  * again receives {@code j, j+1, ...} in order, with any {@code K}.
  *
+ * <p><b>Start position.</b> A plan may deal only the positions {@code [P, N)} of the global order
+ * ({@link #create(long, int, int, int, Tail, long)}): batch {@code j} of rank {@code r} then holds
+ * positions {@code P + r + W*(j*B + k)}, and the batch counts above use {@code N - P} rows. A job
+ * whose ranks all consumed their batch {@code j} has consumed exactly the positions
+ * {@code [0, resumePosition(j))}, whatever its world size; a job restarted with another world
+ * size (or batch size) and {@code P = resumePosition(j)} receives exactly the rest of the epoch.
+ * With {@code P = 0} (the default) the plan is as described above.
+ *
  * <p>The plan does not depend on the epoch or the shuffle: combine it with an
  * {@link EpochOrder} to get row ids ({@link #rowIdsOfBatch}). Instances are immutable.
  */
@@ -46,9 +54,10 @@ public final class ShardPlan {
   private final int worldSize;
   private final int batchSize;
   private final Tail tail;
+  private final long startPosition;
   private final long batchesPerRank;
 
-  private ShardPlan(long numRows, int rank, int worldSize, int batchSize, Tail tail) {
+  private ShardPlan(long numRows, int rank, int worldSize, int batchSize, Tail tail, long startPosition) {
     if (numRows < 0) {
       throw new IllegalArgumentException("row count must be >= 0, got " + numRows);
     }
@@ -61,15 +70,20 @@ public final class ShardPlan {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
     }
+    if (startPosition < 0 || startPosition > numRows) {
+      throw new IllegalArgumentException("start position " + startPosition + " is not in [0, " + numRows + "]");
+    }
     this.numRows = numRows;
+    this.startPosition = startPosition;
     this.rank = rank;
     this.worldSize = worldSize;
     this.batchSize = batchSize;
     this.tail = Objects.requireNonNull(tail, "tail");
+    long rest = numRows - startPosition;
     if (tail == Tail.DROP_LAST) {
-      batchesPerRank = numRows / worldSize / batchSize;
+      batchesPerRank = rest / worldSize / batchSize;
     } else {
-      long perRank = (numRows + worldSize - 1) / worldSize;
+      long perRank = (rest + worldSize - 1) / worldSize;
       batchesPerRank = (perRank + batchSize - 1) / batchSize;
     }
   }
@@ -80,12 +94,25 @@ public final class ShardPlan {
    * @throws IllegalArgumentException if a count is out of range or rank is not in [0, worldSize)
    */
   public static ShardPlan create(long numRows, int rank, int worldSize, int batchSize, Tail tail) {
-    return new ShardPlan(numRows, rank, worldSize, batchSize, tail);
+    return new ShardPlan(numRows, rank, worldSize, batchSize, tail, 0);
+  }
+
+  /**
+   * The plan of rank {@code rank} of {@code worldSize} over the positions
+   * {@code [startPosition, numRows)} of an epoch of {@code numRows} rows (see the class
+   * documentation: resuming with another world size).
+   *
+   * @throws IllegalArgumentException if a count is out of range, rank is not in [0, worldSize),
+   *     or startPosition is not in [0, numRows]
+   */
+  public static ShardPlan create(long numRows, int rank, int worldSize, int batchSize, Tail tail,
+      long startPosition) {
+    return new ShardPlan(numRows, rank, worldSize, batchSize, tail, startPosition);
   }
 
   /** {@link #create} with {@link Tail#DROP_LAST}. */
   public static ShardPlan create(long numRows, int rank, int worldSize, int batchSize) {
-    return new ShardPlan(numRows, rank, worldSize, batchSize, Tail.DROP_LAST);
+    return new ShardPlan(numRows, rank, worldSize, batchSize, Tail.DROP_LAST, 0);
   }
 
   /** Rows of the epoch the plan shards. */
@@ -113,6 +140,25 @@ public final class ShardPlan {
     return tail;
   }
 
+  /** The first global position the plan deals (0 unless resuming with another world size). */
+  public long startPosition() {
+    return startPosition;
+  }
+
+  /**
+   * The global position to resume the epoch at once every rank consumed its batch {@code j}:
+   * {@code startPosition + worldSize * batchSize * (j + 1)}, capped at {@link #numRows()}.
+   * Positions {@code [0, resumePosition(j))} have then been consumed (with {@link Tail#PAD}, some
+   * of them twice at the end of the epoch).
+   *
+   * @throws IndexOutOfBoundsException if {@code j} is not in {@code [0, batchesPerRank())}
+   */
+  public long resumePosition(long j) {
+    Objects.checkIndex(j, batchesPerRank);
+    long consumed = (long) worldSize * batchSize * (j + 1);
+    return consumed >= numRows - startPosition ? numRows : startPosition + consumed;
+  }
+
   /** Batches of every rank in one epoch (the same for all ranks). */
   public long batchesPerRank() {
     return batchesPerRank;
@@ -126,7 +172,7 @@ public final class ShardPlan {
   public long[] positionsOfBatch(long j) {
     Objects.checkIndex(j, batchesPerRank);
     long[] out = new long[batchSize];
-    long q = rank + worldSize * (j * batchSize);
+    long q = startPosition + rank + worldSize * (j * batchSize);
     for (int k = 0; k < batchSize; k++, q += worldSize) {
       out[k] = q < numRows ? q : q % numRows;
     }
@@ -151,7 +197,7 @@ public final class ShardPlan {
   public BatchTag tag(EpochOrder order, long j) {
     checkOrder(order);
     Objects.checkIndex(j, batchesPerRank);
-    long q = rank + worldSize * (j * batchSize);
+    long q = startPosition + rank + worldSize * (j * batchSize);
     return new BatchTag(order.fingerprint(), order.epoch(), j, q < numRows ? q : q % numRows);
   }
 
@@ -218,6 +264,7 @@ public final class ShardPlan {
   @Override
   public String toString() {
     return "ShardPlan[rows=" + numRows + ", rank " + rank + "/" + worldSize + ", batch " + batchSize + ", "
-        + tail + ", " + batchesPerRank + " batches per rank]";
+        + tail + (startPosition == 0 ? "" : ", from position " + startPosition) + ", " + batchesPerRank
+        + " batches per rank]";
   }
 }

@@ -27,6 +27,7 @@ public final class StreamRequest {
   private final int numWorkers;
   private final ShardPlan.Tail tail;
   private final long fromBatch;
+  private final long startPosition;
   private final List<String> columns;
   private final int maxInFlight;
   private final int prefetch;
@@ -42,6 +43,7 @@ public final class StreamRequest {
     this.numWorkers = b.numWorkers;
     this.tail = b.tail;
     this.fromBatch = b.fromBatch;
+    this.startPosition = b.startPosition;
     this.columns = b.columns == null ? null : List.copyOf(b.columns);
     this.maxInFlight = b.maxInFlight;
     this.prefetch = b.prefetch;
@@ -97,6 +99,15 @@ public final class StreamRequest {
     return fromBatch;
   }
 
+  /**
+   * The global position the ranks' shares start at (0: the whole epoch); see {@link ShardPlan}
+   * and PROTOCOL.md section 13: resuming with another world size. {@link #fromBatch()} counts
+   * from here.
+   */
+  public long startPosition() {
+    return startPosition;
+  }
+
   /** Projected columns in output order, or null for all columns. */
   public List<String> columns() {
     return columns;
@@ -120,7 +131,8 @@ public final class StreamRequest {
   @Override
   public String toString() {
     return "StreamRequest[epoch " + epoch + ", " + shuffle + ", batch " + batchSize + ", rank " + rank + "/" + worldSize
-        + ", worker " + worker + "/" + numWorkers + ", " + tail + ", from batch " + fromBatch + ", columns "
+        + ", worker " + worker + "/" + numWorkers + ", " + tail + ", from batch " + fromBatch
+        + (startPosition == 0 ? "" : " of position " + startPosition) + ", columns "
         + (columns == null ? "all" : columns) + "]";
   }
 
@@ -135,6 +147,7 @@ public final class StreamRequest {
     private int numWorkers = 1;
     private ShardPlan.Tail tail = ShardPlan.Tail.DROP_LAST;
     private long fromBatch;
+    private long startPosition;
     private List<String> columns;
     private int maxInFlight;
     private int prefetch = -1;
@@ -187,6 +200,12 @@ public final class StreamRequest {
       return this;
     }
 
+    /** The global position the ranks' shares start at (0: the whole epoch). */
+    public Builder startPosition(long startPosition) {
+      this.startPosition = startPosition;
+      return this;
+    }
+
     /** Projected columns in output order; null for all columns. */
     public Builder columns(List<String> columns) {
       this.columns = columns;
@@ -224,6 +243,7 @@ public final class StreamRequest {
           "number of workers must be in [1, " + Protocol.MAX_WORKERS + "], got " + numWorkers);
       check(worker >= 0 && worker < numWorkers, "worker " + worker + " is not in [0, " + numWorkers + ")");
       check(fromBatch >= 0, "start batch must be >= 0, got " + fromBatch);
+      check(startPosition >= 0, "start position must be >= 0, got " + startPosition);
       check(maxInFlight >= 0 && maxInFlight <= Protocol.MAX_IN_FLIGHT,
           "max in flight must be in [0, " + Protocol.MAX_IN_FLIGHT + "] (0: default), got " + maxInFlight);
       check(prefetch >= -1 && prefetch <= Protocol.MAX_PREFETCH,

@@ -293,7 +293,8 @@ public final class WeftLoaderClient implements AutoCloseable {
     maybeUnmap();
   }
 
-  private WeftBatch receive(Protocol.BatchReply r, ByteBuffer inline, Schema streamSchema) throws IOException {
+  private WeftBatch receive(Protocol.BatchReply r, ByteBuffer inline, Schema streamSchema, Stream stream)
+      throws IOException {
     BatchTag tag = new BatchTag(fingerprint, r.epoch(), r.batchIndex(), r.firstPosition());
     if (r.length() < 8 || r.length() > Integer.MAX_VALUE) {
       throw broken(new IOException("bad message length " + r.length() + " in BATCH"));
@@ -324,7 +325,7 @@ public final class WeftLoaderClient implements AutoCloseable {
     }
     try {
       VectorSchemaRoot root = load(buf, streamSchema);
-      return new WeftBatch(root, tag, slot, slot < 0 ? 0 : r.generation());
+      return new WeftBatch(root, tag, slot, slot < 0 ? 0 : r.generation(), stream.resumePosition(r.batchIndex()));
     } finally {
       buf.close(); // the root holds its own references now
     }
@@ -476,6 +477,13 @@ public final class WeftLoaderClient implements AutoCloseable {
       return opened.prefetch();
     }
 
+    /** PROTOCOL.md section 13: where to resume once every rank consumed batch {@code j}. */
+    long resumePosition(long j) {
+      long consumed = (long) request.worldSize() * request.batchSize() * (j + 1);
+      long rest = numRows() - request.startPosition();
+      return consumed >= rest ? numRows() : request.startPosition() + consumed;
+    }
+
     /** The next batch, or null at the end of the stream; waits up to the server's default timeout. */
     public WeftBatch next() throws IOException {
       return next(Duration.ZERO);
@@ -512,7 +520,7 @@ public final class WeftLoaderClient implements AutoCloseable {
         default -> {
           Protocol.In in = new Protocol.In(f.body(), "BATCH");
           Protocol.BatchReply r = Protocol.BatchReply.decode(in);
-          return receive(r, in.rest(), schema);
+          return receive(r, in.rest(), schema, this);
         }
       }
     }

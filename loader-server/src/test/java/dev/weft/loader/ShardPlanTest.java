@@ -209,4 +209,80 @@ class ShardPlanTest {
         () -> plan.rowIdsOfBatch(EpochOrder.create(778, FP, ShuffleOptions.none(), 0), 0));
     assertTrue(plan.toString().contains("PAD"));
   }
+
+  @Test
+  void resumingAtTheGlobalPositionWithAnotherWorldSizeNeitherRepeatsNorSkips() {
+    Random rnd = new Random(41);
+    for (int trial = 0; trial < 300; trial++) {
+      long n = 1 + rnd.nextInt(3000);
+      int w1 = 1 + rnd.nextInt(8);
+      int b1 = 1 + rnd.nextInt(40);
+      ShardPlan.Tail tail = rnd.nextBoolean() ? ShardPlan.Tail.DROP_LAST : ShardPlan.Tail.PAD;
+      ShardPlan first0 = ShardPlan.create(n, 0, w1, b1, ShardPlan.Tail.DROP_LAST);
+      if (first0.batchesPerRank() == 0) {
+        continue;
+      }
+      long consumedBatches = rnd.nextInt((int) first0.batchesPerRank()); // every rank consumed 0..j
+      boolean[] seen = new boolean[(int) n];
+      long resume = first0.resumePosition(consumedBatches);
+      for (int r = 0; r < w1; r++) {
+        ShardPlan p = ShardPlan.create(n, r, w1, b1, ShardPlan.Tail.DROP_LAST);
+        assertEquals(resume, p.resumePosition(consumedBatches), "every rank agrees");
+        for (long j = 0; j <= consumedBatches; j++) {
+          for (long q : p.positionsOfBatch(j)) {
+            assertFalse(seen[(int) q], "position " + q + " twice in the first run");
+            seen[(int) q] = true;
+          }
+        }
+      }
+      for (long q = 0; q < n; q++) {
+        assertEquals(q < resume, seen[(int) q], "the first run consumed exactly [0, resume) at " + q);
+      }
+      // restart with another world size and batch size from the resume position
+      int w2 = 1 + rnd.nextInt(8);
+      int b2 = 1 + rnd.nextInt(40);
+      long[] count = new long[(int) n];
+      long batches = -1;
+      for (int r = 0; r < w2; r++) {
+        ShardPlan p = ShardPlan.create(n, r, w2, b2, tail, resume);
+        assertEquals(resume, p.startPosition());
+        batches = p.batchesPerRank();
+        for (long j = 0; j < p.batchesPerRank(); j++) {
+          long[] pos = p.positionsOfBatch(j);
+          assertEquals(pos[0], p.tag(EpochOrder.create(n, EpochOrderTest.FP, ShuffleOptions.none(), 0), j).firstPosition());
+          for (long q : pos) {
+            count[(int) q]++;
+          }
+        }
+      }
+      long rest = n - resume;
+      if (tail == ShardPlan.Tail.DROP_LAST) {
+        assertEquals(rest / w2 / b2, batches);
+        long end = resume + batches * w2 * b2;
+        for (long q = 0; q < n; q++) {
+          assertEquals(q >= resume && q < end ? 1 : 0, count[(int) q], "position " + q);
+        }
+        assertTrue(n - end < (long) w2 * b2 || rest == 0, "only a tail shorter than one batch per rank is dropped");
+      } else {
+        assertEquals(((rest + w2 - 1) / w2 + b2 - 1) / b2, batches);
+        for (long q = resume; q < n; q++) {
+          assertTrue(count[(int) q] >= 1, "position " + q + " skipped");
+        }
+        long repeats = 0;
+        for (long q = 0; q < n; q++) {
+          repeats += q < resume ? count[(int) q] : count[(int) q] - 1;
+        }
+        assertTrue(repeats < (long) w2 * b2, "padding repeats fewer than one batch per rank");
+      }
+    }
+  }
+
+  @Test
+  void startPositionIsChecked() {
+    assertThrows(IllegalArgumentException.class, () -> ShardPlan.create(10, 0, 1, 2, ShardPlan.Tail.PAD, 11));
+    assertThrows(IllegalArgumentException.class, () -> ShardPlan.create(10, 0, 1, 2, ShardPlan.Tail.PAD, -1));
+    assertEquals(0, ShardPlan.create(10, 0, 1, 2, ShardPlan.Tail.PAD, 10).batchesPerRank());
+    assertEquals(10, ShardPlan.create(10, 0, 1, 2, ShardPlan.Tail.DROP_LAST, 4).resumePosition(2));
+    assertEquals(8, ShardPlan.create(10, 0, 1, 2, ShardPlan.Tail.DROP_LAST, 4).resumePosition(1));
+  }
 }

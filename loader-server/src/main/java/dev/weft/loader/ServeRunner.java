@@ -1,0 +1,206 @@
+package dev.weft.loader;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a loader server until SIGTERM or SIGINT (or {@link #stop()}): the shared-memory transport
+ * ({@link LoaderServer}) and, if asked, the socket transport ({@link FlightLoaderService}) on the
+ * same dataset and the same assembly pool. Used by {@link ServeMain} and by {@code weft serve}.
+ *
+ * <p>Standard output: first the addresses (PROTOCOL.md section 14), then a status line every
+ * {@code statusInterval} seconds, then {@code stopped}. Messages go to standard error. Returns 0
+ * after a clean shutdown, 1 if the server cannot start, 2 for a refused configuration (a
+ * non-loopback host without a token).
+ */
+public final class ServeRunner {
+  /** How the addresses are printed (PROTOCOL.md section 14). */
+  public enum AddressLine {
+    /** {@code ServeMain}: the socket path alone on line 1; the Flight location alone on line 2. */
+    SOCKET_THEN_FLIGHT,
+    /** {@code weft serve}: every address on line 1, the Flight location first, then {@code unix:PATH}. */
+    ALL_ON_FIRST_LINE
+  }
+
+  /**
+   * What to serve, and how.
+   *
+   * @param datasets .weft files or directories of them, served as one dataset
+   * @param shm the shared-memory server's options (its token also guards Flight)
+   * @param flight the Flight server's options, or null for no socket transport
+   * @param statusInterval seconds between status lines (0: none)
+   * @param addressLine how addresses are printed
+   */
+  public record Config(List<Path> datasets, LoaderServerOptions shm, FlightLoaderService.Options flight,
+      double statusInterval, AddressLine addressLine) {
+    public Config {
+      datasets = List.copyOf(datasets);
+      Objects.requireNonNull(shm, "shm");
+      Objects.requireNonNull(addressLine, "addressLine");
+    }
+  }
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+  /** Asks a running {@link #run} to shut down (as SIGTERM does); for tests and embedding. */
+  public void stop() {
+    stopRequested.countDown();
+  }
+
+  /** Runs until stopped; see the class documentation for output and exit codes. */
+  public int run(Config c, PrintStream out, PrintStream err) {
+    if (c.flight() != null) {
+      try {
+        FlightLoaderService.requireSafeBind(c.flight().host(), c.flight().token());
+      } catch (IllegalArgumentException e) {
+        err.println("error: " + e.getMessage());
+        return 2;
+      }
+    }
+    WeftDataset dataset;
+    try {
+      dataset = WeftDataset.open(c.datasets());
+    } catch (Exception e) {
+      err.println("error: cannot open the dataset: " + e.getMessage());
+      return 1;
+    }
+    LoaderServer server;
+    try {
+      server = LoaderServer.start(dataset, c.shm());
+    } catch (Exception e) {
+      err.println("error: cannot start the loader server: " + e.getMessage());
+      closeQuietly(dataset);
+      return 1;
+    }
+    FlightLoaderService flight = null;
+    if (c.flight() != null) {
+      try {
+        flight = FlightLoaderService.start(dataset, c.flight(), server.executor());
+      } catch (Exception e) {
+        err.println("error: cannot start the Flight server: " + e.getMessage());
+        closeQuietly(server);
+        closeQuietly(dataset);
+        return 1;
+      }
+    }
+    FlightLoaderService flightRef = flight;
+    Thread hook = new Thread(() -> {
+      stopRequested.countDown();
+      try {
+        stopped.await(60, TimeUnit.SECONDS); // let run() close everything and print "stopped"
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "weft-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      printAddresses(c, server, flight, out);
+      for (Path p : server.removedStale()) {
+        err.println("removed stale " + p);
+      }
+      err.println("serving " + dataset + " on " + server.socketPath() + (flight == null ? "" : " and " + flight.uri())
+          + ", ring " + server.segmentPath() + " (" + c.shm().slots() + " slots x " + c.shm().slotSize() + " bytes)");
+      err.flush();
+      statusLoop(c, server, flightRef, out);
+    } finally {
+      if (flight != null) {
+        closeQuietly(flight);
+      }
+      closeQuietly(server);
+      closeQuietly(dataset);
+      out.println("stopped");
+      out.flush();
+      stopped.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook is what stopped us
+      }
+    }
+    return 0;
+  }
+
+  private static void printAddresses(Config c, LoaderServer server, FlightLoaderService flight, PrintStream out) {
+    if (c.addressLine() == AddressLine.SOCKET_THEN_FLIGHT) {
+      out.println(server.socketPath());
+      if (flight != null) {
+        out.println(flight.uri());
+      }
+    } else {
+      out.println((flight == null ? "" : flight.uri() + " ") + "unix:" + server.socketPath());
+    }
+    out.flush();
+  }
+
+  private void statusLoop(Config c, LoaderServer server, FlightLoaderService flight, PrintStream out) {
+    long intervalMs = (long) (c.statusInterval() * 1000);
+    LoaderServer.Stats prev = stats(server, flight);
+    long prevT = System.nanoTime();
+    try {
+      while (true) {
+        if (intervalMs <= 0) {
+          stopRequested.await();
+          return;
+        }
+        if (stopRequested.await(intervalMs, TimeUnit.MILLISECONDS)) {
+          return;
+        }
+        LoaderServer.Stats now = stats(server, flight);
+        long t = System.nanoTime();
+        out.println(statusLine(prev, now, (t - prevT) / 1e9));
+        out.flush();
+        prev = now;
+        prevT = t;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Both transports' counters, added up (Flight streams count as clients and streams). */
+  static LoaderServer.Stats stats(LoaderServer server, FlightLoaderService flight) {
+    LoaderServer.Stats a = server.stats();
+    if (flight == null) {
+      return a;
+    }
+    LoaderServer.Stats b = flight.stats();
+    return new LoaderServer.Stats(a.clients() + b.clients(), a.streams() + b.streams(), a.slotsInUse(),
+        a.slotsReserved(), a.slots(), a.handedOff(), a.connections() + b.connections(), a.batches() + b.batches(),
+        a.rows() + b.rows(), a.bytes() + b.bytes(), a.inlineBatches(), a.waitNanos() + b.waitNanos(),
+        a.errors() + b.errors());
+  }
+
+  /** One status line: rates over the interval, gauges now. */
+  static String statusLine(LoaderServer.Stats a, LoaderServer.Stats b, double seconds) {
+    double s = Math.max(seconds, 1e-9);
+    return String.format(Locale.ROOT, "status: %.1f batches/s, %s samples/s, %.1f MB/s, %d clients, %d streams,"
+        + " %d/%d slots in use (%d reserved), clients waited %.2f s/s, %d errors",
+        (b.batches() - a.batches()) / s, human((b.rows() - a.rows()) / s), (b.bytes() - a.bytes()) / s / 1e6,
+        b.clients(), b.streams(), b.slotsInUse(), b.slots(), b.slotsReserved(),
+        (b.waitNanos() - a.waitNanos()) / 1e9 / s, b.errors());
+  }
+
+  private static String human(double v) {
+    if (v >= 1e6) {
+      return String.format(Locale.ROOT, "%.2fM", v / 1e6);
+    }
+    if (v >= 1e3) {
+      return String.format(Locale.ROOT, "%.1fk", v / 1e3);
+    }
+    return String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // stopping anyway
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package dev.weft.loader;
+
+import dev.weft.format.Codec;
+import java.io.ByteArrayOutputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.flight.BackpressureStrategy;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.NoOpFlightProducer;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the Flight path itself carries on loopback, without batch assembly (the reader's take,
+ * which bounds {@link FlightTransportBenchmark}): a producer that sends a batch of the
+ * benchmark's dataset {@code n} times, each time in fresh buffers (one memcpy, as a newly
+ * assembled batch would be) and exactly as {@link FlightProducerImpl} sends it (VectorLoader into
+ * the stream's root, zero copy, JSON tag, {@link ReadyWaiter} backpressure). MB/s of record-batch
+ * bodies, median of 5. Off by default: {@code mvn -B -o -pl loader-server -am test
+ * -Dtest=FlightCeilingBenchmark -Dweft.bench=true -Dsurefire.failIfNoSpecifiedTests=false}
+ * [{@code -Dweft.bench.mb=600}: MB per run; {@code -Dweft.bench.arrowBackpressure=true}: Arrow's
+ * CallbackBackpressureStrategy instead, ~20x slower here; {@code -Dweft.bench.copy=true}: no zero copy].
+ */
+@EnabledIfSystemProperty(named = "weft.bench", matches = "true")
+class FlightCeilingBenchmark {
+  private static final int REPEATS = 5;
+
+  @TempDir Path dir;
+
+  @Test
+  void run() throws Exception {
+    Path file = dir.resolve("numeric.weft");
+    Path python = FlightPythonTest.python();
+    Path script = FlightPythonTest.script().resolveSibling("flight_bench.py");
+    try (BufferAllocator alloc = new RootAllocator()) {
+      AssemblyBenchmark.write(file, 0, 100_000, Codec.NONE, alloc);
+      try (WeftDataset ds = WeftDataset.open(List.of(file), alloc)) {
+        System.out.println(Runtime.getRuntime().availableProcessors() + " cores"
+            + (python == null ? ", no pyarrow" : ", pyarrow: " + python));
+        for (int batch : new int[] {8192, 65536}) {
+          ceiling(ds, batch, python, script);
+        }
+      }
+    }
+  }
+
+  private static void ceiling(WeftDataset ds, int batch, Path python, Path script) throws Exception {
+    long n = Math.max(20, Long.getLong("weft.bench.mb", 600) * (1L << 20) / (batch * 80L));
+    long[] ids = new long[batch];
+    Arrays.setAll(ids, i -> i);
+    byte[] ipc;
+    long body;
+    try (VectorSchemaRoot prebuilt = new BatchAssembler(ds, null).assemble(ids);
+        ArrowRecordBatch arb = new VectorUnloader(prebuilt).getRecordBatch()) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), arb);
+      ipc = out.toByteArray();
+      body = arb.computeBodyLength();
+    }
+    org.apache.arrow.vector.types.pojo.Schema schema = new BatchAssembler(ds, null).schema();
+    System.out.println("batch " + batch + " rows, " + body / 1024 + " KiB body, sent " + n + " times");
+    try (BufferAllocator sa = ds.allocator().newChildAllocator("ceiling", 0, Long.MAX_VALUE)) {
+      NoOpFlightProducer producer = new NoOpFlightProducer() {
+        @Override
+        public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+          long count = Long.parseLong(new String(ticket.getBytes(), StandardCharsets.UTF_8).replaceAll("\\D", ""));
+          BackpressureStrategy bp = null;
+          ReadyWaiter ready = null;
+          if (Boolean.getBoolean("weft.bench.arrowBackpressure")) {
+            bp = new BackpressureStrategy.CallbackBackpressureStrategy();
+            bp.register(listener);
+          } else {
+            ready = new ReadyWaiter(listener);
+          }
+          try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, sa)) {
+            listener.setUseZeroCopy(!Boolean.getBoolean("weft.bench.copy"));
+            listener.start(root);
+            for (long i = 0; i < count; i++) {
+              try (ArrowRecordBatch fresh = MessageSerializer.deserializeRecordBatch(
+                  new ReadChannel(new ByteArrayReadableSeekableByteChannel(ipc)), sa)) {
+                new VectorLoader(root).load(fresh);
+              }
+              if (Boolean.getBoolean("weft.bench.arrowBackpressure")) { // Arrow's strategy, for comparison
+                while (true) {
+                  BackpressureStrategy.WaitResult r = bp.waitForListener(1000);
+                  if (r == BackpressureStrategy.WaitResult.READY) {
+                    break;
+                  }
+                  if (r == BackpressureStrategy.WaitResult.CANCELLED || listener.isCancelled()) {
+                    return;
+                  }
+                }
+              } else {
+                while (!ready.await(1000)) {
+                  if (listener.isCancelled()) {
+                    return;
+                  }
+                }
+              }
+              byte[] tag = FlightTicket.tagJson(new BatchTag(null, 0, i, i * batch), (i + 1) * batch, batch);
+              ArrowBuf meta = sa.buffer(tag.length);
+              meta.setBytes(0, tag);
+              meta.writerIndex(tag.length);
+              listener.putNext(meta);
+            }
+            listener.completed();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (java.io.IOException | RuntimeException | Error e) {
+            listener.error(CallStatus.INTERNAL.withDescription(e.toString()).toRuntimeException());
+          }
+        }
+      };
+      FlightServer server = FlightServer.builder(sa, Location.forGrpcInsecure("127.0.0.1", 0), producer).build()
+          .start();
+      try (BufferAllocator ca = new RootAllocator();
+          FlightClient client = FlightClient.builder(ca, Location.forGrpcInsecure("127.0.0.1", server.getPort()))
+              .build()) {
+        String ticket = "{\"n\":" + n + "}";
+        double[] mb = new double[REPEATS];
+        for (int i = -1; i < REPEATS; i++) {
+          long t0 = System.nanoTime();
+          long got = 0;
+          try (FlightStream fs = client.getStream(new Ticket(ticket.getBytes(StandardCharsets.UTF_8)))) {
+            while (fs.next()) {
+              got++;
+            }
+          }
+          double s = (System.nanoTime() - t0) / 1e9;
+          if (i >= 0) {
+            mb[i] = got * body / s / 1e6;
+          }
+        }
+        Arrays.sort(mb);
+        System.out.printf("  Java FlightClient, same JVM:            median %6.0f MB/s  (runs %s)%n", mb[REPEATS / 2],
+            Arrays.toString(Arrays.stream(mb).mapToLong(Math::round).toArray()));
+        if (python != null) {
+          List<Double> runs = new ArrayList<>();
+          for (int i = -1; i < REPEATS; i++) {
+            Process p = new ProcessBuilder(python.toString(), script.toString(),
+                "grpc+tcp://127.0.0.1:" + server.getPort(), ticket, Long.toString(n)).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            for (String line : out.split("\n")) {
+              if (line.startsWith("RESULT ") && i >= 0) {
+                String[] f = line.split(" ");
+                runs.add(Long.parseLong(f[3]) / Double.parseDouble(f[4]) / 1e6);
+              } else if (!line.startsWith("RESULT ") && !line.isBlank()) {
+                System.out.println("    python: " + line);
+              }
+            }
+          }
+          runs.sort(null);
+          System.out.printf("  pyarrow.flight, another process:       median %6.0f MB/s  (runs %s)%n",
+              runs.get(runs.size() / 2), runs.stream().map(Math::round).toList());
+        }
+      } finally {
+        server.shutdown();
+        server.close();
+      }
+    }
+  }
+}

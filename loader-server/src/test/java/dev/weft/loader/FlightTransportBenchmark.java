@@ -1,0 +1,148 @@
+package dev.weft.loader;
+
+import dev.weft.format.Codec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Throughput of the socket transport (Arrow Flight on 127.0.0.1; target >= 1 GB/s) on a
+ * 1,000,000-row, 10-column numeric file (uncompressed; {@link AssemblyBenchmark#schema()}, 80
+ * bytes a row): MB/s of Arrow record-batch bodies and samples/s, median of {@value #REPEATS}
+ * repeats, for the whole server (assembly by the reader's take included, so this is a lower
+ * bound of the transport), next to the shared-memory transport as the peer. Clients:
+ * {@link WeftFlightClient} / {@link WeftLoaderClient} in this JVM, and pyarrow.flight in another
+ * process if a Python with pyarrow is found (see {@link FlightPythonTest}). Prints, asserts
+ * nothing. Off by default: {@code mvn -B -o -pl loader-server -am test
+ * -Dtest=FlightTransportBenchmark -Dweft.bench=true -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+@EnabledIfSystemProperty(named = "weft.bench", matches = "true")
+class FlightTransportBenchmark {
+  private static final int REPEATS = 5;
+  /** Bytes each timed run reads (about). */
+  private static final long RUN_BYTES = 200L << 20;
+
+  @TempDir Path dir;
+
+  private static StreamRequest request(int batch, ShuffleOptions shuffle, int worker, int workers) {
+    return StreamRequest.builder().batchSize(batch).shuffle(shuffle).worker(worker).numWorkers(workers)
+        .maxInFlight(4).prefetch(4).build();
+  }
+
+  private static long flightDrain(WeftFlightClient c, StreamRequest r, long limit) throws Exception {
+    long rows = 0;
+    try (WeftFlightClient.Stream s = c.openStream(r)) {
+      for (long i = 0; i < limit; i++) {
+        try (WeftBatch b = s.next()) {
+          if (b == null) {
+            break;
+          }
+          rows += b.rowCount();
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** One timed run: rows read and seconds; bytes from the server's counter. */
+  private record Run(double mbPerS, double samplesPerS) {}
+
+  private interface Body {
+    long run() throws Exception; // rows
+  }
+
+  private static Run time(LoaderServer shm, FlightLoaderService flight, Body body) throws Exception {
+    long b0 = shm.stats().bytes() + flight.stats().bytes();
+    long t0 = System.nanoTime();
+    long rows = body.run();
+    double s = (System.nanoTime() - t0) / 1e9;
+    long bytes = shm.stats().bytes() + flight.stats().bytes() - b0;
+    return new Run(bytes / s / 1e6, rows / s);
+  }
+
+  private static void report(String what, List<Run> runs) {
+    double[] mb = runs.stream().mapToDouble(Run::mbPerS).sorted().toArray();
+    double[] sp = runs.stream().mapToDouble(Run::samplesPerS).sorted().toArray();
+    System.out.printf("  %-58s median %8.0f MB/s %11.0f samples/s   (MB/s runs %s)%n", what, mb[mb.length / 2],
+        sp[sp.length / 2], Arrays.toString(Arrays.stream(mb).mapToLong(Math::round).toArray()));
+  }
+
+  @Test
+  void run() throws Exception {
+    Path file = dir.resolve("numeric.weft");
+    Path python = FlightPythonTest.python();
+    Path script = FlightPythonTest.script().resolveSibling("flight_bench.py");
+    try (BufferAllocator alloc = new RootAllocator()) {
+      AssemblyBenchmark.write(file, 0, 1_000_000, Codec.NONE, alloc);
+      try (WeftDataset ds = WeftDataset.open(List.of(file), alloc);
+          LoaderServer shm = LoaderServer.start(ds, LoaderServerOptions.builder().slots(64).slotSize(8 << 20).build());
+          FlightLoaderService flight = FlightLoaderService.start(ds, FlightLoaderService.Options.loopback(),
+              shm.executor());
+          BufferAllocator ca = new RootAllocator();
+          WeftFlightClient fc = WeftFlightClient.connect(flight.uri(), null, ca);
+          WeftLoaderClient sc = WeftLoaderClient.connect(shm.socketPath(), ca)) {
+        System.out.println(ds.numRows() + " rows, " + Runtime.getRuntime().availableProcessors() + " cores, " + flight.uri()
+            + (python == null ? ", no pyarrow" : ", pyarrow: " + python));
+        for (Object[] c : new Object[][] {{ShuffleOptions.none(), 65536}, {ShuffleOptions.none(), 8192},
+            {ShuffleOptions.none(), 256}, {ShuffleOptions.global(1), 256}}) {
+          ShuffleOptions shuffle = (ShuffleOptions) c[0];
+          int batch = (Integer) c[1];
+          System.out.println(shuffle + ", batch " + batch + " rows (" + (batch * 80 / 1024)
+              + " KiB)");
+          long limit = Math.max(10, Math.min(2000, RUN_BYTES / (batch * 80L)));
+          flightDrain(fc, request(batch, shuffle, 0, 1), limit / 4); // warm-up
+          List<Run> runs = new ArrayList<>();
+          for (int i = 0; i < REPEATS; i++) {
+            runs.add(time(shm, flight, () -> flightDrain(fc, request(batch, shuffle, 0, 1), limit)));
+          }
+          report("flight, WeftFlightClient, same JVM, 1 stream", runs);
+          runs.clear();
+          for (int i = 0; i < REPEATS; i++) {
+            runs.add(time(shm, flight, () -> TransportBenchmark.drain(sc, request(batch, shuffle, 0, 1),
+                (int) limit)));
+          }
+          report("shm, WeftLoaderClient, same JVM, 1 stream (peer)", runs);
+          if (python != null) {
+            runs = pythonRuns(python, script, flight.uri(), request(batch, shuffle, 0, 1), limit);
+            report("flight, pyarrow.flight, another process, 1 stream", runs);
+          }
+        }
+      }
+    }
+  }
+
+  private static List<Run> pythonRuns(Path python, Path script, String uri, StreamRequest r, long limit)
+      throws Exception {
+    return pythonRuns(python, script, uri, r, limit, new String(FlightTicket.encode(null, r), StandardCharsets.UTF_8));
+  }
+
+  private static List<Run> pythonRuns(Path python, Path script, String uri, StreamRequest r, long limit,
+      String ticket) throws Exception {
+    List<Run> runs = new ArrayList<>();
+    for (int i = 0; i < REPEATS + 1; i++) {
+      Process p = new ProcessBuilder(python.toString(), script.toString(), uri, ticket, Long.toString(limit))
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor();
+      for (String line : out.split("\n")) {
+        if (line.startsWith("RESULT ")) {
+          if (i > 0) { // the first run warms up
+            String[] f = line.split(" ");
+            double s = Double.parseDouble(f[4]);
+            runs.add(new Run(Long.parseLong(f[3]) / s / 1e6, Long.parseLong(f[2]) / s));
+          }
+        } else if (!line.isBlank()) {
+          System.out.println("    python: " + line);
+        }
+      }
+    }
+    return runs;
+  }
+}

@@ -80,7 +80,9 @@ def test_socket_gives_the_same_batches_as_shm(weft_file, num_workers):
     for ds in (shm, sock):
         ds.set_epoch(2)
     a = ids(DataLoader(shm, batch_size=None))
-    got = list(DataLoader(sock, batch_size=None, num_workers=num_workers))
+    # gRPC is not fork-safe and this process has used it: workers start from a fork server
+    got = list(DataLoader(sock, batch_size=None, num_workers=num_workers,
+                          multiprocessing_context="forkserver" if num_workers else None))
     assert [b["id"].tolist() for b in got] == a
     b = got[0]
     assert torch.equal(b["x"], b["id"].float() * 0.5) and b["emb"].shape == (B, 4)
@@ -108,3 +110,12 @@ def test_socket_explicit_server_resume_and_errors(weft_file):
     with pytest.raises(WeftError, match="nope"):
         next(iter(WeftDataset(weft_file, columns=["nope"], server=loc, transport="socket")))
     assert weft.read_table  # the notebook helpers stay on shared memory
+
+
+@live
+def test_forked_worker_of_a_grpc_user_is_a_clear_error_not_a_hang(weft_file):
+    sock = WeftDataset(weft_file, batch_size=B, seed=1, transport="socket")
+    next(iter(sock))  # this process now has gRPC threads
+    dl = DataLoader(sock, batch_size=None, num_workers=1, multiprocessing_context="fork", timeout=60)
+    with pytest.raises(WeftError, match="forkserver"):
+        next(iter(dl))

@@ -8,7 +8,10 @@ them are views of those (no further copy) and live as long as any view does; not
 
 Fork safety: a gRPC channel must not exist in a process that later forks DataLoader workers, so
 :func:`dataset_info` (what ``len(ds)`` needs) runs in a short-lived child interpreter, and each
-worker connects in its own ``__iter__``.
+worker connects in its own ``__iter__``. gRPC's threads stay alive in a process that has read a
+stream, and a child forked from it can deadlock in its first call: :func:`stream` refuses to run
+in such a child with a clear error instead (``WeftLoader`` starts socket workers with the
+``forkserver`` method, which avoids it).
 """
 
 from __future__ import annotations
@@ -99,11 +102,28 @@ class FlightBatch:
     resume_position: int
 
 
+# The pid of the process that opened a Flight client here, if any; a forked child inherits it.
+_grpc_user_pid: Optional[int] = None
+
+
+def _check_not_forked_from_grpc_user() -> None:
+    global _grpc_user_pid
+    if _grpc_user_pid is not None and _grpc_user_pid != os.getpid():
+        raise WeftError(
+            f"process {os.getpid()} was forked from process {_grpc_user_pid} after that one had read "
+            "from the weft loader server over the socket transport (Arrow Flight/gRPC), whose threads "
+            "make a forked child hang: start DataLoader workers with "
+            "multiprocessing_context='forkserver' or 'spawn' (weft.torch.WeftLoader does so for "
+            "transport='socket'), or read over the socket only in worker processes")
+    _grpc_user_pid = os.getpid()
+
+
 def stream(server: str, ticket: Dict[str, Any], token: Optional[str] = None,
            timeout_s: Optional[float] = None) -> Iterator[FlightBatch]:
     """``DoGet`` of one ticket; yields the batches with their tags. Errors become :class:`WeftError`."""
     import pyarrow.flight as fl
 
+    _check_not_forked_from_grpc_user()
     try:
         client = fl.connect(location(server))
     except (fl.FlightError, pa.ArrowException, OSError) as e:

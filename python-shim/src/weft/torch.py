@@ -459,6 +459,10 @@ class WeftLoader(DataLoader):  # type: ignore[type-arg]
             raise TypeError(f"WeftLoader needs a WeftDataset, not {type(dataset).__name__}")
         if kwargs.setdefault("batch_size", None) is not None:
             raise ValueError("WeftLoader needs batch_size=None: the WeftDataset makes the batches")
+        if dataset.transport == "socket" and num_workers > 0 and kwargs.get("multiprocessing_context") is None:
+            # gRPC (Flight) is not fork-safe: workers forked from a process that has used it can
+            # hang, so they start from a clean fork server instead
+            kwargs["multiprocessing_context"] = "forkserver"
         super().__init__(dataset, num_workers=num_workers, **kwargs)
         self._position: Optional[Tuple[int, int]] = None
 

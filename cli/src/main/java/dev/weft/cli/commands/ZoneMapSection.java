@@ -5,6 +5,7 @@ import dev.weft.index.ColumnZones;
 import dev.weft.index.SplitBlockBloomFilter;
 import dev.weft.index.StatKind;
 import dev.weft.index.ZoneStats;
+import dev.weft.cli.output.Iso;
 import dev.weft.reader.WeftReader;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -72,17 +73,35 @@ final class ZoneMapSection {
       return "-";
     }
     String s = switch (kind) {
-      case INT64 -> f.getType() instanceof ArrowType.Date d && d.getUnit() == DateUnit.DAY
-          ? LocalDate.ofEpochDay((Long) v).toString() : Long.toString((Long) v);
+      case INT64 -> showInt64(f.getType(), (Long) v);
       case UINT64 -> Long.toUnsignedString((Long) v);
       case DECIMAL -> new BigDecimal((BigInteger) v, ((ArrowType.Decimal) f.getType()).getScale()).toPlainString();
       case BYTES -> StatKind.isText(f) ? "'" + new String((byte[]) v, StandardCharsets.UTF_8) + "'"
           : "0x" + HexFormat.of().formatHex((byte[]) v);
       default -> String.valueOf(v).toLowerCase(Locale.ROOT);
     };
-    if (s.length() > 24) {
-      s = s.substring(0, 21) + "...";
+    if (s.length() > 26) {
+      s = s.substring(0, 23) + "...";
     }
     return exact ? s : s + "~";
+  }
+
+  /** A 64-bit bound: dates and timestamps as ISO text (as in weft head), other types as numbers. */
+  private static String showInt64(ArrowType type, long v) {
+    if (type instanceof ArrowType.Date d && d.getUnit() == DateUnit.DAY) {
+      return LocalDate.ofEpochDay(v).toString();
+    }
+    if (type instanceof ArrowType.Timestamp t) {
+      long perSecond = switch (t.getUnit()) {
+        case SECOND -> 1L;
+        case MILLISECOND -> 1_000L;
+        case MICROSECOND -> 1_000_000L;
+        case NANOSECOND -> 1_000_000_000L;
+      };
+      StringBuilder sb = new StringBuilder();
+      Iso.appendTimestamp(sb, v, perSecond, t.getTimezone() == null ? null : Iso.zone(t.getTimezone()), ' ');
+      return sb.toString();
+    }
+    return Long.toString(v);
   }
 }

@@ -182,6 +182,8 @@ def main(argv=None) -> int:
     env["machine"]["load_end"] = report.loadavg()
     env["total_s"] = round(time.time() - started, 1)
     paths = report.write(out, env, datasets)
+    # the report cross-checks the peers (e.g. the filtered scans' row counts)
+    ok &= all(r.get("check", {}).get("ok") for d in datasets for r in d["results"])
     log(f"weft-bench: done in {env['total_s']} s: " + ", ".join(str(x) for x in paths))
     if not ok:
         log("weft-bench: FAILED: some peer's results are wrong or missing (see the check column in results.md)")

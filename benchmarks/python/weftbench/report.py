@@ -33,7 +33,7 @@ FILTERED = ("every peer produces the rows where `lo <= column < hi` holds, with 
             "ScanOptions.filter; Arrow IPC (pyarrow and Java) reads every batch and filters. The predicate is "
             "chosen from the data: a numeric column sorted in file order if the table has one, else the numeric "
             "column whose range comes closest to 1% of the rows (shown per input). `filtered ms` is the median "
-            "time of the whole scan, `filtered rows/s` the table's rows divided by it; every peer must return "
+            "time of the whole scan (after three warm-up scans), `filtered rows/s` the table's rows divided by it; every peer must return "
             "as many rows as match in the input")
 
 

@@ -60,6 +60,67 @@ def test_prepare_rebatches_limits_rows_and_decodes_dictionaries(tmp_path):
     assert prepare.project_columns([f"c{i}" for i in range(100)]) == [f"c{i}" for i in range(0, 100, 10)]
 
 
+def test_the_filter_prefers_a_sorted_column_and_selects_about_one_percent(tmp_path):
+    t = small_table()
+    src = tmp_path / "t.parquet"
+    pq.write_table(t, src)
+    meta = prepare.prepare(src, tmp_path / "w", 512, None)
+    f = prepare.choose_filter(Path(meta["input"]), meta["project"])
+    # id (sorted) wins over x; 1% of 3,000 rows, from the middle
+    assert f["column"] == "id" and f["sorted"] and f["kind"] == "int"
+    assert f["matches"] == 30 and f["hi"] - f["lo"] == 30
+    assert f["text"] == f"`id` >= {f['lo']} AND `id` < {f['hi']}"
+    assert f["project"][0] == "id" and 2 <= len(f["project"]) <= 5
+
+
+def test_the_filter_on_timestamps_and_unsorted_columns(tmp_path):
+    n = 5000
+    rng = np.random.default_rng(3)
+    ts = pa.table({"x": pa.array(rng.standard_normal(n).astype(np.float32)),
+                   "ts": pa.array(1_000_000_000_000_000 + np.arange(n) * 1_500_000, pa.timestamp("us"))})
+    src = tmp_path / "ts.parquet"
+    pq.write_table(ts, src)
+    meta = prepare.prepare(src, tmp_path / "w", 512, None)
+    f = prepare.choose_filter(Path(meta["input"]), meta["project"])
+    assert f["column"] == "ts" and f["kind"] == "timestamp:us" and f["matches"] == 50
+    assert f["text"].startswith("`ts` >= TIMESTAMP '2001-09-09 0") and f["text"].count(".") == 2
+    # no sorted column: the float range closest to 1%, its bounds values of the column
+    flo = pa.table({"x": ts.column("x"), "k": pa.array(np.arange(n) % 7, pa.int8())})
+    src2 = tmp_path / "f.parquet"
+    pq.write_table(flo, src2)
+    meta2 = prepare.prepare(src2, tmp_path / "w2", 512, None)
+    g = prepare.choose_filter(Path(meta2["input"]), meta2["project"])
+    assert g["column"] == "x" and not g["sorted"] and g["matches"] == 50
+    xs = set(flo.column("x").to_pylist())
+    assert g["lo"] in xs and g["hi"] in xs
+    assert prepare.choose_filter(Path(prepare.prepare(
+        _write(tmp_path / "s.parquet", pa.table({"s": ["a", "b"]})), tmp_path / "w3", 512, None)["input"]), ["s"]) is None
+
+
+def _write(path, table):
+    pq.write_table(table, path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", pyside.FORMATS)
+def test_pyarrow_peers_filtered_scan_returns_the_matching_rows(tmp_path, fmt):
+    t = small_table()
+    src = tmp_path / "t.parquet"
+    pq.write_table(t, src)
+    meta = prepare.prepare(src, tmp_path / "w", 512, None)
+    peer = pyside.make_peer(fmt, 512, 1000)
+    target = tmp_path / peer.file_name
+    peer.write(Path(meta["input"]), target)
+    r = peer.open(target)
+    for f in (prepare.choose_filter(Path(meta["input"]), meta["project"]),
+              {"column": "ts", "kind": "timestamp:us", "lo": 100_000_000, "hi": 2_000_000_000, "project": ["ts", "s"]},
+              {"column": "x", "kind": "float", "lo": -0.5, "hi": 0.25, "project": ["x", "l", "e"]}):
+        want = sum(1 for v in t.column(f["column"]).cast(pa.int64() if f["kind"] != "float" else pa.float64()).to_pylist()
+                   if v is not None and f["lo"] <= v < f["hi"])
+        assert r.filtered_scan(f) == want > 0, f
+    r.close()
+
+
 @pytest.mark.parametrize("fmt", pyside.FORMATS)
 def test_pyarrow_peers_take_the_rows_asked_for(tmp_path, fmt):
     t = small_table()
@@ -119,6 +180,25 @@ def test_report_computes_ratios_and_targets(tmp_path):
     assert "| lance | 1.00 |" in md and "**MISSED**" in md
 
 
+def test_report_fails_a_peer_whose_filtered_scan_count_differs(tmp_path):
+    meta = {"rows": 1000, "arrow_bytes": 1e6, "columns": 2, "source": "x", "source_bytes": 1, "source_rows": 1000,
+            "project": ["a"], "filter": {"column": "a", "kind": "int", "lo": 1, "hi": 11, "text": "`a` >= 1 AND `a` < 11",
+                                         "sorted": True, "project": ["a"], "matches": 10, "fraction": 0.01}}
+    res = [{"format": "weft", "filter_s": [0.001] * 5, "filter_matches": 10, "check": {"ok": True, "details": []}},
+           {"format": "lance", "filter_s": [0.004] * 5, "filter_matches": 9, "check": {"ok": True, "details": []}}]
+    env = report.environment(["weft", "lance"], "quick", run.QUICK)
+    report.write(tmp_path, env, [{"name": "d", "meta": meta, "results": res}])
+    doc = json.loads((tmp_path / "results.json").read_text())
+    weft, lance = doc["datasets"][0]["results"]
+    assert weft["check"]["ok"] and not lance["check"]["ok"]
+    assert "FAILED: filtered scan returned 9 rows, 10 match in the input" in lance["check"]["details"]
+    assert doc["datasets"][0]["ratios"]["weft"]["lance"]["filter_rows_s"] == pytest.approx(4)
+    assert weft["summary"]["filter_ms"] == pytest.approx(1) and weft["summary"]["filter_rows_s"] == pytest.approx(1e6)
+    md = (tmp_path / "results.md").read_text()
+    assert "Filtered scan: `` `a` >= 1 AND `a` < 11 `` selects 10 rows (1.00%); the column is sorted" in md
+    assert "| filtered ms | filtered rows/s | matches |" in md
+
+
 def test_quick_mode_end_to_end(tmp_path):
     """bin/weft-bench --quick on tiny inputs: the table, the JSON and the plots, every peer checked."""
     if not (BENCH_DIR / "target" / "lib").is_dir():
@@ -144,9 +224,17 @@ def test_quick_mode_end_to_end(tmp_path):
             assert not r.get("errors"), (d["name"], r["format"], r["errors"])
             assert any("take (all columns)" in c and c.endswith("OK") for c in r["check"]["details"]), r["format"]
             assert len(r["scan_s"]) == 5 and r["summary"]["scan_rows_s"] > 0
+            # the filtered scan: every peer returns as many rows as match in the input
+            assert len(r["filter_s"]) == 5 and r["summary"]["filter_rows_s"] > 0, r["format"]
+            assert r["filter_matches"] == d["meta"]["filter"]["matches"] > 0, (d["name"], r["format"])
+            assert any(c.startswith("filtered scan") and c.endswith("OK") for c in r["check"]["details"]), r["format"]
         assert set(d["ratios"]["weft"]) == expected - {"weft", "weft-none"}
     md = (out / "results.md").read_text()
     assert "| format | size MB | write s |" in md and "## Targets of issue 8" in md
     for p in doc["plots"]:
         assert (out / p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert {"plot-take1_rows_s.png", "plot-scan_mb_s.png", "plot-size_mb.png"} <= set(doc["plots"])
+    assert {"plot-take1_rows_s.png", "plot-scan_mb_s.png", "plot-size_mb.png", "plot-filter_ms.png",
+            "plot-filter_rows_s.png"} <= set(doc["plots"])
+    flights = [d for d in doc["datasets"] if d["name"] == "flights-3m"]
+    if flights:  # its date column is sorted: the predicate is a time range on it
+        assert flights[0]["meta"]["filter"]["column"] == "date" and flights[0]["meta"]["filter"]["sorted"]

@@ -85,3 +85,114 @@ def prepare(parquet: Path, work: Path, batch_rows: int, max_rows: int | None) ->
     }
     write_json(work / "meta.json", meta)
     return meta
+
+
+# ---------------------------------------------------------------------------------------------
+# The filtered-scan predicate: chosen from the data, the same for every peer.
+
+FILTER_FRACTION = 0.01
+_MAX_CANDIDATES = 64  # numeric columns looked at (the wide table has 10,000)
+
+
+def _kind(t: pa.DataType) -> str | None:
+    if pa.types.is_integer(t):
+        return "int"
+    if pa.types.is_floating(t) and not pa.types.is_float16(t):
+        return "float"
+    if pa.types.is_timestamp(t) and t.tz is None:
+        return "timestamp:" + t.unit
+    return None
+
+
+def _literal_text(kind: str, v) -> str:
+    """v as a literal of Weft's predicate text (Lance's SQL takes the same text)."""
+    if kind == "int":
+        return str(int(v))
+    if kind == "float":
+        return repr(float(v))  # exact: the bounds are values of the column
+    unit = kind.split(":")[1]
+    per = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[unit]
+    secs, frac = divmod(int(v), per)
+    import datetime
+    dt = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=secs)
+    s = dt.strftime("%Y-%m-%d %H:%M:%S")
+    if per > 1:
+        s += "." + str(frac).rjust(len(str(per)) - 1, "0")
+    return f"TIMESTAMP '{s}'"
+
+
+def _window(values, n: int, target: int):
+    """The bounds lo <= x < hi of a range of the sorted non-null values that selects about
+    target rows: tried at several positions (the middle first), the closest count wins."""
+    import numpy as np
+    s = np.sort(values)
+    if len(s) == 0:
+        return None
+    best = None
+    for q in (0.5, 0.25, 0.75, 0.1, 0.9, 0.4, 0.6):
+        i = min(int(q * (len(s) - target)), len(s) - 1) if len(s) > target else 0
+        lo = s[i]
+        j = min(i + target, len(s) - 1)
+        hi = s[j]
+        if hi == lo:  # a heavy value: the next larger value ends the window
+            k = np.searchsorted(s, lo, side="right")
+            if k >= len(s):
+                continue
+            hi = s[k]
+        count = int(np.searchsorted(s, hi, side="left") - np.searchsorted(s, lo, side="left"))
+        if count <= 0:
+            continue
+        if best is None or abs(count - target) < abs(best[2] - target):
+            best = (lo, hi, count)
+        if count == target:
+            break
+    return best
+
+
+def choose_filter(input_arrow: Path, project: list[str], fraction: float = FILTER_FRACTION) -> dict | None:
+    """A predicate `lo <= col < hi` on a numeric column that selects about `fraction` of the rows.
+    A column whose values are sorted in file order (date/time columns, ids) is preferred (zone
+    maps and row-group statistics can then skip what does not match); else the numeric column
+    whose best range comes closest to the fraction. None if the table has no numeric column."""
+    import numpy as np
+    import pyarrow.compute as pc
+    t = pa.ipc.open_file(pa.memory_map(str(input_arrow))).read_all()
+    n = t.num_rows
+    if n == 0:
+        return None
+    target = max(1, round(n * fraction))
+    cands = [(f.name, _kind(f.type)) for f in t.schema if _kind(f.type)][:_MAX_CANDIDATES]
+    best = None
+    for name, kind in cands:
+        col = t.column(name)
+        if kind.startswith("timestamp"):
+            col = col.cast(pa.int64())
+        vals = col.drop_null().to_numpy()
+        if kind == "float":
+            vals = vals[np.isfinite(vals)]
+        if len(vals) == 0:
+            continue
+        is_sorted = col.null_count == 0 and bool(np.all(vals[1:] >= vals[:-1]))
+        w = _window(vals, n, target)
+        if w is None:
+            continue
+        score = (0 if is_sorted else 1, abs(w[2] - target))
+        if best is None or score < best[0]:
+            best = (score, name, kind, w, is_sorted)
+    if best is None:
+        return None
+    _, name, kind, (lo, hi, count), is_sorted = best
+    lo = int(lo) if kind != "float" else float(lo)
+    hi = int(hi) if kind != "float" else float(hi)
+    quoted = "`" + name.replace("`", "``") + "`"
+    text = f"{quoted} >= {_literal_text(kind, lo)} AND {quoted} < {_literal_text(kind, hi)}"
+    others = [c for c in project if c != name]
+    proj = [name] + others[:4]
+    # the expected count, computed independently of the window arithmetic
+    col = t.column(name)
+    if kind.startswith("timestamp"):
+        col = col.cast(pa.int64())
+    mask = pc.and_(pc.greater_equal(col, pa.scalar(lo)), pc.less(col, pa.scalar(hi)))
+    expect = int(pc.sum(pc.cast(pc.fill_null(mask, False), pa.int64())).as_py() or 0)
+    return {"column": name, "kind": kind, "lo": lo, "hi": hi, "text": text, "sorted": is_sorted,
+            "project": proj, "matches": expect, "fraction": expect / n}

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .common import (MemorySampler, check_ids, path_size, rate, row_ids, timed_reps, write_json)
 
 FORMATS = ("parquet-pyarrow", "arrow-pyarrow", "arrow-pyarrow-zstd")
+FILTER_WARMUPS = 3  # as BenchMain.FILTER_WARMUPS: a filtered scan is short, the JIT needs more than one
 
 
 class ParquetPeer:
@@ -50,6 +52,7 @@ class ParquetPeer:
 
 class ParquetReader:
     def __init__(self, path: Path):
+        self.path = str(path)
         self.pf = pq.ParquetFile(path)
         md = self.pf.metadata
         self.starts = [0]
@@ -61,6 +64,13 @@ class ParquetReader:
 
     def scan(self, threads: bool) -> int:
         return self.pf.read(use_threads=threads).num_rows
+
+    filter_method = ("pq.read_table(columns=projection, filters=expression, use_threads=False): row groups "
+                     "pruned by their statistics, the rest filtered by Arrow compute")
+
+    def filtered_scan(self, f: dict) -> int:
+        return pq.read_table(self.path, columns=f["project"], filters=filter_expression(f),
+                             use_threads=False).num_rows
 
     def take(self, ids, columns=None) -> pa.Table:
         ids = np.asarray(ids, dtype=np.int64)
@@ -121,6 +131,19 @@ class IpcReader:
     def scan(self, threads: bool) -> int:
         return sum(self.r.get_batch(i).num_rows for i in range(self.r.num_record_batches))
 
+    filter_method = ("reads every record batch (memory-mapped), tests the predicate with pyarrow.compute, "
+                     "RecordBatch.filter of the projection")
+
+    def filtered_scan(self, f: dict) -> int:
+        lo, hi = filter_bounds(f)
+        rows = 0
+        for i in range(self.r.num_record_batches):
+            b = self.r.get_batch(i)
+            col = b.column(f["column"])
+            mask = pc.and_(pc.greater_equal(col, lo), pc.less(col, hi))
+            rows += b.select(f["project"]).filter(mask).num_rows
+        return rows
+
     def take(self, ids, columns=None) -> pa.Table:
         ids = np.asarray(ids, dtype=np.int64)
         if len(ids) == 1:
@@ -154,6 +177,24 @@ class IpcReader:
         self.mm.close()
 
 
+def filter_bounds(f: dict):
+    """The predicate's bounds as pyarrow scalars of the column's type family."""
+    kind = f["kind"]
+    if kind == "int":
+        return pa.scalar(int(f["lo"]), pa.int64()), pa.scalar(int(f["hi"]), pa.int64())
+    if kind == "float":
+        return pa.scalar(float(f["lo"]), pa.float64()), pa.scalar(float(f["hi"]), pa.float64())
+    t = pa.timestamp(kind.split(":")[1])
+    return pa.scalar(int(f["lo"]), t), pa.scalar(int(f["hi"]), t)
+
+
+def filter_expression(f: dict):
+    """lo <= column < hi as a pyarrow dataset expression."""
+    lo, hi = filter_bounds(f)
+    c = pc.field(f["column"])
+    return (c >= lo) & (c < hi)
+
+
 def make_peer(fmt: str, batch_rows: int, row_group_rows: int):
     if fmt == "parquet-pyarrow":
         return ParquetPeer(row_group_rows)
@@ -172,6 +213,7 @@ def run(a) -> dict:
     d.mkdir(parents=True, exist_ok=True)
     target = d / peer.file_name
     project = [c for c in a.project.split(",") if c] if a.project else []
+    f = filter_spec(a)
     res = {"format": peer.name, "side": "python", "library": f"pyarrow {pa.__version__}",
            "options": peer.options, "python": platform.python_version(), "file": str(target)}
     errors, checks, ok = [], [], True
@@ -225,6 +267,8 @@ def run(a) -> dict:
         except Exception:
             errors.append("take: " + traceback.format_exc(limit=4))
         res["read_peak_bytes"] = mem.peak_above_baseline()
+        if f is not None:
+            ok &= filtered(a, reader, f, n, res, errors, checks)
         # correctness: the rows taken are the rows asked for (all columns, then the projection)
         for cols in ([None, project] if project else [None]):
             what = "all columns" if cols is None else f"{len(cols)} columns"
@@ -266,6 +310,35 @@ def run(a) -> dict:
     return res
 
 
+def filter_spec(a) -> dict | None:
+    if not a.filter_column:
+        return None
+    proj = a.filter_project.split(",") if a.filter_project else [a.filter_column]
+    return {"column": a.filter_column, "kind": a.filter_kind, "lo": a.filter_lo, "hi": a.filter_hi,
+            "text": a.filter_text, "project": proj, "expect": a.filter_expect}
+
+
+def filtered(a, reader, f: dict, n: int, res: dict, errors: list, checks: list) -> bool:
+    """Measures the filtered scan and checks its number of matching rows (as BenchMain.filtered)."""
+    try:
+        seen = [0]
+
+        def scan(rep):
+            seen[0] = reader.filtered_scan(f)
+        res["filter_s"] = timed_reps(FILTER_WARMUPS, a.reps, scan)
+        res["filter_matches"] = seen[0]
+        res["filter_method"] = reader.filter_method
+    except Exception:
+        errors.append("check: filtered scan: " + traceback.format_exc(limit=4))
+        return False
+    if f["expect"] >= 0 and seen[0] != f["expect"]:
+        checks.append(f"FAILED: filtered scan ({f['text']}) returned {seen[0]} rows, expected {f['expect']}")
+        return False
+    checks.append(f"filtered scan ({f['text']}): {seen[0]} of {n} rows"
+                  + (", as many as in the input: OK" if f["expect"] >= 0 else ""))
+    return True
+
+
 def parse(argv=None):
     ap = argparse.ArgumentParser(prog="weftbench.pyside")
     ap.add_argument("--format", required=True, choices=FORMATS)
@@ -283,6 +356,13 @@ def parse(argv=None):
     ap.add_argument("--project", default="")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--check-rows", type=int, default=64)
+    ap.add_argument("--filter-column")
+    ap.add_argument("--filter-kind")
+    ap.add_argument("--filter-lo")
+    ap.add_argument("--filter-hi")
+    ap.add_argument("--filter-text")
+    ap.add_argument("--filter-project")
+    ap.add_argument("--filter-expect", type=int, default=-1)
     return ap.parse_args(argv)
 
 

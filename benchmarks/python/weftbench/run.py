@@ -84,6 +84,11 @@ def run_peer(fmt: str, meta: dict, d: Path, p: dict, seed: int, log) -> dict:
               "--write-reps", str(p["write_reps"]), "--rep-seconds", str(p["rep_seconds"]),
               "--take1-max", str(p["take1_max"]), "--take256-max", str(p["take256_max"]),
               "--project", ",".join(meta["project"]), "--seed", str(seed)]
+    f = meta.get("filter")
+    if f:
+        common += ["--filter-column", f["column"], "--filter-kind", f["kind"], "--filter-lo", str(f["lo"]),
+                   "--filter-hi", str(f["hi"]), "--filter-text", f["text"], "--filter-project", ",".join(f["project"]),
+                   "--filter-expect", str(f["matches"])]
     if fmt in PYTHON_FORMATS:
         cmd = [sys.executable, "-m", "weftbench.pyside", *common]
     else:
@@ -157,9 +162,14 @@ def main(argv=None) -> int:
         t0 = time.time()
         meta = prepare.prepare(path, d, 16384, p["max_rows"])
         meta["name"] = name
+        meta["filter"] = prepare.choose_filter(Path(meta["input"]), meta["project"])
         meta["prepare_s"] = round(time.time() - t0, 1)
         log(f"   {meta['rows']:,} rows, {meta['columns']:,} columns, {meta['arrow_bytes'] / 1e6:.1f} MB of Arrow data "
             f"({meta['prepare_s']} s)")
+        if meta["filter"]:
+            fl = meta["filter"]
+            log(f"   filtered scan: {fl['text']} ({fl['matches']:,} rows, {fl['fraction']:.2%}"
+                f"{', sorted column' if fl['sorted'] else ''}); projection {', '.join(fl['project'])}")
         results = []
         for fmt in formats:
             results.append(run_peer(fmt, meta, d, p, a.seed, log))
@@ -172,6 +182,8 @@ def main(argv=None) -> int:
     env["machine"]["load_end"] = report.loadavg()
     env["total_s"] = round(time.time() - started, 1)
     paths = report.write(out, env, datasets)
+    # the report cross-checks the peers (e.g. the filtered scans' row counts)
+    ok &= all(r.get("check", {}).get("ok") for d in datasets for r in d["results"])
     log(f"weft-bench: done in {env['total_s']} s: " + ", ".join(str(x) for x in paths))
     if not ok:
         log("weft-bench: FAILED: some peer's results are wrong or missing (see the check column in results.md)")

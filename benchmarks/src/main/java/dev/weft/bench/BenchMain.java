@@ -29,10 +29,15 @@ import org.apache.arrow.memory.RootAllocator;
  *           [--batch-rows 16384] [--scan-batch 65536] [--reps 5] [--write-reps 5]
  *           [--rep-seconds 1.0] [--take1-max 2000] [--take256-max 100] [--project c1,c2,...]
  *           [--seed 42] [--check-rows 64] [--keep]
+ *           [--filter-column C --filter-kind int|float|timestamp:UNIT --filter-lo X --filter-hi Y
+ *            --filter-text TEXT --filter-project c1,c2,... --filter-expect N]
  * </pre>
  */
 public final class BenchMain {
   private BenchMain() {}
+
+  /** Untimed filtered scans before the measured ones (the same on the Python side). */
+  static final int FILTER_WARMUPS = 3;
 
   static final class Config {
     String format;
@@ -50,6 +55,8 @@ public final class BenchMain {
     long seed = 42;
     int checkRows = 64;
     boolean keep = true;
+    /** The filtered scan's predicate (null: no filtered scan). */
+    FilterSpec filter;
   }
 
   public static void main(String[] args) throws Exception {
@@ -70,6 +77,7 @@ public final class BenchMain {
 
   static Config parse(String[] args) {
     Config c = new Config();
+    Map<String, String> f = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--keep")) {
@@ -99,6 +107,8 @@ public final class BenchMain {
         case "--project" -> c.project = v.isEmpty() ? List.of() : Arrays.asList(v.split(","));
         case "--seed" -> c.seed = Long.parseLong(v);
         case "--check-rows" -> c.checkRows = Integer.parseInt(v);
+        case "--filter-column", "--filter-kind", "--filter-lo", "--filter-hi", "--filter-text", "--filter-project",
+            "--filter-expect" -> f.put(a.substring("--filter-".length()), v);
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
@@ -106,6 +116,16 @@ public final class BenchMain {
       throw new IllegalArgumentException("--format, --input, --dir and --out are required");
     }
     peer(c.format, c.batchRows); // validates the name
+    if (!f.isEmpty()) {
+      for (String k : List.of("column", "kind", "lo", "hi", "text")) {
+        if (!f.containsKey(k)) {
+          throw new IllegalArgumentException("--filter-" + k + " is required with the other --filter options");
+        }
+      }
+      String proj = f.getOrDefault("project", f.get("column"));
+      c.filter = new FilterSpec(f.get("column"), f.get("kind"), f.get("lo"), f.get("hi"), f.get("text"),
+          Arrays.asList(proj.split(",")), Long.parseLong(f.getOrDefault("expect", "-1")));
+    }
     return c;
   }
 
@@ -233,6 +253,11 @@ public final class BenchMain {
         }
         r.put("read_peak_bytes", mem.peakAboveBaselineBytes());
 
+        // filtered scan: the rows where the predicate holds, of the filter's projection
+        if (c.filter != null) {
+          ok &= filtered(c, reader, n, r, errors, checks);
+        }
+
         // correctness of take: all columns, and the 10-column projection
         try {
           ok &= checkTake(c, peer, reader, allocator, n, null, checks);
@@ -267,6 +292,34 @@ public final class BenchMain {
         }
       }
       return finish(r, errors, checks, ok, c, target);
+    }
+  }
+
+  /** Measures the filtered scan and checks its number of matching rows; false if the check fails. */
+  private static boolean filtered(Config c, Peer.Reader reader, long n, Map<String, Object> r, List<String> errors,
+      List<String> checks) {
+    FilterSpec f = c.filter;
+    try {
+      long[] seen = new long[1];
+      // three warm-ups: a filtered scan is short, and the JIT is still compiling after one
+      List<Double> times = Measure.seconds(FILTER_WARMUPS, c.reps, rep -> seen[0] = reader.filteredScan(f, c.scanBatch));
+      if (seen[0] < 0) {
+        r.put("filter_note", "no filtered scan in this peer");
+        return true;
+      }
+      r.put("filter_s", times);
+      r.put("filter_matches", seen[0]);
+      r.put("filter_method", reader.filterMethod());
+      if (f.expect() >= 0 && seen[0] != f.expect()) {
+        checks.add("FAILED: filtered scan (" + f.text() + ") returned " + seen[0] + " rows, expected " + f.expect());
+        return false;
+      }
+      checks.add("filtered scan (" + f.text() + "): " + seen[0] + " of " + n + " rows"
+          + (f.expect() >= 0 ? ", as many as in the input: OK" : ""));
+      return true;
+    } catch (Throwable e) {
+      errors.add("check: filtered scan: " + describe(e));
+      return false;
     }
   }
 

@@ -80,6 +80,25 @@ final class LancePeer extends Peer {
       }
 
       @Override
+      public long filteredScan(FilterSpec filter, int batchRows) throws Exception {
+        long rows = 0;
+        ScanOptions opts = new ScanOptions.Builder().batchSize(batchRows).columns(filter.project())
+            .filter(filter.text()).build();
+        try (LanceScanner scanner = ds.newScan(opts);
+            ArrowReader r = scanner.scanBatches()) {
+          while (r.loadNextBatch()) {
+            rows += r.getVectorSchemaRoot().getRowCount();
+          }
+        }
+        return rows;
+      }
+
+      @Override
+      public String filterMethod() {
+        return "ScanOptions.filter(SQL text) with the projection (Lance's own pushdown)";
+      }
+
+      @Override
       public long take(long[] ids, List<String> columns, List<Map<String, String>> sink) throws Exception {
         List<Long> list = new ArrayList<>(ids.length);
         for (long id : ids) {

@@ -7,14 +7,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
+import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.filter2.predicate.FilterApi;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.apache.parquet.filter2.predicate.Operators;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.MessageColumnIO;
+import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
@@ -106,6 +115,47 @@ final class ParquetJavaPeer extends Peer {
           }
         }
         return rows;
+      }
+
+      /**
+       * parquet-java's filter2 API: a new reader with {@code FilterCompat} as its record filter
+       * (row-group statistics, then the column index of the pages, then record by record), the
+       * projection as the requested schema, records assembled into example {@code Group}s.
+       */
+      @Override
+      public long filteredScan(FilterSpec filter, int batchRows) throws Exception {
+        FilterCompat.Filter f = FilterCompat.get(predicate(filter, schema));
+        List<Type> fields = new ArrayList<>();
+        for (String c : filter.project()) {
+          fields.add(schema.getType(c));
+        }
+        MessageType requested = new MessageType(schema.getName(), fields);
+        ParquetReadOptions opts = ParquetReadOptions.builder().withRecordFilter(f).useStatsFilter(true)
+            .useColumnIndexFilter(true).useRecordFilter(true).build();
+        long matches = 0;
+        try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(target), opts)) {
+          r.setRequestedSchema(requested);
+          MessageColumnIO io = new ColumnIOFactory(createdBy).getColumnIO(requested, schema);
+          PageReadStore pages;
+          while ((pages = r.readNextFilteredRowGroup()) != null) {
+            RecordReader<Group> rr = io.getRecordReader(pages, new GroupRecordConverter(requested), f);
+            long rows = pages.getRowCount();
+            for (long i = 0; i < rows; i++) {
+              Group g = rr.read();
+              if (g != null && !rr.shouldSkipCurrentRecord()) {
+                matches++;
+                sink += g.getFieldRepetitionCount(0);
+              }
+            }
+          }
+        }
+        return matches;
+      }
+
+      @Override
+      public String filterMethod() {
+        return "filter2 FilterCompat record filter (row-group statistics, column index, then per record),"
+            + " records assembled as example Groups";
       }
 
       @Override
@@ -200,6 +250,31 @@ final class ParquetJavaPeer extends Peer {
       public void close() throws Exception {
         reader.close();
       }
+    };
+  }
+
+  /** {@code lo <= column < hi} as a filter2 predicate on the column's physical type. */
+  static FilterPredicate predicate(FilterSpec f, MessageType schema) {
+    PrimitiveType t = schema.getType(f.column()).asPrimitiveType();
+    return switch (t.getPrimitiveTypeName()) {
+      case INT32 -> {
+        Operators.IntColumn c = FilterApi.intColumn(f.column());
+        yield FilterApi.and(FilterApi.gtEq(c, (int) f.loLong()), FilterApi.lt(c, (int) Math.min(f.hiLong(), Integer.MAX_VALUE)));
+      }
+      case INT64 -> {
+        Operators.LongColumn c = FilterApi.longColumn(f.column());
+        yield FilterApi.and(FilterApi.gtEq(c, f.loLong()), FilterApi.lt(c, f.hiLong()));
+      }
+      case FLOAT -> {
+        Operators.FloatColumn c = FilterApi.floatColumn(f.column());
+        yield FilterApi.and(FilterApi.gtEq(c, (float) f.loDouble()), FilterApi.lt(c, (float) f.hiDouble()));
+      }
+      case DOUBLE -> {
+        Operators.DoubleColumn c = FilterApi.doubleColumn(f.column());
+        yield FilterApi.and(FilterApi.gtEq(c, f.loDouble()), FilterApi.lt(c, f.hiDouble()));
+      }
+      default -> throw new IllegalArgumentException("column '" + f.column() + "' of Parquet type " + t
+          + " has no filter2 predicate here");
     };
   }
 

@@ -41,5 +41,19 @@ abstract class Peer {
      * as column name to normalized value (see {@link RowValues}).
      */
     long take(long[] ids, List<String> columns, List<Map<String, String>> sink) throws Exception;
+
+    /**
+     * Produces the rows where {@code filter} matches, with the columns of {@code
+     * filter.project()}, through this library's filtering (or, where it has none, by reading
+     * everything and filtering); returns the number of matching rows, or -1 if not supported.
+     */
+    default long filteredScan(FilterSpec filter, int batchRows) throws Exception {
+      return -1;
+    }
+
+    /** How {@link #filteredScan} filters, in a few words (shown in the report). */
+    default String filterMethod() {
+      return "";
+    }
   }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,9 @@ class BenchMainTest {
       String name = input.getFileName().toString().replace(".arrow", "");
       BenchMain.Config c = config(format, input, name);
       c.project = name.equals("recsys") ? List.of("f0", "c3", "history", "embedding", "label") : List.of("body", "tags");
+      c.filter = name.equals("recsys")
+          ? spec("c0", "int", "3", "40", List.of("c0", "f1", "history", "embedding"), input)
+          : spec("id", "int", "100", "107", List.of("id", "title", "tags"), input);
       Map<String, Object> r = BenchMain.run(c);
       assertEquals(List.of(), r.get("errors"), format + " on " + name);
       @SuppressWarnings("unchecked")
@@ -80,7 +84,10 @@ class BenchMainTest {
       List<String> details = (List<String>) check.get("details");
       assertTrue(details.stream().anyMatch(d -> d.startsWith("take (all columns)") && d.endsWith("OK")), details::toString);
       assertTrue(details.stream().anyMatch(d -> d.startsWith("take (" + c.project.size() + " columns)")), details::toString);
-      for (String k : List.of("write_s", "scan_s", "take1_rows_s", "take256_rows_s", "open_project_ms")) {
+      assertTrue(details.stream().anyMatch(d -> d.startsWith("filtered scan") && d.endsWith("OK")), details::toString);
+      assertEquals(c.filter.expect(), ((Number) r.get("filter_matches")).longValue(), format + " on " + name);
+      assertTrue(c.filter.expect() > 0 && c.filter.expect() < (name.equals("recsys") ? 1500 : 700), c.filter::toString);
+      for (String k : List.of("write_s", "scan_s", "take1_rows_s", "take256_rows_s", "open_project_ms", "filter_s")) {
         assertEquals(5, ((List<?>) r.get(k)).size(), k);
       }
       assertTrue(((Number) r.get("size_bytes")).longValue() > 0);
@@ -89,6 +96,53 @@ class BenchMainTest {
       Files.writeString(c.out, Json.write(r));
       assertTrue(Files.readString(c.out).contains("\"format\": \"" + format + "\""));
     }
+  }
+
+  /** {@code lo <= column < hi} on an integer column, with its count of matching rows in {@code input}. */
+  static FilterSpec spec(String column, String kind, String lo, String hi, List<String> project, Path input)
+      throws Exception {
+    long expect = 0;
+    try (BufferAllocator a = new RootAllocator();
+        FileChannel ch = FileChannel.open(input, StandardOpenOption.READ);
+        ArrowFileReader r = new ArrowFileReader(ch, a)) {
+      while (r.loadNextBatch()) {
+        var v = r.getVectorSchemaRoot().getVector(column);
+        for (int i = 0; i < v.getValueCount(); i++) {
+          long x = ((Number) v.getObject(i)).longValue();
+          if (x >= Long.parseLong(lo) && x < Long.parseLong(hi)) {
+            expect++;
+          }
+        }
+      }
+    }
+    String text = "`" + column + "` >= " + lo + " AND `" + column + "` < " + hi;
+    return new FilterSpec(column, kind, lo, hi, text, project, expect);
+  }
+
+  @Test
+  void aFilteredScanWithTheWrongRowCountFailsTheCheck() throws Exception {
+    BenchMain.Config c = config("weft-none", text, "wrongcount");
+    FilterSpec right = spec("id", "int", "10", "20", List.of("id", "lang"), text);
+    c.filter = new FilterSpec(right.column(), right.kind(), right.lo(), right.hi(), right.text(), right.project(),
+        right.expect() + 1);
+    Map<String, Object> r = BenchMain.run(c);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> check = (Map<String, Object>) r.get("check");
+    assertFalse((Boolean) check.get("ok"));
+    assertTrue(check.get("details").toString().contains("FAILED: filtered scan"), check::toString);
+    assertEquals(right.expect(), ((Number) r.get("filter_matches")).longValue());
+  }
+
+  @Test
+  void filterOptionsAreParsed() {
+    BenchMain.Config c = BenchMain.parse(new String[] {
+      "--format", "weft", "--input", "in.arrow", "--dir", "d", "--out", "o.json",
+      "--filter-column", "date", "--filter-kind", "timestamp:us", "--filter-lo", "5", "--filter-hi", "9",
+      "--filter-text", "`date` >= TIMESTAMP '1970-01-01 00:00:00.000005'", "--filter-project", "date,delay",
+      "--filter-expect", "3"});
+    assertEquals(new FilterSpec("date", "timestamp:us", "5", "9", "`date` >= TIMESTAMP '1970-01-01 00:00:00.000005'",
+        List.of("date", "delay"), 3), c.filter);
+    assertEquals(null, config("weft", text, "nofilter").filter);
   }
 
   @Test

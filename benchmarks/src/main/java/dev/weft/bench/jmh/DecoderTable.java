@@ -87,10 +87,20 @@ public final class DecoderTable {
         + "| M values/s | ± | GB/s |");
     out.println("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
     for (Row r : rows) {
-      out.println(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.3g | %.1f | %s | %.2f |", r.method(),
-          r.encoding(), r.scheme(), r.encodedBitsPerValue(), r.bytesPerValue(), r.score() / 1e6,
-          Double.isNaN(r.error()) ? "n/a" : String.format(Locale.ROOT, "%.1f", r.error() / 1e6),
-          r.score() * r.bytesPerValue() / 1e9));
+      out.println(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.3g | %s | %s | %s |", r.method(),
+          r.encoding(), r.scheme(), r.encodedBitsPerValue(), r.bytesPerValue(), number(r.score() / 1e6),
+          Double.isNaN(r.error()) ? "n/a" : number(r.error() / 1e6), number(r.score() * r.bytesPerValue() / 1e9)));
     }
+  }
+
+  /** Plain notation, about 3 significant digits: 12345, 123, 12.3, 1.23, 0.0123. */
+  static String number(double x) {
+    if (Math.abs(x) >= 100) {
+      return String.format(Locale.ROOT, "%.0f", x);
+    }
+    if (Math.abs(x) >= 1) {
+      return String.format(Locale.ROOT, "%.1f", x);
+    }
+    return new java.math.BigDecimal(x).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
   }
 }

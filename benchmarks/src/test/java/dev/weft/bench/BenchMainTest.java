@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weft.bench.gen.GenMain;
-import dev.weft.bench.gen.TableGenerator;
+import dev.weft.testdata.gen.GenMain;
+import dev.weft.testdata.gen.TableGenerator;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -139,6 +139,28 @@ def test_pyarrow_peers_take_the_rows_asked_for(tmp_path, fmt):
     r.close()
 
 
+@pytest.mark.parametrize("fmt", pyside.FORMATS)
+def test_narrow_mode_writes_once_and_skips_the_all_column_scan_and_takes(tmp_path, fmt):
+    t = small_table(1000)
+    src = tmp_path / "t.parquet"
+    pq.write_table(t, src)
+    meta = prepare.prepare(src, tmp_path / "w", 256, None)
+    args = pyside.parse(["--format", fmt, "--input", meta["input"], "--dir", str(tmp_path / "w"),
+                         "--out", str(tmp_path / "r.json"), "--batch-rows", "256", "--reps", "5",
+                         "--rep-seconds", "0.01", "--project", "id,s", "--narrow"])
+    res = pyside.run(args)
+    assert res["check"]["ok"], res
+    assert not res.get("errors"), res["errors"]
+    assert len(res["write_s"]) == 1 and len(res["open_project_ms"]) == 5 and res["size_bytes"] > 0
+    assert not {"scan_s", "scan_mt_s", "take1_rows_s", "take256_rows_s"} & set(res)
+    assert res["narrow_note"] == pyside.NARROW_NOTE
+    assert any(d.startswith("take (all columns)") and d.endswith("OK") for d in res["check"]["details"])
+
+
+def test_quick_mode_runs_only_the_generated_wide_table_narrow():
+    assert run.QUICK_WIDE["narrow"] and not run.QUICK.get("narrow") and not run.FULL.get("narrow")
+
+
 def test_a_wrong_take_fails_the_check(tmp_path, monkeypatch):
     t = small_table(1000)
     src = tmp_path / "t.parquet"

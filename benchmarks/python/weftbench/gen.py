@@ -1,5 +1,5 @@
-"""Generated benchmark tables as Parquet: the Java generators (dev.weft.bench.gen.GenMain, which
-reuses the demo's RecsysGenerator) write an Arrow IPC stream into a pipe, and pyarrow writes it as
+"""Generated benchmark tables as Parquet: the Java generators (dev.weft.testdata.gen.GenMain in the
+testdata module, whose RecsysGenerator is also the demo's table) write an Arrow IPC stream into a pipe, and pyarrow writes it as
 Parquet (zstd, page index) batch by batch, so memory stays at a few batches.
 
     python -m weftbench.gen recsys|wide|text --rows N [--seed 42] [--columns 10000] --out FILE.parquet
@@ -25,7 +25,7 @@ def generate(kind: str, rows: int, out: Path, seed: int = 42, columns: int = 10_
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name("." + out.name + ".tmp")
-    cmd = java_cmd("dev.weft.bench.gen.GenMain",
+    cmd = java_cmd("dev.weft.testdata.gen.GenMain",
                    [kind, "--rows", str(rows), "--seed", str(seed), "--columns", str(columns), "--out", "-"],
                    heap="2g")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)

@@ -300,7 +300,7 @@ def markdown(env: dict, datasets: list[dict], plots: list[str]) -> str:
                              f"{r['weft_writer_peak_bytes'] / 1e6:.1f} MB (WeftWriter.peakMemory)")
             if r.get("filter_method"):
                 notes.append(f"- {r['format']}: filtered scan: {r['filter_method']}")
-            for k in ("write_note", "take_note", "filter_note"):
+            for k in ("write_note", "take_note", "filter_note", "narrow_note"):
                 if r.get(k):
                     notes.append(f"- {r['format']}: {r[k]}")
         L.append("<details><summary>checks and notes</summary>\n")

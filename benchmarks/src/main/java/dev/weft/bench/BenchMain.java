@@ -28,16 +28,25 @@ import org.apache.arrow.memory.RootAllocator;
  *           --input input.arrow --dir WORKDIR --out result.json
  *           [--batch-rows 16384] [--scan-batch 65536] [--reps 5] [--write-reps 5]
  *           [--rep-seconds 1.0] [--take1-max 2000] [--take256-max 100] [--project c1,c2,...]
- *           [--seed 42] [--check-rows 64] [--keep]
+ *           [--seed 42] [--check-rows 64] [--keep] [--narrow]
  *           [--filter-column C --filter-kind int|float|timestamp:UNIT --filter-lo X --filter-hi Y
  *            --filter-text TEXT --filter-project c1,c2,... --filter-expect N]
  * </pre>
+ *
+ * <p>{@code --narrow} (quick mode on the wide table, where every all-column operation costs
+ * seconds): one write without warm-up (size and write time), no all-column scan or takes; open +
+ * project and the take checks still run (and the filtered scan, if given: the driver leaves it
+ * out there).
  */
 public final class BenchMain {
   private BenchMain() {}
 
   /** Untimed filtered scans before the measured ones (the same on the Python side). */
   static final int FILTER_WARMUPS = 3;
+
+  /** The note of a {@code --narrow} result (the same on the Python side). */
+  static final String NARROW_NOTE = "quick mode on a wide table: written once without warm-up; "
+      + "all-column scan and takes not measured (open + project and the take checks are)";
 
   static final class Config {
     String format;
@@ -55,6 +64,8 @@ public final class BenchMain {
     long seed = 42;
     int checkRows = 64;
     boolean keep = true;
+    /** Skip the all-column scan and takes, and write once (see the class comment). */
+    boolean narrow;
     /** The filtered scan's predicate (null: no filtered scan). */
     FilterSpec filter;
   }
@@ -86,6 +97,10 @@ public final class BenchMain {
       }
       if (a.equals("--no-keep")) {
         c.keep = false;
+        continue;
+      }
+      if (a.equals("--narrow")) {
+        c.narrow = true;
         continue;
       }
       if (i + 1 >= args.length) {
@@ -184,7 +199,7 @@ public final class BenchMain {
       if (peer.writes()) {
         try {
           mem.startPhase();
-          List<Double> times = Measure.seconds(1, c.writeReps, rep -> {
+          List<Double> times = Measure.seconds(c.narrow ? 0 : 1, c.narrow ? 1 : c.writeReps, rep -> {
             delete(target);
             peer.write(c.input, target, allocator);
           });
@@ -213,43 +228,10 @@ public final class BenchMain {
           ok = false;
           checks.add("FAILED: numRows " + rows + " != " + n);
         }
-        try {
-          long[] seen = new long[1];
-          r.put("scan_s", Measure.seconds(1, c.reps, rep -> seen[0] = reader.scan(c.scanBatch)));
-          if (seen[0] == n) {
-            checks.add("scan: " + n + " rows: OK");
-          } else {
-            ok = false;
-            checks.add("FAILED: scan returned " + seen[0] + " rows, expected " + n);
-          }
-        } catch (Throwable e) {
-          errors.add("scan: " + describe(e));
-        }
-        boolean canTake = true;
-        try {
-          List<Double> take1 = Measure.rate(c.reps, 5, c.take1Max, c.repSeconds,
-              (rep, i) -> reader.take(new long[] {rowId(c.seed, rep, i, n)}, null, null));
-          if (take1.stream().anyMatch(x -> x < 0)) {
-            canTake = false;
-            r.put("take_note", "no row-level take in this library");
-          } else {
-            r.put("take1_rows_s", take1);
-          }
-        } catch (Throwable e) {
-          errors.add("take 1: " + describe(e));
-        }
-        if (canTake) {
-          try {
-            r.put("take256_rows_s", Measure.rate(c.reps, 2, c.take256Max, c.repSeconds, (rep, i) -> {
-              long[] ids = new long[256];
-              for (int k = 0; k < ids.length; k++) {
-                ids[k] = rowId(c.seed, rep, 1_000_000_000L + (long) i * 256 + k, n);
-              }
-              return reader.take(ids, null, null);
-            }));
-          } catch (Throwable e) {
-            errors.add("take 256: " + describe(e));
-          }
+        if (c.narrow) {
+          r.put("narrow_note", NARROW_NOTE);
+        } else {
+          ok &= scanAndTake(c, reader, n, r, errors, checks);
         }
         r.put("read_peak_bytes", mem.peakAboveBaselineBytes());
 
@@ -293,6 +275,51 @@ public final class BenchMain {
       }
       return finish(r, errors, checks, ok, c, target);
     }
+  }
+
+  /** Measures the all-column scan and the random takes; false if the scan's row count is wrong. */
+  private static boolean scanAndTake(Config c, Peer.Reader reader, long n, Map<String, Object> r,
+      List<String> errors, List<String> checks) {
+    boolean ok = true;
+    try {
+      long[] seen = new long[1];
+      r.put("scan_s", Measure.seconds(1, c.reps, rep -> seen[0] = reader.scan(c.scanBatch)));
+      if (seen[0] == n) {
+        checks.add("scan: " + n + " rows: OK");
+      } else {
+        ok = false;
+        checks.add("FAILED: scan returned " + seen[0] + " rows, expected " + n);
+      }
+    } catch (Throwable e) {
+      errors.add("scan: " + describe(e));
+    }
+    boolean canTake = true;
+    try {
+      List<Double> take1 = Measure.rate(c.reps, 5, c.take1Max, c.repSeconds,
+          (rep, i) -> reader.take(new long[] {rowId(c.seed, rep, i, n)}, null, null));
+      if (take1.stream().anyMatch(x -> x < 0)) {
+        canTake = false;
+        r.put("take_note", "no row-level take in this library");
+      } else {
+        r.put("take1_rows_s", take1);
+      }
+    } catch (Throwable e) {
+      errors.add("take 1: " + describe(e));
+    }
+    if (canTake) {
+      try {
+        r.put("take256_rows_s", Measure.rate(c.reps, 2, c.take256Max, c.repSeconds, (rep, i) -> {
+          long[] ids = new long[256];
+          for (int k = 0; k < ids.length; k++) {
+            ids[k] = rowId(c.seed, rep, 1_000_000_000L + (long) i * 256 + k, n);
+          }
+          return reader.take(ids, null, null);
+        }));
+      } catch (Throwable e) {
+        errors.add("take 256: " + describe(e));
+      }
+    }
+    return ok;
   }
 
   /** Measures the filtered scan and checks its number of matching rows; false if the check fails. */

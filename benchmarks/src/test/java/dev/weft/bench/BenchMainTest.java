@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weft.bench.gen.GenMain;
-import dev.weft.bench.gen.TableGenerator;
+import dev.weft.testdata.gen.GenMain;
+import dev.weft.testdata.gen.TableGenerator;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +117,32 @@ class BenchMainTest {
     }
     String text = "`" + column + "` >= " + lo + " AND `" + column + "` < " + hi;
     return new FilterSpec(column, kind, lo, hi, text, project, expect);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"weft", "lance"})
+  void narrowModeWritesOnceAndSkipsTheAllColumnScanAndTakes(String format) throws Exception {
+    BenchMain.Config c = BenchMain.parse(new String[] {
+      "--format", format, "--input", recsys.toString(), "--dir", dir.resolve("narrow").toString(),
+      "--out", dir.resolve("narrow-" + format + ".json").toString(), "--batch-rows", String.valueOf(BATCH),
+      "--reps", "5", "--write-reps", "5", "--rep-seconds", "0.01", "--check-rows", "40",
+      "--project", "f0,c3,label", "--narrow"});
+    assertTrue(c.narrow);
+    Map<String, Object> r = BenchMain.run(c);
+    assertEquals(List.of(), r.get("errors"), format);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> check = (Map<String, Object>) r.get("check");
+    assertEquals(true, check.get("ok"), check::toString);
+    assertEquals(1, ((List<?>) r.get("write_s")).size());
+    assertEquals(5, ((List<?>) r.get("open_project_ms")).size());
+    assertTrue(((Number) r.get("size_bytes")).longValue() > 0);
+    for (String k : List.of("scan_s", "take1_rows_s", "take256_rows_s")) {
+      assertFalse(r.containsKey(k), k);
+    }
+    assertEquals(BenchMain.NARROW_NOTE, r.get("narrow_note"));
+    @SuppressWarnings("unchecked")
+    List<String> details = (List<String>) check.get("details");
+    assertTrue(details.stream().anyMatch(d -> d.startsWith("take (all columns)") && d.endsWith("OK")), details::toString);
   }
 
   @Test

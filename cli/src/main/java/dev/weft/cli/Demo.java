@@ -4,6 +4,7 @@ import dev.weft.format.Codec;
 import dev.weft.reader.WeftReader;
 import dev.weft.reader.WeftScanner;
 import dev.weft.testdata.ArrowAssert;
+import dev.weft.testdata.gen.RecsysGenerator;
 import dev.weft.writer.WeftWriter;
 import dev.weft.writer.WriterOptions;
 import java.io.IOException;

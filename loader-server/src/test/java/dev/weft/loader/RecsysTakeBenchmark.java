@@ -2,6 +2,7 @@ package dev.weft.loader;
 
 import dev.weft.format.Codec;
 import dev.weft.reader.WeftReader;
+import dev.weft.testdata.gen.RecsysGenerator;
 import dev.weft.writer.WeftWriter;
 import dev.weft.writer.WriterOptions;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.weft.bench.jmh;
 
-import dev.weft.bench.gen.RecsysTable;
 import dev.weft.format.Codec;
 import dev.weft.reader.WeftReader;
+import dev.weft.testdata.gen.RecsysTable;
 import dev.weft.writer.WeftWriter;
 import dev.weft.writer.WriterOptions;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.weft.cli;
+package dev.weft.testdata.gen;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +18,9 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * A seeded synthetic recommendation-system table, generated in fixed-size batches.
+ * A seeded synthetic recommendation-system table, generated in fixed-size batches: the table of
+ * the demo ({@code weft-demo}), the loader benchmarks and the benchmark suite ({@code weft-bench
+ * gen recsys}, through {@link RecsysTable}).
  *
  * <p>Columns, none of them nullable:
  * <ul>
@@ -177,7 +179,7 @@ public final class RecsysGenerator {
    */
   public void fill(VectorSchemaRoot root, int batch) {
     int n = batchLength(batch);
-    SplittableRandom rnd = new SplittableRandom(mix64(seed ^ mix64(batch + 0x9E3779B97F4A7C15L)));
+    SplittableRandom rnd = new SplittableRandom(Mix.mix64(seed ^ Mix.mix64(batch + 0x9E3779B97F4A7C15L)));
     root.clear();
     List<FieldVector> vectors = root.getFieldVectors();
     int col = 0;
@@ -196,10 +198,10 @@ public final class RecsysGenerator {
       v.allocateNew(n);
       Zipf z = categorical[i];
       boolean hashed = i >= CATEGORICAL_FEATURES / 2;
-      long salt = mix64(i * 0x632BE59BD9B4E019L + 17);
+      long salt = Mix.mix64(i * 0x632BE59BD9B4E019L + 17);
       for (int r = 0; r < n; r++) {
         long rank = z.sample(rnd); // 1-based, 1 is the most frequent
-        long id = hashed ? mix64(rank ^ salt) >>> 1 : Math.floorMod((rank - 1) * PRIME, z.n);
+        long id = hashed ? Mix.mix64(rank ^ salt) >>> 1 : Math.floorMod((rank - 1) * PRIME, z.n);
         v.set(r, id);
       }
       v.setValueCount(n);
@@ -264,13 +266,6 @@ public final class RecsysGenerator {
       v.set(r, x);
     }
     v.setValueCount(n);
-  }
-
-  /** Stafford's mix13 finalizer (as in SplittableRandom): a bijection on 64-bit values. */
-  static long mix64(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 
   /**

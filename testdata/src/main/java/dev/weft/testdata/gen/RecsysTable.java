@@ -1,11 +1,10 @@
-package dev.weft.bench.gen;
+package dev.weft.testdata.gen;
 
-import dev.weft.cli.RecsysGenerator;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** The demo's recsys table ({@link RecsysGenerator}, from the cli module), as a {@link TableGenerator}. */
+/** The recsys table ({@link RecsysGenerator}) as a {@link TableGenerator}, for {@link GenMain}. */
 public final class RecsysTable implements TableGenerator {
   private final RecsysGenerator gen;
 

@@ -1,4 +1,4 @@
-package dev.weft.bench.gen;
+package dev.weft.testdata.gen;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;

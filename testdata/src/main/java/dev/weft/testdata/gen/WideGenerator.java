@@ -1,4 +1,4 @@
-package dev.weft.bench.gen;
+package dev.weft.testdata.gen;
 
 import java.util.ArrayList;
 import java.util.List;

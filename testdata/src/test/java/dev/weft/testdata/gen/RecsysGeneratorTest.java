@@ -1,4 +1,4 @@
-package dev.weft.cli;
+package dev.weft.testdata.gen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,10 +1,8 @@
-package dev.weft.bench;
+package dev.weft.testdata.gen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weft.bench.gen.GenMain;
-import dev.weft.bench.gen.TableGenerator;
 import dev.weft.testdata.ArrowAssert;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;

@@ -1,4 +1,4 @@
-package dev.weft.bench.gen;
+package dev.weft.testdata.gen;
 
 final class Mix {
   private Mix() {}

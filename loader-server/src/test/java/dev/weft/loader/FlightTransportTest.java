@@ -46,12 +46,7 @@ class FlightTransportTest {
 
   /** A 1,000-row id dataset in two files. */
   private WeftDataset idDataset() throws Exception {
-    Path d = dir.resolve("ids");
-    if (!Files.exists(d)) {
-      writeIds(d.resolve("a.weft"), 0, 400, alloc);
-      writeIds(d.resolve("b.weft"), 400, 1000, alloc);
-    }
-    return WeftDataset.open(List.of(d), alloc);
+    return LoaderTestSupport.idDataset(dir, alloc);
   }
 
   /** One received batch, everything a checkpoint and a comparison need. */

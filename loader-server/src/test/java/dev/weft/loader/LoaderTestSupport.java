@@ -60,6 +60,16 @@ final class LoaderTestSupport {
     }
   }
 
+  /** A 1,000-row id dataset in two files under {@code dir}/ids (written on first use). */
+  static WeftDataset idDataset(Path dir, BufferAllocator alloc) throws IOException {
+    Path d = dir.resolve("ids");
+    if (!Files.exists(d)) {
+      writeIds(d.resolve("a.weft"), 0, 400, alloc);
+      writeIds(d.resolve("b.weft"), 400, 1000, alloc);
+    }
+    return WeftDataset.open(List.of(d), alloc);
+  }
+
   /** The ids of a batch of the id schema (or of any batch with an "id" column). */
   static long[] ids(VectorSchemaRoot root) {
     BigIntVector v = (BigIntVector) root.getVector("id");

@@ -7,6 +7,7 @@ import dev.weft.reader.WeftReader;
 import java.io.IOException;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code weft cat FILE [--columns a,b] [--where EXPR] [--format jsonl|csv|arrow|table]}. */
@@ -48,11 +49,7 @@ import picocli.CommandLine.Option;
       "with exit code 141, as a process ended by SIGPIPE."
     })
 public final class CatCommand extends RowCommand {
-  @Option(names = "--where", paramLabel = "EXPR",
-      description = "Only rows where EXPR is true, e.g. \"label = 1 AND price >= 3.5 AND city IN ('NYC','SFO')\""
-          + " (=, !=, <, <=, >, >=, IN, IS [NOT] NULL, AND, OR, NOT; 'strings', numbers, TRUE, FALSE, NULL,"
-          + " DATE 'yyyy-mm-dd'). Zone maps and bloom filters skip the parts of the file that cannot match.")
-  String where;
+  @Mixin WhereOption where;
 
   private dev.weft.index.Expr predicate;
 
@@ -73,7 +70,7 @@ public final class CatCommand extends RowCommand {
   @Override
   void checkOptions() throws IOException {
     super.checkOptions();
-    predicate = parseWhere(where);
+    predicate = where.parse();
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.weft.reader.WeftReader;
 import java.io.IOException;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code weft head FILE [-n N] [--columns a,b] [--where EXPR] [--format F]}. */
@@ -36,11 +37,7 @@ public final class HeadCommand extends RowCommand {
       description = "Number of rows (default: ${DEFAULT-VALUE}).")
   long n;
 
-  @Option(names = "--where", paramLabel = "EXPR",
-      description = "Only rows where EXPR is true, e.g. \"label = 1 AND price >= 3.5 AND city IN ('NYC','SFO')\""
-          + " (=, !=, <, <=, >, >=, IN, IS [NOT] NULL, AND, OR, NOT; 'strings', numbers, TRUE, FALSE, NULL,"
-          + " DATE 'yyyy-mm-dd'). Zone maps and bloom filters skip the parts of the file that cannot match.")
-  String where;
+  @Mixin WhereOption where;
 
   private dev.weft.index.Expr predicate;
 
@@ -61,7 +58,7 @@ public final class HeadCommand extends RowCommand {
   @Override
   void checkOptions() throws IOException {
     super.checkOptions();
-    predicate = parseWhere(where);
+    predicate = where.parse();
     if (n < 0) {
       throw new BadInputException("-n must be 0 or more, got " + n);
     }
@@ -71,7 +68,7 @@ public final class HeadCommand extends RowCommand {
   String writeRows(WeftReader reader, List<String> projection, RowSink sink) throws IOException {
     if (predicate != null) {
       long written = scanWhere(reader, projection, predicate, n, sink);
-      return "(first " + rows(written) + " where " + where + columnsNote(reader, projection) + ")";
+      return "(first " + rows(written) + " where " + where.text + columnsNote(reader, projection) + ")";
     }
     long to = Math.min(n, reader.numRows());
     long written = scanInto(reader, projection, 0, to, sink);

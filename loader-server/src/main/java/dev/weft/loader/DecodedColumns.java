@@ -17,7 +17,7 @@ import org.apache.arrow.vector.types.pojo.Field;
 
 /**
  * Plain (decoded, decompressed) values of a dataset's fixed-width columns, kept in chunks of
- * {@value #CHUNK_ROWS} rows within a byte budget, so that a random value is one array read:
+ * 2^{@value #DEFAULT_CHUNK_SHIFT} rows within a byte budget, so that a random value is one array read:
  * the reader's {@code take} decodes each value through its block's encoding (FOR, ALP,
  * byte-stream-split, dictionary) every time, which costs far more than reading a plain value.
  * A chunk is read on first use with the reader's scan (so every byte is checksum-verified as
@@ -31,10 +31,12 @@ import org.apache.arrow.vector.types.pojo.Field;
  * without nulls).
  */
 public final class DecodedColumns {
-  static final int CHUNK_SHIFT = 12;
-  /** Rows per chunk. */
-  public static final int CHUNK_ROWS = 1 << CHUNK_SHIFT;
-  static final int CHUNK_MASK = CHUNK_ROWS - 1;
+  /**
+   * Rows per chunk by default: 65,536, so that a batch's rows fall in few chunks (a lookup per
+   * chunk and column, not per value) and a miss reads a long run of every projected column with
+   * one scan.
+   */
+  public static final int DEFAULT_CHUNK_SHIFT = 16;
   /** What a chunk is charged beyond its arrays. */
   private static final long CHUNK_OVERHEAD = 96;
 
@@ -87,7 +89,7 @@ public final class DecodedColumns {
       this.width = valueWidth * listSize;
       this.files = new AtomicReferenceArray[dataset.numFiles()];
       for (int f = 0; f < files.length; f++) {
-        files[f] = new AtomicReferenceArray<>((int) ((dataset.fileRows(f) + CHUNK_ROWS - 1) >>> CHUNK_SHIFT));
+        files[f] = new AtomicReferenceArray<>((int) ((dataset.fileRows(f) + chunkRows - 1) >>> chunkShift));
       }
     }
 
@@ -97,9 +99,17 @@ public final class DecodedColumns {
 
     /** The chunk holding local row {@code row} of file {@code file}, read if not held. */
     Chunk chunk(int file, long row) throws IOException {
-      int c = (int) (row >>> CHUNK_SHIFT);
+      return chunk(file, row, null);
+    }
+
+    /**
+     * As {@link #chunk(int, long)}; on a miss, the same rows of the columns of {@code group}
+     * (may be null) that miss them too are read with the same scan.
+     */
+    Chunk chunk(int file, long row, Column[] group) throws IOException {
+      int c = (int) (row >>> chunkShift);
       Chunk ch = files[file].get(c);
-      return ch != null ? ch : load(this, file, c);
+      return ch != null ? ch : load(this, file, c, group);
     }
 
     /** Decoded bytes of the whole column over all files. */
@@ -121,6 +131,9 @@ public final class DecodedColumns {
 
   private final WeftDataset dataset;
   private final long capacity;
+  final int chunkShift;
+  final int chunkRows;
+  final long chunkMask;
   private final AtomicLong held = new AtomicLong();
   private final AtomicLong loads = new AtomicLong();
   private final AtomicLong evictions = new AtomicLong();
@@ -133,11 +146,22 @@ public final class DecodedColumns {
    * @throws IllegalArgumentException if the budget is negative
    */
   public DecodedColumns(WeftDataset dataset, long capacityBytes) {
+    this(dataset, capacityBytes, DEFAULT_CHUNK_SHIFT);
+  }
+
+  /** As {@link #DecodedColumns(WeftDataset, long)} with chunks of {@code 2^chunkShift} rows (tests use small ones). */
+  DecodedColumns(WeftDataset dataset, long capacityBytes, int chunkShift) {
     if (capacityBytes < 0) {
       throw new IllegalArgumentException("decoded column cache size must be >= 0, got " + capacityBytes);
     }
+    if (chunkShift < 3 || chunkShift > 20) {
+      throw new IllegalArgumentException("chunk shift must be in [3, 20], got " + chunkShift);
+    }
     this.dataset = dataset;
     this.capacity = capacityBytes;
+    this.chunkShift = chunkShift;
+    this.chunkRows = 1 << chunkShift;
+    this.chunkMask = chunkRows - 1;
   }
 
   /** The budget in bytes. */
@@ -220,15 +244,36 @@ public final class DecodedColumns {
     });
   }
 
-  private Chunk load(Column col, int file, int c) throws IOException {
-    long first = (long) c << CHUNK_SHIFT;
-    long end = Math.min(dataset.fileRows(file), first + CHUNK_ROWS);
+  /**
+   * Reads chunk {@code c} of file {@code file} of {@code col}, and of every column of
+   * {@code group} that lacks it too, with one scan (a batch that misses one column's chunk
+   * misses the other projected columns' chunk of the same rows as well, and a scan per column
+   * would cost its setup 50 times).
+   */
+  private Chunk load(Column col, int file, int c, Column[] group) throws IOException {
+    List<Column> cols = new java.util.ArrayList<>();
+    cols.add(col);
+    if (group != null) {
+      for (Column g : group) {
+        if (g != col && g.files[file].get(c) == null && !cols.contains(g)) {
+          cols.add(g);
+        }
+      }
+    }
+    long first = (long) c << chunkShift;
+    long end = Math.min(dataset.fileRows(file), first + chunkRows);
     int rows = (int) (end - first);
-    byte[] values = new byte[rows * col.width];
-    byte[] validity = null;
-    byte[] childValidity = null;
+    int k = cols.size();
+    byte[][] values = new byte[k][];
+    byte[][] validity = new byte[k][];
+    byte[][] childValidity = new byte[k][];
+    List<String> names = new java.util.ArrayList<>(k);
+    for (int j = 0; j < k; j++) {
+      values[j] = new byte[rows * cols.get(j).width];
+      names.add(cols.get(j).name);
+    }
     int at = 0;
-    try (WeftScanner s = dataset.reader(file).scan(List.of(col.name), CHUNK_ROWS, first, end)) {
+    try (WeftScanner s = dataset.reader(file).scan(names, Math.min(chunkRows, 8192), first, end)) {
       while (s.hasNext()) {
         try (VectorSchemaRoot r = s.nextBatch()) {
           int n = r.getRowCount();
@@ -236,42 +281,45 @@ public final class DecodedColumns {
             throw new IllegalStateException("scan of rows [" + first + ", " + end + ") of " + dataset.files().get(file)
                 + " returned more rows (bug)");
           }
-          FieldVector v = r.getVector(0);
-          BaseFixedWidthVector data;
-          if (v instanceof FixedSizeListVector l) {
-            data = (BaseFixedWidthVector) l.getDataVector();
-            if (l.getNullCount() > 0) {
-              validity = validity != null ? validity : allValid(rows);
-              for (int i = 0; i < n; i++) {
-                if (l.isNull(i)) {
-                  clear(validity, at + i, rows);
+          for (int j = 0; j < k; j++) {
+            Column cj = cols.get(j);
+            FieldVector v = r.getVector(j);
+            BaseFixedWidthVector data;
+            if (v instanceof FixedSizeListVector l) {
+              data = (BaseFixedWidthVector) l.getDataVector();
+              if (l.getNullCount() > 0) {
+                validity[j] = validity[j] != null ? validity[j] : allValid(rows);
+                for (int i = 0; i < n; i++) {
+                  if (l.isNull(i)) {
+                    clear(validity[j], at + i);
+                  }
+                }
+              }
+              if (data.getNullCount() > 0) {
+                childValidity[j] = childValidity[j] != null ? childValidity[j] : allValid(rows * cj.listSize);
+                for (int i = 0; i < n * cj.listSize; i++) {
+                  if (data.isNull(i)) {
+                    clear(childValidity[j], at * cj.listSize + i);
+                  }
+                }
+              }
+            } else {
+              data = (BaseFixedWidthVector) v;
+              if (v.getNullCount() > 0) {
+                validity[j] = validity[j] != null ? validity[j] : allValid(rows);
+                for (int i = 0; i < n; i++) {
+                  if (v.isNull(i)) {
+                    clear(validity[j], at + i);
+                  }
                 }
               }
             }
-            if (data.getNullCount() > 0) {
-              childValidity = childValidity != null ? childValidity : allValid(rows * col.listSize);
-              for (int i = 0; i < n * col.listSize; i++) {
-                if (data.isNull(i)) {
-                  clear(childValidity, at * col.listSize + i, rows * col.listSize);
-                }
-              }
+            if (data.getTypeWidth() != cj.valueWidth) {
+              throw new IllegalStateException("column '" + cj.name + "' reads as " + data.getTypeWidth()
+                  + "-byte values, expected " + cj.valueWidth + " (bug)");
             }
-          } else {
-            data = (BaseFixedWidthVector) v;
-            if (v.getNullCount() > 0) {
-              validity = validity != null ? validity : allValid(rows);
-              for (int i = 0; i < n; i++) {
-                if (v.isNull(i)) {
-                  clear(validity, at + i, rows);
-                }
-              }
-            }
+            data.getDataBuffer().getBytes(0, values[j], at * cj.width, n * cj.width);
           }
-          if (data.getTypeWidth() != col.valueWidth) {
-            throw new IllegalStateException("column '" + col.name + "' reads as " + data.getTypeWidth()
-                + "-byte values, expected " + col.valueWidth + " (bug)");
-          }
-          data.getDataBuffer().getBytes(0, values, at * col.width, n * col.width);
           at += n;
         }
       }
@@ -280,7 +328,18 @@ public final class DecodedColumns {
       throw new IllegalStateException("scan of rows [" + first + ", " + end + ") of " + dataset.files().get(file)
           + " returned " + at + " rows (bug)");
     }
-    Chunk ch = new Chunk(values, validity, childValidity);
+    Chunk mine = null;
+    for (int j = 0; j < k; j++) {
+      Chunk ch = install(cols.get(j), file, c, new Chunk(values[j], validity[j], childValidity[j]));
+      if (j == 0) {
+        mine = ch;
+      }
+    }
+    return mine;
+  }
+
+  /** Puts a freshly read chunk into its slot (within the budget); returns the chunk to use. */
+  private Chunk install(Column col, int file, int c, Chunk ch) {
     loads.incrementAndGet();
     AtomicReferenceArray<Chunk> slots = col.files[file];
     if (capacity > 0 && slots.compareAndSet(c, null, ch)) {
@@ -303,7 +362,7 @@ public final class DecodedColumns {
   }
 
   /** Marks bit {@code i} of a bitmap null. */
-  private static void clear(byte[] bitmap, int i, int bits) {
+  private static void clear(byte[] bitmap, int i) {
     bitmap[i >>> 3] &= (byte) ~(1 << (i & 7));
   }
 

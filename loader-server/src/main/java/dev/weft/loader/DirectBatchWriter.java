@@ -38,6 +38,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 final class DirectBatchWriter {
   private final WeftDataset dataset;
+  private final DecodedColumns cache;
   private final DecodedColumns.Column[] columns;
   private final Schema schema;
   /** Field nodes per batch: one per column, two for a fixed-size list. */
@@ -50,8 +51,9 @@ final class DirectBatchWriter {
   private record Layout(int n, int metaPadded, long bodyLength, long[] validityAt, long[] childValidityAt,
       long[] valuesAt, byte[] noNullMeta) {}
 
-  private DirectBatchWriter(WeftDataset dataset, DecodedColumns.Column[] columns, Schema schema) {
+  private DirectBatchWriter(WeftDataset dataset, DecodedColumns cache, DecodedColumns.Column[] columns, Schema schema) {
     this.dataset = dataset;
+    this.cache = cache;
     this.columns = columns;
     this.schema = schema;
     int nodes = 0;
@@ -82,7 +84,7 @@ final class DirectBatchWriter {
       cols[k] = cache.column(f.getName());
       total += cols[k].totalBytes();
     }
-    return total <= cache.capacityBytes() ? new DirectBatchWriter(dataset, cols, schema) : null;
+    return total <= cache.capacityBytes() ? new DirectBatchWriter(dataset, cache, cols, schema) : null;
   }
 
   /** The schema of the batches. */
@@ -179,24 +181,7 @@ final class DirectBatchWriter {
     if (length > capacity) {
       throw new IllegalArgumentException("a message of " + length + " bytes does not fit " + capacity + " bytes");
     }
-    int[] files = new int[n];
-    long[] rows = new long[n];
-    long numRows = dataset.numRows();
-    boolean oneFile = dataset.numFiles() == 1;
-    for (int i = 0; i < n; i++) {
-      long id = globalRowIds[i];
-      if (id < 0 || id >= numRows) {
-        throw new IndexOutOfBoundsException("global row id " + id + " is out of range [0, " + numRows + ") of "
-            + dataset);
-      }
-      if (oneFile) {
-        rows[i] = id;
-      } else {
-        int f = dataset.fileOf(id);
-        files[i] = f;
-        rows[i] = id - dataset.firstRow(f);
-      }
-    }
+    Rows r = rows(globalRowIds);
     long body = address + l.metaPadded;
     long[] nulls = null;
     long[] childNulls = null;
@@ -204,17 +189,17 @@ final class DirectBatchWriter {
     for (int k = 0; k < columns.length; k++) {
       DecodedColumns.Column c = columns[k];
       long dst = body + l.valuesAt[k];
-      boolean anyBitmap = gather(c, files, rows, n, dst);
+      boolean anyBitmap = gather(c, r, dst, columns);
       long valueBytes = (long) n * c.width;
       MemoryUtil.setMemory(dst + valueBytes, pad8(valueBytes) - valueBytes, (byte) 0);
       if (anyBitmap) {
-        long z = validity(c, files, rows, n, bits, body + l.validityAt[k]);
+        long z = validity(c, r.files, r.rows, n, bits, body + l.validityAt[k]);
         if (z > 0) {
           nulls = nulls != null ? nulls : new long[columns.length];
           nulls[k] = z;
         }
         if (c.isList()) {
-          long cz = childValidity(c, files, rows, n, body + l.childValidityAt[k]);
+          long cz = childValidity(c, r.files, r.rows, n, body + l.childValidityAt[k]);
           if (cz > 0) {
             childNulls = childNulls != null ? childNulls : new long[columns.length];
             childNulls[k] = cz;
@@ -244,74 +229,132 @@ final class DirectBatchWriter {
   }
 
   /**
-   * Copies the values of rows {@code (files[i], rows[i])} to {@code dst + i * width}; returns
-   * whether a chunk involved has a validity bitmap (row or child).
+   * A batch's rows sorted once (not per column) and grouped by chunk: {@code pos[j]} is the output
+   * position and {@code off[j]} the row within its chunk of the j-th smallest id; group g covers
+   * {@code [start[g], start[g + 1])}, rows of chunk {@code chunk[g]} of file {@code file[g]}, the
+   * largest offset {@code maxOff[g]}. Also, per output position, the file and local row
+   * ({@code files}, {@code rows}) for the (rare) validity pass.
    */
-  private static boolean gather(DecodedColumns.Column c, int[] files, long[] rows, int n, long dst)
+  private record Rows(int n, int groups, int[] pos, int[] off, int[] start, int[] file, int[] chunk, int[] maxOff,
+      int[] files, long[] rows) {}
+
+  private Rows rows(long[] globalRowIds) {
+    int n = globalRowIds.length;
+    long numRows = dataset.numRows();
+    int shift = cache.chunkShift;
+    long mask = cache.chunkMask;
+    // sort (id, position) pairs packed in one long when they fit: 20 bits of position
+    boolean packed = n <= (1 << 20) && numRows <= (1L << 43);
+    long[] keys = new long[n];
+    for (int i = 0; i < n; i++) {
+      long id = globalRowIds[i];
+      if (id < 0 || id >= numRows) {
+        throw new IndexOutOfBoundsException("global row id " + id + " is out of range [0, " + numRows + ") of "
+            + dataset);
+      }
+      keys[i] = packed ? (id << 20) | i : id;
+    }
+    if (packed) {
+      java.util.Arrays.sort(keys);
+    }
+    int[] pos = new int[n];
+    int[] off = new int[n];
+    int[] start = new int[n + 1];
+    int[] file = new int[n];
+    int[] chunk = new int[n];
+    int[] maxOff = new int[n];
+    int[] files = new int[n];
+    long[] rows = new long[n];
+    int groups = 0;
+    int f = -1;
+    long fileStart = 0;
+    long fileEnd = -1;
+    for (int j = 0; j < n; j++) {
+      long id = packed ? keys[j] >>> 20 : keys[j];
+      int p = packed ? (int) (keys[j] & 0xFFFFF) : j;
+      if (id < fileStart || id >= fileEnd) {
+        f = dataset.fileOf(id);
+        fileStart = dataset.firstRow(f);
+        fileEnd = fileStart + dataset.fileRows(f);
+      }
+      long local = id - fileStart;
+      int c = (int) (local >>> shift);
+      int o = (int) (local & mask);
+      if (groups == 0 || file[groups - 1] != f || chunk[groups - 1] != c) {
+        start[groups] = j;
+        file[groups] = f;
+        chunk[groups] = c;
+        groups++;
+      }
+      maxOff[groups - 1] = Math.max(maxOff[groups - 1], o);
+      pos[j] = p;
+      off[j] = o;
+      files[p] = f;
+      rows[p] = local;
+    }
+    start[groups] = n;
+    return new Rows(n, groups, pos, off, start, file, chunk, maxOff, files, rows);
+  }
+
+  /**
+   * Copies each row's value to {@code dst + pos * width}, a chunk lookup per group of rows, then
+   * a loop whose loads depend only on scratch arrays (so many cache misses are in flight at
+   * once); returns whether a chunk involved has a validity bitmap (row or child).
+   */
+  private boolean gather(DecodedColumns.Column c, Rows r, long dst, DecodedColumns.Column[] group)
       throws IOException {
     boolean bitmaps = false;
     int w = c.width;
-    switch (w) {
-      case 1 -> {
-        for (int i = 0; i < n; i++) {
-          DecodedColumns.Chunk ch = c.chunk(files[i], rows[i]);
-          bitmaps |= ch.validity != null;
-          MemoryUtil.putByte(dst + i, ch.values[(int) (rows[i] & DecodedColumns.CHUNK_MASK)]);
+    int[] pos = r.pos;
+    int[] off = r.off;
+    for (int g = 0; g < r.groups; g++) {
+      DecodedColumns.Chunk ch = c.chunk(r.file[g], (long) r.chunk[g] << cache.chunkShift, group);
+      bitmaps |= ch.validity != null || ch.childValidity != null;
+      byte[] v = ch.values;
+      // every offset of the group lies within the chunk: checked once, then read unchecked
+      java.util.Objects.checkFromIndexSize((long) r.maxOff[g] * w, w, v.length);
+      int from = r.start[g];
+      int to = r.start[g + 1];
+      switch (w) {
+        case 1 -> {
+          for (int j = from; j < to; j++) {
+            MemoryUtil.putByte(dst + pos[j], v[off[j]]);
+          }
         }
-      }
-      case 2 -> {
-        for (int i = 0; i < n; i++) {
-          DecodedColumns.Chunk ch = c.chunk(files[i], rows[i]);
-          bitmaps |= ch.validity != null;
-          int o = 2 * (int) (rows[i] & DecodedColumns.CHUNK_MASK);
-          MemoryUtil.putShort(dst + 2L * i, (short) ((ch.values[o] & 0xFF) | (ch.values[o + 1] << 8)));
+        case 2 -> {
+          for (int j = from; j < to; j++) {
+            int o = 2 * off[j];
+            MemoryUtil.putShort(dst + 2L * pos[j], (short) ((v[o] & 0xFF) | (v[o + 1] << 8)));
+          }
         }
-      }
-      case 4 -> {
-        for (int i = 0; i < n; i++) {
-          DecodedColumns.Chunk ch = c.chunk(files[i], rows[i]);
-          bitmaps |= ch.validity != null;
-          int o = 4 * (int) (rows[i] & DecodedColumns.CHUNK_MASK);
-          java.util.Objects.checkFromIndexSize(o, 4, ch.values.length);
-          MemoryUtil.putInt(dst + 4L * i, MemoryUtil.getInt(ch.values, o));
+        case 4 -> {
+          for (int j = from; j < to; j++) {
+            MemoryUtil.putInt(dst + 4L * pos[j], MemoryUtil.getInt(v, 4 * off[j]));
+          }
         }
-      }
-      case 8 -> {
-        for (int i = 0; i < n; i++) {
-          DecodedColumns.Chunk ch = c.chunk(files[i], rows[i]);
-          bitmaps |= ch.validity != null;
-          int o = 8 * (int) (rows[i] & DecodedColumns.CHUNK_MASK);
-          java.util.Objects.checkFromIndexSize(o, 8, ch.values.length);
-          MemoryUtil.putLong(dst + 8L * i, MemoryUtil.getLong(ch.values, o));
+        case 8 -> {
+          for (int j = from; j < to; j++) {
+            MemoryUtil.putLong(dst + 8L * pos[j], MemoryUtil.getLong(v, 8 * off[j]));
+          }
         }
-      }
-      default -> {
-        for (int i = 0; i < n; i++) {
-          DecodedColumns.Chunk ch = c.chunk(files[i], rows[i]);
-          bitmaps |= ch.validity != null || ch.childValidity != null;
-          int o = w * (int) (rows[i] & DecodedColumns.CHUNK_MASK);
-          java.util.Objects.checkFromIndexSize(o, w, ch.values.length);
-          MemoryUtil.copyToMemory(ch.values, o, dst + (long) w * i, w);
+        default -> {
+          for (int j = from; j < to; j++) {
+            MemoryUtil.copyToMemory(v, (long) w * off[j], dst + (long) w * pos[j], w);
+          }
         }
-      }
-    }
-    if (c.isList() && !bitmaps) {
-      // widths 1-8 above only looked at row validity
-      for (int i = 0; i < n && !bitmaps; i++) {
-        bitmaps = c.chunk(files[i], rows[i]).childValidity != null;
       }
     }
     return bitmaps;
   }
 
   /** Writes the rows' validity bitmap to {@code dst} if some row is null; returns the null count. */
-  private static long validity(DecodedColumns.Column c, int[] files, long[] rows, int n, long[] bits, long dst)
+  private long validity(DecodedColumns.Column c, int[] files, long[] rows, int n, long[] bits, long dst)
       throws IOException {
     java.util.Arrays.fill(bits, 0);
     long nulls = 0;
     for (int i = 0; i < n; i++) {
       DecodedColumns.Chunk ch = c.chunk(files[i], rows[i]);
-      int r = (int) (rows[i] & DecodedColumns.CHUNK_MASK);
+      int r = (int) (rows[i] & cache.chunkMask);
       if (ch.validity == null || (ch.validity[r >>> 3] & (1 << (r & 7))) != 0) {
         bits[i >>> 6] |= 1L << i;
       } else {
@@ -325,7 +368,7 @@ final class DirectBatchWriter {
   }
 
   /** Writes a fixed-size list's child validity to {@code dst} if some value is null; returns the null count. */
-  private static long childValidity(DecodedColumns.Column c, int[] files, long[] rows, int n, long dst)
+  private long childValidity(DecodedColumns.Column c, int[] files, long[] rows, int n, long dst)
       throws IOException {
     int ls = c.listSize;
     long total = (long) n * ls;
@@ -333,7 +376,7 @@ final class DirectBatchWriter {
     long nulls = 0;
     for (int i = 0; i < n; i++) {
       DecodedColumns.Chunk ch = c.chunk(files[i], rows[i]);
-      long src = (rows[i] & DecodedColumns.CHUNK_MASK) * ls;
+      long src = (rows[i] & cache.chunkMask) * ls;
       long out = (long) i * ls;
       for (int j = 0; j < ls; j++) {
         long s = src + j;

@@ -56,8 +56,9 @@ public final class WeftDataset implements AutoCloseable {
   private final DecodedColumns decoded;
 
   private WeftDataset(List<Path> files, List<WeftReader> readers, long[] starts, Schema schema,
-      DatasetFingerprint fingerprint, BufferAllocator allocator, boolean ownsAllocator, long decodedCacheBytes) {
-    this.decoded = new DecodedColumns(this, decodedCacheBytes);
+      DatasetFingerprint fingerprint, BufferAllocator allocator, boolean ownsAllocator, long decodedCacheBytes,
+      int decodedChunkShift) {
+    this.decoded = new DecodedColumns(this, decodedCacheBytes, decodedChunkShift);
     this.files = files;
     this.readers = readers;
     this.starts = starts;
@@ -100,6 +101,12 @@ public final class WeftDataset implements AutoCloseable {
    */
   public static WeftDataset open(List<Path> paths, BufferAllocator allocator, long decodedCacheBytes)
       throws IOException {
+    return open(paths, allocator, decodedCacheBytes, DecodedColumns.DEFAULT_CHUNK_SHIFT);
+  }
+
+  /** As {@link #open(List, BufferAllocator, long)} with decoded chunks of {@code 2^chunkShift} rows (tests). */
+  static WeftDataset open(List<Path> paths, BufferAllocator allocator, long decodedCacheBytes, int chunkShift)
+      throws IOException {
     if (decodedCacheBytes < 0) {
       throw new IllegalArgumentException("decoded column cache size must be >= 0, got " + decodedCacheBytes);
     }
@@ -130,7 +137,7 @@ public final class WeftDataset implements AutoCloseable {
             tf.fileId, tf.footerCrc));
       }
       return new WeftDataset(List.copyOf(files), List.copyOf(readers), starts, schema,
-          DatasetFingerprint.compute(facts), alloc, own, decodedCacheBytes);
+          DatasetFingerprint.compute(facts), alloc, own, decodedCacheBytes, chunkShift);
     } catch (IOException | RuntimeException | Error e) {
       for (WeftReader r : readers) {
         try {

@@ -33,6 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * shm server serves them, other columns fall back, and the cache stays within its budget.
  */
 class DirectBatchWriterTest {
+  /** Small chunks (1,024 rows), so that small files span several. */
+  private static final int SHIFT = 10;
+  private static final int CHUNK = 1 << SHIFT;
+
   @TempDir Path dir;
 
   /** Every fixed-width primitive of the type catalog, plus fixed-size lists with nullable and non-null children. */
@@ -67,10 +71,10 @@ class DirectBatchWriterTest {
     try (BufferAllocator alloc = new RootAllocator();
         Fixtures.Expected exp = new Fixtures.Expected()) {
       // several chunks per file, a file shorter than a chunk, an empty file
-      exp.add(dir.resolve("d/a.weft"), schema, 2 * DecodedColumns.CHUNK_ROWS + 77, 1, opts, alloc);
+      exp.add(dir.resolve("d/a.weft"), schema, 2 * CHUNK + 77, 1, opts, alloc);
       exp.add(dir.resolve("d/b.weft"), schema, 0, 2, opts, alloc);
       exp.add(dir.resolve("d/c.weft"), schema, 1000, 3, opts, alloc);
-      try (WeftDataset ds = WeftDataset.open(exp.paths, alloc)) {
+      try (WeftDataset ds = WeftDataset.open(exp.paths, alloc, DecodedColumns.DEFAULT_BYTES, SHIFT)) {
         BatchAssembler fast = new BatchAssembler(ds, null);
         BatchAssembler take = new BatchAssembler(ds, null, false);
         assertTrue(fast.gathersDecoded());
@@ -81,8 +85,8 @@ class DirectBatchWriterTest {
           long[] ids = randomIds(rnd, ds.numRows(), n);
           if (n > 2) {
             ids[n - 1] = ids[0]; // a repeat
-            ids[1] = DecodedColumns.CHUNK_ROWS - 1; // chunk edges
-            ids[2] = DecodedColumns.CHUNK_ROWS;
+            ids[1] = CHUNK - 1; // chunk edges
+            ids[2] = CHUNK;
           }
           try (VectorSchemaRoot a = fast.assemble(ids);
               VectorSchemaRoot b = take.assemble(ids)) {
@@ -148,21 +152,21 @@ class DirectBatchWriterTest {
   @Test
   void theCacheStaysWithinItsBudget() throws Exception {
     Schema schema = new Schema(List.of(Field.nullable("v", new ArrowType.Int(64, true))));
-    int rows = 20 * DecodedColumns.CHUNK_ROWS;
+    int rows = 20 * CHUNK;
     try (BufferAllocator alloc = new RootAllocator();
         Fixtures.Expected exp = new Fixtures.Expected()) {
       exp.add(dir.resolve("b/a.weft"), schema, rows, 5, WriterOptions.builder().build(), alloc);
       try (WeftDataset ds = WeftDataset.open(exp.paths, alloc)) {
         // a cache of about 3 chunks, read all over: values stay right, memory stays bounded
-        long budget = 3L * DecodedColumns.CHUNK_ROWS * 8 + 4096;
-        DecodedColumns cache = new DecodedColumns(ds, budget);
+        long budget = 3L * CHUNK * 8 + 4096;
+        DecodedColumns cache = new DecodedColumns(ds, budget, SHIFT);
         DecodedColumns.Column col = cache.column("v");
         org.apache.arrow.vector.BigIntVector expected = (org.apache.arrow.vector.BigIntVector) exp.files.get(0).getVector(0);
         SplittableRandom rnd = new SplittableRandom(3);
         for (int i = 0; i < 2000; i++) {
           int r = rnd.nextInt(rows);
           DecodedColumns.Chunk ch = col.chunk(0, r);
-          int o = r & DecodedColumns.CHUNK_MASK;
+          int o = r & (CHUNK - 1);
           boolean valid = ch.validity == null || (ch.validity[o >>> 3] & (1 << (o & 7))) != 0;
           assertEquals(!expected.isNull(r), valid, "validity of row " + r);
           if (valid) {
@@ -185,7 +189,7 @@ class DirectBatchWriterTest {
         Fixtures.Expected exp = new Fixtures.Expected()) {
       exp.add(dir.resolve("m/a.weft"), schema, 3000, 11, WriterOptions.builder().build(), alloc);
       exp.add(dir.resolve("m/b.weft"), schema, 2000, 12, WriterOptions.builder().build(), alloc);
-      try (WeftDataset ds = WeftDataset.open(exp.paths, alloc);
+      try (WeftDataset ds = WeftDataset.open(exp.paths, alloc, DecodedColumns.DEFAULT_BYTES, SHIFT);
           LoaderServer server = LoaderServer.start(ds,
               LoaderTestSupport.smallRing().slotSize(1 << 20).build());
           WeftLoaderClient c = WeftLoaderClient.connect(server.socketPath(), alloc)) {

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * </ul>
  * First times one epoch of {@code direct} from a cold cache (the first epoch reads and decodes
  * each chunk once). Prints medians over repeats of the mean time per batch and the ratio to the
- * bound. Off by default:
+ * bound, by wall time and by the thread's CPU time (steadier on a shared machine). Off by default:
  * <pre>
  * mvn -B -o -pl loader-server -am test -Dtest=ServerAssemblyBenchmark -Dweft.bench=true \
  *   -Dsurefire.failIfNoSpecifiedTests=false [-Dweft.bench.rows=200000] [-Dweft.bench.dir=/tmp/x]
@@ -140,16 +140,19 @@ class ServerAssemblyBenchmark {
           RecsysTakeBenchmark.requireEqual(b, a);
         }
         // one epoch from a cold cache
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long t0 = System.nanoTime();
+        long c0 = mx.getCurrentThreadCpuTime();
         long bytes = 0;
         for (long j = 0; j < plan.batchesPerRank(); j++) {
           bytes += direct.write(plan.rowIdsOfBatch(order, j), slotAddr, slot.capacity());
         }
         double coldUs = (System.nanoTime() - t0) / 1e3 / plan.batchesPerRank();
+        double coldCpuUs = (mx.getCurrentThreadCpuTime() - c0) / 1e3 / plan.batchesPerRank();
         System.out.printf("recsys %d rows (%d MB .weft, default writer options), %d columns, %d cores; "
-                + "first epoch from a cold cache: %.1f us/batch (%d batches, %.0f KB per message); decoded cache "
+                + "first epoch from a cold cache: %.1f us/batch wall, %.1f us CPU (%d batches, %.0f KB per message); decoded cache "
                 + "%d MB held of %d MB budget%n",
-            rows, Files.size(file) >> 20, COLUMNS.size(), Runtime.getRuntime().availableProcessors(), coldUs,
+            rows, Files.size(file) >> 20, COLUMNS.size(), Runtime.getRuntime().availableProcessors(), coldUs, coldCpuUs,
             plan.batchesPerRank(), bytes / 1024.0 / plan.batchesPerRank(), ds.decodedColumns().heldBytes() >> 20,
             ds.decodedColumns().capacityBytes() >> 20);
 
@@ -177,7 +180,9 @@ class ServerAssemblyBenchmark {
           calls.keySet().removeIf(k -> !k.startsWith("bound") && !k.contains(only));
         }
         Map<String, double[]> times = new LinkedHashMap<>();
+        Map<String, double[]> cpu = new LinkedHashMap<>();
         calls.keySet().forEach(k -> times.put(k, new double[repeats]));
+        calls.keySet().forEach(k -> cpu.put(k, new double[repeats]));
         long next = 0;
         for (int rep = -1; rep < repeats; rep++) { // rep -1 warms up
           for (Map.Entry<String, Call> e : calls.entrySet()) {
@@ -187,22 +192,26 @@ class ServerAssemblyBenchmark {
               ids[i] = plan.rowIdsOfBatch(order, (next + i) % plan.batchesPerRank());
             }
             long s = System.nanoTime();
+            long cs = mx.getCurrentThreadCpuTime();
             for (int i = 0; i < n; i++) {
               e.getValue().run(ids[i]);
             }
             if (rep >= 0) {
               times.get(e.getKey())[rep] = (System.nanoTime() - s) / 1e3 / n;
+              cpu.get(e.getKey())[rep] = (mx.getCurrentThreadCpuTime() - cs) / 1e3 / n;
             }
           }
           next += batches;
         }
         double bound = RecsysTakeBenchmark.median(times.values().iterator().next());
+        double boundCpu = RecsysTakeBenchmark.median(cpu.values().iterator().next());
         System.out.printf("one %d-row batch, %d columns; median of %d repeats (ids given; the shm path also computes"
             + " them):%n", BATCH, COLUMNS.size(), repeats);
         for (Map.Entry<String, double[]> e : times.entrySet()) {
           double us = RecsysTakeBenchmark.median(e.getValue());
-          System.out.printf("  %-38s %8.1f us/batch %10.0f samples/s  %.2fx bound%n", e.getKey(), us,
-              BATCH * 1e6 / us, bound / us);
+          double cus = RecsysTakeBenchmark.median(cpu.get(e.getKey()));
+          System.out.printf("  %-38s %8.1f us/batch wall %10.0f samples/s  %.2fx bound | %8.1f us CPU  %.2fx bound%n",
+              e.getKey(), us, BATCH * 1e6 / us, bound / us, cus, boundCpu / cus);
         }
         System.out.printf("decoded cache: %d MB held, %d chunk loads, %d evictions%n",
             ds.decodedColumns().heldBytes() >> 20, ds.decodedColumns().loads(), ds.decodedColumns().evictions());

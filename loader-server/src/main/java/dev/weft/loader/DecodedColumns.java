@@ -23,7 +23,7 @@ import org.apache.arrow.vector.types.pojo.Field;
  * A chunk is read on first use with the reader's scan (so every byte is checksum-verified as
  * usual) and evicted first in, first out when the budget is full; the memory held is bounded by
  * the budget whatever the dataset's size. Shared by all streams and transports of a dataset.
- * Thread-safe: two threads missing the same chunk both read it and one copy is kept.
+ * Thread-safe: threads missing the same chunk wait for one of them to read it.
  *
  * <p>Columns served: fixed-width primitives (integers, floating point, dates, times,
  * timestamps, durations, decimals, fixed-size binary) and fixed-size lists of them
@@ -109,7 +109,7 @@ public final class DecodedColumns {
     Chunk chunk(int file, long row, Column[] group) throws IOException {
       int c = (int) (row >>> chunkShift);
       Chunk ch = files[file].get(c);
-      return ch != null ? ch : load(this, file, c, group);
+      return ch != null ? ch : loadOnce(this, file, c, group);
     }
 
     /** Decoded bytes of the whole column over all files. */
@@ -139,6 +139,8 @@ public final class DecodedColumns {
   private final AtomicLong evictions = new AtomicLong();
   private final ConcurrentLinkedQueue<Entry> fifo = new ConcurrentLinkedQueue<>();
   private final Map<String, Column> columns = new ConcurrentHashMap<>();
+  /** Striped by (file, chunk): threads that miss the same chunk read it once. */
+  private final Object[] loadLocks = new Object[64];
 
   /**
    * @param dataset whose columns are cached (not closed by this)
@@ -162,6 +164,9 @@ public final class DecodedColumns {
     this.chunkShift = chunkShift;
     this.chunkRows = 1 << chunkShift;
     this.chunkMask = chunkRows - 1;
+    for (int i = 0; i < loadLocks.length; i++) {
+      loadLocks[i] = new Object();
+    }
   }
 
   /** The budget in bytes. */
@@ -242,6 +247,14 @@ public final class DecodedColumns {
       }
       return new Column(n, f, primitiveWidth(f.getType()), 1);
     });
+  }
+
+  /** As {@link #load}, unless another thread loaded the chunk meanwhile (one reads, the others wait). */
+  private Chunk loadOnce(Column col, int file, int c, Column[] group) throws IOException {
+    synchronized (loadLocks[(file * 31 + c) & (loadLocks.length - 1)]) {
+      Chunk ch = col.files[file].get(c);
+      return ch != null ? ch : load(col, file, c, group);
+    }
   }
 
   /**

@@ -92,6 +92,17 @@ final class DirectBatchWriter {
     return schema;
   }
 
+  /** Reads every chunk of every column of this writer into the cache (one scan per chunk for all). */
+  void preload() throws IOException {
+    for (int f = 0; f < dataset.numFiles(); f++) {
+      for (long row = 0; row < dataset.fileRows(f); row += cache.chunkRows) {
+        for (DecodedColumns.Column c : columns) {
+          c.chunk(f, row, columns);
+        }
+      }
+    }
+  }
+
   /** Bytes of the message of a batch of {@code n} rows. */
   long messageLength(int n) {
     Layout l = layout(n);

@@ -209,4 +209,37 @@ class DirectBatchWriterTest {
       }
     }
   }
+
+  @Test
+  void preloadReadsEveryChunkAndServeMainTakesTheOptions() throws Exception {
+    try (BufferAllocator alloc = new RootAllocator();
+        Fixtures.Expected exp = new Fixtures.Expected()) {
+      exp.add(dir.resolve("p/a.weft"), Fixtures.simpleSchema(), 3000, 1, WriterOptions.builder().build(), alloc);
+      exp.add(dir.resolve("p/b.weft"), Fixtures.simpleSchema(), 1500, 2, WriterOptions.builder().build(), alloc);
+      try (WeftDataset ds = WeftDataset.open(exp.paths, alloc, DecodedColumns.DEFAULT_BYTES, SHIFT)) {
+        String line = ServeRunner.preload(ds);
+        assertTrue(line.startsWith("preloaded 3 fixed-width columns"), line);
+        // id, i32, f64: 3 chunks of file a, 2 of file b, each
+        assertEquals(3 * (3 + 2), ds.decodedColumns().loads());
+        BatchAssembler a = new BatchAssembler(ds, List.of("f64", "id"));
+        long[] ids = {4499, 0, 3000, 2999};
+        try (VectorSchemaRoot r = a.assemble(ids)) {
+          exp.assertRows(ids, r);
+        }
+        assertEquals(15, ds.decodedColumns().loads(), "nothing read again");
+      }
+      try (WeftDataset ds = WeftDataset.open(exp.paths, alloc, 1000)) {
+        assertTrue(ServeRunner.preload(ds).startsWith("not preloading: the fixed-width columns exceed"));
+        assertEquals(0, ds.decodedColumns().loads());
+      }
+    }
+    ServeMain.Args args = ServeMain.parse(new String[] {"x.weft", "--decoded-cache", "64M", "--preload", "false"});
+    assertEquals(64L << 20, args.options().decodedCacheBytes());
+    assertFalse(args.options().preload());
+    ServeMain.Args defaults = ServeMain.parse(new String[] {"x.weft"});
+    assertEquals(DecodedColumns.DEFAULT_BYTES, defaults.options().decodedCacheBytes());
+    assertTrue(defaults.options().preload());
+    assertThrows(IllegalArgumentException.class, () -> ServeMain.parse(new String[] {"x", "--preload", "maybe"}));
+    assertThrows(IllegalArgumentException.class, () -> ServeMain.parse(new String[] {"x", "--decoded-cache", "-1"}));
+  }
 }

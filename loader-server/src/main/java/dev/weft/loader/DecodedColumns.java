@@ -123,7 +123,11 @@ public final class DecodedColumns {
       if (isList() && field.getChildren().get(0).isNullable()) {
         b += (rows * listSize + 7) / 8;
       }
-      return b + files.length * (long) files[0].length() * CHUNK_OVERHEAD;
+      long chunks = 0;
+      for (AtomicReferenceArray<Chunk> f : files) {
+        chunks += f.length();
+      }
+      return b + chunks * CHUNK_OVERHEAD;
     }
   }
 

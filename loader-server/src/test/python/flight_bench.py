@@ -3,7 +3,11 @@
 Usage: flight_bench.py LOCATION TICKET_JSON MAX_BATCHES
 Prints RESULT <batches> <rows> <bytes> <seconds>, bytes = the record batches' buffer sizes.
 FlightTransportBenchmark runs it.
+
+``flight_bench.py --raw HOST PORT``: the raw TCP peer of FlightCeilingBenchmark, reads a plain
+socket until EOF into one reused buffer and prints RESULT 0 0 <bytes> <seconds>.
 """
+import socket
 import sys
 import time
 
@@ -26,5 +30,24 @@ def main(location, ticket, limit):
     print(f"RESULT {batches} {rows} {nbytes} {seconds}")
 
 
+def raw(host, port):
+    s = socket.create_connection((host, port))
+    buf = bytearray(4 << 20)
+    view = memoryview(buf)
+    got = 0
+    t0 = None
+    while True:
+        k = s.recv_into(view)
+        if t0 is None:
+            t0 = time.perf_counter()
+        if not k:
+            break
+        got += k
+    print(f"RESULT 0 0 {got} {time.perf_counter() - t0}")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    if sys.argv[1] == "--raw":
+        raw(sys.argv[2], int(sys.argv[3]))
+    else:
+        main(sys.argv[1], sys.argv[2], int(sys.argv[3]))

@@ -36,6 +36,8 @@ public final class BatchAssembler {
   private final WeftDataset dataset;
   private final List<String> projection;
   private final Schema schema;
+  /** Gathers from the dataset's decoded columns, or null (then: the reader's take). */
+  private final DirectBatchWriter direct;
 
   /**
    * @param dataset the dataset to read (not closed by the assembler)
@@ -43,9 +45,32 @@ public final class BatchAssembler {
    * @throws IllegalArgumentException if a projected column does not exist
    */
   public BatchAssembler(WeftDataset dataset, List<String> projection) throws IOException {
+    this(dataset, projection, true);
+  }
+
+  /**
+   * As {@link #BatchAssembler(WeftDataset, List)}; with {@code useDecodedColumns} false, batches
+   * are always read with the reader's take, never gathered from
+   * {@link WeftDataset#decodedColumns()} (for comparisons).
+   */
+  public BatchAssembler(WeftDataset dataset, List<String> projection, boolean useDecodedColumns) throws IOException {
     this.dataset = Objects.requireNonNull(dataset, "dataset");
     this.projection = projection == null ? null : List.copyOf(projection);
     this.schema = dataset.reader(0).schema(this.projection);
+    this.direct = useDecodedColumns ? DirectBatchWriter.create(dataset, dataset.decodedColumns(), schema) : null;
+  }
+
+  /**
+   * Whether batches are gathered from the dataset's decoded columns (every projected column is
+   * fixed-width and they fit its budget) rather than read with the reader's take.
+   */
+  public boolean gathersDecoded() {
+    return direct != null;
+  }
+
+  /** The writer of batches straight into memory, or null (see {@link #gathersDecoded()}). */
+  DirectBatchWriter direct() {
+    return direct;
   }
 
   /** The dataset batches are read from. */
@@ -77,6 +102,9 @@ public final class BatchAssembler {
         throw new IndexOutOfBoundsException("global row id " + id + " is out of range [0, " + numRows
             + ") of " + dataset);
       }
+    }
+    if (direct != null && n > 0) {
+      return direct.assemble(globalRowIds, dataset.allocator());
     }
     long[] unique = globalRowIds.clone();
     Arrays.sort(unique);

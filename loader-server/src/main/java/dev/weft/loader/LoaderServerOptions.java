@@ -40,8 +40,12 @@ public final class LoaderServerOptions {
   private final Duration nextTimeout;
   private final Duration handoffTimeout;
   private final long inlineLimit;
+  private final long decodedCacheBytes;
+  private final boolean preload;
 
   private LoaderServerOptions(Builder b) {
+    decodedCacheBytes = b.decodedCacheBytes;
+    preload = b.preload;
     socketPath = b.socketPath;
     shmDir = b.shmDir;
     slots = b.slots;
@@ -117,6 +121,24 @@ public final class LoaderServerOptions {
     return inlineLimit;
   }
 
+  /**
+   * Budget of the decoded fixed-width column values kept for random batches
+   * ({@link DecodedColumns}; default {@link DecodedColumns#DEFAULT_BYTES}; 0: none). Used where
+   * the runner opens the dataset ({@link ServeRunner}); a dataset opened by the caller has its own.
+   */
+  public long decodedCacheBytes() {
+    return decodedCacheBytes;
+  }
+
+  /**
+   * Whether {@link ServeRunner} reads the dataset's fixed-width columns into the decoded cache
+   * (and warms the gather up) before it prints its addresses, when they fit the budget
+   * (default true): the first epoch is then as fast as the next.
+   */
+  public boolean preload() {
+    return preload;
+  }
+
   /** Builds {@link LoaderServerOptions}. */
   public static final class Builder {
     private Path socketPath;
@@ -131,8 +153,22 @@ public final class LoaderServerOptions {
     private Duration nextTimeout = DEFAULT_NEXT_TIMEOUT;
     private Duration handoffTimeout = DEFAULT_HANDOFF_TIMEOUT;
     private long inlineLimit = DEFAULT_INLINE_LIMIT;
+    private long decodedCacheBytes = DecodedColumns.DEFAULT_BYTES;
+    private boolean preload = true;
 
     private Builder() {}
+
+    /** See {@link LoaderServerOptions#decodedCacheBytes()}. */
+    public Builder decodedCacheBytes(long bytes) {
+      this.decodedCacheBytes = bytes;
+      return this;
+    }
+
+    /** See {@link LoaderServerOptions#preload()}. */
+    public Builder preload(boolean preload) {
+      this.preload = preload;
+      return this;
+    }
 
     public Builder socketPath(Path socketPath) {
       this.socketPath = socketPath;
@@ -210,6 +246,7 @@ public final class LoaderServerOptions {
       check(!handoffTimeout.isNegative() && !handoffTimeout.isZero(), "handoff timeout must be > 0");
       check(inlineLimit >= 0 && inlineLimit <= Integer.MAX_VALUE - Protocol.BATCH_FIXED - Protocol.FRAME_HEADER,
           "inline limit must be in [0, 2 GiB), got " + inlineLimit);
+      check(decodedCacheBytes >= 0, "decoded cache size must be >= 0, got " + decodedCacheBytes);
       check(token == null || (!token.isEmpty()
           && token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= Protocol.MAX_TOKEN_BYTES),
           "token must be 1.." + Protocol.MAX_TOKEN_BYTES + " UTF-8 bytes");

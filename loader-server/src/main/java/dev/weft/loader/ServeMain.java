@@ -13,6 +13,7 @@ import java.util.Locale;
  * java --add-opens=java.base/java.nio=ALL-UNNAMED -cp ... dev.weft.loader.ServeMain DATASET...
  *     [--socket PATH] [--shm-dir DIR] [--slots N] [--slot-size SIZE] [--token T] [--threads N]
  *     [--max-clients N] [--status-interval SECONDS] [--port N [--host H] [--max-streams N]]
+ *     [--decoded-cache SIZE] [--preload true|false]
  * </pre>
  *
  * <p>Standard output: the first line is the control socket's path, alone (read it to connect);
@@ -20,14 +21,17 @@ import java.util.Locale;
  * port 0: a free one) the second line is the Flight location, {@code grpc+tcp://HOST:PORT}; then
  * a status line every {@code --status-interval} seconds (default 5; 0: none). Errors go to
  * standard error. Exit codes: 0 after a clean shutdown, 1 if the server cannot start, 2 for bad
- * arguments (also a non-loopback {@code --host} without {@code --token}). Sizes accept K, M, G suffixes (powers of 1024), e.g. {@code --slot-size 8M}.
+ * arguments (also a non-loopback {@code --host} without {@code --token}). {@code --decoded-cache}
+ * is the budget of decoded fixed-width column values ({@link DecodedColumns}, default 1 GiB or a
+ * quarter of the heap; 0: none); with {@code --preload true} (default) they are read before the
+ * first line is printed, when they fit. Sizes accept K, M, G suffixes (powers of 1024), e.g. {@code --slot-size 8M}.
  */
 public final class ServeMain {
   private ServeMain() {}
 
   static final String USAGE = "usage: ServeMain DATASET... [--socket PATH] [--shm-dir DIR] [--slots N]"
       + " [--slot-size SIZE] [--token T] [--threads N] [--max-clients N] [--status-interval SECONDS]"
-      + " [--port N [--host H] [--max-streams N]]";
+      + " [--port N [--host H] [--max-streams N]] [--decoded-cache SIZE] [--preload true|false]";
 
   public static void main(String[] args) {
     int rc = run(args, System.out, System.err);
@@ -69,6 +73,13 @@ public final class ServeMain {
           case "--max-streams" -> maxStreams = parseInt(a, v);
           case "--threads" -> b.threads(parseInt(a, v));
           case "--max-clients" -> b.maxClients(parseInt(a, v));
+          case "--decoded-cache" -> b.decodedCacheBytes(parseSize(a, v));
+          case "--preload" -> {
+            if (!v.equals("true") && !v.equals("false")) {
+              throw new IllegalArgumentException(a + " must be true or false, got " + v);
+            }
+            b.preload(Boolean.parseBoolean(v));
+          }
           case "--status-interval" -> {
             try {
               status = Double.parseDouble(v);

@@ -164,6 +164,31 @@ final class ServerStream {
 
   private void write(Pending p) throws IOException {
     ShmRing ring = server.ring();
+    DirectBatchWriter direct = assembler.direct();
+    if (direct != null) {
+      long[] ids = plan.rowIdsOfBatch(order, p.batchIndex);
+      long length = direct.messageLength(ids.length);
+      if (ids.length > 0 && length <= RingLayout.maxMessageLength(ring.slotSize())) {
+        // gathered straight into the slot: no vectors, no second copy
+        p.rows = ids.length;
+        p.length = length;
+        int[] slot = new int[1];
+        long odd = server.pool().acquire(this, slot);
+        int s = slot[0];
+        p.slot = s; // freed by fill() if writing fails
+        ring.beginWrite(s, odd);
+        long address = org.apache.arrow.memory.util.MemoryUtil.getByteBufferAddress(ring.slot(s))
+            + RingLayout.SLOT_HEADER_LENGTH;
+        long written = direct.write(ids, address, RingLayout.maxMessageLength(ring.slotSize()));
+        if (written != length) {
+          throw new IllegalStateException("wrote " + written + " bytes for a message of " + length + " (bug)");
+        }
+        long even = server.pool().complete(s);
+        ring.endWrite(s, even, length, p.tag, p.rows, id);
+        p.generation = even;
+        return;
+      }
+    }
     try (BatchAssembler.Batch b = assembler.assemble(order, plan, p.batchIndex);
         ArrowRecordBatch arb = new VectorUnloader(b.root()).getRecordBatch()) {
       p.rows = b.root().getRowCount();

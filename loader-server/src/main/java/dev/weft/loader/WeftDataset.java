@@ -53,9 +53,12 @@ public final class WeftDataset implements AutoCloseable {
   private final DatasetFingerprint fingerprint;
   private final BufferAllocator allocator;
   private final boolean ownsAllocator;
+  private final DecodedColumns decoded;
 
   private WeftDataset(List<Path> files, List<WeftReader> readers, long[] starts, Schema schema,
-      DatasetFingerprint fingerprint, BufferAllocator allocator, boolean ownsAllocator) {
+      DatasetFingerprint fingerprint, BufferAllocator allocator, boolean ownsAllocator, long decodedCacheBytes,
+      int decodedChunkShift) {
+    this.decoded = new DecodedColumns(this, decodedCacheBytes, decodedChunkShift);
     this.files = files;
     this.readers = readers;
     this.starts = starts;
@@ -88,6 +91,25 @@ public final class WeftDataset implements AutoCloseable {
    * @throws IOException if a file cannot be read or is not a valid Weft file
    */
   public static WeftDataset open(List<Path> paths, BufferAllocator allocator) throws IOException {
+    return open(paths, allocator, DecodedColumns.DEFAULT_BYTES);
+  }
+
+  /**
+   * Opens a dataset, as {@link #open(List, BufferAllocator)}, with a given budget for the
+   * decoded values of fixed-width columns kept for random batches ({@link #decodedColumns()};
+   * 0 turns that off).
+   */
+  public static WeftDataset open(List<Path> paths, BufferAllocator allocator, long decodedCacheBytes)
+      throws IOException {
+    return open(paths, allocator, decodedCacheBytes, DecodedColumns.DEFAULT_CHUNK_SHIFT);
+  }
+
+  /** As {@link #open(List, BufferAllocator, long)} with decoded chunks of {@code 2^chunkShift} rows (tests). */
+  static WeftDataset open(List<Path> paths, BufferAllocator allocator, long decodedCacheBytes, int chunkShift)
+      throws IOException {
+    if (decodedCacheBytes < 0) {
+      throw new IllegalArgumentException("decoded column cache size must be >= 0, got " + decodedCacheBytes);
+    }
     List<Path> files = resolve(paths);
     boolean own = allocator == null;
     BufferAllocator alloc = own ? new RootAllocator() : allocator;
@@ -115,7 +137,7 @@ public final class WeftDataset implements AutoCloseable {
             tf.fileId, tf.footerCrc));
       }
       return new WeftDataset(List.copyOf(files), List.copyOf(readers), starts, schema,
-          DatasetFingerprint.compute(facts), alloc, own);
+          DatasetFingerprint.compute(facts), alloc, own, decodedCacheBytes, chunkShift);
     } catch (IOException | RuntimeException | Error e) {
       for (WeftReader r : readers) {
         try {
@@ -251,6 +273,14 @@ public final class WeftDataset implements AutoCloseable {
   public long fileRows(int i) {
     Objects.checkIndex(i, files.size());
     return starts[i + 1] - starts[i];
+  }
+
+  /**
+   * The decoded values of fixed-width columns kept for random batches, shared by every
+   * assembler of this dataset (bounded by the budget given at open).
+   */
+  public DecodedColumns decodedColumns() {
+    return decoded;
   }
 
   /** The allocator batches of this dataset are allocated from. */

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the stream's root, zero copy, JSON tag, {@link ReadyWaiter} backpressure). MB/s of record-batch
  * bodies, median of 5. Off by default: {@code mvn -B -o -pl loader-server -am test
  * -Dtest=FlightCeilingBenchmark -Dweft.bench=true -Dsurefire.failIfNoSpecifiedTests=false}
+ * The peer, in the same run: the same bytes over a plain loopback TCP socket into a Python
+ * process ({@code recv_into} one reused buffer), the most any socket transport gets on the machine.
  * [{@code -Dweft.bench.mb=600}: MB per run; {@code -Dweft.bench.arrowBackpressure=true}: Arrow's
  * CallbackBackpressureStrategy instead, ~20x slower here; {@code -Dweft.bench.copy=true}: no zero copy].
  */
@@ -62,6 +64,35 @@ class FlightCeilingBenchmark {
           ceiling(ds, batch, python, script);
         }
       }
+    }
+  }
+
+  /** MB/s of {@code n} copies of {@code message} sent over a plain loopback TCP socket to Python. */
+  private static double rawTcp(Path python, Path script, byte[] message, long n) throws Exception {
+    try (java.nio.channels.ServerSocketChannel ss = java.nio.channels.ServerSocketChannel.open()) {
+      ss.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      int port = ((java.net.InetSocketAddress) ss.getLocalAddress()).getPort();
+      Process p = new ProcessBuilder(python.toString(), script.toString(), "--raw", "127.0.0.1",
+          Integer.toString(port)).redirectErrorStream(true).start();
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(message.length);
+      buf.put(message).flip();
+      try (java.nio.channels.SocketChannel ch = ss.accept()) {
+        for (long i = 0; i < n; i++) {
+          buf.rewind();
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
+        }
+      }
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor();
+      for (String line : out.split("\n")) {
+        if (line.startsWith("RESULT ")) {
+          String[] f = line.split(" ");
+          return Long.parseLong(f[3]) / Double.parseDouble(f[4]) / 1e6;
+        }
+      }
+      throw new AssertionError("raw TCP reader printed: " + out);
     }
   }
 
@@ -174,6 +205,18 @@ class FlightCeilingBenchmark {
           runs.sort(null);
           System.out.printf("  pyarrow.flight, another process:       median %6.0f MB/s  (runs %s)%n",
               runs.get(runs.size() / 2), runs.stream().map(Math::round).toList());
+          // the peer: the same bytes over a plain TCP socket into a Python process (no gRPC, no Arrow)
+          List<Double> raw = new ArrayList<>();
+          for (int i = -1; i < REPEATS; i++) {
+            double r = rawTcp(python, script, ipc, n);
+            if (i >= 0) {
+              raw.add(r);
+            }
+          }
+          raw.sort(null);
+          System.out.printf("  raw TCP loopback, Python recv_into:    median %6.0f MB/s  (runs %s); Flight/raw %.2f%n",
+              raw.get(raw.size() / 2), raw.stream().map(Math::round).toList(),
+              runs.get(runs.size() / 2) / raw.get(raw.size() / 2));
         }
       } finally {
         server.shutdown();

@@ -282,11 +282,10 @@ class Client:
             self._rpos, self._rend = 0, rest
         view = memoryview(buf)
         try:
-            if self._pending_releases and (self.eager_release or
-                                           self.leases_made - self.releases_sent >= self.hold_limit):
+            if self._must_flush():
                 self.flush_releases()
-            self._blocked = True
-            if self._pending_releases:  # queued by a finalizer since the flush above
+            self._blocked = True  # from now on a finalizer (of another thread) flushes itself
+            if self._must_flush():  # queued by such a finalizer just before
                 self.flush_releases()
             while self._rend - self._rpos < need:
                 try:
@@ -301,6 +300,11 @@ class Client:
         finally:
             self._blocked = False
             view.release()
+
+    def _must_flush(self) -> bool:
+        """Whether the queued releases must go out before blocking for a reply (``hold_limit``)."""
+        return bool(self._pending_releases) and (
+            self.eager_release or self.leases_made - self.releases_sent >= self.hold_limit)
 
     def _recv(self) -> Tuple[int, bytes]:
         """The next frame: (type, body); an ERROR raises :class:`ServerError`."""

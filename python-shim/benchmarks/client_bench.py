@@ -11,7 +11,11 @@ float32[64] embedding and an int8 label, batch 256):
   the syscalls; in the training process the time spent turning handed-off slots into tensors
   (``weft.torch._adopt_to_tensors``, which includes waiting for ``ADOPTED``) is timed too. Per
   batch: wall time, time blocked on the server, time touching, and the rest = **the client's
-  own cost** (plus, with workers, torch's DataLoader machinery in the training process).
+  own cost** (plus, with workers, torch's DataLoader machinery and waiting for the workers in
+  the training process). On a busy machine the wall-clock split is noisy (a descheduled process
+  counts anywhere); the **CPU time** of the training process per batch (``time.process_time``:
+  the client's work plus touching, never the waits) and of the DataLoader workers
+  (``RUSAGE_CHILDREN`` once they exited, their start-up included) are the robust numbers.
 
 Run it (the embedded server starts from the built jars; ``--profile`` adds cProfile's top
 functions of the workers=0 loop)::
@@ -30,6 +34,7 @@ import cProfile
 import io
 import os
 import pstats
+import resource
 import statistics
 import sys
 import time
@@ -140,13 +145,15 @@ def loop_us(weft_path: Path, num_workers: int, profile: bool = False) -> Dict[st
     st = _TimedSocket.stats
     for k in list(st):
         st[k] = 0 if k in ("recvs", "sends") else 0.0
-    touch_s, batches, t0 = 0.0, 0, 0.0
+    touch_s, batches, t0, cpu0 = 0.0, 0, 0.0, 0.0
+    children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     prof = cProfile.Profile() if profile else None
     for b in loader:
         if batches == 0:  # steady state: timed from the first batch, as loader_bench.py
             for k in list(st):
                 st[k] = 0 if k in ("recvs", "sends") else 0.0
             t0 = time.perf_counter()
+            cpu0 = time.process_time()
             if prof:
                 prof.enable()
         else:
@@ -157,13 +164,18 @@ def loop_us(weft_path: Path, num_workers: int, profile: bool = False) -> Dict[st
             touch_s += time.perf_counter() - t1
         batches += 1
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    del b, loader  # (non-persistent workers have exited: their CPU time is in RUSAGE_CHILDREN)
+    children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers_cpu = (children1.ru_utime + children1.ru_stime) - (children0.ru_utime + children0.ru_stime)
     if prof:
         prof.disable()
         out = io.StringIO()
         pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(18)
         print(out.getvalue())
     n = batches - 1
-    r = {"wall": wall, "server_wait": st["recv_s"], "touch": touch_s, "adopt": st.get("adopt_s", 0.0)}
+    r = {"wall": wall, "server_wait": st["recv_s"], "touch": touch_s, "adopt": st.get("adopt_s", 0.0),
+         "cpu": cpu, "workers_cpu": workers_cpu}
     res = {k: v / n * 1e6 for k, v in r.items()}
     res["client"] = res["wall"] - res["server_wait"] - res["touch"]
     res["recvs"] = st["recvs"] / n
@@ -194,13 +206,14 @@ def main(argv: Optional[List[str]] = None) -> int:
               f"general {statistics.median(d['general'] for d in dec):.1f}")
     _instrument()
     print("| loop | samples/s | wall µs/batch | server wait | touch | client (rest) | of which adopt | "
-          "recv+send syscalls/batch (training process) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "CPU µs/batch, training process | CPU µs/batch, workers | recv+send syscalls/batch (training process) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for w in a.workers:
         runs = [loop_us(data.weft, w, a.profile and w == 0 and i == a.repeats - 1) for i in range(a.repeats)]
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         print(f"| workers={w} | {med['samples_per_s']:,.0f} | {med['wall']:.0f} | {med['server_wait']:.0f} | "
-              f"{med['touch']:.0f} | {med['client']:.0f} | {med['adopt']:.0f} | "
+              f"{med['touch']:.0f} | {med['client']:.0f} | {med['adopt']:.0f} | {med['cpu']:.0f} | "
+              f"{med['workers_cpu']:.0f} | "
               f"{med['recvs']:.1f} + {med['sends']:.1f} |")
     return 0
 

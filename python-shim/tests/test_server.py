@@ -31,3 +31,14 @@ def test_missing_build_says_how_to_build(weft_file, monkeypatch, tmp_path):
 def test_missing_dataset(tmp_path):
     with pytest.raises(FileNotFoundError):
         weft.start_server([str(tmp_path / "nope.weft")])
+
+
+def test_other_builds_get_other_servers(monkeypatch, tmp_path):
+    # two checkouts (or a benchmark against another build) never share a server of the other's code
+    monkeypatch.delenv("WEFT_JAVA_CLASSPATH", raising=False)
+    here = _server.server_key(["/d/x.weft"], ["--status-interval", "0"])
+    assert here == _server.server_key(["/d/x.weft"], ["--status-interval", "0"])
+    monkeypatch.setattr(_server, "repo_root", lambda: tmp_path)
+    assert _server.server_key(["/d/x.weft"], ["--status-interval", "0"]) != here
+    monkeypatch.setenv("WEFT_JAVA_CLASSPATH", "/some/other/classes")
+    assert _server.server_key(["/d/x.weft"], ["--status-interval", "0"]) != here

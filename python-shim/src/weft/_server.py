@@ -3,7 +3,8 @@ process of the host that uses those paths (DataLoader workers, ranks, notebooks)
 
 How it works (simple on purpose):
 
-* The key is a SHA-256 of the absolute dataset paths (in order) and the server arguments. Under
+* The key is a SHA-256 of the absolute dataset paths (in order), the server arguments and the
+  build (``$WEFT_JAVA_CLASSPATH`` or this source tree: checkouts never share a server). Under
   ``<tmpdir>/weft-servers-<uid>/`` each key has a lock file ``KEY.lock`` (``fcntl.flock``) and a
   state file ``KEY.json`` (socket path, supervisor pid, java pid, users).
 * :func:`acquire` (under the lock) adds the calling pid to the users, starting a server first if
@@ -114,10 +115,14 @@ def state_dir() -> Path:
 
 
 def server_key(paths: Sequence[str], server_args: Sequence[str]) -> str:
+    """The shared server's key: the dataset paths, the server arguments and which build runs it
+    (``$WEFT_JAVA_CLASSPATH``, else this source tree), so that two checkouts of the project on one
+    host (or a benchmark against another build) never share a server of the other's code."""
     h = hashlib.sha256()
     for p in paths:
         h.update(os.path.abspath(p).encode() + b"\0")
     h.update(b"\1" + "\0".join(server_args).encode())
+    h.update(b"\2" + (os.environ.get("WEFT_JAVA_CLASSPATH") or str(repo_root())).encode())
     return h.hexdigest()[:24]
 
 

@@ -25,7 +25,8 @@ from multiprocessing.sharedctypes import RawArray
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from . import _flight, _server
-from ._client import Client, SlotHandle, adopt_handle, batches_per_rank
+from ._client import INLINE_SLOT, Client, RawBatch, SlotHandle, adopt_and_view, batches_per_rank
+from ._fastpath import Decoder
 
 __all__ = ["WeftDataset", "WeftLoader", "record_batch_to_tensors", "rank_and_world_size"]
 
@@ -124,12 +125,17 @@ def record_batch_to_tensors(rb: pa.RecordBatch, copy: bool = False, pad_value: f
         raise ValueError("pad_to must be >= 0")
     out: Dict[str, Any] = {}
     for name, col in zip(rb.schema.names, rb.columns):
-        v = _column_to_torch(col, pad_value, pad_to, lists)
-        if copy and isinstance(v, torch.Tensor):
-            v = v.clone()
-        elif copy and isinstance(v, dict):
-            v = {k: x.clone() for k, x in v.items()}
-        out[name] = v
+        out[name] = _column_to_torch(col, pad_value, pad_to, lists)
+    return _copied(out) if copy else out
+
+
+def _copied(out: Dict[str, Any]) -> Dict[str, Any]:
+    """``copy=True``: every tensor cloned (nothing refers to the slot any more)."""
+    for name, v in out.items():
+        if isinstance(v, torch.Tensor):
+            out[name] = v.clone()
+        elif isinstance(v, dict):
+            out[name] = {k: x.clone() for k, x in v.items()}
     return out
 
 
@@ -140,34 +146,92 @@ class _Convert(NamedTuple):
     lists: str
 
 
+class _SlotConverter:
+    """Turns slots of one stream schema into dicts of tensors: the fast path of
+    :mod:`weft._fastpath` (views at cached offsets) for integer/float/fixed_size_list columns
+    without nulls, :func:`record_batch_to_tensors`' conversion for the other columns. The result
+    is exactly the general path's (the same tensors over the same memory)."""
+
+    __slots__ = ("decoder", "convert", "_general")
+
+    def __init__(self, schema: pa.Schema, convert: _Convert) -> None:
+        self.decoder = Decoder(schema)
+        self.convert = convert
+        pad_value, pad_to, lists = convert.pad_value, convert.pad_to, convert.lists
+
+        def general(rb: pa.RecordBatch, columns: List[Tuple[int, str]]) -> Dict[str, Any]:
+            return {name: _column_to_torch(rb.column(i), pad_value, pad_to, lists) for i, name in columns}
+
+        self._general = general
+
+    def __call__(self, lease: Any, rows: int) -> Dict[str, Any]:
+        out = self.decoder.decode(lease, rows, self._general)
+        return _copied(out) if self.convert.copy else out
+
+    def inline(self, message: bytes) -> Dict[str, Any]:
+        """An inline batch (a copy in the reply, nothing leased): the general path."""
+        rb = pa.ipc.read_record_batch(pa.ipc.read_message(pa.py_buffer(message)), self.decoder.schema)
+        c = self.convert
+        return record_batch_to_tensors(rb, c.copy, c.pad_value, c.pad_to, c.lists)
+
+
+# The training process's converters for handed-off batches, by (schema IPC bytes, convert).
+_converters: Dict[Tuple[bytes, Tuple[Any, ...]], _SlotConverter] = {}
+
+
+def _converter_for(schema_ipc: bytes, convert: Tuple[Any, ...]) -> _SlotConverter:
+    key = (schema_ipc, convert)
+    conv = _converters.get(key)
+    if conv is None:
+        if len(_converters) >= 64:
+            _converters.clear()
+        conv = _converters[key] = _SlotConverter(pa.ipc.read_schema(pa.py_buffer(schema_ipc)), _Convert(*convert))
+    return conv
+
+
 class _HandedOff:
     """What a DataLoader worker yields instead of tensors: a slot handle. Pickling it (torch does,
-    to send it to the training process) is cheap; unpickling it in the training process adopts the
-    slot there and turns into the dict of tensors, views of that process's mapping of the ring.
+    to send it to the training process) is cheap: a few numbers, the schema bytes and the
+    conversion options. Unpickling it in the training process adopts the slot there and turns
+    into the dict of tensors, views of that process's mapping of the ring (:func:`_adopt_to_tensors`).
     An adoption error becomes torch's ``ExceptionWrapper``, so the DataLoader re-raises it in the
     training loop (also from the pin-memory thread)."""
 
-    __slots__ = ("handle", "convert")
+    __slots__ = ("args",)
 
-    def __init__(self, handle: SlotHandle, convert: _Convert) -> None:
-        self.handle = handle
-        self.convert = convert
+    def __init__(self, server: str, token: Optional[str], raw: RawBatch, schema_ipc: bytes,
+                 convert: _Convert) -> None:
+        self.args = (server, token, raw.slot, raw.generation, raw.offset, raw.length, raw.rows, schema_ipc,
+                     raw.inline, tuple(convert))
+
+    @property
+    def handle(self) -> SlotHandle:
+        """The handle as a :class:`weft.SlotHandle` (for inspection)."""
+        server, token, slot, gen, offset, length, rows, schema_ipc, inline, _ = self.args
+        return SlotHandle(server, token, slot, gen, offset, length, -1, -1, -1, rows, schema_ipc, inline)
 
     def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]:
-        return (_adopt_to_tensors, (self.handle, tuple(self.convert)))
+        return (_adopt_to_tensors, self.args)
 
 
-def _adopt_to_tensors(handle: SlotHandle, convert: Tuple[Any, ...]) -> Any:
+def _adopt_to_tensors(server: str, token: Optional[str], slot: int, generation: int, offset: int, length: int,
+                      rows: int, schema_ipc: bytes, inline: Optional[bytes], convert: Tuple[Any, ...]) -> Any:
     try:
-        c = _Convert(*convert)
-        b = adopt_handle(handle)
-        return record_batch_to_tensors(b.record_batch, copy=c.copy, pad_value=c.pad_value, pad_to=c.pad_to,
-                                       lists=c.lists)
+        conv = _converter_for(schema_ipc, convert)
+        if inline is not None:
+            return conv.inline(inline)
+        return adopt_and_view(server, token, slot, generation, offset, length, lambda lease: conv(lease, rows))
     except Exception:
         from torch._utils import ExceptionWrapper
 
         return ExceptionWrapper(where=f"in process {os.getpid()}, adopting a weft batch handed over by a "
                                       f"DataLoader worker")
+
+
+def _identity(batch: Any) -> Any:
+    """The collate function of a WeftLoader: batches come ready from the server (the default,
+    ``default_convert``, would rebuild every dict for nothing)."""
+    return batch
 
 
 class WeftDataset(IterableDataset):  # type: ignore[type-arg]
@@ -394,7 +458,9 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
 
     def _batches(self, epoch: int, start: int, rank: int, world: int, worker: int, workers: int,
                  handoff: bool) -> Iterator[Any]:
-        client = Client(self.server, self.token)
+        # A dropped batch's RELEASE rides on this connection's next request (eager_release=False):
+        # only this connection's own pipelined NEXT can wait for it (hold_limit below).
+        client = Client(self.server, self.token, eager_release=False)
         convert = _Convert(self.copy, self.pad_value, self.pad_to, self.lists)
         try:
             stream = client.open_stream(
@@ -402,24 +468,30 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
                 world_size=world, worker=worker, num_workers=workers, drop_last=self.drop_last,
                 start_batch=start, columns=self.columns, block_size=self.block_size,
                 window_blocks=self.window_blocks, fingerprint=self._expected_fingerprint,
-                max_in_flight=self.max_in_flight,
+                max_in_flight=self.max_in_flight, pipeline=True,
             )
+            client.hold_limit = stream.max_in_flight
             self._num_rows, self._fingerprint = client.num_rows, client.fingerprint
-            while True:
-                if handoff:
-                    h = stream.next_handle()
-                    if h is None:
+            if handoff:
+                schema_ipc, server, token = stream.schema_ipc, client.socket_path, client.token
+                while True:
+                    r = stream.next_raw_handoff()
+                    if r is None:
                         break
-                    self._next_batch = h.index + workers
-                    yield _HandedOff(h, convert)
-                    del h
-                else:
-                    b = stream.next()
-                    if b is None:
+                    self._next_batch = r.index + workers
+                    yield _HandedOff(server, token, r, schema_ipc, convert)
+            else:
+                conv = _SlotConverter(stream.schema, convert)
+                lease = client.lease
+                while True:
+                    r = stream.next_raw()
+                    if r is None:
                         break
-                    out = record_batch_to_tensors(b.record_batch, *convert)
-                    self._next_batch = b.index + workers
-                    del b
+                    if r.slot == INLINE_SLOT:
+                        out = conv.inline(r.inline)  # type: ignore[arg-type]
+                    else:
+                        out = conv(lease(r.slot, r.generation, r.offset, r.length), r.rows)
+                    self._next_batch = r.index + workers
                     yield out
                     del out
             stream.close()
@@ -459,6 +531,8 @@ class WeftLoader(DataLoader):  # type: ignore[type-arg]
             raise TypeError(f"WeftLoader needs a WeftDataset, not {type(dataset).__name__}")
         if kwargs.setdefault("batch_size", None) is not None:
             raise ValueError("WeftLoader needs batch_size=None: the WeftDataset makes the batches")
+        if kwargs.get("collate_fn") is None:
+            kwargs["collate_fn"] = _identity
         if dataset.transport == "socket" and num_workers > 0 and kwargs.get("multiprocessing_context") is None:
             # gRPC (Flight) is not fork-safe: workers forked from a process that has used it can
             # hang, so they start from a clean fork server instead
@@ -470,7 +544,12 @@ class WeftLoader(DataLoader):  # type: ignore[type-arg]
         ds: WeftDataset = self.dataset  # type: ignore[assignment]
         epoch, start = ds.epoch, ds._start_batch
         self._position = (epoch, start)
-        it = super().__iter__()  # workers (new or persistent) read epoch and start from ds
+        if self.num_workers == 0 and self.collate_fn is _identity and not self.pin_memory:
+            # What torch's single-process iterator would do, less its per-batch bookkeeping (a
+            # profiler range, a fetcher, a collate call: tens of µs per batch)
+            it: Iterator[Any] = iter(ds)
+        else:
+            it = super().__iter__()  # workers (new or persistent) read epoch and start from ds
         return self._track(it, ds, epoch, start)
 
     def _track(self, it: Iterator[Any], ds: WeftDataset, epoch: int, start: int) -> Iterator[Any]:

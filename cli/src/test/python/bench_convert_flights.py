@@ -93,7 +93,8 @@ def measure(src, args, tmp):
         inner.append(ti)
         cpu.append(tc)
         if args.baseline_classpath:
-            env = dict(os.environ, WEFT_CLASSPATH=args.baseline_classpath)
+            # the earlier build as its launcher ran it: no class-data archive, C2 whatever the input size
+            env = dict(os.environ, WEFT_CLASSPATH=args.baseline_classpath, WEFT_C1_MAX_BYTES="0")
             _, bw, bi, bc = weft_round(src, Path(tmp) / "base.weft", args.threads,
                                        ["--compression", args.compression] + args.weft_arg, env)
             base.append((bi, bw, bc))
@@ -130,7 +131,8 @@ def main():
     ap.add_argument("--compression", default="zstd")
     ap.add_argument("--weft-arg", action="append", default=[], help="extra argument for weft convert (repeatable)")
     ap.add_argument("--baseline-classpath", help="also time, in every round, the launcher running this class path"
-                    " (WEFT_CLASSPATH: e.g. an earlier build's 'weft-cli.jar:lib/*'; no class-data archive)")
+                    " (WEFT_CLASSPATH: e.g. an earlier build's 'weft-cli.jar:lib/*'; no class-data archive, no"
+                    " C1-only JIT for small inputs)")
     args = ap.parse_args()
     # the launcher's one-time steps (build, class-data archive) are not part of a conversion
     subprocess.run(weft_command() + ["--version"], capture_output=True, check=True)

@@ -101,6 +101,38 @@ class LauncherTest {
     }
   }
 
+  /** The JIT level the launcher starts a convert with (read back with -XX:+PrintFlagsFinal). */
+  private static String tieredStopAtLevel(Map<String, String> env, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+    cmd.addAll(List.of(args));
+    java.util.HashMap<String, String> e = new java.util.HashMap<>(env);
+    e.put("WEFT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+    Proc p = run(e, cmd);
+    assertEquals(0, p.rc(), p::all);
+    for (String line : p.outText().split("\n")) {
+      if (line.contains(" TieredStopAtLevel ")) {
+        return line.replaceAll(".*= *([0-9]+).*", "$1");
+      }
+    }
+    throw new AssertionError("no TieredStopAtLevel in " + p.all());
+  }
+
+  /** Small conversions run with C1 only; large ones, unknown sizes (globs) and WEFT_C1_MAX_BYTES=0 keep C2. */
+  @Test
+  void smallConversionsRunWithC1Only() throws Exception {
+    Path src = dev.weft.cli.convert.TestFiles.data("parquet-testing/data/alltypes_tiny_pages.parquet");
+    String out = dir.resolve("jit.weft").toString();
+    assertEquals("1", tieredStopAtLevel(Map.of(), "convert", src.toString(), "-o", out, "--overwrite", "--threads", "1"));
+    assertEquals("1", tieredStopAtLevel(Map.of(), "convert", src.getParent().resolve("alltypes_plain.parquet").toString(),
+        src.toString(), "-o", dir.resolve("jit2").toString(), "--overwrite"));
+    assertEquals("4", tieredStopAtLevel(Map.of("WEFT_C1_MAX_BYTES", "0"), "convert", src.toString(), "-o", out,
+        "--overwrite"));
+    assertEquals("4", tieredStopAtLevel(Map.of("WEFT_C1_MAX_BYTES", "1000"), "convert", src.toString(), "-o", out,
+        "--overwrite"));
+    assertEquals("4", tieredStopAtLevel(Map.of(), "convert", src.getParent() + "/alltypes_tiny_pages.parq*", "-o", out,
+        "--overwrite"));
+  }
+
   @Test
   void versionAndHelp() throws Exception {
     Proc v = weft("--version");

@@ -41,6 +41,11 @@ final class ZoneAccumulator {
       addDoubles(v, fr, from, to);
       return;
     }
+    if (kind == StatKind.BYTES && (v instanceof org.apache.arrow.vector.BaseVariableWidthVector
+        || v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector)) {
+      addVarBytes(v, v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector, from, to);
+      return;
+    }
     for (int i = from; i < to; i++) {
       Object x = reader.get(v, i);
       if (x == null) {
@@ -87,6 +92,71 @@ final class ZoneAccumulator {
       addValue(lo);
       addValue(hi);
     }
+  }
+
+  /**
+   * Strings and binary without a byte[] per value: values are compared where they lie (unsigned
+   * lexicographic, as {@link StatKind#compare}), and only the chunk's minimum and maximum copied.
+   */
+  private void addVarBytes(FieldVector v, boolean large, int from, int to) {
+    org.apache.arrow.memory.ArrowBuf offsets = v.getOffsetBuffer();
+    org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
+    boolean noNulls = v.getNullCount() == 0;
+    long minS = -1;
+    long minE = 0;
+    long maxS = -1;
+    long maxE = 0;
+    for (int i = from; i < to; i++) {
+      if (!noNulls && v.isNull(i)) {
+        nulls++;
+        continue;
+      }
+      long s = large ? offsets.getLong((long) i << 3) : offsets.getInt((long) i << 2);
+      long e = large ? offsets.getLong((long) (i + 1) << 3) : offsets.getInt((long) (i + 1) << 2);
+      if (minS < 0) {
+        minS = s;
+        minE = e;
+        maxS = s;
+        maxE = e;
+      } else if (compareSlices(data, s, e, minS, minE) < 0) {
+        minS = s;
+        minE = e;
+      } else if (compareSlices(data, s, e, maxS, maxE) > 0) {
+        maxS = s;
+        maxE = e;
+      }
+    }
+    if (minS >= 0) {
+      addValue(copy(data, minS, minE));
+      addValue(copy(data, maxS, maxE));
+    }
+  }
+
+  private static int compareSlices(org.apache.arrow.memory.ArrowBuf data, long a, long aEnd, long b, long bEnd) {
+    long n = Math.min(aEnd - a, bEnd - b);
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+      long x = data.getLong(a + i);
+      long y = data.getLong(b + i);
+      if (x != y) {
+        // the first differing byte decides: compare big-endian
+        return Long.compareUnsigned(Long.reverseBytes(x), Long.reverseBytes(y));
+      }
+    }
+    for (; i < n; i++) {
+      int x = data.getByte(a + i) & 0xFF;
+      int y = data.getByte(b + i) & 0xFF;
+      if (x != y) {
+        return x - y;
+      }
+    }
+    return Long.compare(aEnd - a, bEnd - b);
+  }
+
+  private static byte[] copy(org.apache.arrow.memory.ArrowBuf data, long start, long end) {
+    byte[] out = new byte[(int) (end - start)];
+    data.getBytes(start, out);
+    return out;
   }
 
   /** Floats without boxing each value; NaNs counted, -0.0 as 0.0. */

@@ -104,7 +104,7 @@ final class BlockSealer implements AutoCloseable {
     Candidate best;
     if (encodings && EncodedBlocks.encodable(node) && numElements > 0) {
       ByteBuffer view = raw.nioBuffer(0, rawLength).order(ByteOrder.LITTLE_ENDIAN);
-      MiniBlock plain = MiniBlock.parse(view, node, numElements, hasValidity);
+      MiniBlock plain = MiniBlock.parseOwn(view, node, numElements, hasValidity);
       long plainLimit = MiniBlock.expectedRawLength(node, numElements, hasValidity);
       plainLimit = (plainLimit < 0 ? rawLength : plainLimit) + EncodedBlocks.MAX_GROWTH;
       // small blocks (row-group tails, wide rows) are cheap to select for in full

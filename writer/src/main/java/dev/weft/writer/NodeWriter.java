@@ -30,7 +30,6 @@ final class NodeWriter implements AutoCloseable {
   private final GrowBuf validity;
   private final GrowBuf offsets;
   private final GrowBuf values;
-  private final GrowBuf raw;
 
   private int pendingRows;
   private int pendingCount;
@@ -43,19 +42,19 @@ final class NodeWriter implements AutoCloseable {
   private long childElementsSealed;
 
   private final List<SealedBlock> sealed = new ArrayList<>();
+  /** Sealed blocks [0, committed) are in the row group's arena, the rest in a lane's staging arena. */
+  private int committed;
   /** How this node's recent blocks were best stored (selection by sampling). */
   private final BlockChoice choice = new BlockChoice();
 
   /**
-   * @param raw scratch buffer shared by all node writers of a file, for assembling a block
    * @param maxBytes mini-block byte limit (the writer lowers it for very wide schemas so that
    *     every node's pending block fits the memory budget at once)
    */
-  NodeWriter(ColumnNode node, BufferAllocator allocator, GrowBuf raw, int maxBytes, int maxValues) {
+  NodeWriter(ColumnNode node, BufferAllocator allocator, int maxBytes, int maxValues) {
     this.node = node;
     this.maxBytes = maxBytes;
     this.maxValues = maxValues;
-    this.raw = raw;
     this.validity = new GrowBuf(allocator, 8);
     this.offsets = new GrowBuf(allocator, node.kind().hasOffsets() ? 64 : 8);
     this.values = new GrowBuf(allocator, 64);
@@ -77,6 +76,21 @@ final class NodeWriter implements AutoCloseable {
 
   void clearSealed() {
     sealed.clear();
+    committed = 0;
+  }
+
+  /**
+   * Copies the blocks sealed since the last commit from the lane's staging arena into the row
+   * group's arena, in order (called on the writer's thread, node by node in schema order).
+   */
+  void commit(BlockArena arena) {
+    for (int i = committed; i < sealed.size(); i++) {
+      SealedBlock b = sealed.get(i);
+      BlockArena.Slice s = b.stored();
+      sealed.set(i, new SealedBlock(b.firstRow(), b.numRows(), b.firstElement(), b.numElements(),
+          arena.append(s.buf(), s.offset(), s.length()), b.rawLength(), b.crc(), b.flags()));
+    }
+    committed = sealed.size();
   }
 
   /** Gives back pending-block memory beyond a minimum (only when no rows are pending). */
@@ -174,14 +188,14 @@ final class NodeWriter implements AutoCloseable {
   }
 
   /** Appends batch rows [r0, r1), sealing blocks as they fill. */
-  void append(NodeBatch nb, int r0, int r1, BlockSealer sealer) {
+  void append(NodeBatch nb, int r0, int r1, EncodeLane lane) {
     int r = r0;
     while (r < r1) {
       int k = rowsThatFit(nb, r, r1 - r);
       boolean oversize = false;
       if (k == 0) {
         if (pendingRows > 0) {
-          seal(sealer);
+          seal(lane);
           continue;
         }
         k = 1;
@@ -190,7 +204,7 @@ final class NodeWriter implements AutoCloseable {
       copy(nb, r, r + k);
       r += k;
       if (oversize) {
-        seal(sealer);
+        seal(lane);
       }
     }
   }
@@ -273,11 +287,12 @@ final class NodeWriter implements AutoCloseable {
     }
   }
 
-  /** Seals the pending block, if any rows are pending. */
-  void seal(BlockSealer sealer) {
+  /** Seals the pending block, if any rows are pending, into the lane's staging arena. */
+  void seal(EncodeLane lane) {
     if (pendingRows == 0) {
       return;
     }
+    GrowBuf raw = lane.raw;
     NodeKind kind = node.kind();
     boolean hasValidity = pendingNulls > 0;
     raw.setSize(0);
@@ -323,7 +338,7 @@ final class NodeWriter implements AutoCloseable {
     if (pos != MiniBlock.prefixLength(kind, pendingCount, hasValidity) + dataLength()) {
       throw new IllegalStateException("internal error: block layout size mismatch for " + node.path());
     }
-    sealed.add(sealer.seal(node, raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,
+    sealed.add(lane.sealer.seal(node, raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,
         elementsSealed, pendingCount, choice));
     rowsSealed += pendingRows;
     elementsSealed += pendingCount;

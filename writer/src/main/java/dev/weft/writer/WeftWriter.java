@@ -66,8 +66,11 @@ public final class WeftWriter implements AutoCloseable {
   private final FileChannel channel;
   private final FileOutput out;
   private final BlockArena arena;
-  private final BlockSealer sealer;
-  private final GrowBuf rawScratch;
+  /** Encoding lanes: lane 0 is the calling thread's, the others the pool's. */
+  private final EncodeLane[] lanes;
+  private final java.util.concurrent.ExecutorService pool;
+  /** The scratch one lane holds, counted once in flush decisions (whatever the thread count). */
+  private final long laneScratch;
   private final RowGroupFlusher flusher;
   private final byte[] fileId = new byte[16];
   private final dev.weft.index.FileIndexWriter index;
@@ -112,17 +115,25 @@ public final class WeftWriter implements AutoCloseable {
       this.channel = ch;
       this.out = new FileOutput(ch);
       this.arena = new BlockArena(allocator, segmentSize(options));
-      this.sealer = new BlockSealer(allocator, arena, options.compression(), options.compressionLevel(),
-          options.miniBlockBytes(), options.encodings());
       this.flusher = new RowGroupFlusher(out, options.targetPageBytes());
       int blockBytes = effectiveBlockBytes(options, layouts);
-      this.rawScratch = new GrowBuf(allocator, blockBytes + 64);
+      this.lanes = new EncodeLane[laneCount(options, layouts, blockBytes)];
+      for (int i = 0; i < lanes.length; i++) {
+        lanes[i] = new EncodeLane(allocator, segmentSize(options), blockBytes, options.compression(),
+            options.compressionLevel(), options.miniBlockBytes(), options.encodings());
+      }
+      this.laneScratch = lanes[0].scratchBytes();
+      this.pool = lanes.length > 1 ? java.util.concurrent.Executors.newFixedThreadPool(lanes.length - 1, r -> {
+        Thread t = new Thread(r, "weft-encode:" + this.path.getFileName());
+        t.setDaemon(true);
+        return t;
+      }) : null;
       for (ColumnLayout layout : layouts) {
         NodeWriter[] ws = new NodeWriter[layout.nodes().size()];
         nodeWriters.add(ws); // added first, so a failure below still releases what was made
         List<List<PageMeta>> perNode = new ArrayList<>();
         for (int i = 0; i < ws.length; i++) {
-          ws[i] = new NodeWriter(layout.node(i), allocator, rawScratch, blockBytes, options.valuesPerMiniBlock());
+          ws[i] = new NodeWriter(layout.node(i), allocator, blockBytes, options.valuesPerMiniBlock());
           perNode.add(new ArrayList<>());
         }
         pages.add(perNode);
@@ -175,6 +186,16 @@ public final class WeftWriter implements AutoCloseable {
     }
     long share = o.memoryBudget() / 16 / Math.max(1, nodes) / 3;
     return (int) Math.max(256, Math.min(o.miniBlockBytes(), share));
+  }
+
+  /**
+   * Encoding lanes: the threads asked for, at most one per column, and no more than a sixteenth
+   * of the budget can hold the scratch of (a lane needs about a staging segment and four blocks).
+   */
+  private static int laneCount(WriterOptions o, List<ColumnLayout> layouts, int blockBytes) {
+    long perLane = segmentSize(o) + 4L * (Math.max(blockBytes, o.miniBlockBytes()) + 64);
+    long affordable = 1 + o.memoryBudget() / 16 / perLane;
+    return (int) Math.max(1, Math.min(Math.min(o.threads(), layouts.size()), affordable));
   }
 
   private static long segmentSize(WriterOptions o) {
@@ -294,21 +315,24 @@ public final class WeftWriter implements AutoCloseable {
       while (k > 1 && chunkBytes(batches, r, r + k) > chunkBudget) {
         k = k / 2;
       }
-      for (int c = 0; c < batches.length; c++) {
-        int at = (int) batches[c][0].elems(r); // zone maps and bloom filters see top-level values
-        index.append(c, batches[c][0].vector, at, at + k);
+      final int start = r;
+      final int end = r + k;
+      final long nearRow = rowsWritten + (r - from);
+      forEachColumn((c, lane) -> {
+        int at = (int) batches[c][0].elems(start); // zone maps and bloom filters see top-level values
+        index.append(c, batches[c][0].vector, at, at + (end - start));
         NodeWriter[] ws = nodeWriters.get(c);
         for (int n = 0; n < ws.length; n++) {
           try {
-            ws[n].append(batches[c][n], r, r + k, sealer);
+            ws[n].append(batches[c][n], start, end, lane);
           } catch (org.apache.arrow.memory.OutOfMemoryException e) {
             throw new IOException("writing " + path + ": column '" + ws[n].node.path() + "' near row "
-                + (rowsWritten + (r - from)) + " needs more memory than the budget of " + options.memoryBudget()
+                + nearRow + " needs more memory than the budget of " + options.memoryBudget()
                 + " bytes; a single value takes up to about 8 times its size while it is buffered:"
                 + " raise WriterOptions.memoryBudget", e);
           }
         }
-      }
+      });
       r += k;
       rowsInGroup += k;
       rowsWritten += k;
@@ -337,8 +361,13 @@ public final class WeftWriter implements AutoCloseable {
     return sum;
   }
 
+  /**
+   * Memory held for pending blocks, which decides when blocks are sealed and row groups flushed.
+   * It counts one lane's scratch as it was when the writer opened, not the lanes' current sizes,
+   * so that the decisions (and the file's bytes) are the same for any number of threads.
+   */
   private long heldBytes() {
-    long sum = sealer.scratchBytes() + rawScratch.capacity();
+    long sum = laneScratch;
     for (NodeWriter[] ws : nodeWriters) {
       for (NodeWriter w : ws) {
         sum += w.heldBytes();
@@ -351,10 +380,104 @@ public final class WeftWriter implements AutoCloseable {
     peakMemory = Math.max(peakMemory, allocator.getPeakMemoryAllocation());
   }
 
-  private void sealAll() {
+  private void sealAll() throws IOException {
+    forEachColumn((c, lane) -> {
+      for (NodeWriter w : nodeWriters.get(c)) {
+        w.seal(lane);
+      }
+    });
+  }
+
+  /** Work on one column with one lane's buffers. */
+  private interface ColumnTask {
+    void run(int column, EncodeLane lane) throws IOException;
+  }
+
+  /**
+   * Runs {@code task} for every column, on the lanes in parallel (each column on one lane), then
+   * moves the blocks the lanes staged into the row group's arena in column order.
+   */
+  private void forEachColumn(ColumnTask task) throws IOException {
+    int columns = nodeWriters.size();
+    if (pool == null || columns < 2) {
+      for (int c = 0; c < columns; c++) {
+        task.run(c, lanes[0]);
+      }
+    } else {
+      java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+      List<java.util.concurrent.Future<?>> helpers = new ArrayList<>(lanes.length - 1);
+      for (int i = 1; i < lanes.length; i++) {
+        EncodeLane lane = lanes[i];
+        helpers.add(pool.submit(() -> {
+          drain(task, lane, next, failed, columns);
+          return null;
+        }));
+      }
+      Throwable error = null;
+      try {
+        drain(task, lanes[0], next, failed, columns);
+      } catch (IOException | RuntimeException | Error e) {
+        error = e;
+      }
+      for (java.util.concurrent.Future<?> f : helpers) {
+        try {
+          awaitUninterruptibly(f); // a lane's buffers must not be in use when the writer goes on or aborts
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (error == null) {
+            error = e.getCause();
+          } else {
+            error.addSuppressed(e.getCause());
+          }
+        }
+      }
+      if (error instanceof IOException io) {
+        throw io;
+      } else if (error instanceof RuntimeException re) {
+        throw re;
+      } else if (error instanceof Error err) {
+        throw err;
+      } else if (error != null) {
+        throw new IOException(error);
+      }
+    }
     for (NodeWriter[] ws : nodeWriters) {
       for (NodeWriter w : ws) {
-        w.seal(sealer);
+        w.commit(arena);
+      }
+    }
+    for (EncodeLane lane : lanes) {
+      lane.staging.clear();
+    }
+  }
+
+  private static void drain(ColumnTask task, EncodeLane lane, java.util.concurrent.atomic.AtomicInteger next,
+      java.util.concurrent.atomic.AtomicBoolean failed, int columns) throws IOException {
+    try {
+      for (int c = next.getAndIncrement(); c < columns && !failed.get(); c = next.getAndIncrement()) {
+        task.run(c, lane);
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      failed.set(true);
+      throw e;
+    }
+  }
+
+  private static void awaitUninterruptibly(java.util.concurrent.Future<?> f)
+      throws java.util.concurrent.ExecutionException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          f.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
@@ -515,11 +638,15 @@ public final class WeftWriter implements AutoCloseable {
         }
       }
     }
-    if (sealer != null) {
-      sealer.close();
+    if (pool != null) {
+      pool.shutdownNow();
     }
-    if (rawScratch != null) {
-      rawScratch.close();
+    if (lanes != null) {
+      for (EncodeLane lane : lanes) {
+        if (lane != null) {
+          lane.close();
+        }
+      }
     }
     if (arena != null) {
       arena.close();

@@ -28,8 +28,10 @@ public final class WriterOptions {
   private final String createdBy;
   private final boolean encodings;
   private final dev.weft.index.IndexOptions index;
+  private final int threads;
 
   private WriterOptions(Builder b) {
+    this.threads = b.threads;
     this.index = new dev.weft.index.IndexOptions(b.zoneMaps, b.zoneMapRows, b.bloomColumns, b.bloomAllFpp);
     this.encodings = b.encodings;
     this.memoryBudget = b.memoryBudget;
@@ -114,8 +116,17 @@ public final class WriterOptions {
     return index;
   }
 
+  /**
+   * Threads that encode and compress the columns of a batch at once (default 1: the calling
+   * thread alone). The bytes written do not depend on it.
+   */
+  public int threads() {
+    return threads;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder();
+    b.threads = threads;
     b.zoneMaps = index.zoneMaps();
     b.zoneMapRows = index.zoneRows();
     b.bloomColumns.putAll(index.bloomColumns());
@@ -138,7 +149,8 @@ public final class WriterOptions {
     return "WriterOptions{memoryBudget=" + memoryBudget + ", maxRowGroupRows=" + maxRowGroupRows
         + ", targetPageBytes=" + targetPageBytes + ", miniBlockBytes=" + miniBlockBytes
         + ", valuesPerMiniBlock=" + valuesPerMiniBlock + ", compression=" + compression
-        + ", compressionLevel=" + compressionLevel + ", encodings=" + encodings + ", overwrite=" + overwrite + "}";
+        + ", compressionLevel=" + compressionLevel + ", encodings=" + encodings + ", overwrite=" + overwrite
+        + ", threads=" + threads + "}";
   }
 
   /** Builder with named defaults; every setter validates its argument. */
@@ -157,8 +169,21 @@ public final class WriterOptions {
     private int zoneMapRows = dev.weft.index.IndexOptions.DEFAULT_ZONE_ROWS;
     private final java.util.Map<String, Double> bloomColumns = new java.util.HashMap<>();
     private double bloomAllFpp = Double.NaN;
+    private int threads = 1;
 
     private Builder() {}
+
+    /**
+     * Threads encoding columns in parallel, 1 to 64 (default 1); the output is byte-identical
+     * for any value. Each extra thread holds its own scratch buffers within the memory budget.
+     */
+    public Builder threads(int threads) {
+      if (threads < 1 || threads > 64) {
+        throw new IllegalArgumentException("writer threads must be in [1, 64], got " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
 
     /** Whether zone maps (min, max, null and NaN counts per zone, row group and file) are written (default true). */
     public Builder zoneMaps(boolean on) {

@@ -70,8 +70,9 @@ public final class ConvertCommand implements Callable<Integer> {
   String compression;
 
   @Option(names = "--threads", paramLabel = "N",
-      description = "Threads: up to N outputs at once; with one output, read and write in parallel "
-          + "(and decode columns in parallel beyond 2). Default: the number of cores, at most 4.")
+      description = "Threads: up to N outputs at once; with one output, read and write in parallel, encode "
+          + "columns on N threads (and decode columns in parallel beyond 2). The output is the same for any N. "
+          + "Default: the number of cores, at most 4.")
   Integer threads;
 
   @Option(names = "--columns", split = ",", paramLabel = "COL",

@@ -48,8 +48,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * {@code part-00001.weft}, ... of about that size each.
  *
  * <p>Threads: up to {@code threads} outputs are written at once; an output with two or more
- * threads reads (and decodes) Parquet on one thread while it writes Weft on another, and uses
- * the threads beyond two to decode columns in parallel. The memory budget is shared evenly by
+ * threads reads (and decodes) Parquet on one thread while it writes Weft on another, encodes
+ * the columns of each batch on all its threads at once (the bytes written do not depend on the
+ * thread count), and uses the threads beyond two to decode columns in parallel. The memory budget is shared evenly by
  * the outputs written at once; see {@link #plan}.
  */
 public final class Converter {
@@ -465,7 +466,7 @@ public final class Converter {
     }
     ExecutorService decodePool = threads >= 3 ? Executors.newFixedThreadPool(threads - 1, daemon("weft-decode")) : null;
     BufferAllocator readerAlloc = root.newChildAllocator("parquet-reader", 0, plan.readerArrow());
-    Roller roller = new Roller(job, mode, plan, root, writers, result);
+    Roller roller = new Roller(job, mode, plan, threads, root, writers, result);
     Source current = null;
     try {
       if (!pipelined) {
@@ -683,6 +684,7 @@ public final class Converter {
     private final Job job;
     private final Mode mode;
     private final Plan plan;
+    private final int threads;
     private final BufferAllocator root;
     private final OpenWriters writers;
     private final Result result;
@@ -692,10 +694,11 @@ public final class Converter {
     private long arrowBytes;
     private double ratio;
 
-    Roller(Job job, Mode mode, Plan plan, BufferAllocator root, OpenWriters writers, Result result) {
+    Roller(Job job, Mode mode, Plan plan, int threads, BufferAllocator root, OpenWriters writers, Result result) {
       this.job = job;
       this.mode = mode;
       this.plan = plan;
+      this.threads = threads;
       this.root = root;
       this.writers = writers;
       this.result = result;
@@ -733,6 +736,7 @@ public final class Converter {
           .memoryBudget(plan.writer())
           .compression(o.codec())
           .overwrite(o.overwrite())
+          .threads(threads) // the writer's thread and threads - 1 helpers encode columns at once
           .createdBy("weft convert");
       o.bloomFilters().forEach(wb::bloomFilter);
       WriterOptions wo = wb.build();

@@ -222,7 +222,9 @@ public final class BatchReader implements AutoCloseable {
     current = prs;
     rowGroup = nextNonEmptyBlock(rowGroup + 1);
     try {
-      ColumnReadStoreImpl store = new ColumnReadStoreImpl(prs, converter(fileSchema), fileSchema, createdBy);
+      int[] leaf = {0};
+      ColumnReadStoreImpl store = new ColumnReadStoreImpl(prs, converter(fileSchema, leafReaders, leaf), fileSchema,
+          createdBy);
       BlockMetaData block = rowGroup >= 0 && rowGroup < blocks.size() ? blocks.get(rowGroup) : null;
       long groupBytes = 0;
       for (LeafReader lr : active) {
@@ -319,12 +321,19 @@ public final class BatchReader implements AutoCloseable {
     reader.close();
   }
 
-  // parquet-java's column readers want a converter tree; values are read directly instead.
-  private static GroupConverter converter(GroupType g) {
+  // parquet-java's column readers want a converter tree; values are read directly instead, but
+  // for flat strings (see LeafReader.converter). Leaves are numbered depth-first, as the columns.
+  private static GroupConverter converter(GroupType g, LeafReader[] leafReaders, int[] leaf) {
     Converter[] cs = new Converter[g.getFieldCount()];
     for (int i = 0; i < cs.length; i++) {
       Type t = g.getType(i);
-      cs[i] = t.isPrimitive() ? new PrimitiveConverter() {} : converter(t.asGroupType());
+      if (t.isPrimitive()) {
+        int c = leaf[0]++;
+        LeafReader lr = c < leafReaders.length ? leafReaders[c] : null;
+        cs[i] = lr != null ? lr.converter() : new PrimitiveConverter() {};
+      } else {
+        cs[i] = converter(t.asGroupType(), leafReaders, leaf);
+      }
     }
     return new GroupConverter() {
       @Override

@@ -15,7 +15,9 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
@@ -44,6 +46,8 @@ final class LeafReader {
   private final boolean keepLevels;
 
   private ColumnReader reader;
+  /** Where the column reader delivers flat string values (null: values are read with getBinary). */
+  private final ValueSink sink;
   private long total;
   private long consumed;
   private int rowGroup;
@@ -102,6 +106,80 @@ final class LeafReader {
     }
     this.kind = k;
     this.byteWidth = width;
+    this.sink = maxRep == 0 && (k == Kind.VAR || k == Kind.LARGE_VAR) ? new ValueSink() : null;
+  }
+
+  /**
+   * The converter parquet-java's column reader gets for this leaf: for flat string and binary
+   * columns one that takes dictionary ids, so that a dictionary-encoded page's values are copied
+   * from the dictionary decoded once per row group instead of one Binary (and ByteBuffer) each.
+   */
+  PrimitiveConverter converter() {
+    if (sink == null) {
+      return new PrimitiveConverter() {};
+    }
+    sink.setDictionary(null); // a new row group: its column reader sets its own dictionary, if any
+    return sink;
+  }
+
+  /** Receives one value at a time from {@link ColumnReader#writeCurrentValueToConverter()}. */
+  static final class ValueSink extends PrimitiveConverter {
+    private Dictionary dictionary;
+    /** The dictionary's values back to back, and where each starts (one more entry: the end). */
+    byte[] dictBytes;
+    int[] dictStarts;
+    /** The last value: a dictionary id, or -1 and a Binary. */
+    int id = -1;
+    Binary binary;
+
+    @Override
+    public boolean hasDictionarySupport() {
+      return true;
+    }
+
+    @Override
+    public void setDictionary(Dictionary d) {
+      dictionary = d;
+      dictBytes = null;
+      dictStarts = null;
+    }
+
+    @Override
+    public void addValueFromDictionary(int dictionaryId) {
+      id = dictionaryId;
+    }
+
+    @Override
+    public void addBinary(Binary value) {
+      id = -1;
+      binary = value;
+    }
+
+    /** Decodes the dictionary into {@link #dictBytes} (once per row group, on first use). */
+    void decodeDictionary() {
+      if (dictBytes != null || dictionary == null) {
+        return;
+      }
+      int n = dictionary.getMaxId() + 1;
+      int[] starts = new int[n + 1];
+      long total = 0;
+      for (int i = 0; i < n; i++) {
+        starts[i] = (int) total;
+        total += dictionary.decodeToBinary(i).length();
+        if (total > Integer.MAX_VALUE - 16) {
+          throw new IllegalStateException("a dictionary of more than 2 GiB");
+        }
+      }
+      starts[n] = (int) total;
+      byte[] bytes = new byte[(int) total];
+      for (int i = 0; i < n; i++) {
+        Binary b = dictionary.decodeToBinary(i);
+        ByteBuffer bb = b.toByteBuffer();
+        bb.get(bytes, starts[i], starts[i + 1] - starts[i]);
+      }
+      dictStarts = starts;
+      dictBytes = bytes;
+    }
   }
 
   /** Starts a row group: the reader of this column and its size statistics. */
@@ -211,8 +289,19 @@ final class LeafReader {
         ds[i] = (short) d;
       }
       if (d == md) {
-        Binary b = cr.getBinary();
-        int len = b.length();
+        cr.writeCurrentValueToConverter();
+        int id = sink.id;
+        Binary b = null;
+        int len;
+        if (id >= 0) {
+          if (sink.dictBytes == null) {
+            sink.decodeDictionary();
+          }
+          len = sink.dictStarts[id + 1] - sink.dictStarts[id];
+        } else {
+          b = sink.binary;
+          len = b.length();
+        }
         if (pos + len > data.capacity()) {
           if (pos + len > Integer.MAX_VALUE) {
             throw new ParquetFormatException.TooLarge(file, "column " + leaf.path() + ": more than 2 GiB of values"
@@ -222,8 +311,12 @@ final class LeafReader {
           v.reallocDataBuffer(Math.min(want, Integer.MAX_VALUE));
           data = v.getDataBuffer();
         }
-        ByteBuffer bb = b.toByteBuffer();
-        data.setBytes(pos, bb, bb.position(), len);
+        if (b == null) {
+          data.setBytes(pos, sink.dictBytes, sink.dictStarts[id], len);
+        } else {
+          ByteBuffer bb = b.toByteBuffer();
+          data.setBytes(pos, bb, bb.position(), len);
+        }
         BitVectorHelper.setBit(valid, i);
         pos += len;
       } else if (d > md) {
@@ -253,14 +346,29 @@ final class LeafReader {
         ds[i] = (short) d;
       }
       if (d == md) {
-        Binary b = cr.getBinary();
-        int len = b.length();
+        cr.writeCurrentValueToConverter();
+        int id = sink.id;
+        Binary b = null;
+        int len;
+        if (id >= 0) {
+          if (sink.dictBytes == null) {
+            sink.decodeDictionary();
+          }
+          len = sink.dictStarts[id + 1] - sink.dictStarts[id];
+        } else {
+          b = sink.binary;
+          len = b.length();
+        }
         while (pos + len > data.capacity()) {
           v.reallocDataBuffer();
           data = v.getDataBuffer();
         }
-        ByteBuffer bb = b.toByteBuffer();
-        data.setBytes(pos, bb, bb.position(), len);
+        if (b == null) {
+          data.setBytes(pos, sink.dictBytes, sink.dictStarts[id], len);
+        } else {
+          ByteBuffer bb = b.toByteBuffer();
+          data.setBytes(pos, bb, bb.position(), len);
+        }
         BitVectorHelper.setBit(valid, i);
         pos += len;
       } else if (d > md) {

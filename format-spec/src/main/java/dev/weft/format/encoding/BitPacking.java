@@ -91,7 +91,76 @@ public final class BitPacking {
       }
       return;
     }
+    switch (bits) {
+      // byte-aligned widths (the writer's choice when zstd follows): value i is whole bytes
+      case 8 -> {
+        int at = start + from;
+        for (int k = 0; k < n; k++) {
+          dst[off + k] = base + scale * (b.get(at + k) & 0xFFL);
+        }
+        return;
+      }
+      case 16 -> {
+        int at = start + 2 * from;
+        for (int k = 0; k < n; k++) {
+          dst[off + k] = base + scale * (b.getShort(at + 2 * k) & 0xFFFFL);
+        }
+        return;
+      }
+      case 32 -> {
+        int at = start + 4 * from;
+        for (int k = 0; k < n; k++) {
+          dst[off + k] = base + scale * (b.getInt(at + 4 * k) & 0xFFFF_FFFFL);
+        }
+        return;
+      }
+      case 64 -> {
+        int at = start + 8 * from;
+        for (int k = 0; k < n; k++) {
+          dst[off + k] = base + scale * b.getLong(at + 8 * k);
+        }
+        return;
+      }
+      default -> { }
+    }
     long mask = bits == 64 ? -1L : (1L << bits) - 1;
+    int k = 0;
+    if (bits < 8) {
+      // 8 values fill exactly `bits` bytes: from a value index divisible by 8 on, one load
+      // serves 8 values (byte streams of floats, dictionary codes)
+      k = Math.min(n, (8 - (from & 7)) & 7);
+      unpackEach(b, start, end, bits, from, k, dst, off, base, scale, mask);
+      int s1 = bits;
+      int s2 = 2 * bits;
+      int s3 = 3 * bits;
+      int s4 = 4 * bits;
+      int s5 = 5 * bits;
+      int s6 = 6 * bits;
+      int s7 = 7 * bits;
+      int safeEnd = end - 8;
+      for (; k + 8 <= n; k += 8) {
+        int at = start + ((from + k) >>> 3) * bits;
+        if (at > safeEnd) {
+          break;
+        }
+        long w = b.getLong(at);
+        int o = off + k;
+        dst[o] = base + scale * (w & mask);
+        dst[o + 1] = base + scale * ((w >>> s1) & mask);
+        dst[o + 2] = base + scale * ((w >>> s2) & mask);
+        dst[o + 3] = base + scale * ((w >>> s3) & mask);
+        dst[o + 4] = base + scale * ((w >>> s4) & mask);
+        dst[o + 5] = base + scale * ((w >>> s5) & mask);
+        dst[o + 6] = base + scale * ((w >>> s6) & mask);
+        dst[o + 7] = base + scale * ((w >>> s7) & mask);
+      }
+    }
+    unpackEach(b, start, end, bits, from + k, n - k, dst, off + k, base, scale, mask);
+  }
+
+  /** {@link #unpack} one value at a time. */
+  private static void unpackEach(ByteBuffer b, int start, int end, int bits, int from, int n, long[] dst, int off,
+      long base, long scale, long mask) {
     long bitPos = (long) from * bits;
     int k = 0;
     if (bits <= 56) {

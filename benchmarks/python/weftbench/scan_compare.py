@@ -52,11 +52,12 @@ class Java:
             self.p.wait(timeout=30)
 
 
-def pyarrow_scan(path: Path) -> tuple[float, int]:
+def pyarrow_scan(path: Path) -> tuple[float, int, float]:
     t0 = time.perf_counter()
+    c0 = time.process_time()
     pf = pq.ParquetFile(path)
     n = pf.read(use_threads=False).num_rows
-    return time.perf_counter() - t0, n
+    return time.perf_counter() - t0, n, time.process_time() - c0
 
 
 def main(argv=None) -> int:
@@ -111,28 +112,33 @@ def main(argv=None) -> int:
                 runs.update({f"{c}@{vn}": (vj, w) for c, w in wefts.items()})
             times = {"pyarrow": []}
             times.update({c: [] for c in runs})
+            cpu = {k: [] for k in times}
             nrows = None
             for rnd in range(a.reps + 1):
-                t, n = pyarrow_scan(pq_path)
+                t, n, ct = pyarrow_scan(pq_path)
                 nrows = n
                 if rnd:
                     times["pyarrow"].append(t)
+                    cpu["pyarrow"].append(ct)
                 for c, (j, w) in runs.items():
-                    s, n2 = j.ask(f"scan {w}")
+                    s, n2, ct = j.ask(f"scan {w}")
                     if int(n2) != n:
                         raise RuntimeError(f"{name}: weft {c} scanned {n2} rows, pyarrow {n}")
                     if rnd:
                         times[c].append(float(s))
+                        cpu[c].append(float(ct))
             med = {k: statistics.median(v) for k, v in times.items()}
+            cmed = {k: statistics.median(v) for k, v in cpu.items()}
             sizes = {c: w.stat().st_size for c, w in wefts.items()}
             print(f"{name}: {nrows:,} rows; parquet {pq_path.stat().st_size / 1e6:.1f} MB, "
                   + ", ".join(f"weft-{c} {sizes[c] / 1e6:.1f} MB" for c in codecs))
             print(f"  pyarrow one thread: median {med['pyarrow'] * 1e3:.0f} ms "
                   f"({nrows / med['pyarrow'] / 1e6:.2f} M rows/s)  runs "
-                  + " ".join(f"{x * 1e3:.0f}" for x in times["pyarrow"]))
+                  + " ".join(f"{x * 1e3:.0f}" for x in times["pyarrow"]) + f"; CPU median {cmed['pyarrow'] * 1e3:.0f} ms")
             for c in runs:
                 print(f"  weft-{c}: median {med[c] * 1e3:.0f} ms ({nrows / med[c] / 1e6:.2f} M rows/s), "
-                      f"{med['pyarrow'] / med[c]:.2f}x pyarrow  runs " + " ".join(f"{x * 1e3:.0f}" for x in times[c]))
+                      f"{med['pyarrow'] / med[c]:.2f}x pyarrow  runs " + " ".join(f"{x * 1e3:.0f}" for x in times[c])
+                      + f"; CPU median {cmed[c] * 1e3:.0f} ms, {cmed['pyarrow'] / cmed[c]:.2f}x pyarrow's")
             summary.append((name, {c: med["pyarrow"] / med[c] for c in runs}))
             sys.stdout.flush()
     finally:

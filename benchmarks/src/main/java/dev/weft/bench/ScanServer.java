@@ -25,8 +25,11 @@ import org.apache.arrow.vector.ipc.ArrowFileReader;
  *
  * <pre>
  * write IN.arrow OUT.weft zstd|none   -> "ok BYTES"          (WriterOptions defaults otherwise)
- * scan FILE.weft [BATCH]              -> "ok SECONDS ROWS"   (all columns into Arrow, one thread)
- * loop FILE.weft SECONDS [BATCH]      -> "ok SCANS"          (scans for a while: for a profiler)
+ * scan FILE.weft [BATCH]              -> "ok SECONDS ROWS CPU_SECONDS" (all columns into Arrow, one thread;
+ *                                        CPU time of the process)
+ * loop FILE.weft SECONDS [BATCH [COLUMNS]] -> "ok SCANS CPU_SECONDS_PER_SCAN"          (scans for a while: for a profiler)
+ * columns FILE.weft                   -> "ok NAME=MS;..."    (each column scanned alone, median of 3)
+ * encodings FILE.weft                 -> "ok NODE=ENCODING:BLOCKS,...{CODEC=BLOCKS};..." (per node)
  * quit
  * </pre>
  *
@@ -52,20 +55,56 @@ public final class ScanServer {
               WeftReader r = readers.computeIfAbsent(a[1], p -> open(p, allocator));
               int batch = a.length > 2 ? Integer.parseInt(a[2]) : 65536;
               long t0 = System.nanoTime();
+              long c0 = cpuNanos();
               long rows = scan(r, batch);
               double s = (System.nanoTime() - t0) / 1e9;
-              reply("ok " + s + " " + rows);
+              reply("ok " + s + " " + rows + " " + (cpuNanos() - c0) / 1e9);
             }
             case "loop" -> {
               WeftReader r = readers.computeIfAbsent(a[1], p -> open(p, allocator));
               long end = System.nanoTime() + (long) (Double.parseDouble(a[2]) * 1e9);
               int batch = a.length > 3 ? Integer.parseInt(a[3]) : 65536;
+              java.util.List<String> cols = a.length > 4 ? java.util.List.of(a[4].split(",")) : null;
               long scans = 0;
+              long c0 = cpuNanos();
               while (System.nanoTime() < end) {
-                scan(r, batch);
+                scan(r, batch, cols);
                 scans++;
               }
-              reply("ok " + scans);
+              reply("ok " + scans + " " + (cpuNanos() - c0) / 1e9 / scans);
+            }
+            case "columns" -> {
+              // per column: the median of 3 scans of that column alone, milliseconds
+              WeftReader r = readers.computeIfAbsent(a[1], p -> open(p, allocator));
+              StringBuilder sb = new StringBuilder();
+              for (int c = 0; c < r.numColumns(); c++) {
+                String name = r.schema().getFields().get(c).getName();
+                double[] t = new double[3];
+                for (int k = 0; k < t.length; k++) {
+                  long t0 = System.nanoTime();
+                  try (WeftScanner sc = r.scan(java.util.List.of(name), 65536)) {
+                    while (sc.hasNext()) {
+                      sc.nextBatch().close();
+                    }
+                  }
+                  t[k] = (System.nanoTime() - t0) / 1e6;
+                }
+                java.util.Arrays.sort(t);
+                sb.append(name).append('=').append(String.format("%.1f", t[1])).append(';');
+              }
+              reply("ok " + sb);
+            }
+            case "encodings" -> {
+              WeftReader r = readers.computeIfAbsent(a[1], p -> open(p, allocator));
+              StringBuilder sb = new StringBuilder();
+              for (int c = 0; c < r.numColumns(); c++) {
+                for (dev.weft.reader.NodeStats ns : r.nodeStats(c)) {
+                  sb.append(ns.path()).append('=');
+                  ns.encodings().forEach((k, v) -> sb.append(k).append(':').append(v.blocks()).append(','));
+                  sb.append(ns.blocksByCodec()).append(' ');
+                }
+              }
+              reply("ok " + sb.toString().replace(" ", ";"));
             }
             case "quit" -> {
               for (WeftReader r : readers.values()) {
@@ -83,6 +122,12 @@ public final class ScanServer {
     }
   }
 
+  /** CPU time of the whole process (scan thread, GC, JIT), in nanoseconds. */
+  private static long cpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean m ? m.getProcessCpuTime() : 0;
+  }
+
   private static void reply(String s) {
     System.out.println(s);
     System.out.flush();
@@ -97,8 +142,12 @@ public final class ScanServer {
   }
 
   static long scan(WeftReader reader, int batch) throws Exception {
+    return scan(reader, batch, null);
+  }
+
+  static long scan(WeftReader reader, int batch, java.util.List<String> columns) throws Exception {
     long rows = 0;
-    try (WeftScanner s = reader.scan(null, batch)) {
+    try (WeftScanner s = reader.scan(columns, batch)) {
       while (s.hasNext()) {
         try (VectorSchemaRoot b = s.nextBatch()) {
           rows += b.getRowCount();

@@ -118,48 +118,64 @@ public final class ByteStreamSplit {
       }
       int chunk = Math.min(n, 1024);
       byte[][] planes = new byte[dstWidth][chunk];
-      long[] tmp = null;
+      long[] tmp = new long[chunk];
       for (int done = 0; done < n; done += chunk) {
         int c = Math.min(chunk, n - done);
         for (int k = 0; k < dstWidth; k++) {
-          IntDecoder s = streams[k];
-          byte[] plane = planes[k];
-          if (s instanceof PlainInts.Decoder p && p.width() == 1) {
-            p.buf().get(p.start() + from + done, plane, 0, c);
-          } else if (s instanceof ConstantInts.Decoder cst) {
-            java.util.Arrays.fill(plane, 0, c, (byte) cst.value());
-          } else {
-            if (tmp == null) {
-              tmp = new long[chunk];
-            }
-            s.decode(from + done, c, tmp, 0);
-            for (int i = 0; i < c; i++) {
-              plane[i] = (byte) tmp[i];
-            }
-          }
+          plane(streams[k], from + done, c, planes[k], tmp);
         }
         long a = addr + (long) done * dstWidth;
         switch (dstWidth) {
           case 8 -> interleave8(planes, c, a);
-          case 4 -> {
-            byte[] p0 = planes[0];
-            byte[] p1 = planes[1];
-            byte[] p2 = planes[2];
-            byte[] p3 = planes[3];
-            for (int i = 0; i < c; i++) {
-              org.apache.arrow.memory.util.MemoryUtil.putInt(a + 4L * i,
-                  (p0[i] & 0xFF) | (p1[i] & 0xFF) << 8 | (p2[i] & 0xFF) << 16 | p3[i] << 24);
-            }
-          }
-          case 2 -> {
-            byte[] p0 = planes[0];
-            byte[] p1 = planes[1];
-            for (int i = 0; i < c; i++) {
-              org.apache.arrow.memory.util.MemoryUtil.putShort(a + 2L * i, (short) ((p0[i] & 0xFF) | p1[i] << 8));
-            }
-          }
+          case 4 -> interleave4(planes, c, a);
+          case 2 -> interleave2(planes, c, a);
           default -> org.apache.arrow.memory.util.MemoryUtil.copyToMemory(planes[0], 0, a, c);
         }
+      }
+    }
+
+    /** The low bytes of values {@code [from, from + c)} of byte stream {@code s}. */
+    private static void plane(IntDecoder s, int from, int c, byte[] plane, long[] tmp) {
+      if (s instanceof PlainInts.Decoder p && p.width() == 1) {
+        p.buf().get(p.start() + from, plane, 0, c);
+      } else if (s instanceof ConstantInts.Decoder cst) {
+        java.util.Arrays.fill(plane, 0, c, (byte) cst.value());
+      } else if (s instanceof DictionaryInts.Decoder d) {
+        // codes, then their entries (checked)
+        d.codes().decode(from, c, tmp, 0);
+        long[] entries = d.entries();
+        int m = entries.length;
+        for (int i = 0; i < c; i++) {
+          long code = tmp[i];
+          if (code < 0 || code >= m) {
+            throw new MalformedEncodingException("dictionary code " + code + " outside [0, " + m + ")");
+          }
+          plane[i] = (byte) entries[(int) code];
+        }
+      } else {
+        s.decode(from, c, tmp, 0);
+        for (int i = 0; i < c; i++) {
+          plane[i] = (byte) tmp[i];
+        }
+      }
+    }
+
+    private static void interleave4(byte[][] planes, int c, long a) {
+      byte[] p0 = planes[0];
+      byte[] p1 = planes[1];
+      byte[] p2 = planes[2];
+      byte[] p3 = planes[3];
+      for (int i = 0; i < c; i++) {
+        org.apache.arrow.memory.util.MemoryUtil.putInt(a + 4L * i,
+            (p0[i] & 0xFF) | (p1[i] & 0xFF) << 8 | (p2[i] & 0xFF) << 16 | p3[i] << 24);
+      }
+    }
+
+    private static void interleave2(byte[][] planes, int c, long a) {
+      byte[] p0 = planes[0];
+      byte[] p1 = planes[1];
+      for (int i = 0; i < c; i++) {
+        org.apache.arrow.memory.util.MemoryUtil.putShort(a + 2L * i, (short) ((p0[i] & 0xFF) | p1[i] << 8));
       }
     }
 

@@ -260,3 +260,19 @@ def test_quick_mode_end_to_end(tmp_path):
     flights = [d for d in doc["datasets"] if d["name"] == "flights-3m"]
     if flights:  # its date column is sorted: the predicate is a time range on it
         assert flights[0]["meta"]["filter"]["column"] == "date" and flights[0]["meta"]["filter"]["sorted"]
+
+
+def test_scan_compare_times_weft_and_pyarrow_in_one_run(tmp_path):
+    """bin/weft-bench scan on a tiny generated table: every Weft scan returns pyarrow's row count."""
+    if not (BENCH_DIR / "target" / "lib").is_dir():
+        if os.environ.get("WEFT_BENCH_SKIP_JAVA") == "1":
+            pytest.skip("benchmarks/target not built and WEFT_BENCH_SKIP_JAVA=1")
+        pytest.fail("benchmarks/target/lib is missing: run `mvn -B package -DskipTests` first (bin/test runs mvn verify)")
+    env = dict(os.environ, WEFT_BENCH_NO_BUILD="1", WEFT_BENCH_VENV=str(Path(sys.executable).parents[1]))
+    proc = subprocess.run([str(BENCH_DIR / "bin" / "weft-bench"), "scan", "recsys:3000", "--reps", "2",
+                           "--work", str(tmp_path)], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    assert "recsys-3000: 3,000 rows" in out, out
+    assert "weft-zstd: median" in out and "weft-none: median" in out and "x pyarrow" in out, out
+    assert out.strip().splitlines()[-1].startswith("ratio weft/pyarrow"), out

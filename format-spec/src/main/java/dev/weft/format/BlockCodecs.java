@@ -76,17 +76,19 @@ public final class BlockCodecs {
    * @throws IllegalArgumentException if the data is malformed or has another length
    */
   public static byte[] decompress(Codec codec, ByteBuffer src, int rawLength) {
-    byte[] in = new byte[src.remaining()];
-    src.duplicate().get(in);
     byte[] out = new byte[rawLength];
     int produced;
     try {
       produced = switch (codec) {
         case NONE -> throw new IllegalStateException("no codec");
-        case ZSTD -> ZSTD_DECOMPRESS.get().decompressByteArray(out, 0, rawLength, in, 0, in.length);
+        // straight from a mapped (direct) buffer: no copy of the compressed bytes first
+        case ZSTD -> src.isDirect()
+            ? ZSTD_DECOMPRESS.get().decompressDirectByteBufferToByteArray(out, 0, rawLength, src, src.position(),
+                src.remaining())
+            : ZSTD_DECOMPRESS.get().decompressByteArray(out, 0, rawLength, bytes(src), 0, src.remaining());
         case LZ4 -> {
           LZ4SafeDecompressor d = LZ4.safeDecompressor();
-          yield d.decompress(in, 0, in.length, out, 0, rawLength);
+          yield d.decompress(src, src.position(), src.remaining(), ByteBuffer.wrap(out), 0, rawLength);
         }
       };
     } catch (RuntimeException e) {
@@ -96,5 +98,11 @@ public final class BlockCodecs {
       throw new IllegalArgumentException(codec + " data decompressed to " + produced + " bytes, expected " + rawLength);
     }
     return out;
+  }
+
+  private static byte[] bytes(ByteBuffer src) {
+    byte[] in = new byte[src.remaining()];
+    src.duplicate().get(in);
+    return in;
   }
 }

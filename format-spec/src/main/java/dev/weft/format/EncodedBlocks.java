@@ -247,13 +247,19 @@ public final class EncodedBlocks {
         long total = 0;
         int at = (int) validityBytes + 8;
         plain.putInt(at, 0);
-        for (int i = 0; i < count; i++) {
-          long len = lengths.get(i);
-          if (len < 0 || len > 0xFFFF_FFFFL - total) {
-            throw new MalformedEncodingException("list length " + len + " at " + i + " after " + total + " items");
+        long[] chunk = new long[Math.min(count, 512)];
+        for (int from = 0; from < count; from += chunk.length) {
+          int k = Math.min(chunk.length, count - from);
+          lengths.decode(from, k, chunk, 0); // in chunks: one call per chunk, not per list
+          for (int j = 0; j < k; j++) {
+            long len = chunk[j];
+            int i = from + j;
+            if (len < 0 || len > 0xFFFF_FFFFL - total) {
+              throw new MalformedEncodingException("list length " + len + " at " + i + " after " + total + " items");
+            }
+            total += len;
+            plain.putInt(at + 4 * (i + 1), (int) total);
           }
-          total += len;
-          plain.putInt(at + 4 * (i + 1), (int) total);
         }
       }
       default -> plain = allocate(validityBytes);

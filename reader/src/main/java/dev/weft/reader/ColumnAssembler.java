@@ -26,12 +26,24 @@ final class ColumnAssembler {
   /** Scratch for decoding a range of encoded values. */
   private long[] scratch = new long[64];
   private final boolean zeroCopy;
+  /** Whether blocks this call decodes go into the reader's shared cache (scans: only while it has room). */
+  private final boolean share;
 
   /**
    * @param zeroCopy whether a fixed-width range stored contiguously and uncompressed may be
    *     handed to Arrow as a view of the mapped file instead of a copy
    */
   ColumnAssembler(ColumnReader column, boolean zeroCopy) {
+    this(column, zeroCopy, true);
+  }
+
+  /**
+   * @param share whether blocks decoded by this call go into the reader's shared cache: false
+   *     for a sequential scan, which reads each block once: they go there only while it has
+   *     room ({@link BlockCache#offer}); blocks already there are used either way
+   */
+  ColumnAssembler(ColumnReader column, boolean zeroCopy, boolean share) {
+    this.share = share;
     this.column = column;
     this.cache = new DecodedBlock[column.nodes().length][CACHE_SLOTS];
     this.last = new DecodedBlock[column.nodes().length];
@@ -44,7 +56,7 @@ final class ColumnAssembler {
     if (b != null && element >= b.firstElement() && element < b.endElement()) {
       return b;
     }
-    b = column.nodes()[nodeIndex].blockFor(element, cache[nodeIndex]);
+    b = column.nodes()[nodeIndex].blockFor(element, cache[nodeIndex], share);
     last[nodeIndex] = b;
     // the fixed-width fast path only serves plain uncompressed blocks: skip it while they are not
     notPlain[nodeIndex] = !b.uncompressed() || b.view().validityPos >= 0;

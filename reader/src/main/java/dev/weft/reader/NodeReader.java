@@ -252,6 +252,15 @@ final class NodeReader {
    * decoded (and then put into both).
    */
   DecodedBlock blockFor(long element, DecodedBlock[] local) throws IOException {
+    return blockFor(element, local, true);
+  }
+
+  /**
+   * As {@link #blockFor(long, DecodedBlock[])}; {@code share} false (sequential scans) puts a
+   * block decoded here into the shared cache only while it has room ({@link BlockCache#offer}):
+   * a scan reads each block once, and must not evict the blocks random reads reuse.
+   */
+  DecodedBlock blockFor(long element, DecodedBlock[] local, boolean share) throws IOException {
     if (element < 0 || element >= totalElements) {
       throw CorruptFileException.at(ctx.path(), column, -1, node.path() + " has " + totalElements
           + " elements, a parent refers to element " + element);
@@ -276,7 +285,11 @@ final class NodeReader {
       return local[localSlot];
     }
     DecodedBlock d = decode(p, page, t, b);
-    ctx.cache().put(slots, b, d, this, pageBlockBase[p] + b);
+    if (share) {
+      ctx.cache().put(slots, b, d, this, pageBlockBase[p] + b);
+    } else {
+      ctx.cache().offer(slots, b, d, this, pageBlockBase[p] + b);
+    }
     if (local != null) {
       local[localSlot] = d;
     }

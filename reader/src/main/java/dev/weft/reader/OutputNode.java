@@ -6,6 +6,7 @@ import dev.weft.format.NodeKind;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 
 /**
@@ -108,8 +109,12 @@ final class OutputNode implements AutoCloseable {
       if (at == 0) {
         o.setLong(0, 0);
       }
-      for (int j = 1; j <= n; j++) {
-        o.setLong((at + j) * 8, delta + mb.offset(i + j));
+      // capacity ensured above; the block's offsets are read through its (checked) buffer
+      java.nio.ByteBuffer b = mb.buf;
+      int pos = mb.offsetsPos + 4 * (i + 1);
+      long dst = o.memoryAddress() + (at + 1) * 8;
+      for (int j = 0; j < n; j++) {
+        MemoryUtil.putLong(dst + 8L * j, delta + (b.getInt(pos + 4 * j) & 0xFFFF_FFFFL));
       }
     } else {
       if (lastValue > Integer.MAX_VALUE) {
@@ -123,9 +128,9 @@ final class OutputNode implements AutoCloseable {
       int d = (int) delta;
       java.nio.ByteBuffer b = mb.buf;
       int pos = mb.offsetsPos + 4 * (i + 1);
-      long dst = (at + 1) * 4;
+      long dst = o.memoryAddress() + (at + 1) * 4;
       for (int j = 0; j < n; j++) {
-        o.setInt(dst + 4L * j, d + b.getInt(pos + 4 * j));
+        MemoryUtil.putInt(dst + 4L * j, d + b.getInt(pos + 4 * j));
       }
     }
   }

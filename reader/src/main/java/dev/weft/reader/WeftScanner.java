@@ -40,7 +40,7 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
     this.toRow = toRow;
     this.filtered = null;
     for (ColumnReader c : columns) {
-      assemblers.add(new ColumnAssembler(c, true));
+      assemblers.add(new ColumnAssembler(c, true, false));
     }
   }
 

@@ -1,7 +1,11 @@
 package dev.weft.format.encoding;
 
 import dev.weft.format.MetaOutput;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * LSB-first bit-packing of unsigned integers of a fixed width {@code b} (0 to 64 bits): value
@@ -81,17 +85,172 @@ public final class BitPacking {
 
   /**
    * Unpacks values {@code [from, from+n)} as {@code base + scale * packed} into {@code dst}.
-   * A tight loop: one load, shift and mask per value.
+   * Tight loops read the packed bytes of a heap or direct buffer without a ByteBuffer call per
+   * value (mapped blocks are read-only direct buffers, decompressed ones heap buffers: a call
+   * site that sees both is not inlined): whole bytes at 8, 16, 32 and 64 bits, eight values
+   * per load below 8 bits, one load per value otherwise.
+   *
+   * @throws IndexOutOfBoundsException if the values lie outside the packed bytes {@code [start, end)}
    */
   public static void unpack(ByteBuffer b, int start, int end, int bits, int from, int n, long[] dst, int off,
       long base, long scale) {
+    if (n <= 0) {
+      return;
+    }
     if (bits == 0) {
       for (int k = 0; k < n; k++) {
         dst[off + k] = base;
       }
       return;
     }
-    long mask = bits == 64 ? -1L : (1L << bits) - 1;
+    if (start < 0 || end > b.capacity() || from < 0 || (long) (from + n) * bits > 8L * (end - start)) {
+      throw new IndexOutOfBoundsException("packed values [" + from + ", " + from + " + " + n + ") of " + bits
+          + " bits lie outside the " + (end - start) + " packed bytes");
+    }
+    byte[] arr;
+    long addr;
+    if (b.hasArray()) {
+      arr = b.array();
+      start += b.arrayOffset();
+      end += b.arrayOffset();
+      addr = 0;
+    } else if (b.isDirect() && MemoryUtil.LITTLE_ENDIAN) {
+      arr = null;
+      addr = MemoryUtil.getByteBufferAddress(b);
+    } else {
+      unpackEach(b, start, end, bits, from, n, dst, off, base, scale, bits == 64 ? -1L : (1L << bits) - 1);
+      return;
+    }
+    unpackRaw(arr, addr, start, end, bits, from, n, dst, off, base, scale);
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+
+  // Reads at byte index i of the array, or at address addr + i when arr is null; i was checked
+  // against the packed bytes, which lie within the buffer (checked in unpack).
+  private static long rawLong(byte[] arr, long addr, int i) {
+    return arr != null ? (long) LONGS.get(arr, i) : MemoryUtil.getLong(addr + i);
+  }
+
+  private static long rawInt(byte[] arr, long addr, int i) {
+    return (arr != null ? (int) INTS.get(arr, i) : MemoryUtil.getInt(addr + i)) & 0xFFFF_FFFFL;
+  }
+
+  private static long rawShort(byte[] arr, long addr, int i) {
+    return (arr != null ? (short) SHORTS.get(arr, i) : MemoryUtil.getShort(addr + i)) & 0xFFFFL;
+  }
+
+  private static long rawByte(byte[] arr, long addr, int i) {
+    return (arr != null ? arr[i] : MemoryUtil.getByte(addr + i)) & 0xFFL;
+  }
+
+  /** {@link #unpack} over raw bytes: {@code arr} (indexes) or, when null, memory at {@code addr}. */
+  private static void unpackRaw(byte[] arr, long addr, int start, int end, int bits, int from, int n, long[] dst,
+      int off, long base, long scale) {
+    switch (bits) {
+      // byte-aligned widths (the writer's choice when zstd follows): value i is whole bytes
+      case 8 -> {
+        int at = start + from;
+        for (int k = 0; k < n; k++) {
+          dst[off + k] = base + scale * rawByte(arr, addr, at + k);
+        }
+        return;
+      }
+      case 16 -> {
+        int at = start + 2 * from;
+        for (int k = 0; k < n; k++) {
+          dst[off + k] = base + scale * rawShort(arr, addr, at + 2 * k);
+        }
+        return;
+      }
+      case 32 -> {
+        int at = start + 4 * from;
+        for (int k = 0; k < n; k++) {
+          dst[off + k] = base + scale * rawInt(arr, addr, at + 4 * k);
+        }
+        return;
+      }
+      case 64 -> {
+        int at = start + 8 * from;
+        for (int k = 0; k < n; k++) {
+          dst[off + k] = base + scale * rawLong(arr, addr, at + 8 * k);
+        }
+        return;
+      }
+      default -> { }
+    }
+    long mask = (1L << bits) - 1;
+    int safeEnd = end - 8;
+    int k = 0;
+    if (bits < 8) {
+      // 8 values fill exactly `bits` bytes: from a value index divisible by 8 on, one load
+      // serves 8 values (byte streams of floats, dictionary codes)
+      k = Math.min(n, (8 - (from & 7)) & 7);
+      unpackRawEach(arr, addr, start, end, bits, from, k, dst, off, base, scale, mask);
+      int s1 = bits;
+      int s2 = 2 * bits;
+      int s3 = 3 * bits;
+      int s4 = 4 * bits;
+      int s5 = 5 * bits;
+      int s6 = 6 * bits;
+      int s7 = 7 * bits;
+      for (; k + 8 <= n; k += 8) {
+        int at = start + ((from + k) >>> 3) * bits;
+        if (at > safeEnd) {
+          break;
+        }
+        long w = rawLong(arr, addr, at);
+        int o = off + k;
+        dst[o] = base + scale * (w & mask);
+        dst[o + 1] = base + scale * ((w >>> s1) & mask);
+        dst[o + 2] = base + scale * ((w >>> s2) & mask);
+        dst[o + 3] = base + scale * ((w >>> s3) & mask);
+        dst[o + 4] = base + scale * ((w >>> s4) & mask);
+        dst[o + 5] = base + scale * ((w >>> s5) & mask);
+        dst[o + 6] = base + scale * ((w >>> s6) & mask);
+        dst[o + 7] = base + scale * ((w >>> s7) & mask);
+      }
+    }
+    unpackRawEach(arr, addr, start, end, bits, from + k, n - k, dst, off + k, base, scale, mask);
+  }
+
+  private static void unpackRawEach(byte[] arr, long addr, int start, int end, int bits, int from, int n, long[] dst,
+      int off, long base, long scale, long mask) {
+    long bitPos = (long) from * bits;
+    int k = 0;
+    if (bits <= 56) {
+      // every value lies within the 8 bytes loaded at its first byte
+      int safeEnd = end - 8;
+      for (; k < n; k++, bitPos += bits) {
+        int at = start + (int) (bitPos >>> 3);
+        if (at > safeEnd) {
+          break;
+        }
+        dst[off + k] = base + scale * ((rawLong(arr, addr, at) >>> (bitPos & 7)) & mask);
+      }
+    }
+    for (; k < n; k++, bitPos += bits) {
+      // near the end (or above 56 bits): byte by byte, never past the packed bytes
+      int at = start + (int) (bitPos >>> 3);
+      int shift = (int) (bitPos & 7);
+      int last = (int) ((bitPos + bits - 1) >>> 3) + start;
+      long w = 0;
+      for (int j = at; j <= last && j - at < 8; j++) {
+        w |= rawByte(arr, addr, j) << (8 * (j - at));
+      }
+      w >>>= shift;
+      if (shift + bits > 64) {
+        w |= rawByte(arr, addr, at + 8) << (64 - shift);
+      }
+      dst[off + k] = base + scale * (w & mask);
+    }
+  }
+
+  /** {@link #unpack} through the buffer's own accessors, one value at a time. */
+  private static void unpackEach(ByteBuffer b, int start, int end, int bits, int from, int n, long[] dst, int off,
+      long base, long scale, long mask) {
     long bitPos = (long) from * bits;
     int k = 0;
     if (bits <= 56) {

@@ -106,6 +106,95 @@ public final class ByteStreamSplit {
       }
     }
 
+    /**
+     * {@link IntDecoder#copyTo} at a checked address: each byte stream is scattered to its byte
+     * of the output values (plain byte streams straight from the block). Outputs wider than
+     * the streams need sign extension and take the general path.
+     */
+    void writeTo(int from, int n, int dstWidth, long addr) {
+      if (dstWidth > width) {
+        NativeOut.viaChunks(this, from, n, dstWidth, addr);
+        return;
+      }
+      int chunk = Math.min(n, 1024);
+      byte[][] planes = new byte[dstWidth][chunk];
+      long[] tmp = new long[chunk];
+      for (int done = 0; done < n; done += chunk) {
+        int c = Math.min(chunk, n - done);
+        for (int k = 0; k < dstWidth; k++) {
+          plane(streams[k], from + done, c, planes[k], tmp);
+        }
+        long a = addr + (long) done * dstWidth;
+        switch (dstWidth) {
+          case 8 -> interleave8(planes, c, a);
+          case 4 -> interleave4(planes, c, a);
+          case 2 -> interleave2(planes, c, a);
+          default -> org.apache.arrow.memory.util.MemoryUtil.copyToMemory(planes[0], 0, a, c);
+        }
+      }
+    }
+
+    /** The low bytes of values {@code [from, from + c)} of byte stream {@code s}. */
+    private static void plane(IntDecoder s, int from, int c, byte[] plane, long[] tmp) {
+      if (s instanceof PlainInts.Decoder p && p.width() == 1) {
+        p.buf().get(p.start() + from, plane, 0, c);
+      } else if (s instanceof ConstantInts.Decoder cst) {
+        java.util.Arrays.fill(plane, 0, c, (byte) cst.value());
+      } else if (s instanceof DictionaryInts.Decoder d) {
+        // codes, then their entries (checked)
+        d.codes().decode(from, c, tmp, 0);
+        long[] entries = d.entries();
+        int m = entries.length;
+        for (int i = 0; i < c; i++) {
+          long code = tmp[i];
+          if (code < 0 || code >= m) {
+            throw new MalformedEncodingException("dictionary code " + code + " outside [0, " + m + ")");
+          }
+          plane[i] = (byte) entries[(int) code];
+        }
+      } else {
+        s.decode(from, c, tmp, 0);
+        for (int i = 0; i < c; i++) {
+          plane[i] = (byte) tmp[i];
+        }
+      }
+    }
+
+    private static void interleave4(byte[][] planes, int c, long a) {
+      byte[] p0 = planes[0];
+      byte[] p1 = planes[1];
+      byte[] p2 = planes[2];
+      byte[] p3 = planes[3];
+      for (int i = 0; i < c; i++) {
+        org.apache.arrow.memory.util.MemoryUtil.putInt(a + 4L * i,
+            (p0[i] & 0xFF) | (p1[i] & 0xFF) << 8 | (p2[i] & 0xFF) << 16 | p3[i] << 24);
+      }
+    }
+
+    private static void interleave2(byte[][] planes, int c, long a) {
+      byte[] p0 = planes[0];
+      byte[] p1 = planes[1];
+      for (int i = 0; i < c; i++) {
+        org.apache.arrow.memory.util.MemoryUtil.putShort(a + 2L * i, (short) ((p0[i] & 0xFF) | p1[i] << 8));
+      }
+    }
+
+    private static void interleave8(byte[][] planes, int c, long a) {
+      byte[] p0 = planes[0];
+      byte[] p1 = planes[1];
+      byte[] p2 = planes[2];
+      byte[] p3 = planes[3];
+      byte[] p4 = planes[4];
+      byte[] p5 = planes[5];
+      byte[] p6 = planes[6];
+      byte[] p7 = planes[7];
+      for (int i = 0; i < c; i++) {
+        long lo = (p0[i] & 0xFFL) | (p1[i] & 0xFFL) << 8 | (p2[i] & 0xFFL) << 16 | (p3[i] & 0xFFL) << 24;
+        long hi = (p4[i] & 0xFFL) | (p5[i] & 0xFFL) << 8 | (p6[i] & 0xFFL) << 16 | (p7[i] & 0xFFL) << 24;
+        org.apache.arrow.memory.util.MemoryUtil.putLong(a + 8L * i, lo | hi << 32);
+      }
+    }
+
     @Override
     public long retainedBytes() {
       long r = 0;

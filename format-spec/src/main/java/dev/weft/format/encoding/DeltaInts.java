@@ -90,6 +90,11 @@ public final class DeltaInts {
       System.arraycopy(values(), from, dst, off, n);
     }
 
+    /** {@link IntDecoder#copyTo} at a checked address, from the prefix sums. */
+    void writeTo(int from, int n, int width, long addr) {
+      NativeOut.putAll(values(), from, n, width, addr);
+    }
+
     @Override
     public long retainedBytes() {
       return 8L * size + deltas.retainedBytes();

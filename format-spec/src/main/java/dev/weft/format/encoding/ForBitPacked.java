@@ -302,6 +302,29 @@ public final class ForBitPacked {
       }
     }
 
+    /** {@link IntDecoder#copyTo} at a checked address: unpacked in chunks, then patched. */
+    void writeTo(int from, int n, int width, long addr) {
+      if (bits == 0) {
+        NativeOut.fill(base, n, width, addr);
+      } else {
+        long[] chunk = new long[Math.min(n, NativeOut.CHUNK)];
+        for (int done = 0; done < n; done += chunk.length) {
+          int k = Math.min(chunk.length, n - done);
+          BitPacking.unpack(buf, start, end, bits, from + done, k, chunk, 0, base, scale);
+          NativeOut.putAll(chunk, 0, k, width, addr + (long) done * width);
+        }
+      }
+      if (exceptionPositions != null) {
+        int k = Arrays.binarySearch(exceptionPositions, from);
+        if (k < 0) {
+          k = -k - 1;
+        }
+        for (; k < exceptionPositions.length && exceptionPositions[k] < from + n; k++) {
+          NativeOut.put(exceptionValues.get(k), width, addr + (long) (exceptionPositions[k] - from) * width);
+        }
+      }
+    }
+
     @Override
     public long retainedBytes() {
       return exceptionPositions == null ? 0 : 4L * exceptionPositions.length + exceptionValues.retainedBytes();

@@ -1,8 +1,5 @@
 package dev.weft.format.encoding;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import org.apache.arrow.memory.ArrowBuf;
 
 /**
@@ -40,53 +37,19 @@ public sealed interface IntDecoder
 
   /**
    * Writes values {@code [from, from + n)} as little-endian {@code width}-byte integers (the low
-   * bytes of each value) into {@code dst} at byte {@code dstOffset}.
+   * bytes of each value) into {@code dst} at byte {@code dstOffset}, in loops specialised per
+   * scheme (bulk copies, fills, unpacking straight into {@code dst}); the destination range is
+   * checked once, here.
+   *
+   * @throws IndexOutOfBoundsException if the range is outside the values or does not fit in
+   *     {@code dst}
+   * @throws IllegalArgumentException if {@code width} is not 1, 2, 4 or 8, or the values are
+   *     malformed (a {@link MalformedEncodingException})
    */
   default void copyTo(int from, int n, int width, ArrowBuf dst, long dstOffset) {
-    long[] chunk = new long[Math.min(n, 1024)];
-    byte[] bytes = new byte[chunk.length * width];
-    int done = 0;
-    while (done < n) {
-      int k = Math.min(chunk.length, n - done);
-      decode(from + done, k, chunk, 0);
-      Narrow.narrow(chunk, k, width, bytes);
-      dst.setBytes(dstOffset + (long) done * width, bytes, 0, (long) k * width);
-      done += k;
+    if (from < 0 || n < 0 || from > size() - n) {
+      throw new IndexOutOfBoundsException("values [" + from + ", " + from + " + " + n + ") of " + size());
     }
-  }
-
-  /** Packing of 64-bit values into narrower little-endian integers. */
-  final class Narrow {
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-
-    private Narrow() {}
-
-    static void narrow(long[] v, int n, int width, byte[] out) {
-      switch (width) {
-        case 8 -> {
-          for (int i = 0; i < n; i++) {
-            LONGS.set(out, i << 3, v[i]);
-          }
-        }
-        case 4 -> {
-          for (int i = 0; i < n; i++) {
-            INTS.set(out, i << 2, (int) v[i]);
-          }
-        }
-        case 2 -> {
-          for (int i = 0; i < n; i++) {
-            SHORTS.set(out, i << 1, (short) v[i]);
-          }
-        }
-        case 1 -> {
-          for (int i = 0; i < n; i++) {
-            out[i] = (byte) v[i];
-          }
-        }
-        default -> throw new IllegalArgumentException("width " + width);
-      }
-    }
+    NativeOut.copy(this, from, n, width, NativeOut.address(dst, dstOffset, n, width));
   }
 }

@@ -97,6 +97,23 @@ public final class PlainInts {
       }
     }
 
+    /**
+     * {@link IntDecoder#copyTo} at a checked address: one memory copy when the widths agree
+     * (the stream's bounds were checked when it was parsed), else value by value.
+     */
+    void writeTo(int from, int n, int dstWidth, long addr) {
+      int at = start + from * width;
+      long bytes = (long) n * width;
+      if (dstWidth == width && buf.isDirect()) {
+        org.apache.arrow.memory.util.MemoryUtil.copyMemory(
+            org.apache.arrow.memory.util.MemoryUtil.getByteBufferAddress(buf) + at, addr, bytes);
+      } else if (dstWidth == width && buf.hasArray()) {
+        org.apache.arrow.memory.util.MemoryUtil.copyToMemory(buf.array(), buf.arrayOffset() + at, addr, bytes);
+      } else {
+        NativeOut.viaChunks(this, from, n, dstWidth, addr);
+      }
+    }
+
     @Override
     public long retainedBytes() {
       return 0;

@@ -102,6 +102,19 @@ public final class RunLengthInts {
       }
     }
 
+    /** {@link IntDecoder#copyTo} at a checked address: one fill per run. */
+    void writeTo(int from, int n, int width, long addr) {
+      int r = run(from);
+      int i = from;
+      int to = from + n;
+      while (i < to) {
+        int stop = Math.min(to, ends[r]);
+        NativeOut.fill(values.get(r), stop - i, width, addr + (long) (i - from) * width);
+        i = stop;
+        r++;
+      }
+    }
+
     @Override
     public long retainedBytes() {
       return 4L * ends.length + values.retainedBytes();

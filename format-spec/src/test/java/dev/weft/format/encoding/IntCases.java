@@ -2,11 +2,17 @@ package dev.weft.format.encoding;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 
 /** Adversarial integer (and float bit-pattern) inputs and the checks shared by the integer encodings. */
 final class IntCases {
@@ -148,6 +154,7 @@ final class IntCases {
 
   /** Parses a stream and checks all values, single values and random ranges. */
   static void check(long[] expected, EncodedInput in, int expectedScheme, Random rnd) {
+    int start = in.position();
     int scheme = in.buffer().get(in.position()) & 0xFF;
     IntDecoder d = IntStreams.parse(in, expected.length, 1);
     if (expectedScheme >= 0) {
@@ -155,6 +162,7 @@ final class IntCases {
     }
     assertEquals(expected.length, d.size());
     assertArrayEquals(expected, d.decodeAll(), "all values");
+    checkCopyTo(expected, d, IntStreams.parse(directCopy(in.buffer(), start), expected.length, 1), rnd);
     for (int k = 0; k < Math.min(200, expected.length); k++) {
       int i = rnd.nextInt(expected.length);
       assertEquals(expected[i], d.get(i), "value " + i);
@@ -171,10 +179,61 @@ final class IntCases {
 
   /** Parses and reads every value of a possibly corrupt stream. */
   static void readAll(int n, EncodedInput in) {
+    int at = in.position();
     IntDecoder d = IntStreams.parse(in, n, 1);
     d.decodeAll();
     for (int i = 0; i < n; i += 97) {
       d.get(i);
+    }
+    try (BufferAllocator a = new RootAllocator(); ArrowBuf buf = a.buffer(8L * n + 8)) {
+      d.copyTo(0, n, 8, buf, 0);
+      // the same stream read from direct memory (as from a mapped file)
+      IntDecoder direct = IntStreams.parse(directCopy(in.buffer(), at), n, 1);
+      direct.copyTo(0, n, 8, buf, 0);
+    }
+  }
+
+  /** A parser at {@code at} of a direct copy of {@code b}. */
+  static EncodedInput directCopy(ByteBuffer b, int at) {
+    ByteBuffer d = ByteBuffer.allocateDirect(b.limit()).order(ByteOrder.LITTLE_ENDIAN);
+    d.put(b.duplicate().position(0).limit(b.limit())).clear();
+    return new EncodedInput(d, at, d.limit());
+  }
+
+  /**
+   * Checks {@link IntDecoder#copyTo} (the scan path into Arrow memory) against the expected
+   * values at every output width, for the whole stream and random ranges, with the stream read
+   * from heap and from direct memory.
+   */
+  static void checkCopyTo(long[] expected, IntDecoder heap, IntDecoder direct, Random rnd) {
+    int n = expected.length;
+    try (BufferAllocator a = new RootAllocator(); ArrowBuf buf = a.buffer(8L * n + 24)) {
+      for (IntDecoder d : new IntDecoder[] {heap, direct}) {
+        for (int width : new int[] {1, 2, 4, 8}) {
+          for (int k = 0; k < 6; k++) {
+            int from = k == 0 ? 0 : rnd.nextInt(n + 1);
+            int len = k == 0 ? n : rnd.nextInt(n - from + 1);
+            long off = k % 3; // unaligned destinations too
+            buf.setZero(0, buf.capacity());
+            d.copyTo(from, len, width, buf, off);
+            for (int i = 0; i < len; i++) {
+              long got = switch (width) {
+                case 8 -> buf.getLong(off + 8L * i);
+                case 4 -> buf.getInt(off + 4L * i);
+                case 2 -> buf.getShort(off + 2L * i);
+                default -> buf.getByte(off + i);
+              };
+              int unused = 64 - 8 * width;
+              assertEquals((expected[from + i] << unused) >> unused, got,
+                  "copyTo width " + width + " range " + from + "+" + len + " value " + i
+                  + (d == direct ? " (direct)" : " (heap)"));
+            }
+            assertEquals(0, buf.getByte(off + (long) len * width), "copyTo wrote past its range");
+          }
+        }
+      }
+      assertThrows(IndexOutOfBoundsException.class, () -> heap.copyTo(0, n + 1, 1, buf, 0));
+      assertThrows(IndexOutOfBoundsException.class, () -> heap.copyTo(0, n, 8, buf, buf.capacity() - 8L * n + 1));
     }
   }
 

@@ -1,0 +1,173 @@
+package dev.weft.bench;
+
+import dev.weft.format.Codec;
+import dev.weft.reader.WeftReader;
+import dev.weft.reader.WeftScanner;
+import dev.weft.writer.WeftWriter;
+import dev.weft.writer.WriterOptions;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+
+/**
+ * The Java side of {@code weftbench.scan_compare}: one JVM that takes commands on stdin, one a
+ * line, and answers one line each, so that the Python side can interleave Weft scans with
+ * pyarrow's in one run while the JVM stays warm.
+ *
+ * <pre>
+ * write IN.arrow OUT.weft zstd|none   -> "ok BYTES"          (WriterOptions defaults otherwise)
+ * scan FILE.weft [BATCH]              -> "ok SECONDS ROWS CPU_SECONDS" (all columns into Arrow, one thread;
+ *                                        CPU time of the process)
+ * loop FILE.weft SECONDS [BATCH [COLUMNS]] -> "ok SCANS CPU_SECONDS_PER_SCAN"          (scans for a while: for a profiler)
+ * columns FILE.weft                   -> "ok NAME=MS;..."    (each column scanned alone, median of 3)
+ * encodings FILE.weft                 -> "ok NODE=ENCODING:BLOCKS,...{CODEC=BLOCKS};..." (per node)
+ * quit
+ * </pre>
+ *
+ * Readers stay open between scans of the same file (as in {@link BenchMain}).
+ */
+public final class ScanServer {
+  private ScanServer() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, WeftReader> readers = new HashMap<>();
+    try (BufferAllocator allocator = new RootAllocator();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        String[] a = line.trim().split("\\s+");
+        try {
+          switch (a[0]) {
+            case "write" -> {
+              Codec codec = a[3].equals("none") ? Codec.NONE : Codec.ZSTD;
+              reply("ok " + write(Path.of(a[1]), Path.of(a[2]), codec, allocator));
+            }
+            case "scan" -> {
+              WeftReader r = readers.computeIfAbsent(a[1], p -> open(p, allocator));
+              int batch = a.length > 2 ? Integer.parseInt(a[2]) : 65536;
+              long t0 = System.nanoTime();
+              long c0 = cpuNanos();
+              long rows = scan(r, batch);
+              double s = (System.nanoTime() - t0) / 1e9;
+              reply("ok " + s + " " + rows + " " + (cpuNanos() - c0) / 1e9);
+            }
+            case "loop" -> {
+              WeftReader r = readers.computeIfAbsent(a[1], p -> open(p, allocator));
+              long end = System.nanoTime() + (long) (Double.parseDouble(a[2]) * 1e9);
+              int batch = a.length > 3 ? Integer.parseInt(a[3]) : 65536;
+              java.util.List<String> cols = a.length > 4 ? java.util.List.of(a[4].split(",")) : null;
+              long scans = 0;
+              long c0 = cpuNanos();
+              while (System.nanoTime() < end) {
+                scan(r, batch, cols);
+                scans++;
+              }
+              reply("ok " + scans + " " + (cpuNanos() - c0) / 1e9 / scans);
+            }
+            case "columns" -> {
+              // per column: the median of 3 scans of that column alone, milliseconds
+              WeftReader r = readers.computeIfAbsent(a[1], p -> open(p, allocator));
+              StringBuilder sb = new StringBuilder();
+              for (int c = 0; c < r.numColumns(); c++) {
+                String name = r.schema().getFields().get(c).getName();
+                double[] t = new double[3];
+                for (int k = 0; k < t.length; k++) {
+                  long t0 = System.nanoTime();
+                  try (WeftScanner sc = r.scan(java.util.List.of(name), 65536)) {
+                    while (sc.hasNext()) {
+                      sc.nextBatch().close();
+                    }
+                  }
+                  t[k] = (System.nanoTime() - t0) / 1e6;
+                }
+                java.util.Arrays.sort(t);
+                sb.append(name).append('=').append(String.format("%.1f", t[1])).append(';');
+              }
+              reply("ok " + sb);
+            }
+            case "encodings" -> {
+              WeftReader r = readers.computeIfAbsent(a[1], p -> open(p, allocator));
+              StringBuilder sb = new StringBuilder();
+              for (int c = 0; c < r.numColumns(); c++) {
+                for (dev.weft.reader.NodeStats ns : r.nodeStats(c)) {
+                  sb.append(ns.path()).append('=');
+                  ns.encodings().forEach((k, v) -> sb.append(k).append(':').append(v.blocks()).append(','));
+                  sb.append(ns.blocksByCodec()).append(' ');
+                }
+              }
+              reply("ok " + sb.toString().replace(" ", ";"));
+            }
+            case "quit" -> {
+              for (WeftReader r : readers.values()) {
+                r.close();
+              }
+              reply("ok");
+              return;
+            }
+            default -> reply("error unknown command " + a[0]);
+          }
+        } catch (Exception e) {
+          reply("error " + e.toString().replace('\n', ' '));
+        }
+      }
+    }
+  }
+
+  /** CPU time of the whole process (scan thread, GC, JIT), in nanoseconds. */
+  private static long cpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean m ? m.getProcessCpuTime() : 0;
+  }
+
+  private static void reply(String s) {
+    System.out.println(s);
+    System.out.flush();
+  }
+
+  private static WeftReader open(String path, BufferAllocator allocator) {
+    try {
+      return WeftReader.open(Path.of(path), allocator);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static long scan(WeftReader reader, int batch) throws Exception {
+    return scan(reader, batch, null);
+  }
+
+  static long scan(WeftReader reader, int batch, java.util.List<String> columns) throws Exception {
+    long rows = 0;
+    try (WeftScanner s = reader.scan(columns, batch)) {
+      while (s.hasNext()) {
+        try (VectorSchemaRoot b = s.nextBatch()) {
+          rows += b.getRowCount();
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static long write(Path input, Path target, Codec codec, BufferAllocator allocator) throws Exception {
+    WriterOptions options = WriterOptions.builder().compression(codec).createdBy("weft-bench").build();
+    try (FileChannel ch = FileChannel.open(input, StandardOpenOption.READ);
+        ArrowFileReader in = new ArrowFileReader(ch, allocator)) {
+      VectorSchemaRoot root = in.getVectorSchemaRoot();
+      try (WeftWriter w = WeftWriter.open(target, root.getSchema(), null, options, allocator)) {
+        while (in.loadNextBatch()) {
+          w.write(root);
+        }
+      }
+    }
+    return java.nio.file.Files.size(target);
+  }
+}

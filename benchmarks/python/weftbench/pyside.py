@@ -22,6 +22,7 @@ from .common import (MemorySampler, check_ids, path_size, rate, row_ids, timed_r
 
 FORMATS = ("parquet-pyarrow", "arrow-pyarrow", "arrow-pyarrow-zstd")
 FILTER_WARMUPS = 3  # as BenchMain.FILTER_WARMUPS: a filtered scan is short, the JIT needs more than one
+SCAN_WARMUPS = 3  # as BenchMain.SCAN_WARMUPS: the same untimed all-column scans for every peer
 NARROW_NOTE = ("quick mode on a wide table: written once without warm-up; "
                "all-column scan and takes not measured (open + project and the take checks are)")
 
@@ -253,9 +254,9 @@ def run(a) -> dict:
             def scan1(rep):
                 seen[0] = reader.scan(False)
             try:
-                res["scan_s"] = timed_reps(1, a.reps, scan1)
+                res["scan_s"] = timed_reps(SCAN_WARMUPS, a.reps, scan1)
                 if isinstance(reader, ParquetReader):
-                    res["scan_mt_s"] = timed_reps(1, a.reps, lambda rep: reader.scan(True))
+                    res["scan_mt_s"] = timed_reps(SCAN_WARMUPS, a.reps, lambda rep: reader.scan(True))
                 if seen[0] == n:
                     checks.append(f"scan: {n} rows: OK")
                 else:

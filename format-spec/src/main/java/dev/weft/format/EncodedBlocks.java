@@ -113,8 +113,9 @@ public final class EncodedBlocks {
       case FIXED -> {
         int w = node.byteWidth();
         if (!intWidth(w)) {
-          if (!compressed) {
-            return null; // residuals pay only through the codec pass
+          if (!compressed || alignWidths) {
+            // residuals pay only through the codec pass; byte widths do not apply (one candidate)
+            return null;
           }
           byte[] values = new byte[n * w];
           b.get(plain.valuesPos, values);

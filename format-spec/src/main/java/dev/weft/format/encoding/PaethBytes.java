@@ -60,20 +60,31 @@ public final class PaethBytes {
     byte[] res = new byte[n * w];
     for (int i = 0; i < n; i++) {
       int base = from + i * w;
-      for (int j = 0; j < w; j++) {
-        res[i * w + j] = (byte) (src[base + j] - predict(src, base, j, stride));
+      int r = i * w;
+      for (int rowStart = 0; rowStart < w; rowStart += stride) {
+        int rowEnd = Math.min(w, rowStart + stride);
+        for (int j = rowStart; j < rowEnd; j++) {
+          res[r + j] = (byte) (src[base + j] - predict(src, base, j, rowStart, stride));
+        }
       }
     }
     out.bytes(res);
   }
 
-  /** The Paeth prediction of byte j of the value at {@code base} from its decoded neighbours. */
-  private static int predict(byte[] v, int base, int j, int stride) {
-    boolean left = j % stride != 0;
-    boolean up = j >= stride;
-    int a = left ? v[base + j - 1] & 0xFF : 0;
-    int b = up ? v[base + j - stride] & 0xFF : 0;
-    int c = left && up ? v[base + j - stride - 1] & 0xFF : 0;
+  /**
+   * The Paeth prediction of byte j (in the row starting at {@code rowStart}) of the value at
+   * {@code base} from its already decoded neighbours.
+   */
+  private static int predict(byte[] v, int base, int j, int rowStart, int stride) {
+    if (rowStart == 0) {
+      return j == 0 ? 0 : v[base + j - 1] & 0xFF; // first row: the left neighbour (b = c = 0)
+    }
+    int b = v[base + j - stride] & 0xFF;
+    if (j == rowStart) {
+      return b; // first column: a = c = 0, so p = b and b is nearest
+    }
+    int a = v[base + j - 1] & 0xFF;
+    int c = v[base + j - stride - 1] & 0xFF;
     int p = a + b - c;
     int pa = Math.abs(p - a);
     int pb = Math.abs(p - b);
@@ -103,8 +114,11 @@ public final class PaethBytes {
         in.buffer().get(from, dst, at, (int) total);
         for (int i = 0; i < n; i++) {
           int base = at + i * w;
-          for (int j = 0; j < w; j++) {
-            dst[base + j] = (byte) (dst[base + j] + predict(dst, base, j, s));
+          for (int rowStart = 0; rowStart < w; rowStart += s) {
+            int rowEnd = Math.min(w, rowStart + s);
+            for (int j = rowStart; j < rowEnd; j++) {
+              dst[base + j] = (byte) (dst[base + j] + predict(dst, base, j, rowStart, s));
+            }
           }
         }
       }

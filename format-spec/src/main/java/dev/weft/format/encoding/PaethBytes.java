@@ -92,6 +92,29 @@ public final class PaethBytes {
     return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
   }
 
+  /** Decodes one value of w bytes at {@code base} in place: rows of {@code s} bytes, each row in one tight loop. */
+  private static void unfilter(byte[] d, int base, int w, int s) {
+    int firstEnd = base + Math.min(w, s);
+    for (int k = base + 1; k < firstEnd; k++) {
+      d[k] += d[k - 1]; // first row: the left neighbour
+    }
+    for (int rowStart = base + s; rowStart < base + w; rowStart += s) {
+      int rowEnd = Math.min(base + w, rowStart + s);
+      d[rowStart] += d[rowStart - s]; // first column: the upper neighbour
+      int a = d[rowStart] & 0xFF;
+      for (int k = rowStart + 1; k < rowEnd; k++) {
+        int b = d[k - s] & 0xFF;
+        int c = d[k - s - 1] & 0xFF;
+        int pa = Math.abs(b - c); // |p - a| with p = a + b - c
+        int pb = Math.abs(a - c);
+        int pc = Math.abs(a + b - 2 * c);
+        int pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+        a = (d[k] + pred) & 0xFF;
+        d[k] = (byte) a;
+      }
+    }
+  }
+
   /**
    * Parses a stream of n values of w bytes at cascade level 1 and writes the decoded values to
    * {@code dst} at {@code at} ({@code n * w} bytes).
@@ -113,13 +136,7 @@ public final class PaethBytes {
         int from = in.skip(total, "Paeth residuals");
         in.buffer().get(from, dst, at, (int) total);
         for (int i = 0; i < n; i++) {
-          int base = at + i * w;
-          for (int rowStart = 0; rowStart < w; rowStart += s) {
-            int rowEnd = Math.min(w, rowStart + s);
-            for (int j = rowStart; j < rowEnd; j++) {
-              dst[base + j] = (byte) (dst[base + j] + predict(dst, base, j, rowStart, s));
-            }
-          }
+          unfilter(dst, at + i * w, w, s);
         }
       }
       default -> throw new MalformedEncodingException("unknown bytes scheme " + id);

@@ -417,6 +417,9 @@ public final class FsstStrings {
 
   // ---------------------------------------------------------------- decoder
 
+  private static final java.lang.invoke.VarHandle LONG_LE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
   /** A parsed FSST stream: the table and each value's codes. */
   public static final class Parsed {
     private final byte[] symbolBytes;
@@ -424,7 +427,22 @@ public final class FsstStrings {
     private final byte[] codes;
     private final int[] codeOffsets;
 
+    /** Each symbol's bytes as a little-endian long (zero past its length) and its length. */
+    private final long[] symbolWords;
+    private final int[] symbolLengths;
+
     private Parsed(byte[] symbolBytes, int[] symbolStart, byte[] codes, int[] codeOffsets) {
+      int m = symbolStart.length - 1;
+      symbolWords = new long[m];
+      symbolLengths = new int[m];
+      for (int k = 0; k < m; k++) {
+        symbolLengths[k] = symbolStart[k + 1] - symbolStart[k];
+        long word = 0;
+        for (int b = symbolLengths[k] - 1; b >= 0; b--) {
+          word = word << 8 | (symbolBytes[symbolStart[k] + b] & 0xFF);
+        }
+        symbolWords[k] = word;
+      }
       this.symbolBytes = symbolBytes;
       this.symbolStart = symbolStart;
       this.codes = codes;
@@ -460,10 +478,15 @@ public final class FsstStrings {
     }
 
     private int decodeInto(int from, int to, byte[] out, int at) {
+      int safeEnd = out.length - 8; // below it a symbol is written as one 8-byte store
       for (int j = from; j < to; j++) {
         int c = codes[j] & 0xFF;
         if (c == ESCAPE) {
           out[at++] = codes[++j];
+        } else if (at <= safeEnd) {
+          // the bytes past the symbol are overwritten by the next symbols or strings
+          LONG_LE.set(out, at, symbolWords[c]);
+          at += symbolLengths[c];
         } else {
           int s = symbolStart[c];
           int len = symbolStart[c + 1] - s;

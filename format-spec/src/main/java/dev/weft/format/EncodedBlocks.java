@@ -5,6 +5,7 @@ import dev.weft.format.encoding.EncodedInput;
 import dev.weft.format.encoding.IntDecoder;
 import dev.weft.format.encoding.IntStreams;
 import dev.weft.format.encoding.MalformedEncodingException;
+import dev.weft.format.encoding.PaethBytes;
 import dev.weft.format.encoding.StringStreams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,6 +19,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * EncodedBlock --&gt; [Validity BoolStream(n)]                         if Flags HAS_VALIDITY
  *                  KindPart
  * FIXED(w), w in {1,2,4,8}     : Values IntStream(n)               w-byte values, sign-extended
+ * FIXED(w), other w (3.0)      : Values BytesStream(n, w)          see {@link PaethBytes}
  * BOOL                         : Values BoolStream(n)
  * VARBINARY, LARGE_VARBINARY   : Values StringStream(n)
  * LIST, LARGE_LIST             : ChildStart u64, Lengths IntStream(n)
@@ -29,8 +31,8 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * the raw block exactly. The scheme id of the block's main stream (Values, Lengths, or the
  * Validity of a STRUCT/FIXED_SIZE_LIST block) is repeated in bits 8-15 of the block's flags so
  * that statistics need no data; the two must agree (checked). Rules (checked): {@code 1 <= n <=}
- * {@link #MAX_ELEMENTS}; FIXED of another width, NULL, and blocks of no element are never
- * encoded; an encoded block's RawLength is at most {@link #MAX_GROWTH} bytes more than the
+ * {@link #MAX_ELEMENTS}; NULL blocks and blocks of no element are never encoded (nor, before
+ * format 3.0, FIXED blocks of widths other than 1, 2, 4, 8); an encoded block's RawLength is at most {@link #MAX_GROWTH} bytes more than the
  * plain layout's length for FIXED, BOOL, LIST and validity-only kinds. Values in null slots are unspecified (the writer repeats the
  * previous valid value, which keeps runs and deltas small); list lengths of null lists are kept.
  */
@@ -47,14 +49,12 @@ public final class EncodedBlocks {
 
   /** Whether blocks of {@code node} may be stored encoded. */
   public static boolean encodable(ColumnNode node) {
-    return switch (node.kind()) {
-      case FIXED -> {
-        int w = node.byteWidth();
-        yield w == 1 || w == 2 || w == 4 || w == 8;
-      }
-      case NULL -> false;
-      default -> true;
-    };
+    return node.kind() != NodeKind.NULL;
+  }
+
+  /** Whether FIXED values of width {@code w} are an IntStream (else a BytesStream, format 3.0). */
+  public static boolean intWidth(int w) {
+    return w == 1 || w == 2 || w == 4 || w == 8;
   }
 
   /** An encoded block and the scheme id of its main stream (for the block flags). */
@@ -66,7 +66,7 @@ public final class EncodedBlocks {
       return "PLAIN";
     }
     return switch (kind) {
-      case FIXED -> IntStreams.name(scheme);
+      case FIXED -> scheme >= PaethBytes.PAETH ? PaethBytes.name(scheme) : IntStreams.name(scheme);
       case BOOL -> "BOOL_" + BoolStreams.name(scheme);
       case VARBINARY, LARGE_VARBINARY -> "STRING_" + StringStreams.name(scheme);
       case LIST, LARGE_LIST -> "LENGTHS_" + IntStreams.name(scheme);
@@ -112,6 +112,16 @@ public final class EncodedBlocks {
     switch (node.kind()) {
       case FIXED -> {
         int w = node.byteWidth();
+        if (!intWidth(w)) {
+          if (!compressed || alignWidths) {
+            // residuals pay only through the codec pass; byte widths do not apply (one candidate)
+            return null;
+          }
+          byte[] values = new byte[n * w];
+          b.get(plain.valuesPos, values);
+          PaethBytes.encode(values, 0, n, w, out);
+          break;
+        }
         long[] v = readFixed(b, plain.valuesPos, n, w);
         if (hasValidity) {
           fillNulls(v, plain);
@@ -218,6 +228,13 @@ public final class EncodedBlocks {
     switch (kind) {
       case FIXED -> {
         checkScheme(b, in.position(), scheme);
+        int w = node.byteWidth();
+        if (!intWidth(w)) {
+          long valuesBytes = (long) count * w;
+          plain = allocate(validityBytes + valuesBytes);
+          PaethBytes.decode(in, count, w, plain.array(), (int) validityBytes);
+          break;
+        }
         IntDecoder values = IntStreams.parse(in, count, 1);
         in.expectEnd("encoded block");
         return MiniBlock.encodedFixed(validity, count, values, b.isDirect() ? 0 : b.capacity());

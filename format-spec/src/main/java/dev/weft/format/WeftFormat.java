@@ -33,16 +33,28 @@ public final class WeftFormat {
    * in flag bits 8-15, see {@link EncodedBlocks}). Readers of 2 read majors 1 and 2.
    */
   public static final int VERSION_MAJOR_ENCODINGS = 2;
-  /** The major version this library writes; it reads every major from {@link #VERSION_MAJOR_START}. */
-  public static final int VERSION_MAJOR_CURRENT = VERSION_MAJOR_ENCODINGS;
   /**
-   * The minor version this library writes. Newer minors of the same major stay readable. Minor 1
-   * (format 2.1) appends to the footer the location of the index: a name index, zone maps and
-   * bloom filters ({@code dev.weft.index}), which 2.0 readers ignore.
+   * Major version 3 adds encodings that 2.x readers do not know: the FSST string scheme
+   * ({@link dev.weft.format.encoding.FsstStrings}) and encoded FIXED blocks of widths other than
+   * 1, 2, 4, 8 ({@link dev.weft.format.encoding.PaethBytes}). Everything else, the index of 2.1
+   * included, is as in 2.1. Readers of 3 read majors 1 to 3.
    */
-  public static final int VERSION_MINOR_CURRENT = 1;
-  /** The first minor version of major 2 with the index (zone maps, bloom filters, name index). */
+  public static final int VERSION_MAJOR_FSST = 3;
+  /** The major version this library writes; it reads every major from {@link #VERSION_MAJOR_START}. */
+  public static final int VERSION_MAJOR_CURRENT = VERSION_MAJOR_FSST;
+  /**
+   * The minor version this library writes. Newer minors of the same major stay readable. (Minor 1
+   * of major 2, format 2.1, appended to the footer the location of the index: a name index, zone
+   * maps and bloom filters ({@code dev.weft.index}), which 2.0 readers ignore; 3.0 keeps it.)
+   */
+  public static final int VERSION_MINOR_CURRENT = 0;
+  /** The first minor version of major 2 with the index (zone maps, bloom filters, name index); every 3.x has it. */
   public static final int VERSION_MINOR_INDEX = 1;
+
+  /** Whether files of version {@code major.minor} may carry the index (2.1 and later). */
+  public static boolean hasIndex(int major, int minor) {
+    return major > VERSION_MAJOR_ENCODINGS || (major == VERSION_MAJOR_ENCODINGS && minor >= VERSION_MINOR_INDEX);
+  }
 
   public static final int HEADER_LENGTH = 32;
   public static final int TAIL_LENGTH = 24;

@@ -13,6 +13,7 @@ import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TimeStampMicroVector;
@@ -66,10 +67,18 @@ public final class EncodingColumns {
       Map.entry("enc_pairs_list", "LENGTHS_CONSTANT"),
       Map.entry("enc_struct_nulls", "VALIDITY_RUNS"),
       Map.entry("enc_days_date", "RLE"),
-      Map.entry("enc_random_i64", "PLAIN"));
+      Map.entry("enc_random_i64", "PLAIN"),
+      Map.entry("enc_words_utf8", "STRING_FSST"),
+      Map.entry("enc_image_fsb", "PAETH"));
 
   /** Encodings that need a compression codec to be chosen. */
-  public static final Set<String> NEEDS_CODEC = Set.of("BYTE_STREAM_SPLIT");
+  public static final Set<String> NEEDS_CODEC = Set.of("BYTE_STREAM_SPLIT", "PAETH");
+
+  /**
+   * Encodings that zstd makes lose: FSST of text is smaller than the text, and LZ4 on it smaller
+   * than LZ4 on the text, but zstd's own entropy coding of the text usually wins.
+   */
+  public static final Set<String> NOT_WITH_ZSTD = Set.of("STRING_FSST");
 
   public static Schema schema() {
     List<Field> fields = new ArrayList<>();
@@ -97,12 +106,17 @@ public final class EncodingColumns {
         List.of(f("a", new ArrowType.Int(8, true)))));
     fields.add(f("enc_days_date", new ArrowType.Date(DateUnit.DAY)));
     fields.add(f("enc_random_i64", new ArrowType.Int(64, true)));
+    fields.add(f("enc_words_utf8", ArrowType.Utf8.INSTANCE));
+    fields.add(f("enc_image_fsb", new ArrowType.FixedSizeBinary(64)));
     return new Schema(fields);
   }
 
   private static final float[] FLOATS = {0.5f, 1.25f, Float.NaN, -0.0f, 0.0f, Float.POSITIVE_INFINITY,
       Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MAX_VALUE};
   private static final long[] EXTREMES = {Long.MIN_VALUE, Long.MAX_VALUE, 0, -1, 1};
+  /** Tokens of the FSST column: random sequences of them compress to about one byte per token. */
+  private static final String[] WORDS = {"alpha ", "bravo ", "charlie ", "delta ", "echo ", "foxtrot ",
+      "golf ", "hotel ", "india ", "juliett ", "kilo ", "lima ", "mike ", "november ", "oscar ", "papa "};
   private static final String[] CODES = {"ATL", "ORD", "LAX", "", "SFO", "J\u00f6nk\u00f6ping"};
 
   /** {@code rows} rows of {@link #schema()} from {@code seed}; the caller closes the root. */
@@ -148,7 +162,8 @@ public final class EncodingColumns {
         } else {
           codes.setSafe(i, CODES[rnd.nextInt(CODES.length)].getBytes(StandardCharsets.UTF_8));
         }
-        byte[] three = {(byte) ('A' + rnd.nextInt(26)), (byte) ('A' + rnd.nextInt(26)), (byte) ('A' + rnd.nextInt(26))};
+        // printable ASCII: too many distinct pairs for FSST symbols to pay, so PLAIN stays smallest
+        byte[] three = {(byte) ('!' + rnd.nextInt(94)), (byte) ('!' + rnd.nextInt(94)), (byte) ('!' + rnd.nextInt(94))};
         ((VarCharVector) v(root, "enc_fixed3_utf8")).setSafe(i, three);
         if (i % 30 == 0) {
           boolRun = !boolRun;
@@ -178,6 +193,22 @@ public final class EncodingColumns {
         }
         ((DateDayVector) v(root, "enc_days_date")).setSafe(i, 11_000 + i / 100);
         ((BigIntVector) v(root, "enc_random_i64")).setSafe(i, rnd.nextLong());
+        StringBuilder words = new StringBuilder();
+        for (int k = 3 + rnd.nextInt(6); k > 0; k--) {
+          words.append(WORDS[rnd.nextInt(WORDS.length)]);
+        }
+        ((VarCharVector) v(root, "enc_words_utf8")).setSafe(i, words.toString().getBytes(StandardCharsets.UTF_8));
+        // an 8x8 image: a gradient whose direction and offset vary per row, and a little noise
+        byte[] image = new byte[64];
+        int dx = rnd.nextInt(9);
+        int dy = rnd.nextInt(9);
+        int base = rnd.nextInt(64);
+        for (int y = 0; y < 8; y++) {
+          for (int x = 0; x < 8; x++) {
+            image[8 * y + x] = (byte) (base + dx * x + dy * y + (rnd.nextInt(8) == 0 ? 1 : 0));
+          }
+        }
+        ((FixedSizeBinaryVector) v(root, "enc_image_fsb")).setSafe(i, image);
       }
       ListVector list = (ListVector) v(root, "enc_pairs_list");
       UnionListWriter w = list.getWriter();

@@ -17,7 +17,8 @@ import org.apache.arrow.memory.BufferAllocator;
  * encodings are on, the block encoded ({@link EncodedBlocks}) with exact bit widths and, before
  * a codec, with byte-aligned widths; each is compressed when the codec saves at least 10%. An
  * encoded candidate is kept only if it stores at least 10% fewer bytes than the plain one, so
- * blocks that gain little stay plain (and readable in place). What is stored is checksummed.
+ * blocks that gain little stay plain (and readable in place), or 2% fewer where the plain one is
+ * compressed (not readable in place anyway). What is stored is checksummed.
  * One per writer.
  */
 final class BlockSealer implements AutoCloseable {
@@ -25,6 +26,8 @@ final class BlockSealer implements AutoCloseable {
   private static final int MIN_COMPRESS_BYTES = 64;
   /** A candidate must store at most this share of the bytes of the one it replaces. */
   static final double KEEP_RATIO = 0.9;
+  /** An encoding replaces a compressed plain block (not zero-copy anyway) at this share of its bytes. */
+  static final double KEEP_COMPRESSED_RATIO = 0.98;
   /** Blocks of fewer elements always try every candidate (and are not counted as samples). */
   private static final int FULL_SELECTION_BELOW = 256;
 
@@ -188,7 +191,8 @@ final class BlockSealer implements AutoCloseable {
   }
 
   /**
-   * Compares an encoding with the best candidate so far: a plain best must be beaten by 10%, an
+   * Compares an encoding with the best candidate so far: a plain best must be beaten by 10% (2% when
+   * it is compressed), an
    * encoded one by any margin. The result stays valid until the next call (the loser's scratch
    * buffer is reused).
    */
@@ -202,7 +206,10 @@ final class BlockSealer implements AutoCloseable {
     GrowBuf compressInto = best.buf() == compressed.buf() ? spareCompressed() : compressed;
     int encFlags = flags | WeftFormat.FLAG_ENCODED | enc.scheme() << WeftFormat.FLAG_SCHEME_SHIFT;
     Candidate c = compress(stage(enc.bytes(), stageInto), enc.bytes().length, encFlags, compressInto);
-    double need = bestEncoded ? best.length() - 1 : best.length() * KEEP_RATIO;
+    // A plain block stored raw stays zero-copy for scans, so an encoding must save 10% to replace
+    // it; a compressed plain block is decoded anyway, so 2% is enough.
+    boolean bestCompressed = (best.flags() >>> WeftFormat.FLAG_CODEC_SHIFT & WeftFormat.FLAG_CODEC_MASK) != 0;
+    double need = bestEncoded ? best.length() - 1 : best.length() * (bestCompressed ? KEEP_COMPRESSED_RATIO : KEEP_RATIO);
     return c.length() <= need ? c : best;
   }
 

@@ -13,6 +13,7 @@ import dev.weft.format.encoding.IntDecoder;
 import dev.weft.format.encoding.IntStreams;
 import dev.weft.format.encoding.PlainInts;
 import dev.weft.format.encoding.RunLengthInts;
+import dev.weft.format.encoding.PaethBytes;
 import dev.weft.format.encoding.StringStreams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -190,14 +191,16 @@ public final class DecoderCases {
   }
 
   /**
-   * The string cases: PLAIN (random lowercase words of 3-14 letters, nearly all distinct) and
-   * DICTIONARY (the same drawn from 100 words).
+   * The string cases: PLAIN (random lowercase words of 3-14 letters, nearly all distinct),
+   * DICTIONARY (the same drawn from 100 words) and FSST (format 3.0: phrases of 1-6 words drawn
+   * from those 100, joined by spaces, as text columns hold).
    */
   public static StringInput strings(String name) {
     Random r = new Random(SEED);
+    boolean fsst = name.equals("FSST");
     boolean dict = switch (name) {
       case "PLAIN" -> false;
-      case "DICTIONARY" -> true;
+      case "DICTIONARY", "FSST" -> true;
       default -> throw new IllegalArgumentException("unknown string case " + name);
     };
     String[] vocabulary = new String[dict ? 100 : BLOCK];
@@ -211,7 +214,13 @@ public final class DecoderCases {
     int[] offsets = new int[BLOCK + 1];
     StringBuilder all = new StringBuilder();
     for (int i = 0; i < BLOCK; i++) {
-      all.append(dict ? vocabulary[r.nextInt(vocabulary.length)] : vocabulary[i]);
+      if (fsst) {
+        for (int w = 1 + r.nextInt(6); w > 0; w--) {
+          all.append(vocabulary[r.nextInt(vocabulary.length)]).append(w > 1 ? " " : "");
+        }
+      } else {
+        all.append(dict ? vocabulary[r.nextInt(vocabulary.length)] : vocabulary[i]);
+      }
       offsets[i + 1] = all.length();
     }
     byte[] data = all.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -220,10 +229,58 @@ public final class DecoderCases {
       in.putInt(o);
     }
     in.put(data);
-    int scheme = dict ? StringStreams.DICTIONARY : StringStreams.PLAIN;
+    int scheme = fsst ? StringStreams.FSST : dict ? StringStreams.DICTIONARY : StringStreams.PLAIN;
     MetaOutput out = new MetaOutput(64);
     StringStreams.encode(in, 0, 4 * (BLOCK + 1), BLOCK, 1, INTS, out, scheme);
     return new StringInput(name, direct(out), offsets, data, scheme);
+  }
+
+  /** Images per PAETH block: 20 of 784 bytes fill a 16 KiB mini-block, as Fashion-MNIST's do. */
+  public static final int IMAGES = 20;
+  /** Bytes per image of the PAETH case (28 x 28). */
+  public static final int IMAGE_BYTES = 784;
+
+  /** An encoded bytes stream of {@link #IMAGES} images; {@code values} is what it must decode to. */
+  public record BytesInput(String name, ByteBuffer encoded, byte[] values) {
+    public byte[] decode() {
+      byte[] out = new byte[values.length];
+      PaethBytes.decode(new EncodedInput(encoded, 0, encoded.limit()), IMAGES, IMAGE_BYTES, out, 0);
+      return out;
+    }
+  }
+
+  /**
+   * The bytes case PAETH (format 3.0): {@link #IMAGES} synthetic 28 x 28 grey images (a blurred
+   * blob on a black background, with noise), as fixed_size_binary(784) holds them.
+   */
+  public static BytesInput bytes(String name) {
+    if (!name.equals("PAETH")) {
+      throw new IllegalArgumentException("unknown bytes case " + name);
+    }
+    Random r = new Random(SEED);
+    byte[] v = new byte[IMAGES * IMAGE_BYTES];
+    for (int i = 0; i < IMAGES; i++) {
+      double cx = 8 + r.nextInt(12);
+      double cy = 8 + r.nextInt(12);
+      double rad = 4 + r.nextInt(6);
+      for (int y = 0; y < 28; y++) {
+        for (int x = 0; x < 28; x++) {
+          double d = Math.hypot(x - cx, y - cy) / rad;
+          int px = d >= 1 ? 0 : (int) (255 * (1 - d * d)) + r.nextInt(5);
+          v[i * IMAGE_BYTES + 28 * y + x] = (byte) Math.min(255, px);
+        }
+      }
+    }
+    MetaOutput out = new MetaOutput(64);
+    PaethBytes.encode(v, 0, IMAGES, IMAGE_BYTES, out);
+    return new BytesInput(name, direct(out), v);
+  }
+
+  public static void verify(BytesInput in) {
+    check(in.name(), in.encoded().get(0) & 0xFF, PaethBytes.PAETH);
+    if (!Arrays.equals(in.decode(), in.values())) {
+      throw new IllegalStateException(in.name() + ": decoded bytes differ from the input");
+    }
   }
 
   /**

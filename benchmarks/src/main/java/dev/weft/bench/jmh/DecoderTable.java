@@ -55,6 +55,12 @@ public final class DecoderTable {
         bits = in.encoded().limit() * 8.0 / DecoderCases.BLOCK;
         bytes = in.bytesPerValue();
       }
+      case "bytesDecode" -> {
+        DecoderCases.BytesInput in = DecoderCases.bytes(encoding);
+        scheme = encoding;
+        bits = in.encoded().limit() * 8.0 / DecoderCases.IMAGES;
+        bytes = DecoderCases.IMAGE_BYTES;
+      }
       case "boolDecode" -> {
         DecoderCases.BoolInput in = DecoderCases.bools(encoding);
         scheme = encoding;

@@ -56,6 +56,12 @@ class DecoderBenchmarkTest {
       s.setUp();
       assertTrue(java.util.Arrays.equals(DecoderCases.bools(name).bits(), bench.boolDecode(s)), name);
     }
+    for (String name : params(DecoderBenchmark.Bytes.class)) {
+      DecoderBenchmark.Bytes s = new DecoderBenchmark.Bytes();
+      s.encoding = name;
+      s.setUp(); // verifies the scheme and the decoded images
+      assertTrue(java.util.Arrays.equals(DecoderCases.bytes(name).values(), bench.bytesDecode(s)), name);
+    }
   }
 
   @Test

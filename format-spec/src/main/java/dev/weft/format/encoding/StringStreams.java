@@ -13,6 +13,8 @@ import java.util.Arrays;
  *   0 PLAIN      : Lengths IntStream(n), Data byte[sum of Lengths]
  *   1 DICTIONARY : NumEntries VarInt (1..n), EntryLengths IntStream(NumEntries),
  *                  EntryData byte[sum of EntryLengths], Codes IntStream(n)
+ *   2 FSST       : (format 3.0) see {@link FsstStrings}: a table of up to 255 symbols and each
+ *                  string's own code bytes
  * </pre>
  *
  * The integer streams are one cascade level below the string stream (lengths of equal-length
@@ -23,12 +25,16 @@ import java.util.Arrays;
  *
  * <p>Limits: the strings of one block decode to at most 2^31 - 65 bytes. Reading: when the
  * block is parsed the strings are laid out as Arrow offsets and data (O(block)), so a take of
- * one string costs one block's decode. Selection: DICTIONARY when a block has at most n/2
- * distinct strings and it is smaller than PLAIN.
+ * one string costs one block's decode. Selection: the smallest of PLAIN, DICTIONARY (when a block
+ * has at most n/2 distinct strings) and FSST (not with byte-aligned hints: those are the writer's
+ * candidate for a zstd pass, where FSST rarely pays; nor where DICTIONARY is at most half of PLAIN;
+ * see {@link FsstStrings}).
  */
 public final class StringStreams {
   public static final int PLAIN = 0;
   public static final int DICTIONARY = 1;
+  /** FSST compression, one symbol table per block (format 3.0, {@link FsstStrings}). */
+  public static final int FSST = 2;
   private static final long MAX_BYTES = Integer.MAX_VALUE - 64;
 
   private StringStreams() {}
@@ -37,6 +43,7 @@ public final class StringStreams {
     return switch (id) {
       case PLAIN -> "PLAIN";
       case DICTIONARY -> "DICTIONARY";
+      case FSST -> "FSST";
       default -> "UNKNOWN(" + id + ")";
     };
   }
@@ -54,9 +61,9 @@ public final class StringStreams {
   }
 
   /**
-   * As above, but with {@code preferred} ({@link #PLAIN} or {@link #DICTIONARY}, the writer's
-   * choice for an earlier block) only that scheme is tried (DICTIONARY falls back to PLAIN when
-   * more than n/2 strings are distinct); {@code preferred < 0} tries both.
+   * As above, but with {@code preferred} ({@link #PLAIN}, {@link #DICTIONARY} or {@link #FSST}, the
+   * writer's choice for an earlier block) only that scheme is tried (DICTIONARY falls back to PLAIN
+   * when more than n/2 strings are distinct); {@code preferred < 0} tries all that apply.
    */
   public static void encode(ByteBuffer b, int offsetsPos, int dataPos, int n, int depth, IntStreams.Hints h,
       MetaOutput out, int preferred) {
@@ -75,13 +82,42 @@ public final class StringStreams {
       out.bytes((dict != null ? dict : plain(data, lengths, n, depth, h)).toByteArray());
       return;
     }
+    MetaOutput f = preferred == FSST && data.length <= FsstStrings.MAX_INPUT ? fsst(data, lengths, n, depth, h, false)
+        : null;
+    if (f != null) {
+      out.bytes(f.toByteArray());
+      return;
+    }
     MetaOutput plain = plain(data, lengths, n, depth, h);
-    if (preferred == PLAIN) {
+    if (preferred == PLAIN || preferred == FSST) {
       out.bytes(plain.toByteArray());
       return;
     }
+    MetaOutput best = plain;
     MetaOutput dict = dictionary(data, lengths, n, depth, h);
-    out.bytes((dict != null && dict.size() < plain.size() ? dict : plain).toByteArray());
+    if (dict != null && dict.size() < best.size()) {
+      best = dict;
+    }
+    // FSST is tried unless a dictionary already halves the block (few distinct values: FSST's table
+    // would cost as much as the dictionary and its training time is wasted)
+    boolean dictHalves = dict != null && 2L * dict.size() <= plain.size();
+    if (!h.alignWidths() && !dictHalves && data.length <= FsstStrings.MAX_INPUT && data.length >= 64) {
+      f = fsst(data, lengths, n, depth, h, false);
+      if (f != null && f.size() < best.size()) {
+        best = f;
+      }
+    }
+    out.bytes(best.toByteArray());
+  }
+
+  /**
+   * The FSST stream of the concatenated strings (at most {@link FsstStrings#MAX_INPUT} bytes), or
+   * null where training finds that FSST does not compress them (unless {@code force}).
+   */
+  static MetaOutput fsst(byte[] data, long[] lengths, int n, int depth, IntStreams.Hints h, boolean force) {
+    MetaOutput o = new MetaOutput(64);
+    o.u8(FSST);
+    return FsstStrings.encode(data, lengths, n, depth, h, o, force) ? o : null;
   }
 
   /** The PLAIN stream of the concatenated strings {@code data} with the given lengths. */
@@ -246,6 +282,9 @@ public final class StringStreams {
           }
         }
         return new Strings(offsets, data);
+      }
+      case FSST -> {
+        return FsstStrings.parse(in, n, depth).all(n);
       }
       default -> throw new MalformedEncodingException("unknown string scheme " + id);
     }

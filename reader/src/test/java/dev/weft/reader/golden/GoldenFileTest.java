@@ -94,6 +94,10 @@ class GoldenFileTest {
           Set<String> used = GoldenFiles.encodingsUsed(r);
           assertTrue(used.containsAll(GoldenFiles.ENCODINGS_V2), "golden file " + data + " uses encodings " + used
               + ", not all of " + GoldenFiles.ENCODINGS_V2);
+          if (major >= WeftFormat.VERSION_MAJOR_FSST) {
+            assertTrue(used.containsAll(GoldenFiles.ENCODINGS_V3), "golden file " + data + " uses encodings " + used
+                + ", not all of " + GoldenFiles.ENCODINGS_V3);
+          }
         }
         assertEquals(expected.get(0).getFieldVectors().size(), r.numColumns());
         for (int c = 0; c < r.numColumns(); c++) {
@@ -102,7 +106,7 @@ class GoldenFileTest {
           assertEquals(c, r.columnIndex(name));
         }
 
-        if (major == 2 && minor >= WeftFormat.VERSION_MINOR_INDEX) {
+        if (WeftFormat.hasIndex(major, minor)) {
           checkIndex(r, expected);
         }
 

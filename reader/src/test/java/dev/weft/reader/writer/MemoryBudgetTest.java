@@ -151,7 +151,8 @@ class MemoryBudgetTest {
       }
       assertEquals(0, parent.getAllocatedMemory());
       assertTrue(parent.getPeakMemoryAllocation() <= BUDGET, "parent peak " + parent.getPeakMemoryAllocation());
-      assertTrue(Files.size(file) >= 10 * BUDGET, "file of " + Files.size(file) + " bytes");
+      // about 48 MiB of values; FSST (format 3.0) stores the random lowercase words in about 70%
+      assertTrue(Files.size(file) >= 6 * BUDGET, "file of " + Files.size(file) + " bytes");
       long outside = indicesAlloc.getPeakMemoryAllocation() - indicesPeakBefore;
       assertEquals(0, outside, "the writer allocated " + outside + " bytes (peak) outside the allocator it was"
           + " given and outside its " + BUDGET + "-byte budget, from the allocator of the input batch");

@@ -147,8 +147,14 @@ class WriterOptionsEffectTest {
       VarCharVector s = (VarCharVector) data.getVector(0);
       s.allocateNew();
       int rows = 2_000;
+      // the big row is random text, so that no encoding (FSST would shrink "XXXX...") brings it under the limit
+      java.util.Random rnd = new java.util.Random(777);
+      StringBuilder big = new StringBuilder();
+      for (int k = 0; k < 5_000; k++) {
+        big.append((char) ('!' + rnd.nextInt(94)));
+      }
       for (int r = 0; r < rows; r++) {
-        String v = r == 777 ? "X".repeat(5_000) : "row-" + r;
+        String v = r == 777 ? big.toString() : "row-" + r;
         s.setSafe(r, v.getBytes(StandardCharsets.UTF_8));
       }
       data.setRowCount(rows);

@@ -42,8 +42,11 @@ final class BlockChoice {
   private int sinceSample;
   /** Decayed count of samples each candidate won (older samples weigh half as much). */
   private final double[] wins = new double[3];
-  /** Decayed count of samples each main-stream scheme won. */
-  private final double[] schemeWins = new double[16];
+  /**
+   * Decayed count of samples each main-stream scheme won, indexed by scheme id: a scheme id is one
+   * byte in the format (3.0 added PAETH = 16 beyond the integer schemes), so every id has a slot.
+   */
+  private final double[] schemeWins = new double[256];
   private int altScheme = -1;
 
   /** Whether the next block should try every candidate. */

@@ -50,6 +50,17 @@ class BlockChoiceTest {
   }
 
   @Test
+  void schemeIdsBeyondTheIntegerSchemesAreTallied() {
+    // PAETH (16, format 3.0) once overflowed a 16-slot tally: weft convert of a fixed_size_binary(16) column failed
+    BlockChoice c = new BlockChoice();
+    List<Integer> s = samples(c, 40, BlockChoice.UNALIGNED, dev.weft.format.encoding.PaethBytes.PAETH);
+    assertFalse(s.isEmpty());
+    assertEquals(dev.weft.format.encoding.PaethBytes.PAETH, c.scheme());
+    c.sampled(1000, BlockChoice.UNALIGNED, 500, 255, -1);
+    assertTrue(c.encoded());
+  }
+
+  @Test
   void aSecondSchemeThatWinsSomeSamplesIsTriedToo() {
     BlockChoice c = new BlockChoice();
     for (int i = 0; i < 8; i++) {

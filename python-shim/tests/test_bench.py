@@ -47,3 +47,12 @@ def test_peers_return_the_rows_asked_for(tmp_path):
     for kind in ("hf", "parquet"):
         cfg = loader_bench.BenchConfig(kind, 0, batch_size=100, columns=columns, max_batches=3)
         assert loader_bench.samples_per_second(cfg, data) > 0, cfg
+
+
+def test_server_ab_runs_both_builds(tmp_path, capsys):
+    import server_ab
+
+    assert server_ab.main(["--a", "this", "--b", "this", "--workers", "0", "--repeats", "1", "--rows", "3000",
+                           "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "build A" in out and "build B" in out and "B/A per round" in out

@@ -6,7 +6,12 @@ FlightTransportBenchmark runs it.
 
 ``flight_bench.py --raw HOST PORT``: the raw TCP peer of FlightCeilingBenchmark, reads a plain
 socket until EOF into one reused buffer and prints RESULT 0 0 <bytes> <seconds>.
+
+``$WEFT_FLIGHT_GRPC_OPTIONS``: a JSON list of [name, value] gRPC channel arguments for the
+client (pyarrow's ``generic_options``), e.g. ``[["grpc.http2.max_frame_size", 16777215]]``.
 """
+import json
+import os
 import socket
 import sys
 import time
@@ -15,7 +20,8 @@ import pyarrow.flight as fl
 
 
 def main(location, ticket, limit):
-    client = fl.connect(location)
+    opts = [tuple(o) for o in json.loads(os.environ.get("WEFT_FLIGHT_GRPC_OPTIONS") or "[]")]
+    client = fl.FlightClient(location, generic_options=opts) if opts else fl.connect(location)
     reader = client.do_get(fl.Ticket(ticket.encode()))
     batches = rows = nbytes = 0
     t0 = time.perf_counter()

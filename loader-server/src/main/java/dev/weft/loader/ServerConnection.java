@@ -95,7 +95,12 @@ final class ServerConnection {
               enqueue(f);
             }
           }
-          case Protocol.OPEN_STREAM, Protocol.CLOSE_STREAM, Protocol.ADOPT, Protocol.BYE -> enqueue(f);
+          case Protocol.ADOPT -> {
+            if (!adoptFast(f)) {
+              enqueue(f);
+            }
+          }
+          case Protocol.OPEN_STREAM, Protocol.CLOSE_STREAM, Protocol.BYE -> enqueue(f);
           default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown request type 0x"
               + Integer.toHexString(f.type()));
         }
@@ -139,6 +144,24 @@ final class ServerConnection {
       return false;
     }
     respond(s, o);
+    return true;
+  }
+
+  /**
+   * Answers an ADOPT on the reader thread when the responder is idle (so replies stay in order)
+   * and the slot is already handed off: the training process waits for every ADOPTED, so this
+   * saves a thread hand-off on its critical path. False: leave it to the responder, which waits
+   * for a HANDOFF still on its way or fails.
+   */
+  private boolean adoptFast(Frame f) throws IOException {
+    if (busy.get() != 0) {
+      return false;
+    }
+    Protocol.SlotRef r = Protocol.SlotRef.decode(f.body().duplicate().order(ByteOrder.LITTLE_ENDIAN), "ADOPT");
+    if (!server.pool().tryAdopt(r.slot(), r.generation())) {
+      return false;
+    }
+    adopted(r);
     return true;
   }
 
@@ -302,6 +325,11 @@ final class ServerConnection {
           + " generation " + r.generation() + ", which is not handed off (never, already adopted, or its handoff"
           + " timed out)");
     }
+    adopted(r);
+  }
+
+  /** Leases an adopted slot to this connection and answers ADOPTED (or returns it if closing). */
+  private void adopted(Protocol.SlotRef r) throws IOException {
     if (!lease(r.slot(), r.generation())) {
       server.returned(r.slot());
       return;

@@ -130,6 +130,20 @@ final class SlotPool {
     }
   }
 
+  /**
+   * Claims slot {@code s} if it is handed off with generation {@code gen} right now; false
+   * otherwise (never waits: the caller then falls back to {@link #adopt}, which waits or fails).
+   */
+  synchronized boolean tryAdopt(int s, long gen) {
+    Handoff h = handoffs.get(s);
+    if (h == null || h.generation != gen) {
+      return false;
+    }
+    handoffs.remove(s);
+    adopted[s] = true;
+    return true;
+  }
+
   synchronized int handedOff() {
     return handoffs.size();
   }

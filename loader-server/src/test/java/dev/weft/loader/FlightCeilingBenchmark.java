@@ -42,7 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The peer, in the same run: the same bytes over a plain loopback TCP socket into a Python
  * process ({@code recv_into} one reused buffer), the most any socket transport gets on the machine.
  * [{@code -Dweft.bench.mb=600}: MB per run; {@code -Dweft.bench.arrowBackpressure=true}: Arrow's
- * CallbackBackpressureStrategy instead, ~20x slower here; {@code -Dweft.bench.copy=true}: no zero copy].
+ * CallbackBackpressureStrategy instead, ~20x slower here; {@code -Dweft.bench.copy=true}: no zero copy;
+ * {@code -Dweft.bench.flowWindow=BYTES}: the server's gRPC flow-control window (through the
+ * {@code grpc.builderConsumer} transport hint); {@code -Dweft.bench.backpressure=BYTES}: the
+ * server's backpressure (on-ready) threshold].
  */
 @EnabledIfSystemProperty(named = "weft.bench", matches = "true")
 class FlightCeilingBenchmark {
@@ -163,8 +166,18 @@ class FlightCeilingBenchmark {
           }
         }
       };
-      FlightServer server = FlightServer.builder(sa, Location.forGrpcInsecure("127.0.0.1", 0), producer).build()
-          .start();
+      FlightServer.Builder sb = FlightServer.builder(sa, Location.forGrpcInsecure("127.0.0.1", 0), producer);
+      Integer window = Integer.getInteger("weft.bench.flowWindow"); // gRPC server options, to try
+      if (window != null) {
+        java.util.function.Consumer<io.grpc.netty.NettyServerBuilder> tune = nb -> nb.flowControlWindow(window);
+        sb.transportHint("grpc.builderConsumer", tune);
+      }
+      Integer threshold = Integer.getInteger("weft.bench.backpressure");
+      if (threshold != null) {
+        sb.backpressureThreshold(threshold);
+      }
+      System.out.println("  server options: flowWindow " + window + ", backpressureThreshold " + threshold);
+      FlightServer server = sb.build().start();
       try (BufferAllocator ca = new RootAllocator();
           FlightClient client = FlightClient.builder(ca, Location.forGrpcInsecure("127.0.0.1", server.getPort()))
               .build()) {

@@ -313,6 +313,48 @@ class ProtocolRobustnessTest {
   }
 
   @Test
+  void pipelinedAdoptsAreAnsweredInOrderWhileOneWaitsForItsHandoff() throws Exception {
+    // A handed-off slot's ADOPT is answered on the connection's reader thread, but only when
+    // nothing is queued before it: here the first ADOPT waits for its HANDOFF in the responder,
+    // so the second (whose slot is handed off already) must not overtake it.
+    try (RawClient worker = welcomed(); RawClient trainer = welcomed()) {
+      int sid = worker.open(StreamRequest.builder().batchSize(50).maxInFlight(3).build());
+      Protocol.BatchReply a = worker.next(sid);
+      Protocol.BatchReply b = worker.next(sid);
+      Protocol.BatchReply c = worker.next(sid);
+      // (this server's handoff timeout is 300 ms: keep the waits short)
+      worker.send(new Protocol.SlotRef(b.slot(), b.generation()).encode(Protocol.HANDOFF));
+      await("handoff arrived", 5000, () -> server.stats().handedOff() == 1);
+      trainer.send(new Protocol.SlotRef(a.slot(), a.generation()).encode(Protocol.ADOPT));
+      trainer.send(new Protocol.SlotRef(b.slot(), b.generation()).encode(Protocol.ADOPT));
+      Thread.sleep(50);
+      worker.send(new Protocol.SlotRef(a.slot(), a.generation()).encode(Protocol.HANDOFF));
+      for (Protocol.BatchReply want : List.of(a, b)) {
+        Protocol.Frame f = trainer.read();
+        assertEquals(Protocol.ADOPTED, f.type(), RawClient.describe(f));
+        assertEquals(want.slot(), Protocol.SlotRef.decode(f.body(), "ADOPTED").slot());
+      }
+      // with nothing queued, an ADOPT of a handed-off slot is answered at once (reader thread)
+      worker.send(new Protocol.SlotRef(c.slot(), c.generation()).encode(Protocol.HANDOFF));
+      await("handoff arrived", 5000, () -> server.stats().handedOff() == 1);
+      trainer.send(new Protocol.SlotRef(c.slot(), c.generation()).encode(Protocol.ADOPT));
+      Protocol.Frame f = trainer.read();
+      assertEquals(Protocol.ADOPTED, f.type(), RawClient.describe(f));
+      assertEquals(c.slot(), Protocol.SlotRef.decode(f.body(), "ADOPTED").slot());
+      assertEquals(0, server.stats().handedOff());
+      // adopted slots are the trainer's: they outlive the worker, releasing them frees them
+      worker.send(new Protocol.Out(Protocol.BYE, 0).frame());
+      assertNull(worker.read());
+      for (Protocol.BatchReply r : List.of(a, b, c)) {
+        trainer.send(new Protocol.SlotRef(r.slot(), r.generation()).encode(Protocol.RELEASE));
+      }
+      await("adopted slots released", 5000, () -> server.stats().slotsInUse() == 0);
+      trainer.send(new Protocol.SlotRef(c.slot(), c.generation()).encode(Protocol.ADOPT));
+      trainer.expectErrorThenEof(ErrorCode.BAD_SLOT);
+    }
+  }
+
+  @Test
   void adoptThatOvertakesItsHandoffWaitsForIt() throws Exception {
     try (RawClient worker = welcomed(); RawClient trainer = welcomed()) {
       int sid = worker.open(StreamRequest.builder().batchSize(50).maxInFlight(2).build());

@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code weft serve DATASET... [--host H] [--port N] [--shm-dir DIR] [--token T]}: the loader
+ * {@code weft serve DATASET... [--host H] [--port N] [--shm-dir DIR] [--token T]
+ * [--decoded-cache SIZE] [--preload true|false]}: the loader
  * server, over shared memory (same host) and Arrow Flight (TCP), until SIGTERM or SIGINT. See
  * loader-server/PROTOCOL.md.
  */
@@ -40,6 +41,7 @@ import picocli.CommandLine.ParentCommand;
       "Examples:",
       "  weft serve train/",
       "  weft serve train/ --port 0                  # a free port; read it from the first line",
+      "  weft serve train/ --decoded-cache 4G        # keep more decoded columns for random batches",
       "  weft serve a.weft b.weft --host 0.0.0.0 --port 8815 --token \"$(cat token)\"",
       "",
       "Python: pyarrow.flight.connect(LOCATION).do_get(Ticket(b'{\"v\": 1, \"batch_size\": 256}'))",
@@ -95,6 +97,17 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Flight streams at once (default: ${DEFAULT-VALUE}).")
   int maxStreams;
 
+  @Option(names = "--decoded-cache", paramLabel = "SIZE",
+      description = "Memory for decoded fixed-width column values that random batches are gathered from,"
+          + " e.g. 512M (default: 1G or a quarter of the JVM heap, whichever is smaller; 0: none, every"
+          + " batch is read with take).")
+  String decodedCache;
+
+  @Option(names = "--preload", paramLabel = "true|false", arity = "1", defaultValue = "true",
+      description = "Read the fixed-width columns into the decoded cache before printing the address line,"
+          + " when they fit (default: ${DEFAULT-VALUE}).")
+  boolean preload;
+
   @Option(names = "--status-interval", paramLabel = "SECONDS", defaultValue = "5",
       description = "Seconds between status lines (default: ${DEFAULT-VALUE}; 0: none).")
   double statusInterval;
@@ -106,7 +119,10 @@ public final class ServeCommand implements Callable<Integer> {
     ServeRunner.Config config;
     try {
       LoaderServerOptions.Builder b = LoaderServerOptions.builder().shmDir(shmDir).slots(slots)
-          .slotSize(parseSize(slotSize)).maxClients(maxClients).token(token);
+          .slotSize(parseSize("--slot-size", slotSize)).maxClients(maxClients).token(token).preload(preload);
+      if (decodedCache != null) {
+        b.decodedCacheBytes(parseSize("--decoded-cache", decodedCache));
+      }
       if (socket != null) {
         b.socketPath(socket);
       }
@@ -127,7 +143,7 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /** {@code 4096}, {@code 64K}, {@code 8M}, {@code 1G} (powers of 1024). */
-  static long parseSize(String v) {
+  static long parseSize(String option, String v) {
     String s = v.trim().toUpperCase(Locale.ROOT).replaceAll("I?B$", "");
     long mult = 1;
     if (s.endsWith("K")) {
@@ -143,7 +159,7 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       return Math.multiplyExact(Long.parseLong(s.trim()), mult);
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new IllegalArgumentException("--slot-size: not a size: " + v + " (e.g. 4096, 64K, 8M, 1G)");
+      throw new IllegalArgumentException(option + ": not a size: " + v + " (e.g. 4096, 64K, 8M, 1G)");
     }
   }
 

@@ -46,6 +46,11 @@ class ServeCommandTest {
     assertEquals(2, CliRun.run("serve").rc());
     assertEquals(2, CliRun.run("serve", file.toString(), "--port", "70000").rc());
     assertEquals(2, CliRun.run("serve", file.toString(), "--slot-size", "lots").rc());
+    CliRun.Result badCache = CliRun.run("serve", file.toString(), "--decoded-cache", "lots");
+    assertEquals(2, badCache.rc(), badCache.all());
+    assertTrue(badCache.err().contains("--decoded-cache"), badCache.all());
+    assertEquals(2, CliRun.run("serve", file.toString(), "--decoded-cache", "-1").rc());
+    assertEquals(2, CliRun.run("serve", file.toString(), "--preload", "maybe").rc());
     CliRun.Result missing = CliRun.run("serve", dir.resolve("nope.weft").toString(), "--port", "0", "--shm-dir",
         dir.toString());
     assertEquals(1, missing.rc(), missing.all());
@@ -63,7 +68,7 @@ class ServeCommandTest {
     assertTrue(root != null, "bin/weft not found");
     ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/weft").toString(), "serve", file.toString(), "--port",
         "0", "--shm-dir", shm.toString(), "--token", "t0ken", "--status-interval", "0.2", "--slots", "8",
-        "--slot-size", "64K");
+        "--slot-size", "64K", "--decoded-cache", "16M", "--preload", "true");
     String cp = System.getProperty("surefire.test.class.path");
     pb.environment().put("WEFT_CLASSPATH", cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path"));
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));

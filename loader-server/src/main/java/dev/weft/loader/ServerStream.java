@@ -231,8 +231,8 @@ final class ServerStream {
     return out.getCurrentPosition();
   }
 
-  /** Writes into a slot's mapped bytes; refuses to run past the slot. */
-  private static final class SlotChannel implements WritableByteChannel {
+  /** Writes into a slot's mapped bytes; refuses to run past the slot (also used by ServerAssemblyBenchmark). */
+  static final class SlotChannel implements WritableByteChannel {
     private final ByteBuffer dst;
 
     SlotChannel(ByteBuffer dst) {

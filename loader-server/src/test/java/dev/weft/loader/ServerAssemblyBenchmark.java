@@ -6,7 +6,6 @@ import dev.weft.writer.WeftWriter;
 import dev.weft.writer.WriterOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -168,7 +167,7 @@ class ServerAssemblyBenchmark {
           try (VectorSchemaRoot r = take.assemble(ids);
               ArrowRecordBatch arb = new VectorUnloader(r).getRecordBatch()) {
             slot.clear();
-            WriteChannel out = new WriteChannel(new BufferChannel(slot));
+            WriteChannel out = new WriteChannel(new ServerStream.SlotChannel(slot));
             ByteBuffer meta = MessageSerializer.serializeMetadata(arb, IpcOption.DEFAULT);
             MessageSerializer.writeMessageBuffer(out, meta.remaining(), meta, IpcOption.DEFAULT);
             MessageSerializer.writeBatchBuffers(out, arb);
@@ -283,29 +282,5 @@ class ServerAssemblyBenchmark {
       }
     }
     return r;
-  }
-
-  /** A channel writing into a byte buffer (the slot). */
-  private static final class BufferChannel implements WritableByteChannel {
-    private final ByteBuffer dst;
-
-    BufferChannel(ByteBuffer dst) {
-      this.dst = dst;
-    }
-
-    @Override
-    public int write(ByteBuffer src) {
-      int n = src.remaining();
-      dst.put(src);
-      return n;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return true;
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -180,6 +180,27 @@ final class LeafReader {
       dictStarts = starts;
       dictBytes = bytes;
     }
+
+    /** Byte length of the last value (decodes the dictionary first if the value is an id into it). */
+    int currentLength() {
+      if (id < 0) {
+        return binary.length();
+      }
+      if (dictBytes == null) {
+        decodeDictionary();
+      }
+      return dictStarts[id + 1] - dictStarts[id];
+    }
+
+    /** Copies the last value, {@code len} bytes as {@link #currentLength()} returned, to {@code data} at {@code pos}. */
+    void copyCurrent(ArrowBuf data, long pos, int len) {
+      if (id >= 0) {
+        data.setBytes(pos, dictBytes, dictStarts[id], len);
+      } else {
+        ByteBuffer bb = binary.toByteBuffer();
+        data.setBytes(pos, bb, bb.position(), len);
+      }
+    }
   }
 
   /** Starts a row group: the reader of this column and its size statistics. */
@@ -290,18 +311,7 @@ final class LeafReader {
       }
       if (d == md) {
         cr.writeCurrentValueToConverter();
-        int id = sink.id;
-        Binary b = null;
-        int len;
-        if (id >= 0) {
-          if (sink.dictBytes == null) {
-            sink.decodeDictionary();
-          }
-          len = sink.dictStarts[id + 1] - sink.dictStarts[id];
-        } else {
-          b = sink.binary;
-          len = b.length();
-        }
+        int len = sink.currentLength();
         if (pos + len > data.capacity()) {
           if (pos + len > Integer.MAX_VALUE) {
             throw new ParquetFormatException.TooLarge(file, "column " + leaf.path() + ": more than 2 GiB of values"
@@ -311,12 +321,7 @@ final class LeafReader {
           v.reallocDataBuffer(Math.min(want, Integer.MAX_VALUE));
           data = v.getDataBuffer();
         }
-        if (b == null) {
-          data.setBytes(pos, sink.dictBytes, sink.dictStarts[id], len);
-        } else {
-          ByteBuffer bb = b.toByteBuffer();
-          data.setBytes(pos, bb, bb.position(), len);
-        }
+        sink.copyCurrent(data, pos, len);
         BitVectorHelper.setBit(valid, i);
         pos += len;
       } else if (d > md) {
@@ -347,28 +352,12 @@ final class LeafReader {
       }
       if (d == md) {
         cr.writeCurrentValueToConverter();
-        int id = sink.id;
-        Binary b = null;
-        int len;
-        if (id >= 0) {
-          if (sink.dictBytes == null) {
-            sink.decodeDictionary();
-          }
-          len = sink.dictStarts[id + 1] - sink.dictStarts[id];
-        } else {
-          b = sink.binary;
-          len = b.length();
-        }
+        int len = sink.currentLength();
         while (pos + len > data.capacity()) {
           v.reallocDataBuffer();
           data = v.getDataBuffer();
         }
-        if (b == null) {
-          data.setBytes(pos, sink.dictBytes, sink.dictStarts[id], len);
-        } else {
-          ByteBuffer bb = b.toByteBuffer();
-          data.setBytes(pos, bb, bb.position(), len);
-        }
+        sink.copyCurrent(data, pos, len);
         BitVectorHelper.setBit(valid, i);
         pos += len;
       } else if (d > md) {

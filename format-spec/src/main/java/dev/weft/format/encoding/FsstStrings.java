@@ -536,25 +536,10 @@ public final class FsstStrings {
     byte[] symbolBytes = new byte[symbolStart[numSymbols]];
     in.buffer().get(at, symbolBytes);
     IntDecoder lengths = IntStreams.parse(in, n, depth + 1);
-    int[] codeOffsets = new int[n + 1];
-    long total = 0;
-    long available = in.remaining();
-    long[] chunk = new long[Math.max(1, Math.min(n, 1024))];
-    for (int from = 0; from < n; from += chunk.length) {
-      int k = Math.min(chunk.length, n - from);
-      lengths.decode(from, k, chunk, 0);
-      for (int j = 0; j < k; j++) {
-        long len = chunk[j];
-        if (len < 0 || len > available - total) {
-          throw new MalformedEncodingException("FSST code length " + len + " at " + (from + j)
-              + " runs past the " + available + " bytes left");
-        }
-        total += len;
-        codeOffsets[from + j + 1] = (int) total;
-      }
-    }
+    int[] codeOffsets = StringStreams.offsets(lengths, n, in.remaining(), "FSST code length");
+    int total = codeOffsets[n];
     int codesAt = in.skip(total, "FSST codes");
-    byte[] codes = new byte[(int) total];
+    byte[] codes = new byte[total];
     in.buffer().get(codesAt, codes);
     return new Parsed(symbolBytes, symbolStart, codes, codeOffsets);
   }

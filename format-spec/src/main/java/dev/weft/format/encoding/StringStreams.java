@@ -236,7 +236,7 @@ public final class StringStreams {
     switch (id) {
       case PLAIN -> {
         IntDecoder lengths = IntStreams.parse(in, n, depth + 1);
-        int[] offsets = offsets(lengths, n, in.remaining());
+        int[] offsets = offsets(lengths, n, in.remaining(), "string length");
         int at = in.skip(offsets[n], "string data");
         byte[] data = new byte[offsets[n]];
         in.buffer().get(at, data);
@@ -248,7 +248,7 @@ public final class StringStreams {
           throw new MalformedEncodingException("empty string dictionary for " + n + " values");
         }
         IntDecoder entryLengths = IntStreams.parse(in, m, depth + 1);
-        int[] entryOffsets = offsets(entryLengths, m, in.remaining());
+        int[] entryOffsets = offsets(entryLengths, m, in.remaining(), "string length");
         int at = in.skip(entryOffsets[m], "dictionary data");
         IntDecoder codes = IntStreams.parse(in, n, depth + 1);
         long[] c = codes.decodeAll();
@@ -290,8 +290,11 @@ public final class StringStreams {
     }
   }
 
-  /** Offsets from lengths, each &gt;= 0, their sum at most {@code available} bytes. */
-  private static int[] offsets(IntDecoder lengths, int n, long available) {
+  /**
+   * Offsets from lengths, each &gt;= 0, their sum at most {@code available} bytes; {@code what}
+   * names a length in the error (also used by {@link FsstStrings} for its code lengths).
+   */
+  static int[] offsets(IntDecoder lengths, int n, long available, String what) {
     int[] offsets = new int[n + 1];
     long total = 0;
     long[] chunk = new long[Math.min(n, 1024)];
@@ -301,7 +304,7 @@ public final class StringStreams {
       for (int j = 0; j < k; j++) {
         long len = chunk[j];
         if (len < 0 || len > available - total) {
-          throw new MalformedEncodingException("string length " + len + " at " + (from + j)
+          throw new MalformedEncodingException(what + " " + len + " at " + (from + j)
               + " runs past the " + available + " bytes left");
         }
         total += len;

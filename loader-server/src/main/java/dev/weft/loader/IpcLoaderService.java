@@ -362,6 +362,10 @@ public final class IpcLoaderService implements AutoCloseable {
         counters.waited(System.nanoTime() - t0);
         try (b; ArrowRecordBatch arb = new VectorUnloader(b.root()).getRecordBatch()) {
           long bytes = arb.computeBodyLength();
+          if (bytes > LoaderServerOptions.DEFAULT_INLINE_LIMIT) {
+            counters.error(); // as Flight refuses it; here the stream ends without its end marker
+            return;
+          }
           int rows = b.root().getRowCount();
           byte[] tag = FlightTicket.tagJson(b.tag(), p.plan().resumePosition(b.tag().batchIndex()), rows);
           out.writeBatch(arb, tag);

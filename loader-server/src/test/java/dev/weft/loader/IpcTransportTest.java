@@ -224,7 +224,7 @@ class IpcTransportTest {
       await("connection threads to end", 10_000, () -> ipc.liveThreads() == 0);
       long fds = openFds();
       long threads = Thread.activeCount();
-      for (int i = 0; i < 300; i++) {
+      for (int i = 0; i < 150; i++) {
         cycle(c, i);
       }
       await("connection threads to end", 10_000, () -> ipc.liveThreads() == 0 && ipc.stats().streams() == 0);

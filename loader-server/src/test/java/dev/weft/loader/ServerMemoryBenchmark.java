@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
@@ -44,7 +46,7 @@ class ServerMemoryBenchmark {
       for (int i = 0; i < 10; i++) {
         Files.copy(one.resolve("part-0.weft"), ten.resolve("part-" + i + ".weft"));
       }
-      for (String cache : new String[] {"64M", "0"}) {
+      for (String cache : System.getProperty("weft.bench.caches", "64M,0").split(",")) {
         for (Path d : List.of(one, ten, one, ten)) {
           Map<String, Long> m = serve(d, cache, alloc);
           System.out.printf("--decoded-cache %-4s %,10d rows: VmRSS %5d MB, RssAnon %5d MB, RssFile %5d MB, VmHWM %5d MB%n",
@@ -58,7 +60,8 @@ class ServerMemoryBenchmark {
   /** Starts a server on {@code d}, reads {@link #BATCHES} batches, returns its /proc status (KiB). */
   private Map<String, Long> serve(Path d, String cache, BufferAllocator alloc) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx1g",
+    List<String> cmd = new ArrayList<>(List.of(java, "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "-Xmx" + System.getProperty("weft.bench.serverXmx", "1g"), "-XX:NativeMemoryTracking=summary",
         "-cp", System.getProperty("java.class.path"), ServeMain.class.getName(), d.toString(),
         "--shm-dir", dir.toString(), "--slots", "4", "--ipc-port", "0", "--decoded-cache", cache,
         "--status-interval", "0"));
@@ -87,6 +90,21 @@ class ServerMemoryBenchmark {
         }
       }
       m.put("rows", rows);
+      // where the process's own memory is: the JVM's native memory tracking, committed KB per area
+      Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(p.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
+      String nmt = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      j.waitFor();
+      StringBuilder areas = new StringBuilder();
+      Matcher mm = Pattern.compile("-\\s+(\\w[\\w ]*?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)")
+          .matcher(nmt);
+      while (mm.find()) {
+        long mb = Long.parseLong(mm.group(2)) >> 10;
+        if (mb >= 8) {
+          areas.append(mm.group(1).trim()).append(' ').append(mb).append(" MB, ");
+        }
+      }
+      System.out.println("    JVM committed: " + areas);
       return m;
     } finally {
       p.destroy(); // SIGTERM: a clean shutdown removes its ring

@@ -58,6 +58,8 @@ public final class IpcLoaderService implements AutoCloseable {
   /** How long a client has to send its request line. */
   static final long REQUEST_TIMEOUT_MS = 10_000;
 
+  private final long requestTimeoutMs;
+
   private final WeftDataset dataset;
   private final ExecutorService executor;
   private final boolean ownsExecutor;
@@ -76,7 +78,8 @@ public final class IpcLoaderService implements AutoCloseable {
   private volatile boolean closed;
 
   private IpcLoaderService(WeftDataset dataset, ExecutorService executor, boolean ownsExecutor, ServerSocketChannel server,
-      FlightLoaderService.Options options) {
+      FlightLoaderService.Options options, long requestTimeoutMs) {
+    this.requestTimeoutMs = requestTimeoutMs;
     this.dataset = dataset;
     this.executor = executor;
     this.ownsExecutor = ownsExecutor;
@@ -105,6 +108,12 @@ public final class IpcLoaderService implements AutoCloseable {
    */
   public static IpcLoaderService start(WeftDataset dataset, FlightLoaderService.Options options,
       ExecutorService executor) throws IOException {
+    return start(dataset, options, executor, REQUEST_TIMEOUT_MS);
+  }
+
+  /** As {@link #start(WeftDataset, FlightLoaderService.Options, ExecutorService)}, with another request timeout (tests). */
+  static IpcLoaderService start(WeftDataset dataset, FlightLoaderService.Options options, ExecutorService executor,
+      long requestTimeoutMs) throws IOException {
     Objects.requireNonNull(dataset, "dataset");
     Objects.requireNonNull(options, "options");
     FlightLoaderService.requireSafeBind(options.host(), options.token());
@@ -125,7 +134,7 @@ public final class IpcLoaderService implements AutoCloseable {
         return t;
       });
     }
-    return new IpcLoaderService(dataset, ex, own, ss, options);
+    return new IpcLoaderService(dataset, ex, own, ss, options, requestTimeoutMs);
   }
 
   /** The TCP port listened on. */
@@ -268,7 +277,7 @@ public final class IpcLoaderService implements AutoCloseable {
 
   /** The request line without its newline; null (after an error line if useful) if none came. */
   private byte[] readRequestLine(SocketChannel ch) throws IOException {
-    ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(ch), REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(ch), requestTimeoutMs, TimeUnit.MILLISECONDS);
     try {
       ByteBuffer buf = ByteBuffer.allocate(4096);
       byte[] acc = new byte[4096];

@@ -213,6 +213,24 @@ class IpcTransportTest {
   }
 
   @Test
+  void aClientThatSendsNoRequestLineIsDisconnectedAfterTheTimeout() throws Exception {
+    try (WeftDataset ds = LoaderTestSupport.idDataset(dir, alloc);
+        IpcLoaderService ipc = IpcLoaderService.start(ds, FlightLoaderService.Options.loopback(), null, 300)) {
+      for (String partial : new String[] {"", "{\"v\":1,"}) {
+        try (Socket s = new Socket("127.0.0.1", ipc.port())) {
+          s.setSoTimeout(30_000);
+          s.getOutputStream().write(partial.getBytes(StandardCharsets.UTF_8));
+          assertEquals(-1, s.getInputStream().read(), "the server closes a silent connection");
+        }
+      }
+      await("connection threads to end", 10_000, () -> ipc.liveThreads() == 0);
+      try (WeftIpcClient c = WeftIpcClient.connect(ipc.uri(), null, alloc)) {
+        assertEquals(40, readIpc(c, StreamRequest.builder().batchSize(25).build()).size());
+      }
+    }
+  }
+
+  @Test
   void clientsThatDisconnectMidStreamLeakNothing() throws Exception {
     Path d = dir.resolve("big");
     writeIds(d.resolve("a.weft"), 0, 200_000, alloc);

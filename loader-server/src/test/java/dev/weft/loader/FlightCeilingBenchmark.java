@@ -131,6 +131,7 @@ class FlightCeilingBenchmark {
       Process p = new ProcessBuilder(python.toString(), script.toString(), "--ipc", "127.0.0.1",
           Integer.toString(port), "{\"v\":1}", Long.toString(n)).redirectErrorStream(true).start();
       try (java.nio.channels.SocketChannel ch = ss.accept()) {
+        ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true); // as IpcLoaderService
         java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
         do { // the request line
           one.clear();

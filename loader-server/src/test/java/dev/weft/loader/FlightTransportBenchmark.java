@@ -13,15 +13,17 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Throughput of the socket transport (Arrow Flight on 127.0.0.1; target >= 1 GB/s) on a
- * 1,000,000-row, 10-column numeric file (uncompressed; {@link AssemblyBenchmark#schema()}, 80
- * bytes a row): MB/s of Arrow record-batch bodies and samples/s, median of {@value #REPEATS}
- * repeats, for the whole server (assembly by the reader's take included, so this is a lower
- * bound of the transport), next to the shared-memory transport as the peer. Clients:
- * {@link WeftFlightClient} / {@link WeftLoaderClient} in this JVM, and pyarrow.flight in another
- * process if a Python with pyarrow is found (see {@link FlightPythonTest}). Prints, asserts
- * nothing. Off by default: {@code mvn -B -o -pl loader-server -am test
- * -Dtest=FlightTransportBenchmark -Dweft.bench=true -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Throughput of the socket transports (Arrow Flight and Arrow IPC over TCP on 127.0.0.1; target
+ * >= 1 GB/s) on a 1,000,000-row, 10-column numeric file (uncompressed; {@link
+ * AssemblyBenchmark#schema()}, 80 bytes a row): MB/s of Arrow record-batch bodies and samples/s,
+ * median of 5 repeats ({@code -Dweft.bench.repeats=N}) in interleaved rounds, for the whole server
+ * (batch assembly included, so this is a lower bound of the transport), next to the
+ * shared-memory transport as the peer. Clients: {@link WeftFlightClient} / {@link WeftIpcClient}
+ * / {@link WeftLoaderClient} in this JVM, and pyarrow.flight / pyarrow.ipc in another process if a
+ * Python with pyarrow is found (see {@link FlightPythonTest}). Prints, asserts nothing. Off by
+ * default: {@code mvn -B -o -pl loader-server -am test -Dtest=FlightTransportBenchmark
+ * -Dweft.bench=true -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dweft.bench.batch=65536}: one
+ * batch size only).
  */
 @EnabledIfSystemProperty(named = "weft.bench", matches = "true")
 class FlightTransportBenchmark {
@@ -177,33 +179,5 @@ class FlightTransportBenchmark {
       }
     }
     throw new AssertionError("python printed: " + out);
-  }
-
-  private static List<Run> pythonRuns(Path python, Path script, String uri, StreamRequest r, long limit)
-      throws Exception {
-    return pythonRuns(python, script, uri, r, limit, new String(FlightTicket.encode(null, r), StandardCharsets.UTF_8));
-  }
-
-  private static List<Run> pythonRuns(Path python, Path script, String uri, StreamRequest r, long limit,
-      String ticket) throws Exception {
-    List<Run> runs = new ArrayList<>();
-    for (int i = 0; i < REPEATS + 1; i++) {
-      Process p = new ProcessBuilder(python.toString(), script.toString(), uri, ticket, Long.toString(limit))
-          .redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      p.waitFor();
-      for (String line : out.split("\n")) {
-        if (line.startsWith("RESULT ")) {
-          if (i > 0) { // the first run warms up
-            String[] f = line.split(" ");
-            double s = Double.parseDouble(f[4]);
-            runs.add(new Run(Long.parseLong(f[3]) / s / 1e6, Long.parseLong(f[2]) / s));
-          }
-        } else if (!line.isBlank()) {
-          System.out.println("    python: " + line);
-        }
-      }
-    }
-    return runs;
   }
 }

@@ -350,7 +350,7 @@ public final class IpcLoaderService implements AutoCloseable {
       while (true) {
         while (queue.size() < ahead && batches.hasNext()) {
           long j = batches.nextLong();
-          queue.add(submit(() -> {
+          queue.add(submitOrEnd(() -> {
             if (stopped.get()) {
               return null;
             }
@@ -391,11 +391,13 @@ public final class IpcLoaderService implements AutoCloseable {
     }
   }
 
-  private Future<BatchAssembler.Batch> submit(java.util.concurrent.Callable<BatchAssembler.Batch> task) throws Refused {
+  /** Submits an assembly; once the stream has started, a refusal can only end it (no end marker). */
+  private Future<BatchAssembler.Batch> submitOrEnd(java.util.concurrent.Callable<BatchAssembler.Batch> task)
+      throws IOException {
     try {
       return executor.submit(task);
     } catch (RejectedExecutionException e) {
-      throw new Refused("UNAVAILABLE", "the server is shutting down");
+      throw new IOException("the server is shutting down");
     }
   }
 

@@ -12,7 +12,8 @@ run so that the numbers are comparable:
   copied into torch's shared memory and pickled to the training process);
 * ``weft``: ``WeftLoader(WeftDataset(...), num_workers=K)`` — workers hand slot handles over and
   the training process maps the slots (zero copy); the server gathers the rows from the .weft
-  file. ``weft_kwargs={"transport": "socket"}`` streams the same batches over Arrow Flight;
+  file. ``weft_kwargs={"transport": "socket"}`` streams the same batches as Arrow IPC over TCP,
+  ``{"transport": "flight"}`` over Arrow Flight;
 * ``hf``: Hugging Face ``datasets`` — ``Dataset.from_parquet(...).with_format("torch")`` read by
   ``DataLoader(ds, batch_size=B, shuffle=True, num_workers=K)`` (row by row, then collated);
 * ``parquet``: a map-style dataset doing random access into the Parquet file with pyarrow: each
@@ -321,6 +322,7 @@ DEFAULT_CONFIGS: List[BenchConfig] = [
     BenchConfig("weft", 2, shuffle=False, weft_kwargs={"handoff": False}),
     BenchConfig("weft", 0, weft_kwargs={"transport": "socket"}),
     BenchConfig("weft", 2, weft_kwargs={"transport": "socket"}),
+    BenchConfig("weft", 0, weft_kwargs={"transport": "flight"}),
     BenchConfig("hf", 0, max_batches=100),
     BenchConfig("hf", 2, max_batches=100),
     BenchConfig("parquet", 0, max_batches=30),

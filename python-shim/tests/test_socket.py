@@ -1,4 +1,5 @@
-"""transport="socket": WeftDataset over the loader server's Arrow Flight transport (PROTOCOL.md 12).
+"""transport="flight": WeftDataset over the loader server's Arrow Flight transport (PROTOCOL.md 12);
+transport="socket" (Arrow IPC over TCP, section 15) is tested in test_ipc.py.
 
 The live tests need a loader server build with the Flight transport (FlightLoaderService,
 ``ServeMain --port``); against an older build they are skipped, saying so.
@@ -63,7 +64,7 @@ def test_network_address_needs_the_socket_transport(weft_file):
 
 
 def test_no_flight_server_is_a_clear_error(weft_file):
-    ds = WeftDataset(weft_file, transport="socket", server="127.0.0.1:1", batch_size=B)
+    ds = WeftDataset(weft_file, transport="flight", server="127.0.0.1:1", batch_size=B)
     with pytest.raises(WeftError, match="127.0.0.1:1"):
         len(ds)
     with pytest.raises(WeftError, match="Arrow Flight"):
@@ -74,7 +75,7 @@ def test_no_flight_server_is_a_clear_error(weft_file):
 @pytest.mark.parametrize("num_workers", [0, 2])
 def test_socket_gives_the_same_batches_as_shm(weft_file, num_workers):
     shm = WeftDataset(weft_file, batch_size=B, seed=7)
-    sock = WeftDataset(weft_file, batch_size=B, seed=7, transport="socket")
+    sock = WeftDataset(weft_file, batch_size=B, seed=7, transport="flight")
     assert sock.server.startswith("grpc+tcp://127.0.0.1:")
     assert len(sock) == len(shm) == N // B and sock.fingerprint == shm.fingerprint
     for ds in (shm, sock):
@@ -94,7 +95,7 @@ def test_socket_gives_the_same_batches_as_shm(weft_file, num_workers):
 def test_socket_explicit_server_resume_and_errors(weft_file):
     loc = _server.acquire_flight([str(weft_file)])
     host_port = loc.split("://", 1)[1]
-    full = ids(DataLoader(WeftDataset(weft_file, batch_size=B, seed=3, server=host_port, transport="socket"),
+    full = ids(DataLoader(WeftDataset(weft_file, batch_size=B, seed=3, server=host_port, transport="flight"),
                           batch_size=None))
     dl = WeftLoader(WeftDataset(weft_file, batch_size=B, seed=3, server=loc, transport="socket"), num_workers=2)
     got = []
@@ -108,13 +109,13 @@ def test_socket_explicit_server_resume_and_errors(weft_file):
     dl2.load_state_dict(state)
     assert got + ids(dl2) == full
     with pytest.raises(WeftError, match="nope"):
-        next(iter(WeftDataset(weft_file, columns=["nope"], server=loc, transport="socket")))
+        next(iter(WeftDataset(weft_file, columns=["nope"], server=loc, transport="flight")))
     assert weft.read_table  # the notebook helpers stay on shared memory
 
 
 @live
 def test_forked_worker_of_a_grpc_user_is_a_clear_error_not_a_hang(weft_file):
-    sock = WeftDataset(weft_file, batch_size=B, seed=1, transport="socket")
+    sock = WeftDataset(weft_file, batch_size=B, seed=1, transport="flight")
     next(iter(sock))  # this process now has gRPC threads
     dl = DataLoader(sock, batch_size=None, num_workers=1, multiprocessing_context="fork", timeout=60)
     with pytest.raises(WeftError, match="forkserver"):

@@ -103,10 +103,15 @@ def parse_record_batch_metadata(meta: bytes) -> Tuple[int, np.ndarray, np.ndarra
     return rows, nodes, buffers, body_length
 
 
+# Arrow integer and float types -> numpy dtypes (DataType.to_pandas_dtype needs pandas in pyarrow >= 2x)
+_NUMPY_DTYPES = {t: np.dtype(n) for t, n in (
+    (pa.int8(), "int8"), (pa.int16(), "int16"), (pa.int32(), "int32"), (pa.int64(), "int64"),
+    (pa.uint8(), "uint8"), (pa.uint16(), "uint16"), (pa.uint32(), "uint32"), (pa.uint64(), "uint64"),
+    (pa.float16(), "float16"), (pa.float32(), "float32"), (pa.float64(), "float64"))}
+
+
 def _fast_dtype(t: pa.DataType) -> Optional[np.dtype]:
-    if pa.types.is_integer(t) or pa.types.is_floating(t):
-        return np.dtype(t.to_pandas_dtype())
-    return None
+    return _NUMPY_DTYPES.get(t)
 
 
 def _shape_counts(t: pa.DataType) -> Optional[Tuple[int, int]]:

@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
-__all__ = ["acquire", "acquire_flight", "release", "ServerStartError", "java_classpath", "DEFAULT_SERVER_ARGS"]
+__all__ = ["acquire", "acquire_flight", "acquire_ipc", "release", "ServerStartError", "java_classpath", "DEFAULT_SERVER_ARGS"]
 
 MAIN_CLASS = "dev.weft.loader.ServeMain"
 DEFAULT_SERVER_ARGS: List[str] = ["--status-interval", "0"]
@@ -195,20 +195,34 @@ def acquire(paths: Sequence[str], server_args: Optional[Sequence[str]] = None) -
     return sock
 
 
-def acquire_flight(paths: Sequence[str], server_args: Optional[Sequence[str]] = None) -> str:
-    """Like :func:`acquire` for the socket transport: the shared server for ``paths`` started with
-    ``--port 0`` (Arrow Flight on 127.0.0.1, a free port); returns its ``grpc+tcp://`` location."""
+def _acquire_socket(paths: Sequence[str], server_args: Optional[Sequence[str]], which: str) -> str:
+    """The shared server for ``paths`` with both socket transports on free loopback ports
+    (``--port 0 --ipc-port 0``); returns the location of ``which`` ("flight" or "ipc")."""
     args = list(DEFAULT_SERVER_ARGS if server_args is None else server_args)
     if "--port" not in args:
         args += ["--port", "0"]
+    if "--ipc-port" not in args:
+        args += ["--ipc-port", "0"]
     acquire(paths, args)
     key = server_key([os.path.abspath(os.fspath(p)) for p in paths], args)
     with _locked(key) as state_path:
         state = _read(state_path) or {}
-    if not state.get("flight"):
-        raise ServerStartError("the weft loader server did not print a Flight location (its build may predate the "
-                               "socket transport: rebuild loader-server)")
-    return str(state["flight"])
+    if not state.get(which):
+        raise ServerStartError(f"the weft loader server did not print its {which} location (its build may predate "
+                               "that socket transport: rebuild loader-server)")
+    return str(state[which])
+
+
+def acquire_flight(paths: Sequence[str], server_args: Optional[Sequence[str]] = None) -> str:
+    """Like :func:`acquire` for the Flight transport: the shared server for ``paths`` started with
+    ``--port 0 --ipc-port 0`` (127.0.0.1, free ports); returns its ``grpc+tcp://`` location."""
+    return _acquire_socket(paths, server_args, "flight")
+
+
+def acquire_ipc(paths: Sequence[str], server_args: Optional[Sequence[str]] = None) -> str:
+    """Like :func:`acquire_flight` for the Arrow IPC socket transport (the same server); returns its
+    ``ipc+tcp://`` location."""
+    return _acquire_socket(paths, server_args, "ipc")
 
 
 def release(key: str) -> None:
@@ -290,15 +304,20 @@ def _supervise(spec: Dict) -> int:
     signal.signal(signal.SIGINT, _on_signal)
     sock = None
     flight = None
-    # line 1: the Unix socket path; with --port, line 2: the Flight location (PROTOCOL.md section 14)
-    lines_wanted = 2 if "--port" in spec["cmd"] else 1
+    ipc = None
+    # line 1: the Unix socket path; with --port, then the Flight location; with --ipc-port, then the
+    # Arrow IPC location (PROTOCOL.md section 14)
+    lines_wanted = 1 + ("--port" in spec["cmd"]) + ("--ipc-port" in spec["cmd"])
     deadline = time.monotonic() + START_TIMEOUT_S
     while sock is None:
         lines = out_path.read_text(errors="replace").split("\n")
         if len(lines) > lines_wanted:
             sock = lines[0].strip()
-            if lines_wanted == 2:
-                flight = lines[1].strip() if lines[1].strip().startswith("grpc") else None
+            for line in lines[1:lines_wanted]:
+                if line.strip().startswith("grpc"):
+                    flight = line.strip()
+                elif line.strip().startswith("ipc+tcp://"):
+                    ipc = line.strip()
         elif java.poll() is not None or time.monotonic() > deadline or stop["now"]:
             if java.poll() is None:
                 java.kill()
@@ -306,7 +325,7 @@ def _supervise(spec: Dict) -> int:
         else:
             time.sleep(0.05)
     # the starting process holds the lock until it sees this state
-    _write(state_path, {"socket": sock, "flight": flight, "supervisor": os.getpid(), "java": java.pid,
+    _write(state_path, {"socket": sock, "flight": flight, "ipc": ipc, "supervisor": os.getpid(), "java": java.pid,
                         "users": [spec["user"]]})
     try:
         while not stop["now"] and java.poll() is None:

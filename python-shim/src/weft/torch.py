@@ -24,7 +24,7 @@ from multiprocessing.context import get_spawning_popen
 from multiprocessing.sharedctypes import RawArray
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from . import _flight, _server
+from . import _flight, _ipc, _server
 from ._client import INLINE_SLOT, Client, RawBatch, SlotHandle, adopt_and_view, batches_per_rank
 from ._fastpath import Decoder
 
@@ -244,12 +244,16 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         shuffle: True (global shuffle), False, or one of "none", "global", "block".
         seed: shuffle seed; the order is a pure function of (seed, epoch, dataset).
         drop_last: drop the incomplete tail (else pad by wrapping to the start of the order).
-        transport: ``"shm"`` (the shared-memory ring, zero copy; same host) or ``"socket"`` (Arrow
-            Flight over TCP, PROTOCOL.md section 12; any host; the tensors are views of what gRPC
-            received, and with workers torch copies them to the training process as usual).
-        server: ``"shm"``: the Unix socket path of a running loader server; ``"socket"``: its Flight
-            address, ``"host:port"`` or ``"grpc+tcp://host:port"``. None starts (or shares) a local
-            server (see :mod:`weft._server`; with ``"socket"`` it listens on 127.0.0.1).
+        transport: ``"shm"`` (the shared-memory ring, zero copy; same host), ``"socket"`` (Arrow IPC
+            streams over TCP, PROTOCOL.md section 15; any host; the faster socket transport: several
+            times Flight's throughput on loopback here) or ``"flight"`` (Arrow Flight over TCP,
+            section 12). Over either socket transport the tensors are views of what was received,
+            and with workers torch copies them to the training process as usual.
+        server: ``"shm"``: the Unix socket path of a running loader server; ``"socket"``: its Arrow
+            IPC address, ``"host:port"`` or ``"ipc+tcp://host:port"`` (a ``"grpc+tcp://"`` address
+            selects Flight); ``"flight"``: its Flight address, ``"host:port"`` or
+            ``"grpc+tcp://host:port"``. None starts (or shares) a local server (see
+            :mod:`weft._server`; for the socket transports it listens on 127.0.0.1).
         copy: copy the tensors out of shared memory and release the slot at once.
         block_size, window_blocks: geometry of ``shuffle="block"``.
         lists: list columns as ``"pad"`` (padded values + lengths) or ``"offsets"`` (flat values
@@ -309,9 +313,10 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         self.shuffle = {True: "global", False: "none"}.get(shuffle, shuffle) if isinstance(shuffle, bool) else shuffle
         if self.shuffle not in ("none", "global", "block"):
             raise ValueError(f"shuffle must be a bool or 'none'|'global'|'block', not {shuffle!r}")
-        if transport not in ("shm", "socket"):
-            raise ValueError(f"transport must be 'shm' or 'socket', not {transport!r}")
-        if transport == "shm" and server is not None and _flight.is_socket_address(server):
+        if transport not in ("shm", "socket", "flight"):
+            raise ValueError(f"transport must be 'shm', 'socket' or 'flight', not {transport!r}")
+        if transport == "shm" and server is not None and (_flight.is_socket_address(server)
+                                                          or _ipc.is_ipc_address(server)):
             raise ValueError(f"server={server!r} is a network address: pass transport='socket' (Arrow Flight); "
                              f"the shared-memory transport takes the server's Unix socket path")
         if lists not in LIST_MODES:
@@ -337,7 +342,12 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         self._num_rows: Optional[int] = None
         self._fingerprint: Optional[str] = None
         self._expected_fingerprint: Optional[str] = None
+        if transport == "socket" and server is not None and server.startswith(("grpc://", "grpc+tcp://",
+                                                                                "grpc+tls://")):
+            transport = self.transport = "flight"  # a Flight address: the caller means Flight
         if transport == "socket":
+            self.server = _ipc.location(server) if server is not None else _server.acquire_ipc(self.paths)
+        elif transport == "flight":
             self.server = _flight.location(server) if server is not None else _server.acquire_flight(self.paths)
         else:
             self.server = server if server is not None else _server.acquire(self.paths)
@@ -367,6 +377,8 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
 
     def _info(self) -> None:
         if self._num_rows is None and self.transport == "socket":
+            self._num_rows, self._fingerprint, _schema = _ipc.dataset_info(self.server, self.token)
+        elif self._num_rows is None and self.transport == "flight":
             self._num_rows, self._fingerprint, _schema = _flight.dataset_info(self.server, self.token)
         elif self._num_rows is None:
             with Client(self.server, self.token) as c:  # short-lived; closed before any fork
@@ -428,7 +440,7 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
         # start + w, start + w + K, ... (PROTOCOL.md section 4)
         self._next_batch = start + worker
         self._worker = worker
-        if self.transport == "socket":
+        if self.transport in ("socket", "flight"):
             it = self._flight_batches(epoch, start, rank, world, worker, workers)
         else:
             it = self._batches(epoch, start, rank, world, worker, workers, info is not None and self.handoff)
@@ -449,7 +461,8 @@ class WeftDataset(IterableDataset):  # type: ignore[type-arg]
             columns=self.columns, block_size=self.block_size, window_blocks=self.window_blocks,
             fingerprint=self._expected_fingerprint,
         )
-        for b in _flight.stream(self.server, ticket, self.token):
+        read = _ipc.stream if self.transport == "socket" else _flight.stream
+        for b in read(self.server, ticket, self.token):
             out = record_batch_to_tensors(b.record_batch, self.copy, self.pad_value, self.pad_to, self.lists)
             self._next_batch = b.index + workers
             del b
@@ -533,7 +546,7 @@ class WeftLoader(DataLoader):  # type: ignore[type-arg]
             raise ValueError("WeftLoader needs batch_size=None: the WeftDataset makes the batches")
         if kwargs.get("collate_fn") is None:
             kwargs["collate_fn"] = _identity
-        if dataset.transport == "socket" and num_workers > 0 and kwargs.get("multiprocessing_context") is None:
+        if dataset.transport == "flight" and num_workers > 0 and kwargs.get("multiprocessing_context") is None:
             # gRPC (Flight) is not fork-safe: workers forked from a process that has used it can
             # hang, so they start from a clean fork server instead
             kwargs["multiprocessing_context"] = "forkserver"

@@ -7,6 +7,10 @@ FlightTransportBenchmark runs it.
 ``flight_bench.py --raw HOST PORT``: the raw TCP peer of FlightCeilingBenchmark, reads a plain
 socket until EOF into one reused buffer and prints RESULT 0 0 <bytes> <seconds>.
 
+``flight_bench.py --ipc HOST PORT REQUEST_JSON MAX_BATCHES``: reads one stream of the Arrow IPC
+socket transport (PROTOCOL.md section 15) with ``pyarrow.ipc.open_stream`` over the socket's
+file (as the python-shim does), tags from each message's custom metadata; prints RESULT as above.
+
 ``$WEFT_FLIGHT_GRPC_OPTIONS``: a JSON list of [name, value] gRPC channel arguments for the
 client (pyarrow's ``generic_options``), e.g. ``[["grpc.http2.max_frame_size", 16777215]]``.
 """
@@ -52,8 +56,37 @@ def raw(host, port):
     print(f"RESULT 0 0 {got} {time.perf_counter() - t0}")
 
 
+def ipc(host, port, request, limit):
+    import pyarrow as pa
+
+    s = socket.create_connection((host, port))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.sendall(request.encode() + b"\n")
+    f = s.makefile("rb", buffering=1 << 16)
+    status = f.readline(65536)
+    if status != b"OK\n":
+        raise SystemExit(f"server answered {status!r}")
+    reader = pa.ipc.open_stream(f)
+    batches = rows = nbytes = 0
+    t0 = time.perf_counter()
+    while batches < limit:
+        try:
+            batch, meta = reader.read_next_batch_with_custom_metadata()
+        except StopIteration:
+            break
+        json.loads(meta[b"weft.tag"])
+        batches += 1
+        rows += batch.num_rows
+        nbytes += batch.nbytes
+    seconds = time.perf_counter() - t0
+    s.close()
+    print(f"RESULT {batches} {rows} {nbytes} {seconds}")
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "--raw":
+    if sys.argv[1] == "--ipc":
+        ipc(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]))
+    elif sys.argv[1] == "--raw":
         raw(sys.argv[2], int(sys.argv[3]))
     else:
         main(sys.argv[1], sys.argv[2], int(sys.argv[3]))

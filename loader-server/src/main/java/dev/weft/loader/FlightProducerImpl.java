@@ -103,43 +103,16 @@ final class FlightProducerImpl extends NoOpFlightProducer {
     }
   }
 
-  /** The stream a ticket names: checked against the dataset, ready to assemble. */
-  private record Plan(FlightTicket ticket, BatchAssembler assembler, EpochOrder order, ShardPlan plan, Schema schema,
-      long numBatches) {}
-
-  private Plan plan(FlightTicket t) {
-    if (t.dataset() != null && !t.dataset().equals(FlightLoaderService.DATASET_NAME)) {
-      throw CallStatus.NOT_FOUND.withDescription("this server serves one dataset, \"" + FlightLoaderService.DATASET_NAME
-          + "\", not \"" + t.dataset() + "\"").toRuntimeException();
-    }
-    StreamRequest req = t.request();
-    if (req.expectedFingerprint() != null && !req.expectedFingerprint().equals(dataset.fingerprint())) {
-      throw CallStatus.INVALID_ARGUMENT.withDescription("the ticket expects the dataset with fingerprint "
-          + req.expectedFingerprint().hex() + ", this server serves " + dataset.fingerprint().hex()
-          + " (its files were changed, added, removed, renamed or reordered)").toRuntimeException();
-    }
-    BatchAssembler asm;
-    ShardPlan plan;
-    try {
-      asm = new BatchAssembler(dataset, req.columns());
-      plan = ShardPlan.create(dataset.numRows(), req.rank(), req.worldSize(), req.batchSize(), req.tail(),
-          req.startPosition());
-    } catch (IllegalArgumentException e) {
-      throw CallStatus.INVALID_ARGUMENT.withDescription("ticket: " + e.getMessage()).toRuntimeException();
-    } catch (IOException e) {
-      throw CallStatus.INTERNAL.withDescription("reading the dataset's schema failed: " + e.getMessage())
-          .toRuntimeException();
-    }
-    EpochOrder order = EpochOrder.create(dataset, req.shuffle(), req.epoch());
-    long n = plan.numBatchesOfWorker(req.worker(), req.numWorkers(), req.fromBatch());
-    Map<String, String> meta = FlightTicket.schemaMetadata(dataset.fingerprint(), dataset.numRows(),
-        plan.batchesPerRank(), n);
-    Schema schema = new Schema(asm.schema().getFields(), meta);
-    return new Plan(t, asm, order, plan, schema, n);
+  private StreamPlan plan(FlightTicket t) {
+    return StreamPlan.of(dataset, t, (code, message) -> (switch (code) {
+      case "NOT_FOUND" -> CallStatus.NOT_FOUND;
+      case "INVALID_ARGUMENT" -> CallStatus.INVALID_ARGUMENT;
+      default -> CallStatus.INTERNAL;
+    }).withDescription(message).toRuntimeException());
   }
 
   private void serve(FlightTicket t, ServerStreamListener listener) {
-    Plan p = plan(t);
+    StreamPlan p = plan(t);
     StreamRequest req = t.request();
     // batches in the pipeline: the one being sent plus the prefetch
     int prefetch = 1 + Math.min(MAX_PREFETCH, req.prefetch() < 0 ? LoaderServerOptions.DEFAULT_PREFETCH : req.prefetch());
@@ -298,7 +271,7 @@ final class FlightProducerImpl extends NoOpFlightProducer {
   }
 
   private FlightInfo info(FlightDescriptor descriptor, byte[] ticket) {
-    Plan p = plan(parse(ticket));
+    StreamPlan p = plan(parse(ticket));
     // a path names the dataset (its rows); a command names one stream (the rows it delivers)
     long rows = descriptor.isCommand() ? p.numBatches() * (long) p.ticket().request().batchSize() : dataset.numRows();
     return new FlightInfo(p.schema(), descriptor, List.of(new FlightEndpoint(new Ticket(ticket))), -1, rows);

@@ -12,14 +12,15 @@ import java.util.Locale;
  * <pre>
  * java --add-opens=java.base/java.nio=ALL-UNNAMED -cp ... dev.weft.loader.ServeMain DATASET...
  *     [--socket PATH] [--shm-dir DIR] [--slots N] [--slot-size SIZE] [--token T] [--threads N]
- *     [--max-clients N] [--status-interval SECONDS] [--port N [--host H] [--max-streams N]]
+ *     [--max-clients N] [--status-interval SECONDS] [--port N] [--ipc-port N] [--host H] [--max-streams N]
  *     [--decoded-cache SIZE] [--preload true|false]
  * </pre>
  *
  * <p>Standard output: the first line is the control socket's path, alone (read it to connect);
  * with {@code --port} (the Arrow Flight socket transport, on {@code --host}, default 127.0.0.1;
- * port 0: a free one) the second line is the Flight location, {@code grpc+tcp://HOST:PORT}; then
- * a status line every {@code --status-interval} seconds (default 5; 0: none). Errors go to
+ * port 0: a free one) the second line is the Flight location, {@code grpc+tcp://HOST:PORT}; with
+ * {@code --ipc-port} (the Arrow IPC socket transport, {@link IpcLoaderService}, same host) the next
+ * line is its location, {@code ipc+tcp://HOST:PORT}; then a status line every {@code --status-interval} seconds (default 5; 0: none). Errors go to
  * standard error. Exit codes: 0 after a clean shutdown, 1 if the server cannot start, 2 for bad
  * arguments (also a non-loopback {@code --host} without {@code --token}). {@code --decoded-cache}
  * is the budget of decoded fixed-width column values ({@link DecodedColumns}, default 1 GiB or a
@@ -31,7 +32,7 @@ public final class ServeMain {
 
   static final String USAGE = "usage: ServeMain DATASET... [--socket PATH] [--shm-dir DIR] [--slots N]"
       + " [--slot-size SIZE] [--token T] [--threads N] [--max-clients N] [--status-interval SECONDS]"
-      + " [--port N [--host H] [--max-streams N]] [--decoded-cache SIZE] [--preload true|false]";
+      + " [--port N] [--ipc-port N] [--host H] [--max-streams N] [--decoded-cache SIZE] [--preload true|false]";
 
   public static void main(String[] args) {
     int rc = run(args, System.out, System.err);
@@ -42,7 +43,11 @@ public final class ServeMain {
 
   /** Parsed command line; {@code flight} is null without {@code --port}. */
   record Args(List<Path> datasets, LoaderServerOptions options, FlightLoaderService.Options flight,
-      double statusInterval) {}
+      double statusInterval, FlightLoaderService.Options ipc) {
+    Args(List<Path> datasets, LoaderServerOptions options, FlightLoaderService.Options flight, double statusInterval) {
+      this(datasets, options, flight, statusInterval, null);
+    }
+  }
 
   static Args parse(String[] args) {
     List<Path> datasets = new ArrayList<>();
@@ -50,6 +55,7 @@ public final class ServeMain {
     double status = 5;
     String host = "127.0.0.1";
     Integer port = null;
+    Integer ipcPort = null;
     String token = null;
     int maxStreams = FlightLoaderService.DEFAULT_MAX_STREAMS;
     for (int i = 0; i < args.length; i++) {
@@ -70,6 +76,7 @@ public final class ServeMain {
           }
           case "--host" -> host = v;
           case "--port" -> port = parseInt(a, v);
+          case "--ipc-port" -> ipcPort = parseInt(a, v);
           case "--max-streams" -> maxStreams = parseInt(a, v);
           case "--threads" -> b.threads(parseInt(a, v));
           case "--max-clients" -> b.maxClients(parseInt(a, v));
@@ -101,7 +108,9 @@ public final class ServeMain {
     }
     FlightLoaderService.Options flight = port == null ? null
         : new FlightLoaderService.Options(host, port, token, maxStreams);
-    return new Args(datasets, b.build(), flight, status);
+    FlightLoaderService.Options ipc = ipcPort == null ? null
+        : new FlightLoaderService.Options(host, ipcPort, token, maxStreams);
+    return new Args(datasets, b.build(), flight, status, ipc);
   }
 
   private static int parseInt(String opt, String v) {
@@ -148,7 +157,7 @@ public final class ServeMain {
       err.println(USAGE);
       return 2;
     }
-    return new ServeRunner().run(new ServeRunner.Config(args.datasets(), args.options(), args.flight(),
+    return new ServeRunner().run(new ServeRunner.Config(args.datasets(), args.options(), args.flight(), args.ipc(),
         args.statusInterval(), ServeRunner.AddressLine.SOCKET_THEN_FLIGHT), out, err);
   }
 

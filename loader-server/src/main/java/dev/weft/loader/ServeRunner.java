@@ -21,9 +21,15 @@ import java.util.concurrent.TimeUnit;
 public final class ServeRunner {
   /** How the addresses are printed (PROTOCOL.md section 14). */
   public enum AddressLine {
-    /** {@code ServeMain}: the socket path alone on line 1; the Flight location alone on line 2. */
+    /**
+     * {@code ServeMain}: the socket path alone on line 1; the Flight location alone on line 2 (with
+     * Flight); the Arrow IPC location alone on the next line (with it).
+     */
     SOCKET_THEN_FLIGHT,
-    /** {@code weft serve}: every address on line 1, the Flight location first, then {@code unix:PATH}. */
+    /**
+     * {@code weft serve}: every address on line 1, the Flight location first, then {@code unix:PATH},
+     * then the Arrow IPC location.
+     */
     ALL_ON_FIRST_LINE
   }
 
@@ -32,16 +38,23 @@ public final class ServeRunner {
    *
    * @param datasets .weft files or directories of them, served as one dataset
    * @param shm the shared-memory server's options (its token also guards Flight)
-   * @param flight the Flight server's options, or null for no socket transport
+   * @param flight the Flight server's options, or null for no Flight
+   * @param ipc the Arrow IPC socket server's options ({@link IpcLoaderService}), or null for none
    * @param statusInterval seconds between status lines (0: none)
    * @param addressLine how addresses are printed
    */
   public record Config(List<Path> datasets, LoaderServerOptions shm, FlightLoaderService.Options flight,
-      double statusInterval, AddressLine addressLine) {
+      FlightLoaderService.Options ipc, double statusInterval, AddressLine addressLine) {
     public Config {
       datasets = List.copyOf(datasets);
       Objects.requireNonNull(shm, "shm");
       Objects.requireNonNull(addressLine, "addressLine");
+    }
+
+    /** Without the Arrow IPC socket transport. */
+    public Config(List<Path> datasets, LoaderServerOptions shm, FlightLoaderService.Options flight,
+        double statusInterval, AddressLine addressLine) {
+      this(datasets, shm, flight, null, statusInterval, addressLine);
     }
   }
 
@@ -99,12 +112,14 @@ public final class ServeRunner {
 
   /** Runs until stopped; see the class documentation for output and exit codes. */
   public int run(Config c, PrintStream out, PrintStream err) {
-    if (c.flight() != null) {
-      try {
-        FlightLoaderService.requireSafeBind(c.flight().host(), c.flight().token());
-      } catch (IllegalArgumentException e) {
-        err.println("error: " + e.getMessage());
-        return 2;
+    for (FlightLoaderService.Options o : new FlightLoaderService.Options[] {c.flight(), c.ipc()}) {
+      if (o != null) {
+        try {
+          FlightLoaderService.requireSafeBind(o.host(), o.token());
+        } catch (IllegalArgumentException e) {
+          err.println("error: " + e.getMessage());
+          return 2;
+        }
       }
     }
     WeftDataset dataset;
@@ -142,7 +157,22 @@ public final class ServeRunner {
         return 1;
       }
     }
+    IpcLoaderService ipc = null;
+    if (c.ipc() != null) {
+      try {
+        ipc = IpcLoaderService.start(dataset, c.ipc(), server.executor());
+      } catch (Exception e) {
+        err.println("error: cannot start the Arrow IPC socket server: " + e.getMessage());
+        if (flight != null) {
+          closeQuietly(flight);
+        }
+        closeQuietly(server);
+        closeQuietly(dataset);
+        return 1;
+      }
+    }
     FlightLoaderService flightRef = flight;
+    IpcLoaderService ipcRef = ipc;
     Thread hook = new Thread(() -> {
       stopRequested.countDown();
       try {
@@ -153,15 +183,19 @@ public final class ServeRunner {
     }, "weft-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      printAddresses(c, server, flight, out);
+      printAddresses(c, server, flight, ipc, out);
       for (Path p : server.removedStale()) {
         err.println("removed stale " + p);
       }
       err.println("serving " + dataset + " on " + server.socketPath() + (flight == null ? "" : " and " + flight.uri())
+          + (ipc == null ? "" : " and " + ipc.uri())
           + ", ring " + server.segmentPath() + " (" + c.shm().slots() + " slots x " + c.shm().slotSize() + " bytes)");
       err.flush();
-      statusLoop(c, server, flightRef, out);
+      statusLoop(c, server, flightRef, ipcRef, out);
     } finally {
+      if (ipc != null) {
+        closeQuietly(ipc);
+      }
       if (flight != null) {
         closeQuietly(flight);
       }
@@ -179,21 +213,27 @@ public final class ServeRunner {
     return 0;
   }
 
-  private static void printAddresses(Config c, LoaderServer server, FlightLoaderService flight, PrintStream out) {
+  private static void printAddresses(Config c, LoaderServer server, FlightLoaderService flight, IpcLoaderService ipc,
+      PrintStream out) {
     if (c.addressLine() == AddressLine.SOCKET_THEN_FLIGHT) {
       out.println(server.socketPath());
       if (flight != null) {
         out.println(flight.uri());
       }
+      if (ipc != null) {
+        out.println(ipc.uri());
+      }
     } else {
-      out.println((flight == null ? "" : flight.uri() + " ") + "unix:" + server.socketPath());
+      out.println((flight == null ? "" : flight.uri() + " ") + "unix:" + server.socketPath()
+          + (ipc == null ? "" : " " + ipc.uri()));
     }
     out.flush();
   }
 
-  private void statusLoop(Config c, LoaderServer server, FlightLoaderService flight, PrintStream out) {
+  private void statusLoop(Config c, LoaderServer server, FlightLoaderService flight, IpcLoaderService ipc,
+      PrintStream out) {
     long intervalMs = (long) (c.statusInterval() * 1000);
-    LoaderServer.Stats prev = stats(server, flight);
+    LoaderServer.Stats prev = stats(server, flight, ipc);
     long prevT = System.nanoTime();
     try {
       while (true) {
@@ -204,7 +244,7 @@ public final class ServeRunner {
         if (stopRequested.await(intervalMs, TimeUnit.MILLISECONDS)) {
           return;
         }
-        LoaderServer.Stats now = stats(server, flight);
+        LoaderServer.Stats now = stats(server, flight, ipc);
         long t = System.nanoTime();
         out.println(statusLine(prev, now, (t - prevT) / 1e9));
         out.flush();
@@ -218,11 +258,22 @@ public final class ServeRunner {
 
   /** Both transports' counters, added up (Flight streams count as clients and streams). */
   static LoaderServer.Stats stats(LoaderServer server, FlightLoaderService flight) {
+    return stats(server, flight, null);
+  }
+
+  /** Every transport's counters, added up (socket streams count as clients and streams). */
+  static LoaderServer.Stats stats(LoaderServer server, FlightLoaderService flight, IpcLoaderService ipc) {
     LoaderServer.Stats a = server.stats();
-    if (flight == null) {
-      return a;
+    if (flight != null) {
+      a = add(a, flight.stats());
     }
-    LoaderServer.Stats b = flight.stats();
+    if (ipc != null) {
+      a = add(a, ipc.stats());
+    }
+    return a;
+  }
+
+  private static LoaderServer.Stats add(LoaderServer.Stats a, LoaderServer.Stats b) {
     return new LoaderServer.Stats(a.clients() + b.clients(), a.streams() + b.streams(), a.slotsInUse(),
         a.slotsReserved(), a.slots(), a.handedOff(), a.connections() + b.connections(), a.batches() + b.batches(),
         a.rows() + b.rows(), a.bytes() + b.bytes(), a.inlineBatches(), a.waitNanos() + b.waitNanos(),

@@ -99,6 +99,61 @@ class FlightCeilingBenchmark {
     }
   }
 
+  /** MB/s of one pyarrow.flight read of {@code n} batches. */
+  private static double pyFlight(Path python, Path script, int port, String ticket, long n) throws Exception {
+    Process p = new ProcessBuilder(python.toString(), script.toString(), "grpc+tcp://127.0.0.1:" + port, ticket,
+        Long.toString(n)).redirectErrorStream(true).start();
+    return result(p);
+  }
+
+  private static double result(Process p) throws Exception {
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    for (String line : out.split("\n")) {
+      if (line.startsWith("RESULT ")) {
+        String[] f = line.split(" ");
+        return Long.parseLong(f[3]) / Double.parseDouble(f[4]) / 1e6;
+      }
+    }
+    throw new AssertionError("python printed: " + out);
+  }
+
+  /**
+   * MB/s of the Arrow IPC socket path alone: {@code n} fresh copies of the batch written as
+   * {@link IpcLoaderService} writes them ({@link IpcStreamWriter}, tags in custom metadata) to a
+   * Python process reading them with {@code pyarrow.ipc.open_stream} as the python-shim does.
+   */
+  private static double ipcPeer(Path python, Path script, org.apache.arrow.vector.types.pojo.Schema schema, byte[] ipc,
+      long n, BufferAllocator sa) throws Exception {
+    try (java.nio.channels.ServerSocketChannel ss = java.nio.channels.ServerSocketChannel.open()) {
+      ss.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      int port = ((java.net.InetSocketAddress) ss.getLocalAddress()).getPort();
+      Process p = new ProcessBuilder(python.toString(), script.toString(), "--ipc", "127.0.0.1",
+          Integer.toString(port), "{\"v\":1}", Long.toString(n)).redirectErrorStream(true).start();
+      try (java.nio.channels.SocketChannel ch = ss.accept()) {
+        ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true); // as IpcLoaderService
+        java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+        do { // the request line
+          one.clear();
+          if (ch.read(one) < 0) {
+            break;
+          }
+        } while (one.get(0) != '\n');
+        ch.write(java.nio.ByteBuffer.wrap("OK\n".getBytes(StandardCharsets.UTF_8)));
+        IpcStreamWriter w = new IpcStreamWriter(ch);
+        w.writeSchema(schema);
+        for (long i = 0; i < n; i++) {
+          try (ArrowRecordBatch fresh = MessageSerializer.deserializeRecordBatch(
+              new ReadChannel(new ByteArrayReadableSeekableByteChannel(ipc)), sa)) {
+            w.writeBatch(fresh, FlightTicket.tagJson(new BatchTag(null, 0, i, i), i + 1, fresh.getLength()));
+          }
+        }
+        w.writeEnd();
+      }
+      return result(p);
+    }
+  }
+
   private static void ceiling(WeftDataset ds, int batch, Path python, Path script) throws Exception {
     long n = Math.max(20, Long.getLong("weft.bench.mb", 600) * (1L << 20) / (batch * 80L));
     long[] ids = new long[batch];
@@ -200,36 +255,31 @@ class FlightCeilingBenchmark {
         System.out.printf("  Java FlightClient, same JVM:            median %6.0f MB/s  (runs %s)%n", mb[REPEATS / 2],
             Arrays.toString(Arrays.stream(mb).mapToLong(Math::round).toArray()));
         if (python != null) {
+          // interleaved rounds: Flight (pyarrow.flight), Arrow IPC over TCP (pyarrow.ipc), raw TCP (peer)
           List<Double> runs = new ArrayList<>();
-          for (int i = -1; i < REPEATS; i++) {
-            Process p = new ProcessBuilder(python.toString(), script.toString(),
-                "grpc+tcp://127.0.0.1:" + server.getPort(), ticket, Long.toString(n)).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor();
-            for (String line : out.split("\n")) {
-              if (line.startsWith("RESULT ") && i >= 0) {
-                String[] f = line.split(" ");
-                runs.add(Long.parseLong(f[3]) / Double.parseDouble(f[4]) / 1e6);
-              } else if (!line.startsWith("RESULT ") && !line.isBlank()) {
-                System.out.println("    python: " + line);
-              }
-            }
-          }
-          runs.sort(null);
-          System.out.printf("  pyarrow.flight, another process:       median %6.0f MB/s  (runs %s)%n",
-              runs.get(runs.size() / 2), runs.stream().map(Math::round).toList());
-          // the peer: the same bytes over a plain TCP socket into a Python process (no gRPC, no Arrow)
+          List<Double> ipcRuns = new ArrayList<>();
           List<Double> raw = new ArrayList<>();
           for (int i = -1; i < REPEATS; i++) {
+            double f = pyFlight(python, script, server.getPort(), ticket, n);
+            double x = ipcPeer(python, script, schema, ipc, n, sa);
             double r = rawTcp(python, script, ipc, n);
             if (i >= 0) {
+              runs.add(f);
+              ipcRuns.add(x);
               raw.add(r);
             }
           }
+          runs.sort(null);
+          ipcRuns.sort(null);
           raw.sort(null);
-          System.out.printf("  raw TCP loopback, Python recv_into:    median %6.0f MB/s  (runs %s); Flight/raw %.2f%n",
-              raw.get(raw.size() / 2), raw.stream().map(Math::round).toList(),
-              runs.get(runs.size() / 2) / raw.get(raw.size() / 2));
+          double rawMedian = raw.get(raw.size() / 2);
+          System.out.printf("  pyarrow.flight, another process:       median %6.0f MB/s  (runs %s); /raw %.2f%n",
+              runs.get(runs.size() / 2), runs.stream().map(Math::round).toList(), runs.get(runs.size() / 2) / rawMedian);
+          System.out.printf("  Arrow IPC over TCP, pyarrow.ipc:       median %6.0f MB/s  (runs %s); /raw %.2f%n",
+              ipcRuns.get(ipcRuns.size() / 2), ipcRuns.stream().map(Math::round).toList(),
+              ipcRuns.get(ipcRuns.size() / 2) / rawMedian);
+          System.out.printf("  raw TCP loopback, Python recv_into:    median %6.0f MB/s  (runs %s)%n",
+              rawMedian, raw.stream().map(Math::round).toList());
         }
       } finally {
         server.shutdown();

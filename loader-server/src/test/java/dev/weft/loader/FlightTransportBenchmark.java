@@ -13,19 +13,21 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Throughput of the socket transport (Arrow Flight on 127.0.0.1; target >= 1 GB/s) on a
- * 1,000,000-row, 10-column numeric file (uncompressed; {@link AssemblyBenchmark#schema()}, 80
- * bytes a row): MB/s of Arrow record-batch bodies and samples/s, median of {@value #REPEATS}
- * repeats, for the whole server (assembly by the reader's take included, so this is a lower
- * bound of the transport), next to the shared-memory transport as the peer. Clients:
- * {@link WeftFlightClient} / {@link WeftLoaderClient} in this JVM, and pyarrow.flight in another
- * process if a Python with pyarrow is found (see {@link FlightPythonTest}). Prints, asserts
- * nothing. Off by default: {@code mvn -B -o -pl loader-server -am test
- * -Dtest=FlightTransportBenchmark -Dweft.bench=true -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Throughput of the socket transports (Arrow Flight and Arrow IPC over TCP on 127.0.0.1; target
+ * >= 1 GB/s) on a 1,000,000-row, 10-column numeric file (uncompressed; {@link
+ * AssemblyBenchmark#schema()}, 80 bytes a row): MB/s of Arrow record-batch bodies and samples/s,
+ * median of 5 repeats ({@code -Dweft.bench.repeats=N}) in interleaved rounds, for the whole server
+ * (batch assembly included, so this is a lower bound of the transport), next to the
+ * shared-memory transport as the peer. Clients: {@link WeftFlightClient} / {@link WeftIpcClient}
+ * / {@link WeftLoaderClient} in this JVM, and pyarrow.flight / pyarrow.ipc in another process if a
+ * Python with pyarrow is found (see {@link FlightPythonTest}). Prints, asserts nothing. Off by
+ * default: {@code mvn -B -o -pl loader-server -am test -Dtest=FlightTransportBenchmark
+ * -Dweft.bench=true -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dweft.bench.batch=65536}: one
+ * batch size only).
  */
 @EnabledIfSystemProperty(named = "weft.bench", matches = "true")
 class FlightTransportBenchmark {
-  private static final int REPEATS = 5;
+  private static final int REPEATS = Integer.getInteger("weft.bench.repeats", 5);
   /** Bytes each timed run reads (about). */
   private static final long RUN_BYTES = 200L << 20;
 
@@ -58,12 +60,35 @@ class FlightTransportBenchmark {
     long run() throws Exception; // rows
   }
 
+  private static long ipcDrain(WeftIpcClient c, StreamRequest r, long limit) throws Exception {
+    long rows = 0;
+    try (WeftIpcClient.Stream s = c.openStream(r)) {
+      for (long i = 0; i < limit; i++) {
+        try (WeftBatch b = s.next()) {
+          if (b == null) {
+            break;
+          }
+          rows += b.rowCount();
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static LoaderServer shmRef;
+  private static FlightLoaderService flightRef;
+  private static IpcLoaderService ipcRef;
+
+  private static long servedBytes() {
+    return shmRef.stats().bytes() + flightRef.stats().bytes() + ipcRef.stats().bytes();
+  }
+
   private static Run time(LoaderServer shm, FlightLoaderService flight, Body body) throws Exception {
-    long b0 = shm.stats().bytes() + flight.stats().bytes();
+    long b0 = servedBytes();
     long t0 = System.nanoTime();
     long rows = body.run();
     double s = (System.nanoTime() - t0) / 1e9;
-    long bytes = shm.stats().bytes() + flight.stats().bytes() - b0;
+    long bytes = servedBytes() - b0;
     return new Run(bytes / s / 1e6, rows / s);
   }
 
@@ -85,64 +110,74 @@ class FlightTransportBenchmark {
           LoaderServer shm = LoaderServer.start(ds, LoaderServerOptions.builder().slots(64).slotSize(8 << 20).build());
           FlightLoaderService flight = FlightLoaderService.start(ds, FlightLoaderService.Options.loopback(),
               shm.executor());
+          IpcLoaderService ipc = IpcLoaderService.start(ds, FlightLoaderService.Options.loopback(), shm.executor());
           BufferAllocator ca = new RootAllocator();
           WeftFlightClient fc = WeftFlightClient.connect(flight.uri(), null, ca);
+          WeftIpcClient ic = WeftIpcClient.connect(ipc.uri(), null, ca);
           WeftLoaderClient sc = WeftLoaderClient.connect(shm.socketPath(), ca)) {
+        shmRef = shm;
+        flightRef = flight;
+        ipcRef = ipc;
         System.out.println(ds.numRows() + " rows, " + Runtime.getRuntime().availableProcessors() + " cores, " + flight.uri()
             + (python == null ? ", no pyarrow" : ", pyarrow: " + python));
         for (Object[] c : new Object[][] {{ShuffleOptions.none(), 65536}, {ShuffleOptions.none(), 8192},
             {ShuffleOptions.none(), 256}, {ShuffleOptions.global(1), 256}}) {
           ShuffleOptions shuffle = (ShuffleOptions) c[0];
           int batch = (Integer) c[1];
+          Integer only = Integer.getInteger("weft.bench.batch"); // one batch size only
+          if (only != null && only != batch) {
+            continue;
+          }
           System.out.println(shuffle + ", batch " + batch + " rows (" + (batch * 80 / 1024)
               + " KiB)");
           long limit = Math.max(10, Math.min(2000, RUN_BYTES / (batch * 80L)));
           flightDrain(fc, request(batch, shuffle, 0, 1), limit / 4); // warm-up
-          List<Run> runs = new ArrayList<>();
+          ipcDrain(ic, request(batch, shuffle, 0, 1), limit / 4);
+          // interleaved rounds: every contender once per round
+          List<Run> flightJava = new ArrayList<>();
+          List<Run> ipcJava = new ArrayList<>();
+          List<Run> shmJava = new ArrayList<>();
+          List<Run> flightPy = new ArrayList<>();
+          List<Run> ipcPy = new ArrayList<>();
+          StreamRequest r = request(batch, shuffle, 0, 1);
+          String ticket = new String(FlightTicket.encode(null, r), StandardCharsets.UTF_8);
           for (int i = 0; i < REPEATS; i++) {
-            runs.add(time(shm, flight, () -> flightDrain(fc, request(batch, shuffle, 0, 1), limit)));
+            flightJava.add(time(shm, flight, () -> flightDrain(fc, r, limit)));
+            ipcJava.add(time(shm, flight, () -> ipcDrain(ic, r, limit)));
+            shmJava.add(time(shm, flight, () -> TransportBenchmark.drain(sc, r, (int) limit)));
+            if (python != null) {
+              flightPy.add(pythonRun(python, List.of(script.toString(), flight.uri(), ticket, Long.toString(limit))));
+              ipcPy.add(pythonRun(python, List.of(script.toString(), "--ipc", "127.0.0.1",
+                  Integer.toString(ipc.port()), "{\"v\":1,\"ticket\":" + ticket + "}", Long.toString(limit))));
+            }
           }
-          report("flight, WeftFlightClient, same JVM, 1 stream", runs);
-          runs.clear();
-          for (int i = 0; i < REPEATS; i++) {
-            runs.add(time(shm, flight, () -> TransportBenchmark.drain(sc, request(batch, shuffle, 0, 1),
-                (int) limit)));
-          }
-          report("shm, WeftLoaderClient, same JVM, 1 stream (peer)", runs);
+          report("flight, WeftFlightClient, same JVM, 1 stream", flightJava);
+          report("arrow ipc/tcp, WeftIpcClient, same JVM, 1 stream", ipcJava);
+          report("shm, WeftLoaderClient, same JVM, 1 stream (peer)", shmJava);
           if (python != null) {
-            runs = pythonRuns(python, script, flight.uri(), request(batch, shuffle, 0, 1), limit);
-            report("flight, pyarrow.flight, another process, 1 stream", runs);
+            report("flight, pyarrow.flight, another process, 1 stream", flightPy);
+            report("arrow ipc/tcp, pyarrow.ipc, another process, 1 stream", ipcPy);
           }
         }
       }
     }
   }
 
-  private static List<Run> pythonRuns(Path python, Path script, String uri, StreamRequest r, long limit)
-      throws Exception {
-    return pythonRuns(python, script, uri, r, limit, new String(FlightTicket.encode(null, r), StandardCharsets.UTF_8));
-  }
-
-  private static List<Run> pythonRuns(Path python, Path script, String uri, StreamRequest r, long limit,
-      String ticket) throws Exception {
-    List<Run> runs = new ArrayList<>();
-    for (int i = 0; i < REPEATS + 1; i++) {
-      Process p = new ProcessBuilder(python.toString(), script.toString(), uri, ticket, Long.toString(limit))
-          .redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      p.waitFor();
-      for (String line : out.split("\n")) {
-        if (line.startsWith("RESULT ")) {
-          if (i > 0) { // the first run warms up
-            String[] f = line.split(" ");
-            double s = Double.parseDouble(f[4]);
-            runs.add(new Run(Long.parseLong(f[3]) / s / 1e6, Long.parseLong(f[2]) / s));
-          }
-        } else if (!line.isBlank()) {
-          System.out.println("    python: " + line);
-        }
+  /** One timed read by a Python process ({@code flight_bench.py} with {@code args}). */
+  private static Run pythonRun(Path python, List<String> args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(python.toString());
+    cmd.addAll(args);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    for (String line : out.split("\n")) {
+      if (line.startsWith("RESULT ")) {
+        String[] f = line.split(" ");
+        double s = Double.parseDouble(f[4]);
+        return new Run(Long.parseLong(f[3]) / s / 1e6, Long.parseLong(f[2]) / s);
       }
     }
-    return runs;
+    throw new AssertionError("python printed: " + out);
   }
 }

@@ -228,7 +228,7 @@ class RecsysTakeBenchmark {
     return RowGather.gather(batches, src, rowsOf, alloc);
   }
 
-  private static void writeWeft(Path file, long rows, Codec codec, BufferAllocator alloc) throws IOException {
+  static void writeWeft(Path file, long rows, Codec codec, BufferAllocator alloc) throws IOException {
     if (Files.exists(file)) {
       return;
     }

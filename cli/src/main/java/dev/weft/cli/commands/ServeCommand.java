@@ -31,7 +31,7 @@ import picocli.CommandLine.ParentCommand;
           + " DataLoader worker, resume, over shared memory (clients on this host) and Arrow Flight"
           + " (pyarrow.flight, WeftFlightClient).",
       "The first line of output lists the addresses: the Flight location, then the Unix socket as"
-          + " unix:PATH. Then a status line every few seconds. Stops cleanly on SIGTERM or Ctrl-C"
+          + " unix:PATH, then the Arrow IPC socket transport's ipc+tcp://HOST:PORT. Then a status line every few seconds. Stops cleanly on SIGTERM or Ctrl-C"
           + " (removes its shared-memory ring and socket).",
       "Security: listens on 127.0.0.1 unless --host says otherwise; another address needs --token"
           + " (clients send 'authorization: Bearer TOKEN'), else exit status 2."
@@ -64,6 +64,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "N", defaultValue = "" + DEFAULT_PORT,
       description = "Flight TCP port (default: ${DEFAULT-VALUE}; 0: a free port).")
   int port;
+
+  @Option(names = "--ipc-port", paramLabel = "N",
+      description = "TCP port of the plain Arrow IPC socket transport (faster than Flight; pyarrow.ipc,"
+          + " WeftIpcClient, the Python shim's transport='socket'; default: --port + 1, a free one when"
+          + " --port is 0; -1: off).")
+  Integer ipcPort;
 
   @Option(names = "--shm-dir", paramLabel = "DIR", defaultValue = "/dev/shm",
       description = "Where the shared-memory ring lives (default: ${DEFAULT-VALUE}).")
@@ -132,8 +138,13 @@ public final class ServeCommand implements Callable<Integer> {
       if (!(statusInterval >= 0)) {
         throw new IllegalArgumentException("--status-interval must be >= 0");
       }
+      int ipc = ipcPort != null ? ipcPort : port == 0 ? 0 : port + 1;
+      if (ipc < -1 || ipc > 65535) {
+        throw new IllegalArgumentException("--ipc-port must be in [0, 65535], or -1 for none");
+      }
       config = new ServeRunner.Config(datasets, b.build(),
-          new FlightLoaderService.Options(host, port, token, maxStreams), statusInterval,
+          new FlightLoaderService.Options(host, port, token, maxStreams),
+          ipc < 0 ? null : new FlightLoaderService.Options(host, ipc, token, maxStreams), statusInterval,
           ServeRunner.AddressLine.ALL_ON_FIRST_LINE);
     } catch (IllegalArgumentException e) {
       err.println("weft serve: " + e.getMessage());

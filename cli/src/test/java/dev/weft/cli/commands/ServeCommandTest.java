@@ -10,6 +10,7 @@ import dev.weft.cli.Fixtures;
 import dev.weft.loader.StreamRequest;
 import dev.weft.loader.WeftBatch;
 import dev.weft.loader.WeftFlightClient;
+import dev.weft.loader.WeftIpcClient;
 import dev.weft.loader.WeftLoaderClient;
 import java.io.BufferedReader;
 import java.io.File;
@@ -80,9 +81,10 @@ class ServeCommandTest {
       String first = out.readLine();
       assertTrue(first != null, "no address line; stderr: " + Files.readString(dir.resolve("err.txt")));
       String[] addresses = first.split(" ");
-      assertEquals(2, addresses.length, first);
+      assertEquals(3, addresses.length, first);
       assertTrue(addresses[0].matches("grpc\\+tcp://127\\.0\\.0\\.1:\\d+"), first);
       assertTrue(addresses[1].startsWith("unix:/"), first);
+      assertTrue(addresses[2].matches("ipc\\+tcp://127\\.0\\.0\\.1:\\d+"), first);
       Path socket = Path.of(addresses[1].substring("unix:".length()));
 
       WeftLoaderClient.ServerError refused = assertThrows(WeftLoaderClient.ServerError.class,
@@ -99,6 +101,20 @@ class ServeCommandTest {
         }
       }
       assertEquals(4, rows);
+      // the Arrow IPC socket transport: the same token rule, the same rows
+      WeftLoaderClient.ServerError refusedIpc = assertThrows(WeftLoaderClient.ServerError.class,
+          () -> WeftIpcClient.connect(addresses[2], null, alloc).close());
+      assertEquals("UNAUTHENTICATED", refusedIpc.code());
+      try (WeftIpcClient c = WeftIpcClient.connect(addresses[2], "t0ken", alloc);
+          WeftIpcClient.Stream s = c.openStream(StreamRequest.builder().batchSize(2).build())) {
+        int n = 0;
+        for (WeftBatch next = s.next(); next != null; next = s.next()) {
+          try (WeftBatch b = next) {
+            n += b.rowCount();
+          }
+        }
+        assertEquals(4, n);
+      }
       try (WeftLoaderClient c = WeftLoaderClient.connect(socket, "t0ken", alloc)) {
         assertEquals(4, c.numRows());
       }

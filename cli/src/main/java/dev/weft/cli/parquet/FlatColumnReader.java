@@ -567,9 +567,22 @@ final class FlatColumnReader {
           }
           dataAddr = data.memoryAddress();
         }
-        MemoryUtil.copyToMemory(src, start, dataAddr + pos, len);
+        if (len <= 16) {
+          // short strings (codes, names): Unsafe.copyMemory's argument checks cost more than the copy
+          long dst = dataAddr + pos;
+          for (int j = 0; j < len; j++) {
+            MemoryUtil.putByte(dst + j, src[start + j]);
+          }
+        } else {
+          MemoryUtil.copyToMemory(src, start, dataAddr + pos, len);
+        }
         pos += len;
-        setValid(validAddr, slot);
+        if (nulls != 0) {
+          setValid(validAddr, slot);
+        }
+      }
+      if (nulls == 0) {
+        setValidRange(validAddr, out, out + k);
       }
       levelPos += k;
       out += k;

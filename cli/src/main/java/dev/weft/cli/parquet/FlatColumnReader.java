@@ -185,7 +185,8 @@ final class FlatColumnReader {
       int at = 0;
       for (int i = 0; i < n; i++) {
         int len = p + 4 <= end ? MemoryUtil.getInt(b, p) : -1;
-        if (len < 0 || len > end - p - 4) {
+        // room for this value and the length fields of the values after it
+        if (len < 0 || len > end - p - 4 - 4L * (n - 1 - i)) {
           throw corrupt("a dictionary value of a bad length (" + len + ")");
         }
         System.arraycopy(b, p + 4, bytes, at, len);

@@ -61,10 +61,10 @@ def children_cpu():
     return r.ru_utime + r.ru_stime
 
 
-def weft_round(src, dst, threads, extra, env=None):
+def weft_round(src, dst, threads, extra, env=None, command=None):
     c0 = children_cpu()
     t0 = time.perf_counter()
-    proc = subprocess.run(weft_command() + ["convert", str(src), "-o", str(dst), "--overwrite", "--threads",
+    proc = subprocess.run((command or weft_command()) + ["convert", str(src), "-o", str(dst), "--overwrite", "--threads",
                                             str(threads)] + extra, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     cpu = children_cpu() - c0
@@ -92,7 +92,15 @@ def measure(src, args, tmp):
         wall.append(tw)
         inner.append(ti)
         cpu.append(tc)
-        if args.baseline_classpath:
+        if args.baseline_launcher:
+            # an earlier checkout's own launcher, with its class-data archive and JIT choice
+            _, bw, bi, bc = weft_round(src, Path(tmp) / "base.weft", args.threads,
+                                       ["--compression", args.compression] + args.weft_arg,
+                                       command=[args.baseline_launcher])
+            base.append((bi, bw, bc))
+            print(f"           baseline ({args.baseline_launcher}): {bi:.3f} s in-command, {bw:.3f} s wall, "
+                  f"{bc:.3f} s cpu", flush=True)
+        elif args.baseline_classpath:
             # the earlier build as its launcher ran it: no class-data archive, C2 whatever the input size
             env = dict(os.environ, WEFT_CLASSPATH=args.baseline_classpath, WEFT_C1_MAX_BYTES="0")
             _, bw, bi, bc = weft_round(src, Path(tmp) / "base.weft", args.threads,
@@ -130,12 +138,16 @@ def main():
     ap.add_argument("--pyarrow-threads", type=int, default=1)
     ap.add_argument("--compression", default="zstd")
     ap.add_argument("--weft-arg", action="append", default=[], help="extra argument for weft convert (repeatable)")
+    ap.add_argument("--baseline-launcher", help="also time, in every round, this bin/weft of an earlier checkout "
+                    "(built; its first run makes its class-data archive)")
     ap.add_argument("--baseline-classpath", help="also time, in every round, the launcher running this class path"
                     " (WEFT_CLASSPATH: e.g. an earlier build's 'weft-cli.jar:lib/*'; no class-data archive, no"
                     " C1-only JIT for small inputs)")
     args = ap.parse_args()
     # the launcher's one-time steps (build, class-data archive) are not part of a conversion
     subprocess.run(weft_command() + ["--version"], capture_output=True, check=True)
+    if args.baseline_launcher:
+        subprocess.run([args.baseline_launcher, "--version"], capture_output=True, check=True)
     with tempfile.TemporaryDirectory() as tmp:
         for f in args.files:
             measure(Path(f), args, tmp)

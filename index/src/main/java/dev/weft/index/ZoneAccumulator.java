@@ -134,6 +134,16 @@ final class ZoneAccumulator {
 
   private static int compareSlices(org.apache.arrow.memory.ArrowBuf data, long a, long aEnd, long b, long bEnd) {
     long n = Math.min(aEnd - a, bEnd - b);
+    if (n < 8 && Math.max(a, b) + 8 <= data.capacity()) {
+      // short values (codes, names): one load each, masked to the common prefix, big-endian
+      long mask = (1L << (n << 3)) - 1;
+      long x = Long.reverseBytes(data.getLong(a) & mask);
+      long y = Long.reverseBytes(data.getLong(b) & mask);
+      if (x != y) {
+        return Long.compareUnsigned(x, y);
+      }
+      return Long.compare(aEnd - a, bEnd - b);
+    }
     long i = 0;
     for (; i + 8 <= n; i += 8) {
       long x = data.getLong(a + i);

@@ -38,18 +38,27 @@ import org.apache.parquet.schema.Type;
  * caller's allocator.
  */
 public final class BatchReader implements AutoCloseable {
-  /** Reading options. */
-  public record Options(long maxPageBytes, ExecutorService pool) {
+  /**
+   * Reading options: the largest page to decompress, a pool to decode the columns of a batch on
+   * (null: the caller's thread), and whether flat numeric and string columns take the fast path of
+   * {@link FlatColumnReader} (default true; the system property {@code weft.parquet.fastPath=false}
+   * turns it off, to compare the two paths).
+   */
+  public record Options(long maxPageBytes, ExecutorService pool, boolean fastPath) {
     public static Options defaults() {
-      return new Options(256L << 20, null);
+      return new Options(256L << 20, null, !"false".equals(System.getProperty("weft.parquet.fastPath")));
     }
 
     public Options withMaxPageBytes(long bytes) {
-      return new Options(bytes, pool);
+      return new Options(bytes, pool, fastPath);
     }
 
     public Options withPool(ExecutorService p) {
-      return new Options(maxPageBytes, p);
+      return new Options(maxPageBytes, p, fastPath);
+    }
+
+    public Options withFastPath(boolean on) {
+      return new Options(maxPageBytes, pool, on);
     }
   }
 
@@ -86,7 +95,7 @@ public final class BatchReader implements AutoCloseable {
     this.leafReaders = new LeafReader[fileSchema.getColumns().size()];
     for (Col c : cols) {
       for (Leaf l : c.leaves()) {
-        LeafReader lr = new LeafReader(l, path);
+        LeafReader lr = new LeafReader(l, path, options.fastPath());
         leafReaders[l.columnIndex] = lr;
         active.add(lr);
       }
@@ -229,12 +238,13 @@ public final class BatchReader implements AutoCloseable {
       long groupBytes = 0;
       for (LeafReader lr : active) {
         long uncompressed = 0;
+        ColumnChunkMetaData cm = null;
         if (block != null) {
-          ColumnChunkMetaData cm = block.getColumns().get(lr.leaf.columnIndex);
+          cm = block.getColumns().get(lr.leaf.columnIndex);
           uncompressed = cm.getTotalUncompressedSize();
           groupBytes += cm.getTotalSize();
         }
-        lr.startRowGroup(store.getColumnReader(lr.leaf.desc), rowGroup, prs.getRowCount(), uncompressed);
+        lr.startRowGroup(prs, store, cm, rowGroup, prs.getRowCount(), uncompressed);
       }
       currentGroupBytes = groupBytes;
     } catch (Throwable e) {

@@ -46,6 +46,9 @@ final class LeafReader {
   private final boolean keepLevels;
 
   private ColumnReader reader;
+  /** The fast path for flat numbers and strings (null where it does not apply), and whether the row group uses it. */
+  private final FlatColumnReader fast;
+  private boolean useFast;
   /** Where the column reader delivers flat string values (null: values are read with getBinary). */
   private final ValueSink sink;
   private long total;
@@ -61,7 +64,7 @@ final class LeafReader {
   /** Slots written into the vector by the last batch. */
   int slots;
 
-  LeafReader(Leaf leaf, Path file) {
+  LeafReader(Leaf leaf, Path file, boolean fastPath) {
     this.leaf = leaf;
     this.file = file;
     this.maxDef = leaf.maxDef;
@@ -107,6 +110,24 @@ final class LeafReader {
     this.kind = k;
     this.byteWidth = width;
     this.sink = maxRep == 0 && (k == Kind.VAR || k == Kind.LARGE_VAR) ? new ValueSink() : null;
+    this.fast = fastPath ? FlatColumnReader.create(leaf, file, k) : null;
+  }
+
+  /**
+   * Starts a row group: with the fast path where it takes the column chunk (see
+   * {@link FlatColumnReader#accepts}), else with parquet-java's column reader from {@code store}.
+   */
+  void startRowGroup(org.apache.parquet.column.page.PageReadStore pages,
+      org.apache.parquet.column.ColumnReadStore store, org.apache.parquet.hadoop.metadata.ColumnChunkMetaData chunk,
+      int rowGroup, long rows, long uncompressedBytes) throws ParquetFormatException {
+    useFast = fast != null && FlatColumnReader.accepts(chunk);
+    if (useFast) {
+      this.reader = null;
+      this.rowGroup = rowGroup;
+      fast.startRowGroup(pages.getPageReader(leaf.desc), rowGroup, rows, uncompressedBytes);
+    } else {
+      startRowGroup(store.getColumnReader(leaf.desc), rowGroup, rows, uncompressedBytes);
+    }
   }
 
   /**
@@ -216,6 +237,9 @@ final class LeafReader {
 
   /** Values left in the current row group's column chunk. */
   long remaining() {
+    if (useFast) {
+      return fast.remaining();
+    }
     return total - consumed;
   }
 
@@ -232,6 +256,15 @@ final class LeafReader {
   // flat columns: one triple per record and per slot
 
   private void readFlat(int n, FieldVector v) throws ParquetFormatException {
+    if (useFast) {
+      if (keepLevels) {
+        ensureLevels(n);
+      }
+      fast.read(n, v, keepLevels ? defs : null);
+      levelCount = n;
+      slots = n;
+      return;
+    }
     if (total - consumed < n) {
       throw corrupt("it holds " + (consumed + (total - consumed)) + " values but its row group has more rows");
     }

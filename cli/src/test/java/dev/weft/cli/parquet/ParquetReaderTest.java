@@ -195,6 +195,95 @@ class ParquetReaderTest {
         refused.stream().sorted().toList());
   }
 
+  /**
+   * The fast path for flat columns (FlatColumnReader) reads every test file, and the real
+   * flights file, into the same vectors as parquet-java's column reader does: values, nulls, and
+   * the bytes of every buffer (what the writer encodes), in batches that cut pages anywhere.
+   */
+  @Test
+  void fastPathReadsWhatParquetJavaReads() throws Exception {
+    List<Path> files = new ArrayList<>();
+    for (String dir : List.of("parquet-testing/data", "hyparquet")) {
+      try (Stream<Path> s = Files.walk(TestFiles.data(dir))) {
+        s.filter(p -> p.toString().endsWith(".parquet")).sorted().forEach(files::add);
+      }
+    }
+    files.add(TestFiles.data("real/flights-3m.parquet"));
+    int compared = 0;
+    for (Path f : files) {
+      Throwable t = outcome(Duration.ofSeconds(60), () -> {
+        try (BufferAllocator alloc = new RootAllocator();
+             ParquetFile pf = ParquetFile.open(f);
+             ParquetFile pf2 = ParquetFile.open(f);
+             BatchReader fast = pf.batches(null, BatchReader.Options.defaults().withMaxPageBytes(64L << 20));
+             BatchReader slow = pf2.batches(null,
+                 BatchReader.Options.defaults().withMaxPageBytes(64L << 20).withFastPath(false))) {
+          int batchRows = f.toString().contains("flights") ? 100_003 : 777;
+          while (true) {
+            VectorSchemaRoot a = fast.next(batchRows, alloc);
+            VectorSchemaRoot b = slow.next(batchRows, alloc);
+            try {
+              if (a == null || b == null) {
+                assertEquals(a == null, b == null, f::toString);
+                break;
+              }
+              assertEquals(b.getRowCount(), a.getRowCount(), f::toString);
+              for (int c = 0; c < a.getFieldVectors().size(); c++) {
+                FieldVector va = a.getVector(c);
+                FieldVector vb = b.getVector(c);
+                String what = f + " column " + va.getName();
+                assertTrue(new org.apache.arrow.vector.compare.VectorEqualsVisitor().vectorEquals(va, vb), what);
+                assertSameBuffers(va, vb, what);
+              }
+            } finally {
+              if (a != null) {
+                a.close();
+              }
+              if (b != null) {
+                b.close();
+              }
+            }
+          }
+        }
+      });
+      if (t == null) {
+        compared++;
+      } else if (!(t instanceof ParquetFormatException)) {
+        fail(f + ": " + t, t);
+      }
+    }
+    assertTrue(compared > 100, "compared " + compared + " files");
+  }
+
+  private static void assertSameBuffers(FieldVector a, FieldVector b, String what) {
+    if (a instanceof org.apache.arrow.vector.BaseFixedWidthVector
+        || a instanceof org.apache.arrow.vector.BaseVariableWidthVector
+        || a instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector) {
+      int n = a.getValueCount();
+      long dataBytes = a instanceof org.apache.arrow.vector.BaseFixedWidthVector fw
+          ? (long) n * (fw.getTypeWidth() > 0 ? fw.getTypeWidth() : 0) : 0;
+      if (a instanceof org.apache.arrow.vector.BitVector) {
+        dataBytes = (n + 7) / 8;
+      }
+      assertEquals(0, compare(a.getValidityBuffer(), b.getValidityBuffer(), (n + 7) / 8), what + " validity");
+      assertEquals(0, compare(a.getDataBuffer(), b.getDataBuffer(), dataBytes), what + " data");
+      if (!(a instanceof org.apache.arrow.vector.BaseFixedWidthVector)) {
+        long w = a instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector ? 8 : 4;
+        assertEquals(0, compare(a.getOffsetBuffer(), b.getOffsetBuffer(), (n + 1) * w), what + " offsets");
+      }
+    }
+    for (int i = 0; i < a.getChildrenFromFields().size(); i++) {
+      assertSameBuffers(a.getChildrenFromFields().get(i), b.getChildrenFromFields().get(i), what);
+    }
+  }
+
+  private static int compare(org.apache.arrow.memory.ArrowBuf x, org.apache.arrow.memory.ArrowBuf y, long bytes) {
+    if (bytes == 0) {
+      return 0;
+    }
+    return org.apache.arrow.memory.util.ByteFunctionHelpers.compare(x, 0, bytes, y, 0, bytes);
+  }
+
   @Test
   void encryptedFilesAreRefusedClearly() throws Exception {
     List<Path> files;

@@ -303,17 +303,77 @@ public final class IntStreams {
         return null; // nearly all distinct: no dictionary will pay
       }
     }
-    long[] s = Arrays.copyOf(v, n);
-    Arrays.sort(s);
-    int d = 1;
-    for (int i = 1; i < n; i++) {
-      if (s[i] != s[i - 1]) {
-        s[d++] = s[i];
-        if (d > limit) {
-          return null;
+    return distinctByHash(v, n, limit);
+  }
+
+  /**
+   * The sorted distinct values, or null if there are more than {@code limit}: a hash set of the
+   * values (open addressing, 0 kept apart as the empty slot's marker), then a sort of the distinct
+   * ones only, which costs far less than sorting all n values where few are distinct.
+   */
+  static long[] distinctByHash(long[] v, int n, int limit) {
+    long[] table = new long[64];
+    int mask = table.length - 1;
+    int size = 0;
+    boolean zero = false;
+    for (int i = 0; i < n; i++) {
+      long x = v[i];
+      if (x == 0) {
+        if (!zero) {
+          zero = true;
+          if (size + 1 > limit) {
+            return null;
+          }
         }
+        continue;
+      }
+      long hx = x * 0x9E3779B97F4A7C15L;
+      int slot = (int) (hx ^ (hx >>> 32)) & mask;
+      while (true) {
+        long t = table[slot];
+        if (t == x) {
+          break;
+        }
+        if (t == 0) {
+          table[slot] = x;
+          size++;
+          if (size + (zero ? 1 : 0) > limit) {
+            return null;
+          }
+          if (2 * size > mask) {
+            table = rehash(table, table.length * 2);
+            mask = table.length - 1;
+          }
+          break;
+        }
+        slot = (slot + 1) & mask;
       }
     }
-    return Arrays.copyOf(s, d);
+    long[] out = new long[size + (zero ? 1 : 0)];
+    int j = 0;
+    for (long t : table) {
+      if (t != 0) {
+        out[j++] = t;
+      }
+    }
+    // out[j], if there, is the 0 (new arrays are zeroed)
+    Arrays.sort(out);
+    return out;
+  }
+
+  private static long[] rehash(long[] table, int capacity) {
+    long[] t = new long[capacity];
+    int mask = capacity - 1;
+    for (long x : table) {
+      if (x != 0) {
+        long hx = x * 0x9E3779B97F4A7C15L;
+        int slot = (int) (hx ^ (hx >>> 32)) & mask;
+        while (t[slot] != 0) {
+          slot = (slot + 1) & mask;
+        }
+        t[slot] = x;
+      }
+    }
+    return t;
   }
 }

@@ -15,6 +15,23 @@ import org.junit.jupiter.api.Test;
  */
 class BitPackingTest {
   @Test
+  void bitsForIsTheWidthOfEveryValue() {
+    for (int b = 0; b < 64; b++) {
+      for (long d = -2; d <= 2; d++) {
+        long v = (1L << b) + d;
+        assertEquals(64 - Long.numberOfLeadingZeros(v), BitPacking.bitsFor(v), Long.toString(v));
+      }
+    }
+    assertEquals(0, BitPacking.bitsFor(0));
+    assertEquals(64, BitPacking.bitsFor(-1));
+    Random rnd = new Random(EncodingConformanceTest.SEED);
+    for (int i = 0; i < 100_000; i++) {
+      long v = rnd.nextLong() >>> rnd.nextInt(64);
+      assertEquals(64 - Long.numberOfLeadingZeros(v), BitPacking.bitsFor(v), Long.toString(v));
+    }
+  }
+
+  @Test
   void unpackAgreesWithGetForEveryWidthStartAndLength() {
     Random rnd = new Random(EncodingConformanceTest.SEED);
     for (int bits = 0; bits <= 64; bits++) {

@@ -1,0 +1,73 @@
+package dev.weft.cli.parquet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.apache.parquet.bytes.ByteBufferInputStream;
+import org.apache.parquet.bytes.DirectByteBufferAllocator;
+import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridDecoder;
+import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
+import org.junit.jupiter.api.Test;
+
+/** The RLE / bit-packing hybrid decoder against parquet-java's encoder and decoder. */
+class RleHybridTest {
+  @Test
+  void workedExamples() throws Exception {
+    int[] out = new int[16];
+    new RleHybrid(new byte[] {0x03, (byte) 0xff, 0x10, 0x01}, 0, 4, 1).next(out, 0, 16);
+    assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, out);
+  }
+
+  @Test
+  void decodesWhatParquetJavaEncodes() throws Exception {
+    long seed = System.nanoTime();
+    Random rnd = new Random(seed);
+    for (int width : new int[] {1, 2, 3, 5, 8, 12, 17, 20, 31, 32}) {
+      for (int round = 0; round < 20; round++) {
+        int n = 1 + rnd.nextInt(5000);
+        int[] values = new int[n];
+        long max = width == 32 ? 0xFFFF_FFFFL : (1L << width) - 1;
+        for (int i = 0; i < n; i++) {
+          // runs and noise, so that both kinds of runs occur
+          values[i] = i > 0 && rnd.nextInt(3) > 0 ? values[i - 1] : (int) (rnd.nextLong() & max);
+        }
+        RunLengthBitPackingHybridEncoder enc =
+            new RunLengthBitPackingHybridEncoder(width, 64, 1 << 20, new DirectByteBufferAllocator());
+        for (int v : values) {
+          enc.writeInt(v);
+        }
+        byte[] bytes = enc.toBytes().toByteArray();
+        enc.close();
+        int[] got = new int[n];
+        RleHybrid d = new RleHybrid(bytes, 0, bytes.length, width);
+        int at = 0;
+        while (at < n) {
+          int k = Math.min(n - at, 1 + rnd.nextInt(300)); // steps cut runs anywhere
+          d.next(got, at, k);
+          at += k;
+        }
+        assertArrayEquals(values, got, "width " + width + ", seed " + seed);
+        // and parquet-java's own decoder agrees
+        RunLengthBitPackingHybridDecoder pd = new RunLengthBitPackingHybridDecoder(width,
+            ByteBufferInputStream.wrap(ByteBuffer.wrap(bytes)));
+        for (int i = 0; i < n; i++) {
+          if (pd.readInt() != values[i]) {
+            throw new AssertionError("parquet-java disagrees at " + i);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void truncatedOrBadDataIsCorrupt() {
+    int[] out = new int[100];
+    assertThrows(RleHybrid.CorruptException.class, () -> new RleHybrid(new byte[] {0x10, 0x01}, 0, 2, 1).next(out, 0, 9));
+    assertThrows(RleHybrid.CorruptException.class, () -> new RleHybrid(new byte[] {(byte) 0x80, (byte) 0x80}, 0, 2, 3)
+        .next(out, 0, 1));
+    assertThrows(RleHybrid.CorruptException.class, () -> new RleHybrid(new byte[0], 0, 0, 33));
+    assertThrows(RleHybrid.CorruptException.class, () -> new RleHybrid(new byte[] {0x10}, 0, 1, 16).next(out, 0, 1));
+  }
+}

@@ -103,6 +103,16 @@ final class BlockSealer implements AutoCloseable {
    */
   SealedBlock seal(ColumnNode node, ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow, int numRows,
       long firstElement, int numElements, BlockChoice choice) {
+    return seal(node, raw, rawLength, hasValidity, firstRow, numRows, firstElement, numElements, choice, null);
+  }
+
+  /**
+   * As above; with a {@link ChunkDictionary} (format 4.0) the block's values are also coded into
+   * the node's shared dictionary for the row group, and that candidate (its codes, plus the
+   * estimated bytes of the entries the block added) competes with the per-block encodings.
+   */
+  SealedBlock seal(ColumnNode node, ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow, int numRows,
+      long firstElement, int numElements, BlockChoice choice, ChunkDictionary dict) {
     int flags = hasValidity ? WeftFormat.FLAG_HAS_VALIDITY : 0;
     Candidate best;
     if (encodings && EncodedBlocks.encodable(node) && numElements > 0) {
@@ -116,6 +126,13 @@ final class BlockSealer implements AutoCloseable {
       if (best == null) {
         best = selectAll(node, raw, rawLength, flags, plain, plainLimit,
             numElements < FULL_SELECTION_BELOW ? null : choice);
+      }
+      if (dict != null && dict.active()) {
+        try {
+          best = shared(best, node, plain, dict, flags, plainLimit);
+        } finally {
+          dict.endBlock();
+        }
       }
     } else {
       best = compress(raw, rawLength, flags, compressed);
@@ -191,12 +208,62 @@ final class BlockSealer implements AutoCloseable {
   }
 
   /**
+   * The block as codes into the node's shared dictionary, if that (with the estimated cost of the
+   * entries the block added) beats {@code best}; else {@code best}.
+   */
+  private Candidate shared(Candidate best, ColumnNode node, MiniBlock plain, ChunkDictionary dict, int flags,
+      long plainLimit) {
+    int n = plain.count;
+    long[] codes = new long[n];
+    int before;
+    if (node.kind() == dev.weft.format.NodeKind.FIXED) {
+      before = dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes);
+    } else {
+      int[] offsets = new int[n + 1];
+      plain.buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(plain.offsetsPos).asIntBuffer().get(offsets);
+      int base = offsets[0];
+      byte[] data = new byte[offsets[n] - base];
+      plain.buf.get(plain.valuesPos + base, data);
+      if (base != 0) {
+        for (int i = 0; i <= n; i++) {
+          offsets[i] -= base;
+        }
+      }
+      before = dict.codeStrings(data, offsets, n, codes);
+    }
+    if (before < 0) {
+      return best;
+    }
+    long charge = dict.entryCost(before);
+    if (charge >= best.length()) {
+      return best; // the new entries alone cost more than the block's best encoding
+    }
+    Candidate c = consider(best, EncodedBlocks.encodeShared(plain, node, codes, false), flags, plainLimit, charge);
+    if (compressor != null) {
+      c = consider(c, EncodedBlocks.encodeShared(plain, node, codes, true), flags, plainLimit, c == best ? charge : 0);
+    }
+    if (c != best) {
+      long maxCode = 0;
+      for (int i = 0; i < n; i++) {
+        maxCode = Math.max(maxCode, codes[i]);
+      }
+      dict.markUsed((int) maxCode);
+    }
+    return c;
+  }
+
+  private Candidate consider(Candidate best, EncodedBlocks.Encoded enc, int flags, long plainLimit) {
+    return consider(best, enc, flags, plainLimit, 0);
+  }
+
+  /**
    * Compares an encoding with the best candidate so far: a plain best must be beaten by 10% (2% when
    * it is compressed), an
-   * encoded one by any margin. The result stays valid until the next call (the loser's scratch
+   * encoded one by any margin; {@code charge} bytes stored elsewhere (shared dictionary entries the
+   * block adds) count against the encoding. The result stays valid until the next call (the loser's scratch
    * buffer is reused).
    */
-  private Candidate consider(Candidate best, EncodedBlocks.Encoded enc, int flags, long plainLimit) {
+  private Candidate consider(Candidate best, EncodedBlocks.Encoded enc, int flags, long plainLimit, long charge) {
     if (enc == null || enc.bytes().length > plainLimit) {
       return best;
     }
@@ -210,7 +277,7 @@ final class BlockSealer implements AutoCloseable {
     // it; a compressed plain block is decoded anyway, so 2% is enough.
     boolean bestCompressed = (best.flags() >>> WeftFormat.FLAG_CODEC_SHIFT & WeftFormat.FLAG_CODEC_MASK) != 0;
     double need = bestEncoded ? best.length() - 1 : best.length() * (bestCompressed ? KEEP_COMPRESSED_RATIO : KEEP_RATIO);
-    return c.length() <= need ? c : best;
+    return c.length() + charge <= need ? c : best;
   }
 
   private GrowBuf spare;

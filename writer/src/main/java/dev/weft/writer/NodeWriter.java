@@ -46,13 +46,30 @@ final class NodeWriter implements AutoCloseable {
   private int committed;
   /** How this node's recent blocks were best stored (selection by sampling). */
   private final BlockChoice choice = new BlockChoice();
+  /** The node's shared dictionary for the current row group, or null. */
+  private final ChunkDictionary dictionary;
+
+  /** The node's shared dictionary for the current row group (null if it has none). */
+  ChunkDictionary chunkDictionary() {
+    return dictionary;
+  }
 
   /**
    * @param maxBytes mini-block byte limit (the writer lowers it for very wide schemas so that
    *     every node's pending block fits the memory budget at once)
    */
   NodeWriter(ColumnNode node, BufferAllocator allocator, int maxBytes, int maxValues) {
+    this(node, allocator, maxBytes, maxValues, 0);
+  }
+
+  /**
+   * @param dictionaryBytes raw entry bytes the node's shared dictionary per row group may hold
+   *     (format 4.0, {@link ChunkDictionary}); 0 for none
+   */
+  NodeWriter(ColumnNode node, BufferAllocator allocator, int maxBytes, int maxValues, long dictionaryBytes) {
     this.node = node;
+    this.dictionary = dictionaryBytes > 0 && ChunkDictionary.applies(node) ? new ChunkDictionary(node, dictionaryBytes)
+        : null;
     this.maxBytes = maxBytes;
     this.maxValues = maxValues;
     this.validity = new GrowBuf(allocator, 8);
@@ -63,7 +80,8 @@ final class NodeWriter implements AutoCloseable {
 
   /** Bytes held by this node's pending-block buffers. */
   long heldBytes() {
-    return validity.capacity() + offsets.capacity() + values.capacity();
+    return validity.capacity() + offsets.capacity() + values.capacity()
+        + (dictionary == null ? 0 : dictionary.heldBytes());
   }
 
   boolean hasPending() {
@@ -339,7 +357,7 @@ final class NodeWriter implements AutoCloseable {
       throw new IllegalStateException("internal error: block layout size mismatch for " + node.path());
     }
     sealed.add(lane.sealer.seal(node, raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,
-        elementsSealed, pendingCount, choice));
+        elementsSealed, pendingCount, choice, dictionary));
     rowsSealed += pendingRows;
     elementsSealed += pendingCount;
     if (kind.isVariableList()) {

@@ -62,8 +62,15 @@ public final class EncodedBlocks {
     return w == 1 || w == 2 || w == 4 || w == 8;
   }
 
-  /** An encoded block and the scheme id of its main stream (for the block flags). */
-  public record Encoded(byte[] bytes, int scheme) {}
+  /**
+   * An encoded block, the scheme id of its main stream (for the block flags) and, for a block of
+   * shared dictionary codes, the scheme of its codes stream (else -1).
+   */
+  public record Encoded(byte[] bytes, int scheme, int codesScheme) {
+    public Encoded(byte[] bytes, int scheme) {
+      this(bytes, scheme, -1);
+    }
+  }
 
   /** The statistics name of a block's encoding: "PLAIN" for plain blocks, else kind and scheme. */
   public static String describe(NodeKind kind, boolean encoded, int scheme) {
@@ -207,6 +214,15 @@ public final class EncodedBlocks {
    * @param codes each element's code ({@code codes[i]} for null slots: any valid code)
    */
   public static Encoded encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths) {
+    return encodeShared(plain, node, codes, alignWidths, -1);
+  }
+
+  /**
+   * As {@link #encodeShared(MiniBlock, ColumnNode, long[], boolean)}, trying scheme {@code preferred}
+   * for the codes first (-1: select among all).
+   */
+  public static Encoded encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths,
+      int preferred) {
     int n = plain.count;
     IntStreams.Hints ints = new IntStreams.Hints(8, false, alignWidths, false);
     MetaOutput out = new MetaOutput(64);
@@ -214,9 +230,9 @@ public final class EncodedBlocks {
       BoolStreams.encode(plain.buf, plain.validityPos, n, 1, ints, out);
     }
     int mainAt = out.size();
-    SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out);
+    SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred);
     byte[] bytes = out.toByteArray();
-    return new Encoded(bytes, bytes[mainAt] & 0xFF);
+    return new Encoded(bytes, bytes[mainAt] & 0xFF, bytes[mainAt + 1] & 0xFF);
   }
 
   /**

@@ -32,9 +32,9 @@ final class ChunkDictionary {
   /** Blocks a dictionary no block used is kept trying (after sampling) before it is given up for the row group. */
   static final int TRIAL_BLOCKS = 8;
   /** Values counted before the entries are ordered by frequency and blocks may store codes. */
-  static final int SAMPLE_VALUES = 16384;
+  static final int SAMPLE_VALUES = 8192;
   /** At most this many blocks are sampled. */
-  static final int SAMPLE_BLOCKS = 8;
+  static final int SAMPLE_BLOCKS = 4;
 
   private final boolean strings;
   private final int width;
@@ -89,6 +89,8 @@ final class ChunkDictionary {
     counts = new int[256];
     sampledValues = 0;
     sampleEndBlock = 0;
+    streak = 0;
+    sinceVerify = 0;
   }
 
   /** Whether blocks should still try codes into this dictionary. */
@@ -234,6 +236,76 @@ final class ChunkDictionary {
       size = 0;
       bytes = 0;
     }
+  }
+
+  /** Blocks between two full selections of how a block's codes are stored. */
+  static final int CODES_RESAMPLE = 16;
+  private int codesScheme = -1;
+  private boolean codesAligned;
+  private int sinceCodesSample = CODES_RESAMPLE;
+
+  /** Whether the next block should try every way of storing its codes (both widths, every scheme). */
+  boolean sampleCodes() {
+    return sinceCodesSample >= CODES_RESAMPLE;
+  }
+
+  /** The remembered way of storing codes: byte-aligned widths. */
+  boolean codesAligned() {
+    return codesAligned;
+  }
+
+  /** The remembered scheme of the codes stream (-1 none). */
+  int codesScheme() {
+    return codesScheme;
+  }
+
+  /** Records how a block's codes were best stored ({@code sampled}: by a full selection). */
+  void codesChosen(boolean sampled, boolean aligned, int scheme) {
+    if (sampled) {
+      codesAligned = aligned;
+      codesScheme = scheme;
+      sinceCodesSample = 0;
+    } else {
+      sinceCodesSample++;
+    }
+  }
+
+  /** Full comparisons in a row that codes won before blocks store codes without comparing. */
+  static final int TRUST_STREAK = 2;
+  /** Blocks stored as codes without comparing between two full comparisons. */
+  static final int VERIFY_INTERVAL = 16;
+  /** A block stored as codes without comparing may be this much larger (per raw byte) than the last winner. */
+  static final double DRIFT = 1.10;
+  private int streak;
+  private int sinceVerify;
+  private double ratio;
+
+  /**
+   * Whether blocks may be stored as codes without comparing them with the per-block encodings:
+   * codes won the last {@link #TRUST_STREAK} comparisons and a comparison is not due.
+   */
+  boolean trusted() {
+    return counts == null && streak >= TRUST_STREAK && sinceVerify < VERIFY_INTERVAL;
+  }
+
+  /** Records a full comparison: whether codes won, and their stored bytes (with entries) per raw byte. */
+  void compared(boolean won, double ratio) {
+    if (won) {
+      streak++;
+      this.ratio = ratio;
+    } else {
+      streak = 0;
+    }
+    sinceVerify = 0;
+  }
+
+  /** Whether codes stored alone in {@code stored} bytes (with entries) are acceptable; counts it if so. */
+  boolean acceptAlone(long stored, int rawLength) {
+    if (stored > ratio * DRIFT * rawLength + 16) {
+      return false;
+    }
+    sinceVerify++;
+    return true;
   }
 
   /** Whether the entries are still being sampled (no block may store codes yet). */

@@ -22,6 +22,12 @@ final class NodeWriter implements AutoCloseable {
 
   /** A node's rows averaging at least this many bytes are "wide". */
   static final long WIDE_ROW_BYTES = 1024;
+  /**
+   * Blocks of a node whose values are stored as shared dictionary codes (format 4.0) may have a
+   * plain layout this many times the byte limit (their stored codes are a fraction of it).
+   */
+  static final int CODED_BLOCK_FACTOR = 4;
+
   /** Blocks of wide rows close at this size (or hold a single row). */
   static final long WIDE_BLOCK_BYTES = 4096;
 
@@ -174,7 +180,10 @@ final class NodeWriter implements AutoCloseable {
     long rows = pendingRows + (b - a);
     // Wide rows (embeddings, blobs) get small blocks, so that reading one row reads little more
     // than the row itself; narrow rows share blocks up to the full limit.
-    long limit = bytes >= WIDE_ROW_BYTES * rows ? Math.min(maxBytes, WIDE_BLOCK_BYTES) : maxBytes;
+    long limit = bytes >= WIDE_ROW_BYTES * rows ? Math.min(maxBytes, WIDE_BLOCK_BYTES)
+        // blocks stored as shared dictionary codes store far less than their plain layout: let them
+        // hold more values (up to the value limit), so each block's codec pass has more to work with
+        : dictionary != null && dictionary.active() && dictionary.used() ? (long) maxBytes * CODED_BLOCK_FACTOR : maxBytes;
     return bytes <= limit;
   }
 

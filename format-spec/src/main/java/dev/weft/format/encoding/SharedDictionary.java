@@ -128,8 +128,14 @@ public final class SharedDictionary {
 
   /** A block's main stream: the scheme id, then the codes as an IntStream one level below. */
   public static void encodeCodes(boolean strings, long[] codes, int n, boolean alignWidths, MetaOutput out) {
+    encodeCodes(strings, codes, n, alignWidths, out, -1);
+  }
+
+  /** As above, trying the codes' scheme {@code preferred} first (-1: select among all). */
+  public static void encodeCodes(boolean strings, long[] codes, int n, boolean alignWidths, MetaOutput out,
+      int preferred) {
     out.u8(strings ? STRING_ID : INT_ID);
-    IntStreams.encode(codes, n, 2, new IntStreams.Hints(8, false, alignWidths, false), out);
+    IntStreams.encode(codes, n, 2, new IntStreams.Hints(8, false, alignWidths, false), out, preferred);
   }
 
   // ---------------------------------------------------------------- decoding (reader)

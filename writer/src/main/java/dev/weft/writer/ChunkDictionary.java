@@ -11,7 +11,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * {@link SharedDictionary}), built while the node's blocks are sealed.
  *
  * <p>The first blocks of a row group (up to {@link #SAMPLE_VALUES} values, at most
- * {@link #SAMPLE_BLOCKS} blocks) are a sample: their values are counted, the blocks are encoded
+ * {@link #SAMPLE_BLOCKS} blocks, or until they hold 8 values per entry) are a sample: their values are counted, the blocks are encoded
  * per block, and at the end of the sample the entries are ordered by frequency, so that frequent
  * values get small codes (narrow bit widths, and skewed bytes a codec compresses well). After
  * that every sealed block's values are looked up; values not yet in the dictionary are appended
@@ -185,6 +185,9 @@ final class ChunkDictionary {
    */
   private void orderByFrequency() {
     int m = size;
+    if (counts.length < m) {
+      counts = Arrays.copyOf(counts, m); // entries added by a block that then could not be coded
+    }
     Integer[] order = new Integer[m];
     for (int k = 0; k < m; k++) {
       order[k] = k;
@@ -222,7 +225,8 @@ final class ChunkDictionary {
   /** Ends a block's turn (after its choice and {@link #markUsed}): gives up a dictionary nobody reuses. */
   void endBlock() {
     if (counts != null) {
-      if (full || sampledValues >= SAMPLE_VALUES || blocksSeen >= SAMPLE_BLOCKS) {
+      // a sample that already holds each entry 8 times on average has its frequencies (low cardinality)
+      if (full || sampledValues >= SAMPLE_VALUES || blocksSeen >= SAMPLE_BLOCKS || sampledValues >= 8L * size) {
         orderByFrequency();
       }
       return;

@@ -13,7 +13,8 @@ package dev.weft.format;
  * MiniBlock   --&gt; plain layout ({@link MiniBlock}) or, with flag ENCODED (2.0), {@link EncodedBlocks}
  * ColumnMeta  --&gt; FieldMessageLength u32, FieldMessage, Padding to 8, NumNodes u32,
  *                 (Kind u16, Reserved u16, Param u32)^NumNodes,
- *                 (NumPages u32, Reserved u32, PageMeta^NumPages)^NumNodes
+ *                 (NumPages u32, NumDictionaries u32, PageMeta^NumPages, DictionaryMeta^NumDictionaries)^NumNodes
+ *                                                         (4.0; NumDictionaries was Reserved = 0 before)
  * Tail        --&gt; FooterOffset u64, FooterLength u32, FooterCrc u32, Major u16, Minor u16, Magic  (24 bytes)
  * </pre>
  *

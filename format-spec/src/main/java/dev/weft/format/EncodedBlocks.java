@@ -6,6 +6,7 @@ import dev.weft.format.encoding.IntDecoder;
 import dev.weft.format.encoding.IntStreams;
 import dev.weft.format.encoding.MalformedEncodingException;
 import dev.weft.format.encoding.PaethBytes;
+import dev.weft.format.encoding.SharedDictionary;
 import dev.weft.format.encoding.StringStreams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,6 +26,10 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * LIST, LARGE_LIST             : ChildStart u64, Lengths IntStream(n)
  * FIXED_SIZE_LIST, STRUCT      : (nothing: only the validity is encoded)
  * </pre>
+ *
+ * (4.0) The Values of a FIXED(1, 2, 4, 8) or VARBINARY block may instead be codes into the column
+ * chunk's shared dictionary ({@link SharedDictionary}: IntStream scheme 8, StringStream scheme 3),
+ * when the block's page names one.
  *
  * The block's streams are at cascade level 1 (see {@link IntStreams}, {@link BoolStreams},
  * {@link StringStreams}); the stream grammar fixes each one's length, and the streams must fill
@@ -57,8 +62,15 @@ public final class EncodedBlocks {
     return w == 1 || w == 2 || w == 4 || w == 8;
   }
 
-  /** An encoded block and the scheme id of its main stream (for the block flags). */
-  public record Encoded(byte[] bytes, int scheme) {}
+  /**
+   * An encoded block, the scheme id of its main stream (for the block flags) and, for a block of
+   * shared dictionary codes, the scheme of its codes stream (else -1).
+   */
+  public record Encoded(byte[] bytes, int scheme, int codesScheme) {
+    public Encoded(byte[] bytes, int scheme) {
+      this(bytes, scheme, -1);
+    }
+  }
 
   /** The statistics name of a block's encoding: "PLAIN" for plain blocks, else kind and scheme. */
   public static String describe(NodeKind kind, boolean encoded, int scheme) {
@@ -197,13 +209,62 @@ public final class EncodedBlocks {
   }
 
   /**
+   * Encodes a plain block as codes into its column chunk's shared dictionary (format 4.0).
+   *
+   * @param codes each element's code ({@code codes[i]} for null slots: any valid code)
+   */
+  public static Encoded encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths) {
+    return encodeShared(plain, node, codes, alignWidths, -1);
+  }
+
+  /**
+   * As {@link #encodeShared(MiniBlock, ColumnNode, long[], boolean)}, trying scheme {@code preferred}
+   * for the codes first (-1: select among all).
+   */
+  public static Encoded encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths,
+      int preferred) {
+    int n = plain.count;
+    IntStreams.Hints ints = new IntStreams.Hints(8, false, alignWidths, false);
+    MetaOutput out = new MetaOutput(64);
+    if (plain.validityPos >= 0) {
+      BoolStreams.encode(plain.buf, plain.validityPos, n, 1, ints, out);
+    }
+    int mainAt = out.size();
+    SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred);
+    byte[] bytes = out.toByteArray();
+    return new Encoded(bytes, bytes[mainAt] & 0xFF, bytes[mainAt + 1] & 0xFF);
+  }
+
+  /**
+   * The {@code n} values of a plain FIXED block of integer width, sign-extended, null slots
+   * holding the previous valid value (the writer's shared dictionary codes them).
+   */
+  public static long[] fixedValues(MiniBlock plain, ColumnNode node) {
+    long[] v = readFixed(plain.buf, plain.valuesPos, plain.count, node.byteWidth());
+    if (plain.validityPos >= 0) {
+      fillNulls(v, plain);
+    }
+    return v;
+  }
+
+  /**
+   * Parses an encoded raw block into a view (a block without a shared dictionary).
+   */
+  public static MiniBlock parse(ByteBuffer raw, ColumnNode node, int count, boolean hasValidity, int scheme) {
+    return parse(raw, node, count, hasValidity, scheme, null);
+  }
+
+  /**
    * Parses an encoded raw block into a view. FIXED values stay encoded and are read in place;
    * other kinds are laid out as their plain block (validity, offsets, data) and parsed as one.
    *
    * @param scheme the main stream's scheme id from the block flags
+   * @param shared the decoded shared dictionary of the block's page (format 4.0), or null if the
+   *     page has none; needed only when the main stream is a {@link SharedDictionary} scheme
    * @throws IllegalArgumentException (a {@link MalformedEncodingException}) if malformed
    */
-  public static MiniBlock parse(ByteBuffer raw, ColumnNode node, int count, boolean hasValidity, int scheme) {
+  public static MiniBlock parse(ByteBuffer raw, ColumnNode node, int count, boolean hasValidity, int scheme,
+      SharedDictionary shared) {
     if (!encodable(node)) {
       throw new MalformedEncodingException(node.kind() + " blocks of width " + node.byteWidth() + " are never encoded");
     }
@@ -235,7 +296,9 @@ public final class EncodedBlocks {
           PaethBytes.decode(in, count, w, plain.array(), (int) validityBytes);
           break;
         }
-        IntDecoder values = IntStreams.parse(in, count, 1);
+        IntDecoder values = scheme == SharedDictionary.INT_ID
+            ? sharedOf(shared).values(SharedDictionary.parseCodes(in, count))
+            : IntStreams.parse(in, count, 1);
         in.expectEnd("encoded block");
         return MiniBlock.encodedFixed(validity, count, values, b.isDirect() ? 0 : b.capacity());
       }
@@ -247,7 +310,9 @@ public final class EncodedBlocks {
       }
       case VARBINARY, LARGE_VARBINARY -> {
         checkScheme(b, in.position(), scheme);
-        StringStreams.Strings s = StringStreams.decode(in, count, 1);
+        StringStreams.Strings s = scheme == SharedDictionary.STRING_ID
+            ? sharedOf(shared).strings(SharedDictionary.parseCodes(in, count), count)
+            : StringStreams.decode(in, count, 1);
         long offsetsBytes = WeftFormat.align(4L * (count + 1));
         plain = allocate(validityBytes + offsetsBytes + s.data().length);
         plain.position((int) validityBytes);
@@ -286,6 +351,13 @@ public final class EncodedBlocks {
       plain.put(0, validity);
     }
     return MiniBlock.parse(plain, node, count, hasValidity);
+  }
+
+  private static SharedDictionary sharedOf(SharedDictionary shared) {
+    if (shared == null) {
+      throw new MalformedEncodingException("block holds shared dictionary codes, but its page has no dictionary");
+    }
+    return shared;
   }
 
   private static ByteBuffer allocate(long bytes) {

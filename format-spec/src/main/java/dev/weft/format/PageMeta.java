@@ -5,8 +5,11 @@ package dev.weft.format;
  *
  * <pre>
  * PageMeta --&gt; FirstRow u64, NumRows u32, NumBlocks u32, FirstElement u64, NumElements u64,
- *              Offset u64, DataLength u32, TableCrc u32, Encoding u32, Reserved u32
+ *              Offset u64, DataLength u32, TableCrc u32, Encoding u32, Dictionary u32
  * </pre>
+ *
+ * {@code Dictionary} (format 4.0; Reserved, written 0, before): 0, or k &gt;= 1 when the page's
+ * blocks may refer to the node's shared dictionary k - 1 ({@link DictionaryMeta}).
  *
  * The page's mini-blocks fill {@code [Offset, Offset + DataLength)} (each padded to 8 bytes);
  * its block table of {@code NumBlocks} entries follows at {@code Offset + DataLength}, with
@@ -22,7 +25,20 @@ public record PageMeta(
     long offset,
     int dataLength,
     int tableCrc,
-    int encoding) {
+    int encoding,
+    int dictionary) {
+
+  /** A page without a shared dictionary. */
+  public PageMeta(long firstRow, int numRows, int numBlocks, long firstElement, long numElements, long offset,
+      int dataLength, int tableCrc, int encoding) {
+    this(firstRow, numRows, numBlocks, firstElement, numElements, offset, dataLength, tableCrc, encoding, 0);
+  }
+
+  /** This page with shared dictionary reference {@code dictionary} (0 none, k: dictionary k - 1). */
+  public PageMeta withDictionary(int dictionary) {
+    return new PageMeta(firstRow, numRows, numBlocks, firstElement, numElements, offset, dataLength, tableCrc,
+        encoding, dictionary);
+  }
 
   public long tableOffset() {
     return offset + dataLength;
@@ -35,7 +51,7 @@ public record PageMeta(
 
   void encode(MetaOutput out) {
     out.u64(firstRow).u32(numRows).u32(numBlocks).u64(firstElement).u64(numElements)
-        .u64(offset).u32(dataLength).u32(tableCrc).u32(encoding).u32(0);
+        .u64(offset).u32(dataLength).u32(tableCrc).u32(encoding).u32(dictionary);
   }
 
   static PageMeta decode(MetaInput in) throws CorruptFileException {
@@ -49,8 +65,8 @@ public record PageMeta(
     int dataLength = in.u32In("page data length", 0, Integer.MAX_VALUE);
     int tableCrc = in.rawU32("page table checksum");
     int encoding = in.u32In("page encoding", 0, Integer.MAX_VALUE);
-    in.u32In("page reserved field", 0, 0);
+    int dictionary = in.u32In("page dictionary", 0, Integer.MAX_VALUE); // checked by ColumnMeta per version
     return new PageMeta(firstRow, numRows, numBlocks, firstElement, numElements, offset, dataLength,
-        tableCrc, encoding);
+        tableCrc, encoding, dictionary);
   }
 }

@@ -13,7 +13,8 @@ package dev.weft.format;
  * MiniBlock   --&gt; plain layout ({@link MiniBlock}) or, with flag ENCODED (2.0), {@link EncodedBlocks}
  * ColumnMeta  --&gt; FieldMessageLength u32, FieldMessage, Padding to 8, NumNodes u32,
  *                 (Kind u16, Reserved u16, Param u32)^NumNodes,
- *                 (NumPages u32, Reserved u32, PageMeta^NumPages)^NumNodes
+ *                 (NumPages u32, NumDictionaries u32, PageMeta^NumPages, DictionaryMeta^NumDictionaries)^NumNodes
+ *                                                         (4.0; NumDictionaries was Reserved = 0 before)
  * Tail        --&gt; FooterOffset u64, FooterLength u32, FooterCrc u32, Major u16, Minor u16, Magic  (24 bytes)
  * </pre>
  *
@@ -40,8 +41,15 @@ public final class WeftFormat {
    * included, is as in 2.1. Readers of 3 read majors 1 to 3.
    */
   public static final int VERSION_MAJOR_FSST = 3;
+  /**
+   * Major version 4 adds shared dictionaries: one dictionary per node and row group (column
+   * chunk), listed after the node's PageMeta records ({@link DictionaryMeta}), named by a page's
+   * {@code Dictionary} field, and blocks whose main stream holds only codes into it
+   * ({@link dev.weft.format.encoding.SharedDictionary}). Readers of 4 read majors 1 to 4.
+   */
+  public static final int VERSION_MAJOR_SHARED_DICTIONARY = 4;
   /** The major version this library writes; it reads every major from {@link #VERSION_MAJOR_START}. */
-  public static final int VERSION_MAJOR_CURRENT = VERSION_MAJOR_FSST;
+  public static final int VERSION_MAJOR_CURRENT = VERSION_MAJOR_SHARED_DICTIONARY;
   /**
    * The minor version this library writes. Newer minors of the same major stay readable. (Minor 1
    * of major 2, format 2.1, appended to the footer the location of the index: a name index, zone

@@ -16,7 +16,8 @@ final class ColumnReader {
     this.meta = meta;
     this.nodes = new NodeReader[meta.layout().nodes().size()];
     for (int i = 0; i < nodes.length; i++) {
-      nodes[i] = new NodeReader(ctx, name, meta.layout().node(i), meta.pagesPerNode().get(i));
+      nodes[i] = new NodeReader(ctx, name, meta.layout().node(i), meta.pagesPerNode().get(i),
+          meta.dictionariesPerNode().get(i));
     }
     for (NodeReader n : nodes) {
       n.verifyEmptyPages();

@@ -6,11 +6,13 @@ import dev.weft.format.Checksums;
 import dev.weft.format.Codec;
 import dev.weft.format.ColumnNode;
 import dev.weft.format.CorruptFileException;
+import dev.weft.format.DictionaryMeta;
 import dev.weft.format.EncodedBlocks;
 import dev.weft.format.FormatTooNewException;
 import dev.weft.format.MiniBlock;
 import dev.weft.format.PageMeta;
 import dev.weft.format.WeftFormat;
+import dev.weft.format.encoding.SharedDictionary;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -40,7 +42,18 @@ final class NodeReader {
   private volatile FastBlocks fast;
   private final int totalBlocks;
 
+  /** The node's shared dictionaries (format 4.0), one per row group that has one. */
+  private final List<DictionaryMeta> dictionaries;
+  /** Decoded shared dictionaries, made on first use and kept (a column chunk decodes its dictionary once). */
+  private final AtomicReferenceArray<SharedDictionary> decodedDictionaries;
+
   NodeReader(FileContext ctx, String column, ColumnNode node, List<PageMeta> pages) {
+    this(ctx, column, node, pages, List.of());
+  }
+
+  NodeReader(FileContext ctx, String column, ColumnNode node, List<PageMeta> pages, List<DictionaryMeta> dictionaries) {
+    this.dictionaries = dictionaries;
+    this.decodedDictionaries = new AtomicReferenceArray<>(dictionaries.size());
     this.ctx = ctx;
     this.column = column;
     this.node = node;
@@ -376,9 +389,14 @@ final class NodeReader {
       throw CorruptFileException.at(ctx.path(), column, offset, "cannot decompress mini-block ("
           + node.path() + "): " + e.getMessage() + checksumNote(t, b));
     }
+    SharedDictionary shared = null;
+    if (encoded && page.dictionary() > 0 && SharedDictionary.kindAllowed(node)
+        && t.scheme(b) == SharedDictionary.schemeFor(node)) {
+      shared = dictionary(page.dictionary() - 1);
+    }
     MiniBlock view;
     try {
-      view = encoded ? EncodedBlocks.parse(raw, node, (int) count, t.hasValidity(b), t.scheme(b))
+      view = encoded ? EncodedBlocks.parse(raw, node, (int) count, t.hasValidity(b), t.scheme(b), shared)
           : MiniBlock.parse(raw, node, (int) count, t.hasValidity(b));
     } catch (IllegalArgumentException | IndexOutOfBoundsException | ArithmeticException
         | NegativeArraySizeException e) {
@@ -387,6 +405,45 @@ final class NodeReader {
     }
     return new DecodedBlock(((long) p << 32) | b, page.firstElement() + t.elemStart(b), view,
         codec == Codec.NONE && !encoded);
+  }
+
+  /**
+   * Shared dictionary {@code d} of this node, decoded: read, checksummed, decompressed and parsed
+   * on first use, then kept for the life of the reader (one per column chunk).
+   */
+  SharedDictionary dictionary(int d) throws IOException {
+    SharedDictionary s = decodedDictionaries.get(d);
+    if (s != null) {
+      return s;
+    }
+    DictionaryMeta m = dictionaries.get(d);
+    ByteBuffer bytes = ctx.file().slice(m.offset(), m.storedLength());
+    ctx.stats().addDictionary(m.storedLength());
+    boolean verified = false;
+    if (ctx.verifyChecksums()) {
+      if (Checksums.crc32c(bytes) != m.crc()) {
+        throw CorruptFileException.at(ctx.path(), column, m.offset(),
+            "shared dictionary checksum mismatch (" + node.path() + ", dictionary " + d + ")");
+      }
+      verified = true;
+    }
+    String note = verified ? " (its checksum matched)" : " (checksum not verified)";
+    try {
+      ByteBuffer raw = m.codec() == Codec.NONE ? bytes
+          : ByteBuffer.wrap(BlockCodecs.decompress(m.codec(), bytes, m.rawLength())).order(ByteOrder.LITTLE_ENDIAN);
+      s = SharedDictionary.parse(raw, node.kind() != dev.weft.format.NodeKind.FIXED, m.numEntries());
+    } catch (IllegalArgumentException | IndexOutOfBoundsException | ArithmeticException
+        | NegativeArraySizeException e) {
+      throw CorruptFileException.at(ctx.path(), column, m.offset(), "malformed shared dictionary ("
+          + node.path() + ", dictionary " + d + "): " + e.getMessage() + note);
+    }
+    decodedDictionaries.compareAndSet(d, null, s);
+    return decodedDictionaries.get(d);
+  }
+
+  /** The node's shared dictionaries (format 4.0). */
+  List<DictionaryMeta> dictionaries() {
+    return dictionaries;
   }
 
   private String checksumNote(BlockTable t, int b) {

@@ -13,6 +13,26 @@ public final class ReaderStats {
   private final LongAdder blocksDecoded = new LongAdder();
   private final LongAdder zeroCopyBuffers = new LongAdder();
   private final LongAdder indexFallbacks = new LongAdder();
+  private final LongAdder dictionaryBytes = new LongAdder();
+  private final LongAdder dictionariesDecoded = new LongAdder();
+
+  void addDictionary(long bytes) {
+    dictionaryBytes.add(bytes);
+    dictionariesDecoded.increment();
+  }
+
+  /**
+   * Bytes of shared dictionaries read (format 4.0, stored size): each column chunk's dictionary
+   * is read and decoded once, on the first read of a block that refers to it, then cached.
+   */
+  public long dictionaryBytesRead() {
+    return dictionaryBytes.sum();
+  }
+
+  /** Shared dictionaries read and decoded (at most one per node and row group while cached). */
+  public long dictionariesDecoded() {
+    return dictionariesDecoded.sum();
+  }
 
   void addIndexFallback() {
     indexFallbacks.increment();
@@ -53,7 +73,7 @@ public final class ReaderStats {
   }
 
   public long bytesRead() {
-    return dataBytesRead() + metadataBytesRead();
+    return dataBytesRead() + metadataBytesRead() + dictionaryBytesRead();
   }
 
   /**
@@ -75,11 +95,13 @@ public final class ReaderStats {
     blocksDecoded.reset();
     zeroCopyBuffers.reset();
     indexFallbacks.reset();
+    dictionaryBytes.reset();
+    dictionariesDecoded.reset();
   }
 
   @Override
   public String toString() {
     return "ReaderStats{data=" + dataBytesRead() + "B, metadata=" + metadataBytesRead() + "B, blocks="
-        + blocksDecoded() + ", zeroCopy=" + zeroCopyBuffers() + "}";
+        + blocksDecoded() + ", zeroCopy=" + zeroCopyBuffers() + ", dictionaries=" + dictionaryBytesRead() + "B}";
   }
 }

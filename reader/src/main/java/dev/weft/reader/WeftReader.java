@@ -291,7 +291,7 @@ public final class WeftReader implements AutoCloseable {
       if (Checksums.crc32c(bytes) != e.metaCrc()) {
         throw CorruptFileException.at(ctx.path(), name, e.metaOffset(), "column metadata checksum mismatch");
       }
-      ColumnMeta meta = ColumnMeta.decode(bytes, ctx.path(), name, e.metaOffset(), footer);
+      ColumnMeta meta = ColumnMeta.decode(bytes, ctx.path(), name, e.metaOffset(), footer, ctx.major());
       columns.compareAndSet(index, null, new ColumnReader(ctx, name, meta));
       c = columns.get(index);
     }
@@ -334,12 +334,26 @@ public final class WeftReader implements AutoCloseable {
           byEncoding.put(enc, inPage.add(enc) ? es.plusPage() : es);
         }
       }
+      for (dev.weft.format.DictionaryMeta d : n.dictionaries()) {
+        // shared dictionaries (format 4.0): stored once per column chunk, counted with the node's bytes
+        stored += d.storedLength();
+        raw += d.rawLength();
+        meta += dev.weft.format.DictionaryMeta.LENGTH;
+        byEncoding.merge(SHARED_DICTIONARY_VALUES, new EncodingStats(SHARED_DICTIONARY_VALUES, 0, 1, d.numEntries(),
+            d.storedLength(), d.rawLength()), (a, b) -> a.plus(1, b.elements(), b.storedBytes(), b.rawBytes()));
+      }
       out.add(new NodeStats(n.node.path(), n.node.kind(), n.node.field().getType().toString(), n.pages().size(),
           blocks, elements, stored, raw, java.util.Collections.unmodifiableMap(byCodec), withNulls, meta,
           java.util.Collections.unmodifiableMap(byEncoding)));
     }
     return out;
   }
+
+  /**
+   * The name {@link #nodeStats} gives the shared dictionaries of a node (format 4.0): blocks count
+   * dictionaries, elements their entries.
+   */
+  public static final String SHARED_DICTIONARY_VALUES = "SHARED_DICTIONARY_VALUES";
 
   /**
    * Reads and verifies every block of column {@code index} (checksums, decompression, layout),
@@ -353,6 +367,9 @@ public final class WeftReader implements AutoCloseable {
         for (int b = 0; b < t.size(); b++) {
           n.decode(p, n.pages().get(p), t, b);
         }
+      }
+      for (int d = 0; d < n.dictionaries().size(); d++) {
+        n.dictionary(d); // also those no block refers to
       }
     }
   }

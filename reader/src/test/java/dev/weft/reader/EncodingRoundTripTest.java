@@ -38,11 +38,50 @@ class EncodingRoundTripTest {
     return e;
   }
 
+  /**
+   * Shared dictionaries (format 4.0, on by default) take the low-cardinality columns: their blocks
+   * hold codes, each row group's dictionary is stored once, and everything reads back.
+   */
+  @ParameterizedTest
+  @EnumSource(Codec.class)
+  void sharedDictionariesAreChosenAndReadBack(Codec codec) throws Exception {
+    Path file = dir.resolve("shared.weft");
+    WriterOptions options = WriterOptions.builder().compression(codec).maxRowGroupRows(9000).build();
+    String ctx = "seed=" + SEED + " " + options;
+    try (BufferAllocator alloc = new RootAllocator(); Expected e = data(alloc, 6000, 1, 7000)) {
+      RoundTripTest.write(file, e, options, alloc);
+      try (WeftReader r = WeftReader.open(file, alloc)) {
+        for (String col : List.of("enc_extremes_i64", "enc_lowcard_i64", "enc_codes_utf8")) {
+          NodeStats s = r.nodeStats(r.columnIndex(col)).get(0);
+          String blocks = col.endsWith("utf8") ? "STRING_SHARED_DICTIONARY" : "SHARED_DICTIONARY";
+          assertTrue(s.encodings().containsKey(blocks) && s.encodings().containsKey(WeftReader.SHARED_DICTIONARY_VALUES),
+              ctx + ": column " + col + " uses " + s.encodings().keySet());
+          // one dictionary per row group at most, counted with the column's bytes
+          EncodingStats d = s.encodings().get(WeftReader.SHARED_DICTIONARY_VALUES);
+          assertTrue(d.blocks() >= 1 && d.blocks() <= 2, d.toString());
+        }
+        RoundTripTest.assertScan(r, e, null, 4096, 0, r.numRows(), ctx);
+        RoundTripTest.assertScan(r, e, null, 777, 100, r.numRows() - 3, ctx);
+        Random rnd = new Random(SEED);
+        long[] ids = new long[500];
+        for (int i = 0; i < ids.length; i++) {
+          ids[i] = (long) (rnd.nextDouble() * r.numRows());
+        }
+        try (VectorSchemaRoot got = r.take(ids, null)) {
+          e.assertRows(got, null, ids, ctx + " take");
+        }
+        r.verifyColumn(r.columnIndex("enc_codes_utf8"));
+      }
+    }
+  }
+
+  /** Every per-block encoding (shared dictionaries off, so per-block dictionaries are chosen too). */
   @ParameterizedTest
   @EnumSource(Codec.class)
   void everyEncodingIsChosenAndReadsBack(Codec codec) throws Exception {
     Path file = dir.resolve("enc.weft");
-    WriterOptions options = WriterOptions.builder().compression(codec).maxRowGroupRows(9000).build();
+    WriterOptions options = WriterOptions.builder().compression(codec).maxRowGroupRows(9000)
+        .sharedDictionaries(false).build();
     String ctx = "seed=" + SEED + " " + options;
     try (BufferAllocator alloc = new RootAllocator(); Expected e = data(alloc, 6000, 1, 7000)) {
       RoundTripTest.write(file, e, options, alloc);

@@ -27,6 +27,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The I/O-amplification bound of random access: a single-row take decodes at most one
  * mini-block per node of each projected column, and reads at most one mini-block's worth of
  * bytes per decoded block (narrow values) or the value plus a small constant (wide values).
+ * (Format 4.0) A node with shared dictionaries also reads its column chunk's dictionary, once:
+ * the reader decodes it on the chunk's first read and caches it, so a take reads at most the
+ * projected nodes' dictionaries and a repeated take reads none; the blocks of such a node may
+ * hold {@code CODED_BLOCK_FACTOR} (4) times the values of a plain-sized block.
  */
 class RandomAccessBoundTest {
   private static final long BASE_SEED = RoundTripTest.BASE_SEED ^ 0xB0D4L;
@@ -35,7 +39,44 @@ class RandomAccessBoundTest {
   /** What a single-row take of a wide value may read beyond the value's own bytes. */
   private static final long WIDE_SLACK = 4 * 1024;
 
+  /** Blocks of nodes with shared dictionaries may have a plain layout this many times the limit. */
+  private static final long CODED_BLOCK_FACTOR = 4;
+
   @TempDir Path dir;
+
+  /** The most stored bytes one decoded block of the projection may have. */
+  private static long blockBound(WeftReader r, List<String> projection) throws Exception {
+    return (dictionaryBytes(r, projection) > 0 ? CODED_BLOCK_FACTOR : 1) * MAX_BLOCK_BYTES
+        + dev.weft.format.EncodedBlocks.MAX_GROWTH;
+  }
+
+  /** Stored bytes of every shared dictionary of the projected columns. */
+  private static long dictionaryBytes(WeftReader r, List<String> projection) throws Exception {
+    long sum = 0;
+    for (String name : projection) {
+      for (List<dev.weft.format.DictionaryMeta> ds : r.columnMeta(r.columnIndex(name)).dictionariesPerNode()) {
+        for (dev.weft.format.DictionaryMeta d : ds) {
+          sum += d.storedLength();
+        }
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * A take of one row reads each projected node's dictionary at most once, and a second take of
+   * the same row reads no dictionary (they are cached per column chunk) and no more blocks.
+   */
+  private static void assertDictionariesReadOnce(WeftReader r, List<String> proj, long row, ReaderStats st,
+      String c) throws Exception {
+    assertTrue(st.dictionaryBytesRead() <= dictionaryBytes(r, proj), c + ": read " + st.dictionaryBytesRead()
+        + " dictionary bytes, the projection has " + dictionaryBytes(r, proj));
+    r.stats().reset();
+    try (VectorSchemaRoot again = r.take(new long[] {row}, proj)) {
+      assertEquals(0, r.stats().dictionaryBytesRead(), c + ": a repeated take read a dictionary again");
+      assertEquals(0, r.stats().dictionariesDecoded(), c);
+    }
+  }
 
   private static int nodeCount(WeftReader r, List<String> projection) throws Exception {
     int nodes = 0;
@@ -80,9 +121,10 @@ class RandomAccessBoundTest {
             String c = ctx + " row " + row + " all columns: " + st;
             assertTrue(st.blocksDecoded() <= totalNodes, c + ": decoded " + st.blocksDecoded()
                 + " blocks for " + totalNodes + " nodes");
-            assertTrue(st.dataBytesRead() <= st.blocksDecoded() * MAX_BLOCK_BYTES, c + ": read "
+            assertTrue(st.dataBytesRead() <= st.blocksDecoded() * blockBound(r, all), c + ": read "
                 + st.dataBytesRead() + " data bytes in " + st.blocksDecoded() + " blocks");
             e.assertRows(got, null, ids, c);
+            assertDictionariesReadOnce(r, all, row, st, c);
           }
         }
         // column by column
@@ -98,9 +140,10 @@ class RandomAccessBoundTest {
               String c = ctx + " row " + row + " column " + col + ": " + st;
               assertTrue(st.blocksDecoded() <= nodes, c + ": decoded " + st.blocksDecoded()
                   + " blocks for " + nodes + " nodes");
-              assertTrue(st.dataBytesRead() <= st.blocksDecoded() * MAX_BLOCK_BYTES, c + ": read "
+              assertTrue(st.dataBytesRead() <= st.blocksDecoded() * blockBound(r, proj), c + ": read "
                   + st.dataBytesRead() + " data bytes in " + st.blocksDecoded() + " blocks");
               e.assertRows(got, proj, ids, c);
+              assertDictionariesReadOnce(r, proj, row, st, c);
             }
           }
         }
@@ -135,6 +178,8 @@ class RandomAccessBoundTest {
           }
         }
         System.out.println("RandomAccessBoundTest " + codec + " encodings: " + encodings);
+        assertTrue(encodings.contains("SHARED_DICTIONARY") && encodings.contains("STRING_SHARED_DICTIONARY"),
+            "the bound is checked over shared dictionaries too: " + encodings);
         for (String col : e.names()) {
           List<String> proj = List.of(col);
           int nodes = nodeCount(r, proj);
@@ -151,10 +196,10 @@ class RandomAccessBoundTest {
                   .encodings().keySet() + ": " + st;
               assertTrue(st.blocksDecoded() <= nodes, c + ": decoded " + st.blocksDecoded() + " blocks for "
                   + nodes + " nodes");
-              assertTrue(st.dataBytesRead() <= st.blocksDecoded() * (MAX_BLOCK_BYTES
-                  + dev.weft.format.EncodedBlocks.MAX_GROWTH), c + ": read " + st.dataBytesRead()
-                  + " data bytes in " + st.blocksDecoded() + " blocks");
+              assertTrue(st.dataBytesRead() <= st.blocksDecoded() * blockBound(r, proj), c + ": read "
+                  + st.dataBytesRead() + " data bytes in " + st.blocksDecoded() + " blocks");
               e.assertRows(got, proj, ids, c);
+              assertDictionariesReadOnce(r, proj, row, st, c);
             }
           }
         }

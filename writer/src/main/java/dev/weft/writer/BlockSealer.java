@@ -103,6 +103,16 @@ final class BlockSealer implements AutoCloseable {
    */
   SealedBlock seal(ColumnNode node, ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow, int numRows,
       long firstElement, int numElements, BlockChoice choice) {
+    return seal(node, raw, rawLength, hasValidity, firstRow, numRows, firstElement, numElements, choice, null);
+  }
+
+  /**
+   * As above; with a {@link ChunkDictionary} (format 4.0) the block's values are also coded into
+   * the node's shared dictionary for the row group, and that candidate (its codes, plus the
+   * estimated bytes of the entries the block added) competes with the per-block encodings.
+   */
+  SealedBlock seal(ColumnNode node, ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow, int numRows,
+      long firstElement, int numElements, BlockChoice choice, ChunkDictionary dict) {
     int flags = hasValidity ? WeftFormat.FLAG_HAS_VALIDITY : 0;
     Candidate best;
     if (encodings && EncodedBlocks.encodable(node) && numElements > 0) {
@@ -110,12 +120,31 @@ final class BlockSealer implements AutoCloseable {
       MiniBlock plain = MiniBlock.parseOwn(view, node, numElements, hasValidity);
       long plainLimit = MiniBlock.expectedRawLength(node, numElements, hasValidity);
       plainLimit = (plainLimit < 0 ? rawLength : plainLimit) + EncodedBlocks.MAX_GROWTH;
-      // small blocks (row-group tails, wide rows) are cheap to select for in full
-      best = choice == null || numElements < FULL_SELECTION_BELOW || choice.needsSample() ? null : remembered(choice, node, raw, rawLength, flags, plain,
-          plainLimit);
+      long[] codes = null;
+      int before = -1;
+      best = null;
+      if (dict != null && dict.active()) {
+        codes = new long[numElements];
+        before = code(dict, node, plain, codes);
+        if (before >= 0 && dict.trusted() && numElements >= FULL_SELECTION_BELOW) {
+          // codes have won the recent full comparisons: store them the remembered way alone
+          best = sharedAlone(node, plain, dict, codes, before, flags, plainLimit, rawLength);
+        }
+      }
       if (best == null) {
-        best = selectAll(node, raw, rawLength, flags, plain, plainLimit,
-            numElements < FULL_SELECTION_BELOW ? null : choice);
+        // small blocks (row-group tails, wide rows) are cheap to select for in full
+        best = choice == null || numElements < FULL_SELECTION_BELOW || choice.needsSample() ? null
+            : remembered(choice, node, raw, rawLength, flags, plain, plainLimit);
+        if (best == null) {
+          best = selectAll(node, raw, rawLength, flags, plain, plainLimit,
+              numElements < FULL_SELECTION_BELOW ? null : choice);
+        }
+        if (before >= 0) {
+          best = shared(best, node, plain, dict, codes, before, flags, plainLimit, rawLength);
+        }
+      }
+      if (dict != null && dict.active()) {
+        dict.endBlock();
       }
     } else {
       best = compress(raw, rawLength, flags, compressed);
@@ -191,12 +220,111 @@ final class BlockSealer implements AutoCloseable {
   }
 
   /**
+   * The block as codes into the node's shared dictionary, if that (with the estimated cost of the
+   * entries the block added) beats {@code best}; else {@code best}.
+   */
+  private Candidate shared(Candidate best, ColumnNode node, MiniBlock plain, ChunkDictionary dict, long[] codes,
+      int before, int flags, long plainLimit, int rawLength) {
+    int n = plain.count;
+    long charge = dict.entryCost(before);
+    if (charge >= best.length()) {
+      dict.compared(false, 0);
+      return best; // the new entries alone cost more than the block's best encoding
+    }
+    Candidate c;
+    if (dict.sampleCodes() || compressor == null) {
+      // every way: exact and (before a codec) byte-aligned widths, every scheme for the codes
+      EncodedBlocks.Encoded unaligned = EncodedBlocks.encodeShared(plain, node, codes, false);
+      c = consider(best, unaligned, flags, plainLimit, charge);
+      boolean aligned = false;
+      if (compressor != null) {
+        EncodedBlocks.Encoded al = EncodedBlocks.encodeShared(plain, node, codes, true);
+        Candidate prev = c;
+        c = consider(c, al, flags, plainLimit, c == best ? charge : 0);
+        if (c != prev) {
+          aligned = true;
+          unaligned = al;
+        }
+      }
+      if (c != best) {
+        dict.codesChosen(true, aligned, unaligned.codesScheme());
+      }
+    } else {
+      c = consider(best, EncodedBlocks.encodeShared(plain, node, codes, dict.codesAligned(), dict.codesScheme()),
+          flags, plainLimit, charge);
+      dict.codesChosen(false, false, -1);
+    }
+    dict.compared(c != best, c != best ? (double) (c.length() + charge) / rawLength : 0);
+    if (c != best) {
+      markUsed(dict, codes, n);
+    }
+    return c;
+  }
+
+  private static void markUsed(ChunkDictionary dict, long[] codes, int n) {
+    long maxCode = 0;
+    for (int i = 0; i < n; i++) {
+      maxCode = Math.max(maxCode, codes[i]);
+    }
+    dict.markUsed((int) maxCode);
+  }
+
+  /**
+   * Codes the block's values into {@code dict} ({@code codes[i]} for element i); returns the
+   * dictionary size before the block, or -1 when the block cannot use it.
+   */
+  private static int code(ChunkDictionary dict, ColumnNode node, MiniBlock plain, long[] codes) {
+    int n = plain.count;
+    if (node.kind() == dev.weft.format.NodeKind.FIXED) {
+      return dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes);
+    }
+    int[] offsets = new int[n + 1];
+    plain.buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(plain.offsetsPos).asIntBuffer().get(offsets);
+    int base = offsets[0];
+    byte[] data = new byte[offsets[n] - base];
+    plain.buf.get(plain.valuesPos + base, data);
+    if (base != 0) {
+      for (int i = 0; i <= n; i++) {
+        offsets[i] -= base;
+      }
+    }
+    return dict.codeStrings(data, offsets, n, codes);
+  }
+
+  /**
+   * The block as codes stored the way recent blocks' codes were best stored, without trying the
+   * per-block encodings, if it is about as small (per raw byte) as the last full comparison's
+   * winner; else null (then everything is compared).
+   */
+  private Candidate sharedAlone(ColumnNode node, MiniBlock plain, ChunkDictionary dict, long[] codes, int before,
+      int flags, long plainLimit, int rawLength) {
+    long charge = dict.entryCost(before);
+    EncodedBlocks.Encoded enc = EncodedBlocks.encodeShared(plain, node, codes, dict.codesAligned(),
+        dict.codesScheme());
+    if (enc.bytes().length > plainLimit) {
+      return null;
+    }
+    int encFlags = flags | WeftFormat.FLAG_ENCODED | enc.scheme() << WeftFormat.FLAG_SCHEME_SHIFT;
+    Candidate c = compress(stage(enc.bytes(), scratch), enc.bytes().length, encFlags, compressed);
+    if (!dict.acceptAlone(c.length() + charge, rawLength)) {
+      return null;
+    }
+    markUsed(dict, codes, plain.count);
+    return c;
+  }
+
+  private Candidate consider(Candidate best, EncodedBlocks.Encoded enc, int flags, long plainLimit) {
+    return consider(best, enc, flags, plainLimit, 0);
+  }
+
+  /**
    * Compares an encoding with the best candidate so far: a plain best must be beaten by 10% (2% when
    * it is compressed), an
-   * encoded one by any margin. The result stays valid until the next call (the loser's scratch
+   * encoded one by any margin; {@code charge} bytes stored elsewhere (shared dictionary entries the
+   * block adds) count against the encoding. The result stays valid until the next call (the loser's scratch
    * buffer is reused).
    */
-  private Candidate consider(Candidate best, EncodedBlocks.Encoded enc, int flags, long plainLimit) {
+  private Candidate consider(Candidate best, EncodedBlocks.Encoded enc, int flags, long plainLimit, long charge) {
     if (enc == null || enc.bytes().length > plainLimit) {
       return best;
     }
@@ -210,7 +338,7 @@ final class BlockSealer implements AutoCloseable {
     // it; a compressed plain block is decoded anyway, so 2% is enough.
     boolean bestCompressed = (best.flags() >>> WeftFormat.FLAG_CODEC_SHIFT & WeftFormat.FLAG_CODEC_MASK) != 0;
     double need = bestEncoded ? best.length() - 1 : best.length() * (bestCompressed ? KEEP_COMPRESSED_RATIO : KEEP_RATIO);
-    return c.length() <= need ? c : best;
+    return c.length() + charge <= need ? c : best;
   }
 
   private GrowBuf spare;

@@ -22,6 +22,12 @@ final class NodeWriter implements AutoCloseable {
 
   /** A node's rows averaging at least this many bytes are "wide". */
   static final long WIDE_ROW_BYTES = 1024;
+  /**
+   * Blocks of a node whose values are stored as shared dictionary codes (format 4.0) may have a
+   * plain layout this many times the byte limit (their stored codes are a fraction of it).
+   */
+  static final int CODED_BLOCK_FACTOR = 4;
+
   /** Blocks of wide rows close at this size (or hold a single row). */
   static final long WIDE_BLOCK_BYTES = 4096;
 
@@ -46,13 +52,30 @@ final class NodeWriter implements AutoCloseable {
   private int committed;
   /** How this node's recent blocks were best stored (selection by sampling). */
   private final BlockChoice choice = new BlockChoice();
+  /** The node's shared dictionary for the current row group, or null. */
+  private final ChunkDictionary dictionary;
+
+  /** The node's shared dictionary for the current row group (null if it has none). */
+  ChunkDictionary chunkDictionary() {
+    return dictionary;
+  }
 
   /**
    * @param maxBytes mini-block byte limit (the writer lowers it for very wide schemas so that
    *     every node's pending block fits the memory budget at once)
    */
   NodeWriter(ColumnNode node, BufferAllocator allocator, int maxBytes, int maxValues) {
+    this(node, allocator, maxBytes, maxValues, 0);
+  }
+
+  /**
+   * @param dictionaryBytes raw entry bytes the node's shared dictionary per row group may hold
+   *     (format 4.0, {@link ChunkDictionary}); 0 for none
+   */
+  NodeWriter(ColumnNode node, BufferAllocator allocator, int maxBytes, int maxValues, long dictionaryBytes) {
     this.node = node;
+    this.dictionary = dictionaryBytes > 0 && ChunkDictionary.applies(node) ? new ChunkDictionary(node, dictionaryBytes)
+        : null;
     this.maxBytes = maxBytes;
     this.maxValues = maxValues;
     this.validity = new GrowBuf(allocator, 8);
@@ -63,7 +86,8 @@ final class NodeWriter implements AutoCloseable {
 
   /** Bytes held by this node's pending-block buffers. */
   long heldBytes() {
-    return validity.capacity() + offsets.capacity() + values.capacity();
+    return validity.capacity() + offsets.capacity() + values.capacity()
+        + (dictionary == null ? 0 : dictionary.heldBytes());
   }
 
   boolean hasPending() {
@@ -156,7 +180,10 @@ final class NodeWriter implements AutoCloseable {
     long rows = pendingRows + (b - a);
     // Wide rows (embeddings, blobs) get small blocks, so that reading one row reads little more
     // than the row itself; narrow rows share blocks up to the full limit.
-    long limit = bytes >= WIDE_ROW_BYTES * rows ? Math.min(maxBytes, WIDE_BLOCK_BYTES) : maxBytes;
+    long limit = bytes >= WIDE_ROW_BYTES * rows ? Math.min(maxBytes, WIDE_BLOCK_BYTES)
+        // blocks stored as shared dictionary codes store far less than their plain layout: let them
+        // hold more values (up to the value limit), so each block's codec pass has more to work with
+        : dictionary != null && dictionary.active() && dictionary.used() ? (long) maxBytes * CODED_BLOCK_FACTOR : maxBytes;
     return bytes <= limit;
   }
 
@@ -339,7 +366,7 @@ final class NodeWriter implements AutoCloseable {
       throw new IllegalStateException("internal error: block layout size mismatch for " + node.path());
     }
     sealed.add(lane.sealer.seal(node, raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,
-        elementsSealed, pendingCount, choice));
+        elementsSealed, pendingCount, choice, dictionary));
     rowsSealed += pendingRows;
     elementsSealed += pendingCount;
     if (kind.isVariableList()) {

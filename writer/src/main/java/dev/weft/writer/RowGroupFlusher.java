@@ -1,6 +1,9 @@
 package dev.weft.writer;
 
+import dev.weft.format.BlockCodecs;
 import dev.weft.format.BlockTable;
+import dev.weft.format.Codec;
+import dev.weft.format.DictionaryMeta;
 import dev.weft.format.MetaOutput;
 import dev.weft.format.PageMeta;
 import dev.weft.format.WeftFormat;
@@ -18,9 +21,64 @@ final class RowGroupFlusher {
   private final FileOutput out;
   private final int targetPageBytes;
 
+  private final Codec codec;
+  private final int level;
+
   RowGroupFlusher(FileOutput out, int targetPageBytes) {
+    this(out, targetPageBytes, Codec.NONE, 0);
+  }
+
+  /** With the codec shared dictionaries are compressed with (where that saves 10%). */
+  RowGroupFlusher(FileOutput out, int targetPageBytes, Codec codec, int level) {
     this.out = out;
     this.targetPageBytes = targetPageBytes;
+    this.codec = codec;
+    this.level = level;
+  }
+
+  /**
+   * Writes the node's shared dictionary for this row group if a block used it (appending its
+   * metadata to {@code dictionaries}), then {@code blocks} as pages that name it.
+   */
+  void writeNode(List<SealedBlock> blocks, List<PageMeta> pages, List<DictionaryMeta> dictionaries,
+      ChunkDictionary dict) throws IOException {
+    int ref = 0;
+    if (dict != null && dict.used()) {
+      dictionaries.add(writeDictionary(dict));
+      ref = dictionaries.size();
+    }
+    int first = pages.size();
+    writeNode(blocks, pages);
+    if (ref > 0) {
+      for (int p = first; p < pages.size(); p++) {
+        pages.set(p, pages.get(p).withDictionary(ref));
+      }
+    }
+  }
+
+  private DictionaryMeta writeDictionary(ChunkDictionary dict) throws IOException {
+    byte[] raw = dict.encode();
+    java.nio.ByteBuffer stored = java.nio.ByteBuffer.wrap(raw);
+    int flags = 0;
+    if (codec != Codec.NONE && raw.length >= 64) {
+      java.nio.ByteBuffer src = java.nio.ByteBuffer.allocateDirect(raw.length).put(raw).flip();
+      int bound = BlockCodecs.maxCompressedLength(codec, raw.length);
+      java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocateDirect(bound);
+      try (BlockCodecs.Compressor c = new BlockCodecs.Compressor(codec, level)) {
+        int n = c.compress(src, 0, raw.length, dst, 0, bound);
+        if (n > 0 && n <= raw.length * 0.9) {
+          stored = dst.limit(n).position(0);
+          flags = codec.id() << WeftFormat.FLAG_CODEC_SHIFT;
+        }
+      }
+    }
+    int length = stored.remaining();
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(stored.duplicate());
+    out.pad();
+    long offset = out.position();
+    out.write(stored);
+    return new DictionaryMeta(offset, length, raw.length, (int) crc.getValue(), flags, dict.encodedEntries());
   }
 
   /** Writes {@code blocks} as pages and appends their metadata to {@code pages}. */

@@ -59,6 +59,8 @@ public final class WeftWriter implements AutoCloseable {
   private final List<ColumnLayout> layouts = new ArrayList<>();
   private final List<NodeWriter[]> nodeWriters = new ArrayList<>();
   private final List<List<List<PageMeta>>> pages = new ArrayList<>();
+  /** Per column, per node: its shared dictionaries (format 4.0), one per row group that has one. */
+  private final List<List<List<dev.weft.format.DictionaryMeta>>> sharedDictionaries = new ArrayList<>();
   private final List<RowGroupMeta> rowGroups = new ArrayList<>();
   private final BufferAllocator allocator;
   private final boolean ownsParent;
@@ -115,7 +117,9 @@ public final class WeftWriter implements AutoCloseable {
       this.channel = ch;
       this.out = new FileOutput(ch);
       this.arena = new BlockArena(allocator, segmentSize(options));
-      this.flusher = new RowGroupFlusher(out, options.targetPageBytes());
+      this.flusher = new RowGroupFlusher(out, options.targetPageBytes(), options.compression(),
+          options.compressionLevel());
+      long dictionaryBytes = dictionaryBytes(options, layouts);
       int blockBytes = effectiveBlockBytes(options, layouts);
       this.lanes = new EncodeLane[laneCount(options, layouts, blockBytes)];
       for (int i = 0; i < lanes.length; i++) {
@@ -132,11 +136,14 @@ public final class WeftWriter implements AutoCloseable {
         NodeWriter[] ws = new NodeWriter[layout.nodes().size()];
         nodeWriters.add(ws); // added first, so a failure below still releases what was made
         List<List<PageMeta>> perNode = new ArrayList<>();
+        List<List<dev.weft.format.DictionaryMeta>> dictsPerNode = new ArrayList<>();
         for (int i = 0; i < ws.length; i++) {
-          ws[i] = new NodeWriter(layout.node(i), allocator, blockBytes, options.valuesPerMiniBlock());
+          ws[i] = new NodeWriter(layout.node(i), allocator, blockBytes, options.valuesPerMiniBlock(), dictionaryBytes);
           perNode.add(new ArrayList<>());
+          dictsPerNode.add(new ArrayList<>());
         }
         pages.add(perNode);
+        sharedDictionaries.add(dictsPerNode);
       }
       out.write(new FileHeader(WeftFormat.VERSION_MAJOR_CURRENT, WeftFormat.VERSION_MINOR_CURRENT, fileId).encode());
       groupStartOffset = out.position();
@@ -186,6 +193,24 @@ public final class WeftWriter implements AutoCloseable {
     }
     long share = o.memoryBudget() / 16 / Math.max(1, nodes) / 3;
     return (int) Math.max(256, Math.min(o.miniBlockBytes(), share));
+  }
+
+  /**
+   * Raw entry bytes a node's shared dictionary may hold per row group (format 4.0): Parquet's
+   * 1 MiB, lowered so that every node's dictionary (entries and hash table, about twice the
+   * entries) fits in a sixteenth of the budget; 0 (no shared dictionaries) without encodings or
+   * when that leaves under 4 KiB.
+   */
+  private static long dictionaryBytes(WriterOptions o, List<ColumnLayout> layouts) {
+    if (!o.encodings() || !o.sharedDictionaries()) {
+      return 0;
+    }
+    long nodes = 0;
+    for (ColumnLayout l : layouts) {
+      nodes += l.nodes().size();
+    }
+    long share = Math.min(ChunkDictionary.MAX_BYTES, o.memoryBudget() / 32 / Math.max(1, nodes));
+    return share < 4096 ? 0 : share;
   }
 
   /**
@@ -491,8 +516,12 @@ public final class WeftWriter implements AutoCloseable {
     for (int c = 0; c < nodeWriters.size(); c++) {
       NodeWriter[] ws = nodeWriters.get(c);
       for (int n = 0; n < ws.length; n++) {
-        flusher.writeNode(ws[n].sealedBlocks(), pages.get(c).get(n));
+        flusher.writeNode(ws[n].sealedBlocks(), pages.get(c).get(n), sharedDictionaries.get(c).get(n),
+            ws[n].chunkDictionary());
         ws[n].clearSealed();
+        if (ws[n].chunkDictionary() != null) {
+          ws[n].chunkDictionary().reset();
+        }
       }
     }
     arena.clear();
@@ -534,7 +563,7 @@ public final class WeftWriter implements AutoCloseable {
     for (int c = 0; c < layouts.size(); c++) {
       out.pad();
       long offset = out.position();
-      byte[] meta = new ColumnMeta(layouts.get(c), pages.get(c)).encode();
+      byte[] meta = new ColumnMeta(layouts.get(c), pages.get(c), sharedDictionaries.get(c)).encode();
       out.write(meta);
       MetaOutput crcOf = new MetaOutput(0).bytes(meta);
       entries.add(new ColumnDirectory.Entry(offset, meta.length, crcOf.crc32c()));

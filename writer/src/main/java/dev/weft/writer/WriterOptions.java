@@ -27,6 +27,7 @@ public final class WriterOptions {
   private final boolean overwrite;
   private final String createdBy;
   private final boolean encodings;
+  private final boolean sharedDictionaries;
   private final dev.weft.index.IndexOptions index;
   private final int threads;
 
@@ -34,6 +35,7 @@ public final class WriterOptions {
     this.threads = b.threads;
     this.index = new dev.weft.index.IndexOptions(b.zoneMaps, b.zoneMapRows, b.bloomColumns, b.bloomAllFpp);
     this.encodings = b.encodings;
+    this.sharedDictionaries = b.sharedDictionaries;
     this.memoryBudget = b.memoryBudget;
     this.maxRowGroupRows = b.maxRowGroupRows;
     this.targetPageBytes = b.targetPageBytes;
@@ -109,6 +111,15 @@ public final class WriterOptions {
   }
 
   /**
+   * Whether blocks may store codes into a dictionary shared by their node's row group (format
+   * 4.0; default true, only with {@link #encodings()}): chosen per block where it beats the
+   * per-block encodings; see the writer's {@code ChunkDictionary}.
+   */
+  public boolean sharedDictionaries() {
+    return sharedDictionaries;
+  }
+
+  /**
    * The index (format 2.1) the writer adds: zone maps for every column (on by default, zones of
    * 4,096 rows) and bloom filters for the columns that ask for them.
    */
@@ -141,6 +152,7 @@ public final class WriterOptions {
     b.overwrite = overwrite;
     b.createdBy = createdBy;
     b.encodings = encodings;
+    b.sharedDictionaries = sharedDictionaries;
     return b;
   }
 
@@ -149,7 +161,8 @@ public final class WriterOptions {
     return "WriterOptions{memoryBudget=" + memoryBudget + ", maxRowGroupRows=" + maxRowGroupRows
         + ", targetPageBytes=" + targetPageBytes + ", miniBlockBytes=" + miniBlockBytes
         + ", valuesPerMiniBlock=" + valuesPerMiniBlock + ", compression=" + compression
-        + ", compressionLevel=" + compressionLevel + ", encodings=" + encodings + ", overwrite=" + overwrite
+        + ", compressionLevel=" + compressionLevel + ", encodings=" + encodings
+        + (sharedDictionaries ? "" : ", sharedDictionaries=false") + ", overwrite=" + overwrite
         + ", threads=" + threads + "}";
   }
 
@@ -165,6 +178,7 @@ public final class WriterOptions {
     private boolean overwrite = false;
     private String createdBy = "weft-java";
     private boolean encodings = true;
+    private boolean sharedDictionaries = true;
     private boolean zoneMaps = true;
     private int zoneMapRows = dev.weft.index.IndexOptions.DEFAULT_ZONE_ROWS;
     private final java.util.Map<String, Double> bloomColumns = new java.util.HashMap<>();
@@ -215,6 +229,12 @@ public final class WriterOptions {
     /** Whether blocks may be stored encoded (default true); see {@link WriterOptions#encodings()}. */
     public Builder encodings(boolean encodings) {
       this.encodings = encodings;
+      return this;
+    }
+
+    /** Whether blocks may use shared dictionaries (default true); see {@link WriterOptions#sharedDictionaries()}. */
+    public Builder sharedDictionaries(boolean sharedDictionaries) {
+      this.sharedDictionaries = sharedDictionaries;
       return this;
     }
 

@@ -14,7 +14,8 @@ import org.apache.arrow.memory.ArrowBuf;
  */
 public sealed interface IntDecoder
     permits PlainInts.Decoder, ConstantInts.Decoder, ForBitPacked.Decoder, DeltaInts.Decoder,
-        RunLengthInts.Decoder, DictionaryInts.Decoder, ByteStreamSplit.Decoder, AlpFloats.Decoder {
+        RunLengthInts.Decoder, DictionaryInts.Decoder, ByteStreamSplit.Decoder, AlpFloats.Decoder,
+        SharedDictionary.Decoder {
 
   /** Number of values. */
   int size();

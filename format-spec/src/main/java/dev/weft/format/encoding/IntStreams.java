@@ -72,6 +72,7 @@ public final class IntStreams {
       case DictionaryInts.ID -> "DICTIONARY";
       case ByteStreamSplit.ID -> "BYTE_STREAM_SPLIT";
       case AlpFloats.ID -> "ALP";
+      case SharedDictionary.INT_ID -> "SHARED_DICTIONARY";
       default -> "UNKNOWN(" + id + ")";
     };
   }

@@ -44,6 +44,7 @@ public final class StringStreams {
       case PLAIN -> "PLAIN";
       case DICTIONARY -> "DICTIONARY";
       case FSST -> "FSST";
+      case SharedDictionary.STRING_ID -> "SHARED_DICTIONARY";
       default -> "UNKNOWN(" + id + ")";
     };
   }
@@ -251,43 +252,52 @@ public final class StringStreams {
         int[] entryOffsets = offsets(entryLengths, m, in.remaining(), "string length");
         int at = in.skip(entryOffsets[m], "dictionary data");
         IntDecoder codes = IntStreams.parse(in, n, depth + 1);
-        long[] c = codes.decodeAll();
-        int[] offsets = new int[n + 1];
-        long total = 0;
-        for (int i = 0; i < n; i++) {
-          if (c[i] < 0 || c[i] >= m) {
-            throw new MalformedEncodingException("string dictionary code " + c[i] + " outside [0, " + m + ")");
-          }
-          int k = (int) c[i];
-          total += entryOffsets[k + 1] - entryOffsets[k];
-          if (total > MAX_BYTES) {
-            throw new MalformedEncodingException("strings decode to more than " + MAX_BYTES + " bytes");
-          }
-          offsets[i + 1] = (int) total;
-        }
-        byte[] data = new byte[(int) total];
         byte[] entries = new byte[entryOffsets[m]];
         in.buffer().get(at, entries);
-        for (int i = 0; i < n; i++) {
-          int k = (int) c[i];
-          int from = entryOffsets[k];
-          int len = entryOffsets[k + 1] - from;
-          int to = offsets[i];
-          if (len <= 16) {
-            for (int j = 0; j < len; j++) {
-              data[to + j] = entries[from + j];
-            }
-          } else {
-            System.arraycopy(entries, from, data, to, len);
-          }
-        }
-        return new Strings(offsets, data);
+        return gather(codes.decodeAll(), n, entryOffsets, entries);
       }
       case FSST -> {
         return FsstStrings.parse(in, n, depth).all(n);
       }
       default -> throw new MalformedEncodingException("unknown string scheme " + id);
     }
+  }
+
+  /**
+   * The strings {@code entries[c[i]]} for {@code i < n}, where entry k is
+   * {@code entries[entryOffsets[k], entryOffsets[k+1])}; codes are range-checked (also used for
+   * shared dictionaries, {@link SharedDictionary}).
+   */
+  static Strings gather(long[] c, int n, int[] entryOffsets, byte[] entries) {
+    int m = entryOffsets.length - 1;
+    int[] offsets = new int[n + 1];
+    long total = 0;
+    for (int i = 0; i < n; i++) {
+      if (c[i] < 0 || c[i] >= m) {
+        throw new MalformedEncodingException("string dictionary code " + c[i] + " outside [0, " + m + ")");
+      }
+      int k = (int) c[i];
+      total += entryOffsets[k + 1] - entryOffsets[k];
+      if (total > MAX_BYTES) {
+        throw new MalformedEncodingException("strings decode to more than " + MAX_BYTES + " bytes");
+      }
+      offsets[i + 1] = (int) total;
+    }
+    byte[] data = new byte[(int) total];
+    for (int i = 0; i < n; i++) {
+      int k = (int) c[i];
+      int from = entryOffsets[k];
+      int len = entryOffsets[k + 1] - from;
+      int to = offsets[i];
+      if (len <= 16) {
+        for (int j = 0; j < len; j++) {
+          data[to + j] = entries[from + j];
+        }
+      } else {
+        System.arraycopy(entries, from, data, to, len);
+      }
+    }
+    return new Strings(offsets, data);
   }
 
   /**

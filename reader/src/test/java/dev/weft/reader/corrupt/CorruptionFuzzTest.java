@@ -388,6 +388,15 @@ class CorruptionFuzzTest {
               blockCrcs.add(new CrcField(crcAt, start, table.storedLength(b)));
             }
           }
+          // (4.0) the node's shared dictionaries: their stored bytes are checksummed like blocks
+          for (dev.weft.format.DictionaryMeta d : meta.dictionariesPerNode().get(n)) {
+            long crcAt = pos + 16;
+            assertEquals(d.crc(), all.getInt((int) crcAt), "dictionary checksum position");
+            covered.add(new Region(Kind.MINI_BLOCK, d.offset(), d.offset() + d.storedLength(),
+                "column '" + name + "' node '" + node.path() + "' shared dictionary"));
+            blockCrcs.add(new CrcField(crcAt, d.offset(), d.storedLength()));
+            pos += dev.weft.format.DictionaryMeta.LENGTH;
+          }
         }
         assertEquals(e.metaOffset() + e.metaLength(), pos, "end of the page list of " + name);
       }

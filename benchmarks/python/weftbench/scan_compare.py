@@ -8,7 +8,9 @@ prepared as in weft-bench (an Arrow IPC file; Parquet rewritten by pyarrow with 
 and row groups of 131,072 rows; Weft written with WriterOptions defaults, zstd and/or none). Then
 each round scans pyarrow once and every Weft file once (after one warm-up round); the medians and
 the ratio Weft rows/s / pyarrow rows/s are printed per dataset. The Java side is one warm JVM
-(dev.weft.bench.ScanServer) that keeps its readers open, as weft-bench's Weft peer does.
+(dev.weft.bench.ScanServer). Both sides open the file anew for every timed scan (open + scan in
+the time, OS page cache warm for both): a Weft reader kept open would answer later scans from its
+cache of decoded blocks, not by decoding.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Full scan, one thread: Weft (Java, all columns into Arrow) against pyarrow's Parquet read
 (`ParquetFile.read(use_threads=False)`), interleaved round by round in one run.
 
-    python -m weftbench.scan_compare DATA... [--reps 5] [--work DIR] [--codecs zstd,none]
+    python -m weftbench.scan_compare DATA... [--reps 5] [--work DIR] [--codecs zstd,none] [--batch 65536]
 
 DATA is a Parquet file or `recsys[:ROWS]` (generated, default 1,000,000 rows). Each input is
 prepared as in weft-bench (an Arrow IPC file; Parquet rewritten by pyarrow with zstd, page index
@@ -69,6 +69,7 @@ def main(argv=None) -> int:
     ap.add_argument("--work", type=Path)
     ap.add_argument("--codecs", default="zstd,none")
     ap.add_argument("--heap", default="4g")
+    ap.add_argument("--batch", type=int, default=65536, help="rows per Weft scan batch (default 65536)")
     ap.add_argument("--jvm-arg", action="append", default=[], help="extra JVM option (repeatable)")
     ap.add_argument("--variant", action="append", default=[],
                     help="NAME=CLASSDIR: also scan with these classes first on the class path, in a JVM of its "
@@ -123,7 +124,7 @@ def main(argv=None) -> int:
                     times["pyarrow"].append(t)
                     cpu["pyarrow"].append(ct)
                 for c, (j, w) in runs.items():
-                    s, n2, ct = j.ask(f"scan {w}")
+                    s, n2, ct = j.ask(f"scan {w} {a.batch}")
                     if int(n2) != n:
                         raise RuntimeError(f"{name}: weft {c} scanned {n2} rows, pyarrow {n}")
                     if rnd:

@@ -24,7 +24,7 @@ import org.apache.arrow.vector.ipc.ArrowFileReader;
  * pyarrow's in one run while the JVM stays warm.
  *
  * <pre>
- * write IN.arrow OUT.weft zstd|none   -> "ok BYTES"          (WriterOptions defaults otherwise)
+ * write IN.arrow OUT.weft zstd|none [MINI_BLOCK_BYTES] -> "ok BYTES" (WriterOptions defaults otherwise)
  * scan FILE.weft [BATCH]              -> "ok SECONDS ROWS CPU_SECONDS" (open a new reader, all columns into
  *                                        Arrow on one thread, close; CPU time of the process)
  * loop FILE.weft SECONDS [BATCH [COLUMNS]] -> "ok SCANS CPU_SECONDS_PER_SCAN"          (cold scans for a while: for a profiler)
@@ -54,7 +54,8 @@ public final class ScanServer {
           switch (a[0]) {
             case "write" -> {
               Codec codec = a[3].equals("none") ? Codec.NONE : Codec.ZSTD;
-              reply("ok " + write(Path.of(a[1]), Path.of(a[2]), codec, allocator));
+              int miniBlock = a.length > 4 ? Integer.parseInt(a[4]) : dev.weft.writer.WriterOptions.DEFAULT_MINI_BLOCK_BYTES;
+              reply("ok " + write(Path.of(a[1]), Path.of(a[2]), codec, miniBlock, allocator));
             }
             case "scan" -> {
               int batch = a.length > 2 ? Integer.parseInt(a[2]) : 65536;
@@ -164,8 +165,10 @@ public final class ScanServer {
     return rows;
   }
 
-  private static long write(Path input, Path target, Codec codec, BufferAllocator allocator) throws Exception {
-    WriterOptions options = WriterOptions.builder().compression(codec).createdBy("weft-bench").build();
+  private static long write(Path input, Path target, Codec codec, int miniBlockBytes, BufferAllocator allocator)
+      throws Exception {
+    WriterOptions options = WriterOptions.builder().compression(codec).miniBlockBytes(miniBlockBytes)
+        .createdBy("weft-bench").build();
     try (FileChannel ch = FileChannel.open(input, StandardOpenOption.READ);
         ArrowFileReader in = new ArrowFileReader(ch, allocator)) {
       VectorSchemaRoot root = in.getVectorSchemaRoot();

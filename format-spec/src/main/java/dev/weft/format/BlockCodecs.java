@@ -100,6 +100,39 @@ public final class BlockCodecs {
     return out;
   }
 
+  /**
+   * Decompresses {@code src} (its remaining bytes) into the direct buffer {@code dst} at index 0,
+   * which must hold {@code rawLength} bytes.
+   *
+   * @throws IllegalArgumentException if the data is malformed or has another length
+   */
+  public static void decompressInto(Codec codec, ByteBuffer src, ByteBuffer dst, int rawLength) {
+    if (!dst.isDirect() || dst.capacity() < rawLength) {
+      throw new IllegalStateException("need a direct buffer of " + rawLength + " bytes");
+    }
+    int produced;
+    try {
+      produced = switch (codec) {
+        case NONE -> throw new IllegalStateException("no codec");
+        case ZSTD -> src.isDirect()
+            ? ZSTD_DECOMPRESS.get().decompressDirectByteBuffer(dst, 0, rawLength, src, src.position(), src.remaining())
+            : ZSTD_DECOMPRESS.get().decompressDirectByteBuffer(dst, 0, rawLength, direct(src), 0, src.remaining());
+        case LZ4 -> LZ4.safeDecompressor().decompress(src, src.position(), src.remaining(), dst, 0, rawLength);
+      };
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(codec + " data is malformed: " + e.getMessage(), e);
+    }
+    if (produced != rawLength) {
+      throw new IllegalArgumentException(codec + " data decompressed to " + produced + " bytes, expected " + rawLength);
+    }
+  }
+
+  private static ByteBuffer direct(ByteBuffer src) {
+    ByteBuffer d = ByteBuffer.allocateDirect(src.remaining());
+    d.put(src.duplicate()).flip();
+    return d;
+  }
+
   private static byte[] bytes(ByteBuffer src) {
     byte[] in = new byte[src.remaining()];
     src.duplicate().get(in);

@@ -6,6 +6,7 @@ import dev.weft.format.ColumnNode;
 import dev.weft.format.EncodedBlocks;
 import dev.weft.format.MiniBlock;
 import dev.weft.format.WeftFormat;
+import dev.weft.format.encoding.BytesStreams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
@@ -28,6 +29,12 @@ final class BlockSealer implements AutoCloseable {
   static final double KEEP_RATIO = 0.9;
   /** An encoding replaces a compressed plain block (not zero-copy anyway) at this share of its bytes. */
   static final double KEEP_COMPRESSED_RATIO = 0.98;
+  /**
+   * PAETH replaces UP (FIXED byte values, format 4.0) only at this share of UP's compressed bytes:
+   * it predicts images a few percent better, but decodes more than 10x slower
+   * ({@link dev.weft.format.encoding.UpBytes}).
+   */
+  static final double PAETH_OVER_UP_RATIO = 0.9;
   /** Blocks of fewer elements always try every candidate (and are not counted as samples). */
   private static final int FULL_SELECTION_BELOW = 256;
 
@@ -136,6 +143,15 @@ final class BlockSealer implements AutoCloseable {
     Candidate best = compress(raw, rawLength, flags, compressed);
     EncodedBlocks.Encoded unaligned = EncodedBlocks.encode(plain, node, false, compressor != null);
     best = consider(best, unaligned, flags, plainLimit);
+    if (unaligned != null && BytesStreams.isBytesScheme(unaligned.scheme())) {
+      // FIXED byte values: UP above, PAETH where it is much smaller (see PAETH_OVER_UP_RATIO)
+      EncodedBlocks.Encoded paeth = EncodedBlocks.encode(plain, node, false, true, BytesStreams.PAETH);
+      Candidate before = best;
+      best = consider(best, paeth, flags, plainLimit, PAETH_OVER_UP_RATIO);
+      if (best != before) {
+        unaligned = paeth;
+      }
+    }
     int winner = (best.flags() & WeftFormat.FLAG_ENCODED) != 0 ? BlockChoice.UNALIGNED : BlockChoice.PLAIN;
     EncodedBlocks.Encoded aligned = null;
     // byte-aligned widths only help a codec pass; skipped where encoding itself does not pay
@@ -168,7 +184,8 @@ final class BlockSealer implements AutoCloseable {
     } else {
       EncodedBlocks.Encoded enc = EncodedBlocks.encode(plain, node, choice.aligned(), compressor != null,
           choice.scheme());
-      if (choice.altScheme() >= 0) {
+      // (byte schemes store equally many bytes before the codec: the remembered one is kept)
+      if (choice.altScheme() >= 0 && !BytesStreams.isBytesScheme(choice.scheme())) {
         EncodedBlocks.Encoded alt = EncodedBlocks.encode(plain, node, choice.aligned(), compressor != null,
             choice.altScheme());
         if (enc == null || alt != null && alt.bytes().length < enc.bytes().length) {
@@ -197,6 +214,11 @@ final class BlockSealer implements AutoCloseable {
    * buffer is reused).
    */
   private Candidate consider(Candidate best, EncodedBlocks.Encoded enc, int flags, long plainLimit) {
+    return consider(best, enc, flags, plainLimit, 1.0);
+  }
+
+  /** As above; {@code enc} must also store at most {@code ratio} of the bytes needed otherwise (a slower scheme). */
+  private Candidate consider(Candidate best, EncodedBlocks.Encoded enc, int flags, long plainLimit, double ratio) {
     if (enc == null || enc.bytes().length > plainLimit) {
       return best;
     }
@@ -210,7 +232,7 @@ final class BlockSealer implements AutoCloseable {
     // it; a compressed plain block is decoded anyway, so 2% is enough.
     boolean bestCompressed = (best.flags() >>> WeftFormat.FLAG_CODEC_SHIFT & WeftFormat.FLAG_CODEC_MASK) != 0;
     double need = bestEncoded ? best.length() - 1 : best.length() * (bestCompressed ? KEEP_COMPRESSED_RATIO : KEEP_RATIO);
-    return c.length() <= need ? c : best;
+    return c.length() <= need * ratio ? c : best;
   }
 
   private GrowBuf spare;

@@ -98,6 +98,10 @@ class GoldenFileTest {
             assertTrue(used.containsAll(GoldenFiles.ENCODINGS_V3), "golden file " + data + " uses encodings " + used
                 + ", not all of " + GoldenFiles.ENCODINGS_V3);
           }
+          if (major >= WeftFormat.VERSION_MAJOR_UP_BYTES) {
+            assertTrue(used.containsAll(GoldenFiles.ENCODINGS_V4), "golden file " + data + " uses encodings " + used
+                + ", not all of " + GoldenFiles.ENCODINGS_V4);
+          }
         }
         assertEquals(expected.get(0).getFieldVectors().size(), r.numColumns());
         for (int c = 0; c < r.numColumns(); c++) {

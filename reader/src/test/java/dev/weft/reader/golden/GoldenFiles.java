@@ -88,6 +88,9 @@ public final class GoldenFiles {
   /** The encodings the golden file of 3.0 and later must hold besides {@link #ENCODINGS_V2}. */
   public static final Set<String> ENCODINGS_V3 = Set.of("STRING_FSST", "PAETH");
 
+  /** The encodings the golden file of 4.0 and later must hold besides {@link #ENCODINGS_V3}. */
+  public static final Set<String> ENCODINGS_V4 = Set.of("UP");
+
   /** Columns with bloom filters in the golden file (2.1; zone maps cover every column, zones of 64 rows). */
   public static final List<String> BLOOM_COLUMNS = List.of("int32", "utf8", "decimal128_9_2", "float64");
 

@@ -35,10 +35,22 @@ public final class BlockCodecs {
     private final LZ4Compressor lz4;
 
     public Compressor(Codec codec, int level) {
+      this(codec, level, 0);
+    }
+
+    /**
+     * As {@link #Compressor(Codec, int)}; {@code minMatch} > 0 sets zstd's shortest match (3..7;
+     * ignored by lz4): longer minimum matches leave more bytes to the entropy coder, which suits
+     * data that is mostly small residuals (images after a predictor).
+     */
+    public Compressor(Codec codec, int level, int minMatch) {
       this.codec = codec;
       if (codec == Codec.ZSTD) {
         zstd = new ZstdCompressCtx();
         zstd.setLevel(level);
+        if (minMatch > 0) {
+          zstd.setMinMatch(minMatch);
+        }
       } else {
         zstd = null;
       }

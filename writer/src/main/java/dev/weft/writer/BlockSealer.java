@@ -40,6 +40,14 @@ final class BlockSealer implements AutoCloseable {
 
   private final BlockArena arena;
   private final BlockCodecs.Compressor compressor;
+  /**
+   * The codec for blocks of predictor residuals (UP, PAETH): zstd with a minimum match of
+   * {@link #RESIDUAL_MIN_MATCH} bytes, on Fashion-MNIST 1.6% smaller and about 10% faster to
+   * decompress than with the level's own (shorter) one; the same as {@link #compressor} for lz4.
+   */
+  private final BlockCodecs.Compressor residualCompressor;
+  /** zstd's shortest match for blocks of predictor residuals. */
+  static final int RESIDUAL_MIN_MATCH = 7;
   private final GrowBuf compressed;
   private final GrowBuf scratch;
   private final int typicalBlock;
@@ -48,6 +56,7 @@ final class BlockSealer implements AutoCloseable {
   BlockSealer(BufferAllocator allocator, BlockArena arena, Codec codec, int level, int typicalBlock, boolean encodings) {
     this.arena = arena;
     this.compressor = codec == Codec.NONE ? null : new BlockCodecs.Compressor(codec, level);
+    this.residualCompressor = codec != Codec.ZSTD ? compressor : new BlockCodecs.Compressor(codec, level, RESIDUAL_MIN_MATCH);
     this.typicalBlock = typicalBlock;
     this.encodings = encodings;
     this.compressed = new GrowBuf(allocator, codec == Codec.NONE ? 64
@@ -76,7 +85,9 @@ final class BlockSealer implements AutoCloseable {
     int bound = BlockCodecs.maxCompressedLength(compressor.codec(), rawLength);
     into.reset(BlockCodecs.maxCompressedLength(compressor.codec(), typicalBlock));
     into.reserve(bound);
-    int n = compressor.compress(src.nioBuffer(0, rawLength), 0, rawLength,
+    boolean residuals = (flags & WeftFormat.FLAG_ENCODED) != 0
+        && BytesStreams.isBytesScheme(flags >>> WeftFormat.FLAG_SCHEME_SHIFT & WeftFormat.FLAG_SCHEME_MASK);
+    int n = (residuals ? residualCompressor : compressor).compress(src.nioBuffer(0, rawLength), 0, rawLength,
         into.buf().nioBuffer(0, bound), 0, bound);
     if (n > 0 && n <= rawLength * 0.9) {
       return new Candidate(into.buf(), n, rawLength, flags | compressor.codec().id() << WeftFormat.FLAG_CODEC_SHIFT);
@@ -260,6 +271,9 @@ final class BlockSealer implements AutoCloseable {
   public void close() {
     if (compressor != null) {
       compressor.close();
+    }
+    if (residualCompressor != null && residualCompressor != compressor) {
+      residualCompressor.close();
     }
     compressed.close();
     scratch.close();

@@ -251,12 +251,18 @@ def run(a) -> dict:
         else:
             seen = [0]
 
-            def scan1(rep):
-                seen[0] = reader.scan(False)
+            # each timed scan opens the file anew (as BenchMain does for the Java peers): no peer
+            # reuses what an earlier repetition read; the takes below use the open reader
+            def scan1(rep, threads=False):
+                r = peer.open(target)
+                try:
+                    seen[0] = r.scan(threads)
+                finally:
+                    r.close()
             try:
                 res["scan_s"] = timed_reps(SCAN_WARMUPS, a.reps, scan1)
                 if isinstance(reader, ParquetReader):
-                    res["scan_mt_s"] = timed_reps(SCAN_WARMUPS, a.reps, lambda rep: reader.scan(True))
+                    res["scan_mt_s"] = timed_reps(SCAN_WARMUPS, a.reps, lambda rep: scan1(rep, True))
                 if seen[0] == n:
                     checks.append(f"scan: {n} rows: OK")
                 else:
@@ -274,7 +280,7 @@ def run(a) -> dict:
                 errors.append("take: " + traceback.format_exc(limit=4))
         res["read_peak_bytes"] = mem.peak_above_baseline()
         if f is not None:
-            ok &= filtered(a, reader, f, n, res, errors, checks)
+            ok &= filtered(a, lambda: peer.open(target), reader, f, n, res, errors, checks)
         # correctness: the rows taken are the rows asked for (all columns, then the projection)
         for cols in ([None, project] if project else [None]):
             what = "all columns" if cols is None else f"{len(cols)} columns"
@@ -324,13 +330,18 @@ def filter_spec(a) -> dict | None:
             "text": a.filter_text, "project": proj, "expect": a.filter_expect}
 
 
-def filtered(a, reader, f: dict, n: int, res: dict, errors: list, checks: list) -> bool:
-    """Measures the filtered scan and checks its number of matching rows (as BenchMain.filtered)."""
+def filtered(a, fresh, reader, f: dict, n: int, res: dict, errors: list, checks: list) -> bool:
+    """Measures the filtered scan and checks its number of matching rows (as BenchMain.filtered):
+    each timed filtered scan opens a new reader with fresh()."""
     try:
         seen = [0]
 
         def scan(rep):
-            seen[0] = reader.filtered_scan(f)
+            r = fresh()
+            try:
+                seen[0] = r.filtered_scan(f)
+            finally:
+                r.close()
         res["filter_s"] = timed_reps(FILTER_WARMUPS, a.reps, scan)
         res["filter_matches"] = seen[0]
         res["filter_method"] = reader.filter_method

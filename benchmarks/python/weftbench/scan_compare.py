@@ -1,14 +1,16 @@
 """Full scan, one thread: Weft (Java, all columns into Arrow) against pyarrow's Parquet read
 (`ParquetFile.read(use_threads=False)`), interleaved round by round in one run.
 
-    python -m weftbench.scan_compare DATA... [--reps 5] [--work DIR] [--codecs zstd,none]
+    python -m weftbench.scan_compare DATA... [--reps 5] [--work DIR] [--codecs zstd,none] [--batch 65536]
 
 DATA is a Parquet file or `recsys[:ROWS]` (generated, default 1,000,000 rows). Each input is
 prepared as in weft-bench (an Arrow IPC file; Parquet rewritten by pyarrow with zstd, page index
 and row groups of 131,072 rows; Weft written with WriterOptions defaults, zstd and/or none). Then
 each round scans pyarrow once and every Weft file once (after one warm-up round); the medians and
 the ratio Weft rows/s / pyarrow rows/s are printed per dataset. The Java side is one warm JVM
-(dev.weft.bench.ScanServer) that keeps its readers open, as weft-bench's Weft peer does.
+(dev.weft.bench.ScanServer). Both sides open the file anew for every timed scan (open + scan in
+the time, OS page cache warm for both): a Weft reader kept open would answer later scans from its
+cache of decoded blocks, not by decoding.
 """
 from __future__ import annotations
 
@@ -67,6 +69,7 @@ def main(argv=None) -> int:
     ap.add_argument("--work", type=Path)
     ap.add_argument("--codecs", default="zstd,none")
     ap.add_argument("--heap", default="4g")
+    ap.add_argument("--batch", type=int, default=65536, help="rows per Weft scan batch (default 65536)")
     ap.add_argument("--jvm-arg", action="append", default=[], help="extra JVM option (repeatable)")
     ap.add_argument("--variant", action="append", default=[],
                     help="NAME=CLASSDIR: also scan with these classes first on the class path, in a JVM of its "
@@ -121,7 +124,7 @@ def main(argv=None) -> int:
                     times["pyarrow"].append(t)
                     cpu["pyarrow"].append(ct)
                 for c, (j, w) in runs.items():
-                    s, n2, ct = j.ask(f"scan {w}")
+                    s, n2, ct = j.ask(f"scan {w} {a.batch}")
                     if int(n2) != n:
                         raise RuntimeError(f"{name}: weft {c} scanned {n2} rows, pyarrow {n}")
                     if rnd:

@@ -35,10 +35,22 @@ public final class BlockCodecs {
     private final LZ4Compressor lz4;
 
     public Compressor(Codec codec, int level) {
+      this(codec, level, 0);
+    }
+
+    /**
+     * As {@link #Compressor(Codec, int)}; {@code minMatch} > 0 sets zstd's shortest match (3..7;
+     * ignored by lz4): longer minimum matches leave more bytes to the entropy coder, which suits
+     * data that is mostly small residuals (images after a predictor).
+     */
+    public Compressor(Codec codec, int level, int minMatch) {
       this.codec = codec;
       if (codec == Codec.ZSTD) {
         zstd = new ZstdCompressCtx();
         zstd.setLevel(level);
+        if (minMatch > 0) {
+          zstd.setMinMatch(minMatch);
+        }
       } else {
         zstd = null;
       }
@@ -98,6 +110,39 @@ public final class BlockCodecs {
       throw new IllegalArgumentException(codec + " data decompressed to " + produced + " bytes, expected " + rawLength);
     }
     return out;
+  }
+
+  /**
+   * Decompresses {@code src} (its remaining bytes) into the direct buffer {@code dst} at index 0,
+   * which must hold {@code rawLength} bytes.
+   *
+   * @throws IllegalArgumentException if the data is malformed or has another length
+   */
+  public static void decompressInto(Codec codec, ByteBuffer src, ByteBuffer dst, int rawLength) {
+    if (!dst.isDirect() || dst.capacity() < rawLength) {
+      throw new IllegalStateException("need a direct buffer of " + rawLength + " bytes");
+    }
+    int produced;
+    try {
+      produced = switch (codec) {
+        case NONE -> throw new IllegalStateException("no codec");
+        case ZSTD -> src.isDirect()
+            ? ZSTD_DECOMPRESS.get().decompressDirectByteBuffer(dst, 0, rawLength, src, src.position(), src.remaining())
+            : ZSTD_DECOMPRESS.get().decompressDirectByteBuffer(dst, 0, rawLength, direct(src), 0, src.remaining());
+        case LZ4 -> LZ4.safeDecompressor().decompress(src, src.position(), src.remaining(), dst, 0, rawLength);
+      };
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(codec + " data is malformed: " + e.getMessage(), e);
+    }
+    if (produced != rawLength) {
+      throw new IllegalArgumentException(codec + " data decompressed to " + produced + " bytes, expected " + rawLength);
+    }
+  }
+
+  private static ByteBuffer direct(ByteBuffer src) {
+    ByteBuffer d = ByteBuffer.allocateDirect(src.remaining());
+    d.put(src.duplicate()).flip();
+    return d;
   }
 
   private static byte[] bytes(ByteBuffer src) {

@@ -1,11 +1,11 @@
 package dev.weft.format;
 
 import dev.weft.format.encoding.BoolStreams;
+import dev.weft.format.encoding.BytesStreams;
 import dev.weft.format.encoding.EncodedInput;
 import dev.weft.format.encoding.IntDecoder;
 import dev.weft.format.encoding.IntStreams;
 import dev.weft.format.encoding.MalformedEncodingException;
-import dev.weft.format.encoding.PaethBytes;
 import dev.weft.format.encoding.SharedDictionary;
 import dev.weft.format.encoding.StringStreams;
 import java.nio.ByteBuffer;
@@ -20,7 +20,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * EncodedBlock --&gt; [Validity BoolStream(n)]                         if Flags HAS_VALIDITY
  *                  KindPart
  * FIXED(w), w in {1,2,4,8}     : Values IntStream(n)               w-byte values, sign-extended
- * FIXED(w), other w (3.0)      : Values BytesStream(n, w)          see {@link PaethBytes}
+ * FIXED(w), other w (3.0)      : Values BytesStream(n, w)          see {@link BytesStreams}
  * BOOL                         : Values BoolStream(n)
  * VARBINARY, LARGE_VARBINARY   : Values StringStream(n)
  * LIST, LARGE_LIST             : ChildStart u64, Lengths IntStream(n)
@@ -78,7 +78,7 @@ public final class EncodedBlocks {
       return "PLAIN";
     }
     return switch (kind) {
-      case FIXED -> scheme >= PaethBytes.PAETH ? PaethBytes.name(scheme) : IntStreams.name(scheme);
+      case FIXED -> BytesStreams.isBytesScheme(scheme) ? BytesStreams.name(scheme) : IntStreams.name(scheme);
       case BOOL -> "BOOL_" + BoolStreams.name(scheme);
       case VARBINARY, LARGE_VARBINARY -> "STRING_" + StringStreams.name(scheme);
       case LIST, LARGE_LIST -> "LENGTHS_" + IntStreams.name(scheme);
@@ -101,7 +101,9 @@ public final class EncodedBlocks {
    * As {@link #encode(MiniBlock, ColumnNode, boolean, boolean)}, trying scheme {@code preferred}
    * for the main stream first (FIXED values, LIST lengths, VARBINARY strings; see
    * {@link IntStreams#encode(long[], int, int, IntStreams.Hints, MetaOutput, int)}); a negative
-   * {@code preferred} selects among all schemes. The writer passes the scheme an earlier block
+   * {@code preferred} selects among all schemes. FIXED values of other widths than 1, 2, 4, 8 use
+   * {@code preferred} if it is {@link BytesStreams#PAETH} or {@link BytesStreams#UP}, else UP
+   * (the writer compares the two after its codec pass). The writer passes the scheme an earlier block
    * of the column chose, so that most blocks are encoded once.
    */
   public static Encoded encode(MiniBlock plain, ColumnNode node, boolean alignWidths, boolean compressed,
@@ -131,7 +133,7 @@ public final class EncodedBlocks {
           }
           byte[] values = new byte[n * w];
           b.get(plain.valuesPos, values);
-          PaethBytes.encode(values, 0, n, w, out);
+          BytesStreams.encode(values, 0, n, w, BytesStreams.isBytesScheme(preferred) ? preferred : BytesStreams.UP, out);
           break;
         }
         long[] v = readFixed(b, plain.valuesPos, n, w);
@@ -248,10 +250,10 @@ public final class EncodedBlocks {
   }
 
   /**
-   * Parses an encoded raw block into a view (a block without a shared dictionary).
+   * Parses an encoded raw block into a view (a block without a shared dictionary, not owned).
    */
   public static MiniBlock parse(ByteBuffer raw, ColumnNode node, int count, boolean hasValidity, int scheme) {
-    return parse(raw, node, count, hasValidity, scheme, null);
+    return parse(raw, node, count, hasValidity, scheme, null, false);
   }
 
   /**
@@ -261,10 +263,13 @@ public final class EncodedBlocks {
    * @param scheme the main stream's scheme id from the block flags
    * @param shared the decoded shared dictionary of the block's page (format 4.0), or null if the
    *     page has none; needed only when the main stream is a {@link SharedDictionary} scheme
+   * @param owned {@code raw} is a writable heap buffer that nothing else reads (a block the reader
+   *     just decompressed), so FIXED byte values without validity are decoded where they lie and
+   *     the view points there, with no copy
    * @throws IllegalArgumentException (a {@link MalformedEncodingException}) if malformed
    */
   public static MiniBlock parse(ByteBuffer raw, ColumnNode node, int count, boolean hasValidity, int scheme,
-      SharedDictionary shared) {
+      SharedDictionary shared, boolean owned) {
     if (!encodable(node)) {
       throw new MalformedEncodingException(node.kind() + " blocks of width " + node.byteWidth() + " are never encoded");
     }
@@ -291,9 +296,15 @@ public final class EncodedBlocks {
         checkScheme(b, in.position(), scheme);
         int w = node.byteWidth();
         if (!intWidth(w)) {
+          if (owned && !hasValidity && b.hasArray() && !b.isReadOnly()) {
+            int at = BytesStreams.decodeInPlace(in, count, w);
+            in.expectEnd("encoded block");
+            ByteBuffer values = b.duplicate().position(at).limit(at + count * w).slice().order(ByteOrder.LITTLE_ENDIAN);
+            return MiniBlock.parse(values, node, count, false);
+          }
           long valuesBytes = (long) count * w;
           plain = allocate(validityBytes + valuesBytes);
-          PaethBytes.decode(in, count, w, plain.array(), (int) validityBytes);
+          BytesStreams.decode(in, count, w, plain.array(), (int) validityBytes);
           break;
         }
         IntDecoder values = scheme == SharedDictionary.INT_ID

@@ -37,7 +37,7 @@ public final class WeftFormat {
   /**
    * Major version 3 adds encodings that 2.x readers do not know: the FSST string scheme
    * ({@link dev.weft.format.encoding.FsstStrings}) and encoded FIXED blocks of widths other than
-   * 1, 2, 4, 8 ({@link dev.weft.format.encoding.PaethBytes}). Everything else, the index of 2.1
+   * 1, 2, 4, 8 ({@link dev.weft.format.encoding.BytesStreams}). Everything else, the index of 2.1
    * included, is as in 2.1. Readers of 3 read majors 1 to 3.
    */
   public static final int VERSION_MAJOR_FSST = 3;
@@ -45,15 +45,19 @@ public final class WeftFormat {
    * Major version 4 adds shared dictionaries: one dictionary per node and row group (column
    * chunk), listed after the node's PageMeta records ({@link DictionaryMeta}), named by a page's
    * {@code Dictionary} field, and blocks whose main stream holds only codes into it
-   * ({@link dev.weft.format.encoding.SharedDictionary}). Readers of 4 read majors 1 to 4.
+   * ({@link dev.weft.format.encoding.SharedDictionary}); and the BytesStream scheme UP (17) for
+   * FIXED blocks of widths other than 1, 2, 4, 8 ({@link dev.weft.format.encoding.UpBytes}),
+   * which the writer prefers to PAETH. Readers of 4 read majors 1 to 4.
    */
   public static final int VERSION_MAJOR_SHARED_DICTIONARY = 4;
+  /** The major version that added the UP bytes scheme: the same 4.0 as shared dictionaries. */
+  public static final int VERSION_MAJOR_UP_BYTES = VERSION_MAJOR_SHARED_DICTIONARY;
   /** The major version this library writes; it reads every major from {@link #VERSION_MAJOR_START}. */
   public static final int VERSION_MAJOR_CURRENT = VERSION_MAJOR_SHARED_DICTIONARY;
   /**
    * The minor version this library writes. Newer minors of the same major stay readable. (Minor 1
    * of major 2, format 2.1, appended to the footer the location of the index: a name index, zone
-   * maps and bloom filters ({@code dev.weft.index}), which 2.0 readers ignore; 3.0 keeps it.)
+   * maps and bloom filters ({@code dev.weft.index}), which 2.0 readers ignore; 3.0 and 4.0 keep it.)
    */
   public static final int VERSION_MINOR_CURRENT = 0;
   /** The first minor version of major 2 with the index (zone maps, bloom filters, name index); every 3.x has it. */

@@ -84,28 +84,6 @@ public final class BlockCache {
     }
   }
 
-  /**
-   * As {@link #put(AtomicReferenceArray, int, DecodedBlock, NodeReader, int)}, but only while
-   * the cache has room for the block without evicting anything: for sequential scans, which
-   * read each block once. Their blocks stay for a later scan (a table that fits is decoded once
-   * per reader) but never push out blocks that random reads reuse.
-   */
-  void offer(AtomicReferenceArray<DecodedBlock> slots, int index, DecodedBlock block, NodeReader node, int nodeBlock) {
-    if (capacity == 0) {
-      return;
-    }
-    long cost = cost(block);
-    if (held.get() + cost > capacity) {
-      return;
-    }
-    if (slots.compareAndSet(index, null, block)) {
-      fifo.add(new Entry(slots, index, block, cost, node, nodeBlock));
-      if (held.addAndGet(cost) > capacity) {
-        evict(); // a race with other threads' insertions
-      }
-    }
-  }
-
   private static long cost(DecodedBlock b) {
     return VIEW_COST + b.view().retainedBytes();
   }

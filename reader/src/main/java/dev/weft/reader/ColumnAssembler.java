@@ -26,7 +26,7 @@ final class ColumnAssembler {
   /** Scratch for decoding a range of encoded values. */
   private long[] scratch = new long[64];
   private final boolean zeroCopy;
-  /** Whether blocks this call decodes go into the reader's shared cache (scans: only while it has room). */
+  /** Whether blocks this call decodes go into the reader's shared cache (not for scans). */
   private final boolean share;
 
   /**
@@ -39,8 +39,9 @@ final class ColumnAssembler {
 
   /**
    * @param share whether blocks decoded by this call go into the reader's shared cache: false
-   *     for a sequential scan, which reads each block once: they go there only while it has
-   *     room ({@link BlockCache#offer}); blocks already there are used either way
+   *     for a sequential scan, which reads each block once (see
+   *     {@link NodeReader#blockFor(long, DecodedBlock[], boolean)}); blocks already there are
+   *     used either way
    */
   ColumnAssembler(ColumnReader column, boolean zeroCopy, boolean share) {
     this.share = share;
@@ -77,6 +78,8 @@ final class ColumnAssembler {
     }
     out.materializeExternal();
     NodeReader reader = column.nodes()[nodeIndex];
+    boolean direct = !share && out.node.kind() == NodeKind.FIXED
+        && !dev.weft.format.EncodedBlocks.intWidth(out.node.byteWidth());
     if (out.node.kind() == NodeKind.FIXED && to - from <= FAST_PATH_MAX) {
       DecodedBlock lastBlock = last[nodeIndex];
       boolean inLast = lastBlock != null && from >= lastBlock.firstElement() && to <= lastBlock.endElement();
@@ -86,6 +89,12 @@ final class ColumnAssembler {
     }
     long e = from;
     while (e < to) {
+      if (direct) {
+        e = appendBytesDirect(out, reader, e, to);
+        if (e >= to) {
+          break;
+        }
+      }
       DecodedBlock b = block(nodeIndex, e);
       int i = (int) (e - b.firstElement());
       int n = (int) Math.min(to - e, b.endElement() - e);
@@ -93,6 +102,34 @@ final class ColumnAssembler {
       e += n;
     }
   }
+
+  /**
+   * The scan path of wide FIXED values: whole blocks of {@code [from, to)} stored compressed,
+   * plain or as UP streams, decode straight into the output (see
+   * {@link NodeReader#decodeBytesInto}); returns where the general path must go on (for one block).
+   */
+  private long appendBytesDirect(OutputNode out, NodeReader reader, long from, long to) throws IOException {
+    int w = out.node.byteWidth();
+    DecodedBlock lastBlock = last[out.node.index()];
+    if (lastBlock != null && from >= lastBlock.firstElement() && from < lastBlock.endElement()) {
+      return from; // the rest of a block decoded for the previous batch
+    }
+    ArrowBuf dst = out.data.ensure((out.count + (to - from)) * w);
+    while (from < to) {
+      long at = out.count;
+      int n = reader.decodeBytesInto(from, to - from, dst.memoryAddress() + at * w, bytesScratch);
+      if (n == 0) {
+        break;
+      }
+      Bits.setOnes(out.validity.ensure((at + n + 7) >>> 3), at, n);
+      out.count += n;
+      from += n;
+    }
+    return from;
+  }
+
+  /** The decompressed block of {@link #appendBytesDirect} (a direct buffer, grown as needed). */
+  private final java.nio.ByteBuffer[] bytesScratch = new java.nio.ByteBuffer[1];
 
   /**
    * Appends the values of a top-level FIXED column at the given rows to an empty output: value

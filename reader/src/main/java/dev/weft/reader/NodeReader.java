@@ -269,9 +269,12 @@ final class NodeReader {
   }
 
   /**
-   * As {@link #blockFor(long, DecodedBlock[])}; {@code share} false (sequential scans) puts a
-   * block decoded here into the shared cache only while it has room ({@link BlockCache#offer}):
-   * a scan reads each block once, and must not evict the blocks random reads reuse.
+   * As {@link #blockFor(long, DecodedBlock[])}; {@code share} false (sequential scans) leaves a
+   * block decoded here out of the shared cache (it uses the blocks already there): a scan reads
+   * each block once and must not evict the blocks random reads reuse, and keeping its blocks
+   * while there was room cost a cold scan of a file that fits the cache a third of its time in
+   * the garbage collector (every block promoted to the old generation), for a gain only to a
+   * second scan with the same reader.
    */
   DecodedBlock blockFor(long element, DecodedBlock[] local, boolean share) throws IOException {
     if (element < 0 || element >= totalElements) {
@@ -300,8 +303,6 @@ final class NodeReader {
     DecodedBlock d = decode(p, page, t, b);
     if (share) {
       ctx.cache().put(slots, b, d, this, pageBlockBase[p] + b);
-    } else {
-      ctx.cache().offer(slots, b, d, this, pageBlockBase[p] + b);
     }
     if (local != null) {
       local[localSlot] = d;
@@ -354,20 +355,90 @@ final class NodeReader {
     return a;
   }
 
-  DecodedBlock decode(int p, PageMeta page, BlockTable t, int b) throws IOException {
+  /**
+   * The scan path of FIXED byte values (widths other than 1, 2, 4, 8) stored compressed, plain or
+   * as an {@link dev.weft.format.encoding.UpBytes UP} stream, without validity: if the block holding
+   * {@code element} starts there, holds at most {@code max} elements, is of that kind and is not
+   * in the shared cache, decodes it straight into native memory at {@code dst} (valid for its
+   * values), an UP block through {@code scratch} (the decompressed block; grown as needed), and returns its
+   * element count; else returns 0 and the caller takes the general path. The block's checksum and
+   * lengths are checked as by {@link #decode}; the block is not cached (scans read it once).
+   */
+  int decodeBytesInto(long element, long max, long dst, ByteBuffer[] scratch) throws IOException {
+    if (element < 0 || element >= totalElements) {
+      return 0;
+    }
+    int p = pageFor(element);
+    PageMeta page = pages.get(p);
+    BlockTable t = table(p);
+    long rel = element - page.firstElement();
+    int b = t.blockForElement(rel);
+    long count = t.elemEnd(b) - t.elemStart(b);
+    boolean up = t.encoded(b) && t.scheme(b) == dev.weft.format.encoding.BytesStreams.UP;
+    if (rel != t.elemStart(b) || count > max || count < 1 || !(up || !t.encoded(b)) || t.hasValidity(b)
+        || t.codec(b) == Codec.NONE || ctx.cache().get(cacheSlots.get(p), b) != null) {
+      return 0;
+    }
     long offset = page.offset() + t.offset(b);
+    ByteBuffer bytes = verifiedBytes(p, page, t, b, offset);
+    long expectedRaw = MiniBlock.expectedRawLength(node, count, false);
+    int rawLength = t.rawLength(b);
+    if (expectedRaw < 0 || (up ? rawLength > expectedRaw + EncodedBlocks.MAX_GROWTH : rawLength != expectedRaw)) {
+      throw CorruptFileException.at(ctx.path(), column, offset, "mini-block of " + count + " elements ("
+          + node.path() + ") declares " + rawLength + " raw bytes" + checksumNote(t, b));
+    }
+    if (!up) {
+      // a plain block: its values are the decompressed bytes
+      try {
+        BlockCodecs.decompressInto(t.codec(b), bytes, org.apache.arrow.memory.util.MemoryUtil.directBuffer(dst,
+            rawLength), rawLength);
+      } catch (IllegalArgumentException e) {
+        throw CorruptFileException.at(ctx.path(), column, offset, "cannot decompress mini-block ("
+            + node.path() + "): " + e.getMessage() + checksumNote(t, b));
+      }
+      return (int) count;
+    }
+    if (scratch[0] == null || scratch[0].capacity() < rawLength) {
+      scratch[0] = ByteBuffer.allocateDirect(Math.max(rawLength, 1 << 14)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    try {
+      BlockCodecs.decompressInto(t.codec(b), bytes, scratch[0], rawLength);
+    } catch (IllegalArgumentException e) {
+      throw CorruptFileException.at(ctx.path(), column, offset, "cannot decompress mini-block ("
+          + node.path() + "): " + e.getMessage() + checksumNote(t, b));
+    }
+    try {
+      dev.weft.format.encoding.EncodedInput in = new dev.weft.format.encoding.EncodedInput(scratch[0], 0, rawLength);
+      if (!dev.weft.format.encoding.BytesStreams.decodeUpInto(in, (int) count, node.byteWidth(), dst)) {
+        throw new dev.weft.format.encoding.MalformedEncodingException("main stream's scheme is not the flags' UP");
+      }
+      in.expectEnd("encoded block");
+    } catch (IllegalArgumentException e) {
+      throw CorruptFileException.at(ctx.path(), column, offset, "malformed mini-block ("
+          + node.path() + "): " + e.getMessage() + checksumNote(t, b));
+    }
+    return (int) count;
+  }
+
+  /** Block b's stored bytes, counted and (the first time) checked against its checksum. */
+  private ByteBuffer verifiedBytes(int p, PageMeta page, BlockTable t, int b, long offset) throws IOException {
     int stored = t.storedLength(b);
     ByteBuffer bytes = ctx.file().slice(offset, stored);
     ctx.stats().addData(stored);
     ctx.stats().addBlock();
-    boolean crcOk = t.isVerified(b);
-    if (!crcOk && ctx.verifyChecksums()) {
+    if (!t.isVerified(b) && ctx.verifyChecksums()) {
       if (Checksums.crc32c(bytes) != t.crc(b)) {
         throw CorruptFileException.at(ctx.path(), column, offset,
             "mini-block checksum mismatch (" + node.path() + ", page " + p + ", block " + b + ")");
       }
       t.markVerified(b);
     }
+    return bytes;
+  }
+
+  DecodedBlock decode(int p, PageMeta page, BlockTable t, int b) throws IOException {
+    long offset = page.offset() + t.offset(b);
+    ByteBuffer bytes = verifiedBytes(p, page, t, b, offset);
     long count = t.elemEnd(b) - t.elemStart(b);
     long expectedRaw = MiniBlock.expectedRawLength(node, count, t.hasValidity(b));
     boolean encoded = t.encoded(b);
@@ -396,7 +467,9 @@ final class NodeReader {
     }
     MiniBlock view;
     try {
-      view = encoded ? EncodedBlocks.parse(raw, node, (int) count, t.hasValidity(b), t.scheme(b), shared)
+      // a decompressed block is this call's own array: FIXED byte values decode in place there
+      view = encoded ? EncodedBlocks.parse(raw, node, (int) count, t.hasValidity(b), t.scheme(b), shared,
+              codec != Codec.NONE)
           : MiniBlock.parse(raw, node, (int) count, t.hasValidity(b));
     } catch (IllegalArgumentException | IndexOutOfBoundsException | ArithmeticException
         | NegativeArraySizeException e) {

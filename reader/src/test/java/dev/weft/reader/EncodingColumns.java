@@ -69,10 +69,11 @@ public final class EncodingColumns {
       Map.entry("enc_days_date", "RLE"),
       Map.entry("enc_random_i64", "PLAIN"),
       Map.entry("enc_words_utf8", "STRING_FSST"),
-      Map.entry("enc_image_fsb", "PAETH"));
+      Map.entry("enc_image_fsb", "PAETH"),
+      Map.entry("enc_stripes_fsb", "UP"));
 
   /** Encodings that need a compression codec to be chosen. */
-  public static final Set<String> NEEDS_CODEC = Set.of("BYTE_STREAM_SPLIT", "PAETH");
+  public static final Set<String> NEEDS_CODEC = Set.of("BYTE_STREAM_SPLIT", "PAETH", "UP");
 
   /**
    * Encodings that zstd makes lose: FSST of text is smaller than the text, and LZ4 on it smaller
@@ -108,6 +109,7 @@ public final class EncodingColumns {
     fields.add(f("enc_random_i64", new ArrowType.Int(64, true)));
     fields.add(f("enc_words_utf8", ArrowType.Utf8.INSTANCE));
     fields.add(f("enc_image_fsb", new ArrowType.FixedSizeBinary(64)));
+    fields.add(f("enc_stripes_fsb", new ArrowType.FixedSizeBinary(64)));
     return new Schema(fields);
   }
 
@@ -198,17 +200,31 @@ public final class EncodingColumns {
           words.append(WORDS[rnd.nextInt(WORDS.length)]);
         }
         ((VarCharVector) v(root, "enc_words_utf8")).setSafe(i, words.toString().getBytes(StandardCharsets.UTF_8));
-        // an 8x8 image: a gradient whose direction and offset vary per row, and a little noise
+        // an 8x8 image: a horizontal gradient whose slope and offset vary per row and image, an
+        // offset per image row (Paeth predicts it exactly, the row above does not: PAETH stays
+        // chosen over UP, also with LZ4), and a little noise
         byte[] image = new byte[64];
         int dx = rnd.nextInt(9);
-        int dy = rnd.nextInt(9);
         int base = rnd.nextInt(64);
         for (int y = 0; y < 8; y++) {
+          int rowOffset = rnd.nextInt(32);
           for (int x = 0; x < 8; x++) {
-            image[8 * y + x] = (byte) (base + dx * x + dy * y + (rnd.nextInt(8) == 0 ? 1 : 0));
+            image[8 * y + x] = (byte) (base + dx * x + rowOffset + (rnd.nextInt(32) == 0 ? 1 : 0));
           }
         }
         ((FixedSizeBinaryVector) v(root, "enc_image_fsb")).setSafe(i, image);
+        // an 8x8 image of vertical stripes (each row repeats the first, a pixel in 8 one brighter):
+        // the row above predicts as well as Paeth, so UP (format 4.0) is kept
+        byte[] stripes = new byte[64];
+        for (int x = 0; x < 8; x++) {
+          stripes[x] = (byte) rnd.nextInt(256);
+        }
+        for (int y = 1; y < 8; y++) {
+          for (int x = 0; x < 8; x++) {
+            stripes[8 * y + x] = (byte) (stripes[x] + (rnd.nextInt(8) == 0 ? 1 : 0));
+          }
+        }
+        ((FixedSizeBinaryVector) v(root, "enc_stripes_fsb")).setSafe(i, stripes);
       }
       ListVector list = (ListVector) v(root, "enc_pairs_list");
       UnionListWriter w = list.getWriter();

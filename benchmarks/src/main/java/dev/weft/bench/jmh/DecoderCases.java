@@ -13,7 +13,7 @@ import dev.weft.format.encoding.IntDecoder;
 import dev.weft.format.encoding.IntStreams;
 import dev.weft.format.encoding.PlainInts;
 import dev.weft.format.encoding.RunLengthInts;
-import dev.weft.format.encoding.PaethBytes;
+import dev.weft.format.encoding.BytesStreams;
 import dev.weft.format.encoding.StringStreams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -244,19 +244,21 @@ public final class DecoderCases {
   public record BytesInput(String name, ByteBuffer encoded, byte[] values) {
     public byte[] decode() {
       byte[] out = new byte[values.length];
-      PaethBytes.decode(new EncodedInput(encoded, 0, encoded.limit()), IMAGES, IMAGE_BYTES, out, 0);
+      BytesStreams.decode(new EncodedInput(encoded, 0, encoded.limit()), IMAGES, IMAGE_BYTES, out, 0);
       return out;
     }
   }
 
   /**
-   * The bytes case PAETH (format 3.0): {@link #IMAGES} synthetic 28 x 28 grey images (a blurred
-   * blob on a black background, with noise), as fixed_size_binary(784) holds them.
+   * The bytes cases PAETH (format 3.0) and UP (4.0): {@link #IMAGES} synthetic 28 x 28 grey images
+   * (a blurred blob on a black background, with noise), as fixed_size_binary(784) holds them.
    */
   public static BytesInput bytes(String name) {
-    if (!name.equals("PAETH")) {
-      throw new IllegalArgumentException("unknown bytes case " + name);
-    }
+    int scheme = switch (name) {
+      case "PAETH" -> BytesStreams.PAETH;
+      case "UP" -> BytesStreams.UP;
+      default -> throw new IllegalArgumentException("unknown bytes case " + name);
+    };
     Random r = new Random(SEED);
     byte[] v = new byte[IMAGES * IMAGE_BYTES];
     for (int i = 0; i < IMAGES; i++) {
@@ -272,12 +274,12 @@ public final class DecoderCases {
       }
     }
     MetaOutput out = new MetaOutput(64);
-    PaethBytes.encode(v, 0, IMAGES, IMAGE_BYTES, out);
+    BytesStreams.encode(v, 0, IMAGES, IMAGE_BYTES, scheme, out);
     return new BytesInput(name, direct(out), v);
   }
 
   public static void verify(BytesInput in) {
-    check(in.name(), in.encoded().get(0) & 0xFF, PaethBytes.PAETH);
+    check(in.name(), in.encoded().get(0) & 0xFF, in.name().equals("UP") ? BytesStreams.UP : BytesStreams.PAETH);
     if (!Arrays.equals(in.decode(), in.values())) {
       throw new IllegalStateException(in.name() + ": decoded bytes differ from the input");
     }

@@ -53,13 +53,13 @@ class PaethBytesTest extends EncodingConformanceTest<PaethBytesTest.Values> {
   void checkDecoded(Values like, EncodedInput in, Random rnd) {
     assertEquals(PaethBytes.PAETH, in.buffer().get(in.position()), "scheme");
     byte[] got = new byte[like.n() * like.w() + 3];
-    PaethBytes.decode(in, like.n(), like.w(), got, 3);
+    BytesStreams.decode(in, like.n(), like.w(), got, 3);
     assertArrayEquals(like.bytes(), Arrays.copyOfRange(got, 3, got.length));
   }
 
   @Override
   void readAll(Values like, EncodedInput in) {
-    PaethBytes.decode(in, like.n(), like.w(), new byte[like.n() * like.w()], 0);
+    BytesStreams.decode(in, like.n(), like.w(), new byte[like.n() * like.w()], 0);
   }
 
   @Test

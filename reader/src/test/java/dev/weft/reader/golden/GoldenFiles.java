@@ -90,11 +90,12 @@ public final class GoldenFiles {
 
   /**
    * The encodings the golden file of 4.0 and later must hold besides {@link #ENCODINGS_V3}: blocks
-   * of codes into shared dictionaries (integers and strings) and the dictionaries themselves. Per-block
+   * of codes into shared dictionaries (integers and strings), the dictionaries themselves and UP
+   * residuals of fixed-width byte values. Per-block
    * DICTIONARY and STRING_DICTIONARY may then be absent (shared dictionaries take their columns).
    */
   public static final Set<String> ENCODINGS_V4 = Set.of("SHARED_DICTIONARY", "STRING_SHARED_DICTIONARY",
-      "SHARED_DICTIONARY_VALUES");
+      "SHARED_DICTIONARY_VALUES", "UP");
 
   /** What a golden file of major version {@code major} must hold. */
   public static Set<String> encodingsRequired(int major) {

@@ -247,7 +247,7 @@ final class DirectBatchWriter {
    * ({@code files}, {@code rows}) for the (rare) validity pass.
    */
   private record Rows(int n, int groups, int[] pos, int[] off, int[] start, int[] file, int[] chunk, int[] maxOff,
-      int[] files, long[] rows) {}
+      boolean[] contiguous, int[] files, long[] rows) {}
 
   private Rows rows(long[] globalRowIds) {
     int n = globalRowIds.length;
@@ -274,6 +274,7 @@ final class DirectBatchWriter {
     int[] file = new int[n];
     int[] chunk = new int[n];
     int[] maxOff = new int[n];
+    boolean[] contiguous = new boolean[n];
     int[] files = new int[n];
     long[] rows = new long[n];
     int groups = 0;
@@ -295,7 +296,10 @@ final class DirectBatchWriter {
         start[groups] = j;
         file[groups] = f;
         chunk[groups] = c;
+        contiguous[groups] = true;
         groups++;
+      } else if (o != off[j - 1] + 1 || p != pos[j - 1] + 1) {
+        contiguous[groups - 1] = false;
       }
       maxOff[groups - 1] = Math.max(maxOff[groups - 1], o);
       pos[j] = p;
@@ -304,12 +308,12 @@ final class DirectBatchWriter {
       rows[p] = local;
     }
     start[groups] = n;
-    return new Rows(n, groups, pos, off, start, file, chunk, maxOff, files, rows);
+    return new Rows(n, groups, pos, off, start, file, chunk, maxOff, contiguous, files, rows);
   }
 
   /**
    * Copies each row's value to {@code dst + pos * width}, a chunk lookup per group of rows, then
-   * a loop whose loads depend only on scratch arrays (so many cache misses are in flight at
+   * one copy where the group's rows are consecutive and go to consecutive positions, else a loop whose loads depend only on scratch arrays (so many cache misses are in flight at
    * once); returns whether a chunk involved has a validity bitmap (row or child).
    */
   private boolean gather(DecodedColumns.Column c, Rows r, long dst, DecodedColumns.Column[] group)
@@ -326,6 +330,11 @@ final class DirectBatchWriter {
       java.util.Objects.checkFromIndexSize((long) r.maxOff[g] * w, w, v.length);
       int from = r.start[g];
       int to = r.start[g + 1];
+      if (r.contiguous[g] && to - from > 1) {
+        // consecutive rows to consecutive positions (no shuffle, or a shuffled block): one copy
+        MemoryUtil.copyToMemory(v, (long) w * off[from], dst + (long) w * pos[from], (long) w * (to - from));
+        continue;
+      }
       switch (w) {
         case 1 -> {
           for (int j = from; j < to; j++) {

@@ -94,6 +94,31 @@ class DirectBatchWriterTest {
             exp.assertRows(ids, a);
           }
         }
+        // consecutive rows (no shuffle; shuffled blocks): copied as runs; across chunk and file
+        // edges, reversed, with a repeat inside, and blocks of 16 in shuffled order
+        long total = ds.numRows();
+        List<long[]> runs = new java.util.ArrayList<>();
+        runs.add(java.util.stream.LongStream.range(0, total).toArray());
+        runs.add(java.util.stream.LongStream.range(CHUNK - 40, CHUNK + 40).toArray());
+        runs.add(java.util.stream.LongStream.range(0, 200).map(i -> total - 1 - i).toArray());
+        long[] repeat = java.util.stream.LongStream.range(100, 164).toArray();
+        repeat[30] = repeat[29];
+        runs.add(repeat);
+        long[] blocks = new long[256];
+        for (int b = 0; b < 16; b++) {
+          long first = 16L * ((b * 7) % 16) + 2 * CHUNK - 100;
+          for (int i = 0; i < 16; i++) {
+            blocks[16 * b + i] = first + i;
+          }
+        }
+        runs.add(blocks);
+        for (long[] run : runs) {
+          try (VectorSchemaRoot a = fast.assemble(run);
+              VectorSchemaRoot b = take.assemble(run)) {
+            ArrowAssert.assertRootEquals(b, a);
+            exp.assertRows(run, a);
+          }
+        }
         // projections and the message written into foreign memory, as into a ring slot
         BatchAssembler proj = new BatchAssembler(ds, List.of("emb", "label", "int32"));
         DirectBatchWriter w = proj.direct();

@@ -25,8 +25,11 @@ import org.apache.arrow.vector.ipc.ArrowFileReader;
  *
  * <pre>
  * write IN.arrow OUT.weft zstd|none [MINI_BLOCK_BYTES] -> "ok BYTES" (WriterOptions defaults otherwise)
- * scan FILE.weft [BATCH]              -> "ok SECONDS ROWS CPU_SECONDS" (open a new reader, all columns into
- *                                        Arrow on one thread, close; CPU time of the process)
+ * scan FILE.weft [BATCH [fresh|reuse]] -> "ok SECONDS ROWS CPU_SECONDS" (open a new reader, all columns into
+ *                                        Arrow on one thread, close; CPU time of the process). fresh (default):
+ *                                        each batch a new root ({@code WeftScanner.next}); reuse: every batch
+ *                                        loaded into one root per file kept across scans
+ *                                        ({@code WeftScanner.loadNextBatch(root)}), whose buffers are reused
  * loop FILE.weft SECONDS [BATCH [COLUMNS]] -> "ok SCANS CPU_SECONDS_PER_SCAN"          (cold scans for a while: for a profiler)
  * columns FILE.weft                   -> "ok NAME=MS;..."    (each column scanned alone, cold, median of 3)
  * encodings FILE.weft                 -> "ok NODE=ENCODING:BLOCKS,...{CODEC=BLOCKS};..." (per node)
@@ -45,6 +48,7 @@ public final class ScanServer {
 
   public static void main(String[] args) throws Exception {
     Map<String, WeftReader> readers = new HashMap<>();
+    Map<String, VectorSchemaRoot> roots = new HashMap<>();
     try (BufferAllocator allocator = new RootAllocator();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
       String line;
@@ -61,7 +65,8 @@ public final class ScanServer {
               int batch = a.length > 2 ? Integer.parseInt(a[2]) : 65536;
               long t0 = System.nanoTime();
               long c0 = cpuNanos();
-              long rows = coldScan(a[1], allocator, batch, null);
+              boolean reuse = a.length > 3 && a[3].equals("reuse");
+              long rows = reuse ? coldScanReuse(a[1], allocator, batch, roots) : coldScan(a[1], allocator, batch, null);
               double s = (System.nanoTime() - t0) / 1e9;
               reply("ok " + s + " " + rows + " " + (cpuNanos() - c0) / 1e9);
             }
@@ -110,6 +115,7 @@ public final class ScanServer {
               for (WeftReader r : readers.values()) {
                 r.close();
               }
+              roots.values().forEach(VectorSchemaRoot::close);
               reply("ok");
               return;
             }
@@ -147,6 +153,27 @@ public final class ScanServer {
     try (WeftReader r = WeftReader.open(Path.of(path), allocator)) {
       return scan(r, batch, columns);
     }
+  }
+
+  /**
+   * {@link #coldScan} with every batch loaded into one root per file, kept in {@code roots} across
+   * scans (as a training loop would keep it across epochs), so that its buffers are reused.
+   */
+  static long coldScanReuse(String path, BufferAllocator allocator, int batch, Map<String, VectorSchemaRoot> roots)
+      throws Exception {
+    long rows = 0;
+    try (WeftReader r = WeftReader.open(Path.of(path), allocator);
+        WeftScanner s = r.scan(null, batch)) {
+      VectorSchemaRoot root = roots.get(path);
+      if (root == null) {
+        root = VectorSchemaRoot.create(r.schema(null), allocator);
+        roots.put(path, root);
+      }
+      while (s.loadNextBatch(root)) {
+        rows += root.getRowCount();
+      }
+    }
+    return rows;
   }
 
   static long scan(WeftReader reader, int batch) throws Exception {

@@ -9,8 +9,28 @@ final class OutBuf implements AutoCloseable {
   private ArrowBuf buf;
 
   OutBuf(BufferAllocator allocator, long initial) {
+    this(allocator, initial, null);
+  }
+
+  /**
+   * A buffer of at least {@code initial} bytes, all zero: {@code recycled} (ownership passes to
+   * this buffer; may be null) when it is large enough, else a new one ({@code recycled} is then
+   * released). Reusing a buffer costs one pass of zeroing; a new buffer of many MiB costs the
+   * page faults of fresh memory as well (see {@link RecycledBuffers}).
+   */
+  OutBuf(BufferAllocator allocator, long initial, ArrowBuf recycled) {
     this.allocator = allocator;
-    this.buf = allocator.buffer(Math.max(8, initial));
+    long want = Math.max(8, initial);
+    if (recycled != null && recycled.capacity() >= want) {
+      this.buf = recycled;
+    } else {
+      if (recycled != null) {
+        recycled.close();
+      }
+      this.buf = allocator.buffer(want);
+    }
+    buf.readerIndex(0);
+    buf.writerIndex(0);
     buf.setZero(0, buf.capacity());
   }
 

@@ -30,7 +30,8 @@ import org.apache.arrow.vector.ipc.ArrowFileReader;
  *                                        each batch a new root ({@code WeftScanner.next}); reuse: every batch
  *                                        loaded into one root per file kept across scans
  *                                        ({@code WeftScanner.loadNextBatch(root)}), whose buffers are reused
- * loop FILE.weft SECONDS [BATCH [COLUMNS]] -> "ok SCANS CPU_SECONDS_PER_SCAN"          (cold scans for a while: for a profiler)
+ * loop FILE.weft SECONDS [BATCH [COLUMNS|all [fresh|reuse]]] -> "ok SCANS CPU_SECONDS_PER_SCAN" (cold scans for a
+ *                                        while: for a profiler; reuse only with all columns)
  * columns FILE.weft                   -> "ok NAME=MS;..."    (each column scanned alone, cold, median of 3)
  * encodings FILE.weft                 -> "ok NODE=ENCODING:BLOCKS,...{CODEC=BLOCKS};..." (per node)
  * quit
@@ -73,11 +74,16 @@ public final class ScanServer {
             case "loop" -> {
               long end = System.nanoTime() + (long) (Double.parseDouble(a[2]) * 1e9);
               int batch = a.length > 3 ? Integer.parseInt(a[3]) : 65536;
-              java.util.List<String> cols = a.length > 4 ? java.util.List.of(a[4].split(",")) : null;
+              java.util.List<String> cols = a.length > 4 && !a[4].equals("all") ? java.util.List.of(a[4].split(",")) : null;
+              boolean reuse = a.length > 5 && a[5].equals("reuse");
               long scans = 0;
               long c0 = cpuNanos();
               while (System.nanoTime() < end) {
-                coldScan(a[1], allocator, batch, cols);
+                if (reuse && cols == null) {
+                  coldScanReuse(a[1], allocator, batch, roots);
+                } else {
+                  coldScan(a[1], allocator, batch, cols);
+                }
                 scans++;
               }
               reply("ok " + scans + " " + (cpuNanos() - c0) / 1e9 / scans);

@@ -24,7 +24,8 @@ import org.apache.arrow.vector.ipc.ArrowFileReader;
  * pyarrow's in one run while the JVM stays warm.
  *
  * <pre>
- * write IN.arrow OUT.weft zstd|none [MINI_BLOCK_BYTES] -> "ok BYTES" (WriterOptions defaults otherwise)
+ * write IN.arrow OUT.weft zstd|none [MINI_BLOCK_BYTES [plain]] -> "ok BYTES" (WriterOptions defaults otherwise;
+ *                                        plain: encodings off, every block plain)
  * scan FILE.weft [BATCH [fresh|reuse]] -> "ok SECONDS ROWS CPU_SECONDS" (open a new reader, all columns into
  *                                        Arrow on one thread, close; CPU time of the process). fresh (default):
  *                                        each batch a new root ({@code WeftScanner.next}); reuse: every batch
@@ -60,7 +61,8 @@ public final class ScanServer {
             case "write" -> {
               Codec codec = a[3].equals("none") ? Codec.NONE : Codec.ZSTD;
               int miniBlock = a.length > 4 ? Integer.parseInt(a[4]) : dev.weft.writer.WriterOptions.DEFAULT_MINI_BLOCK_BYTES;
-              reply("ok " + write(Path.of(a[1]), Path.of(a[2]), codec, miniBlock, allocator));
+              boolean encodings = !(a.length > 5 && a[5].equals("plain"));
+              reply("ok " + write(Path.of(a[1]), Path.of(a[2]), codec, miniBlock, encodings, allocator));
             }
             case "scan" -> {
               int batch = a.length > 2 ? Integer.parseInt(a[2]) : 65536;
@@ -198,9 +200,10 @@ public final class ScanServer {
     return rows;
   }
 
-  private static long write(Path input, Path target, Codec codec, int miniBlockBytes, BufferAllocator allocator)
-      throws Exception {
+  private static long write(Path input, Path target, Codec codec, int miniBlockBytes, boolean encodings,
+      BufferAllocator allocator) throws Exception {
     WriterOptions options = WriterOptions.builder().compression(codec).miniBlockBytes(miniBlockBytes)
+        .encodings(encodings)
         .createdBy("weft-bench").build();
     try (FileChannel ch = FileChannel.open(input, StandardOpenOption.READ);
         ArrowFileReader in = new ArrowFileReader(ch, allocator)) {

@@ -126,16 +126,19 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
 
   /**
    * Loads the next batch into {@code root}, replacing its contents; false (root untouched) when the
-   * scan is finished. {@code root} must have this scan's schema ({@link WeftReader#schema(List)}) and
-   * the allocator the reader was opened with for its buffers to be reused; buffers still held elsewhere (a
+   * scan is finished. {@code root} must have this scan's schema ({@link WeftReader#schema(List)}) and an
+   * allocator under the reader's root allocator; with the reader's allocator itself its buffers are
+   * reused. Buffers still held elsewhere (a
    * transfer, a slice) are left to their holders and new ones allocated.
    *
-   * @throws IllegalArgumentException if {@code root}'s schema is not this scan's
+   * @throws IllegalArgumentException if {@code root}'s schema is not this scan's, or its allocator is under
+   *     another root allocator (nothing is read then)
    */
   public boolean loadNextBatch(VectorSchemaRoot root) throws IOException {
     if (!hasNext()) {
       return false;
     }
+    checkAllocator(root);
     if (filtered != null) {
       try (VectorSchemaRoot b = filtered.next()) {
         checkSchema(root, b.getSchema());
@@ -163,6 +166,18 @@ public final class WeftScanner implements Iterator<VectorSchemaRoot>, AutoClosea
   private static void checkSchema(VectorSchemaRoot root, org.apache.arrow.vector.types.pojo.Schema expected) {
     if (!root.getSchema().getFields().equals(expected.getFields())) {
       throw new IllegalArgumentException("root's schema " + root.getSchema() + " is not the scan's " + expected);
+    }
+  }
+
+  private void checkAllocator(VectorSchemaRoot root) {
+    // Arrow hands buffers over only between allocators under one root allocator
+    BufferAllocator mine = allocator != null ? allocator : filtered.allocator();
+    for (org.apache.arrow.vector.FieldVector v : root.getFieldVectors()) {
+      BufferAllocator a = v.getAllocator(); // null for vectors without buffers (NullVector)
+      if (a != null && a.getRoot() != mine.getRoot()) {
+        throw new IllegalArgumentException("root's vector " + v.getName() + " uses an allocator under another root"
+            + " allocator than the reader's: create the root with the reader's allocator (or a child of its root)");
+      }
     }
   }
 

@@ -156,6 +156,38 @@ class ReusedBatchTest {
     }
   }
 
+  /**
+   * A root of a child allocator still loads every batch right (its buffers are not reused) and
+   * nothing leaks; a root under another root allocator, which Arrow cannot hand buffers to, is
+   * refused before anything is read.
+   */
+  @Test
+  void rootOfAnotherAllocator() throws Exception {
+    try (BufferAllocator alloc = new RootAllocator(); VectorSchemaRoot data = images(alloc, 2500, 400)) {
+      Path file = dir.resolve("other.weft");
+      write(file, data, WriterOptions.builder().compression(Codec.ZSTD).build());
+      try (BufferAllocator child = alloc.newChildAllocator("child", 0, Long.MAX_VALUE)) {
+        try (WeftReader r = WeftReader.open(file, alloc);
+            VectorSchemaRoot root = VectorSchemaRoot.create(r.schema(null), child)) {
+          assertReusedScanEquals(r, root, data, 1000, "a child allocator");
+          assertReusedScanEquals(r, root, data, 700, "a child allocator, again");
+        }
+        assertEquals(0, child.getAllocatedMemory());
+      }
+      try (BufferAllocator other = new RootAllocator();
+          WeftReader r = WeftReader.open(file, alloc);
+          WeftScanner s = r.scan(null, 1000);
+          VectorSchemaRoot root = VectorSchemaRoot.create(r.schema(null), other)) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.loadNextBatch(root));
+        assertTrue(e.getMessage().contains("root allocator"), e.getMessage());
+        assertTrue(s.hasNext(), "nothing was read");
+        try (VectorSchemaRoot first = s.next()) {
+          ArrowAssert.assertRowsEqual(data, IntStream.range(0, 1000).toArray(), first);
+        }
+      }
+    }
+  }
+
   @Test
   void scannerOwnedRootAndNextWorkSideBySide() throws Exception {
     int rows = 2500;

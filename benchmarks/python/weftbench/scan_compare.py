@@ -11,6 +11,15 @@ the ratio Weft rows/s / pyarrow rows/s are printed per dataset. The Java side is
 (dev.weft.bench.ScanServer). Both sides open the file anew for every timed scan (open + scan in
 the time, OS page cache warm for both): a Weft reader kept open would answer later scans from its
 cache of decoded blocks, not by decoding.
+
+`--weft-batches` says how the Weft side hands out batches: `reuse` (default) loads every batch
+into one VectorSchemaRoot per file, kept across the timed scans (`WeftScanner.loadNextBatch(root)`,
+Arrow Java's `ArrowReader` pattern), so that its buffers are reused; `fresh` returns a new root
+per batch (`WeftScanner.next()`), each in new memory (glibc maps allocations over 32 MiB anew, so
+a large batch pays page faults on every scan); `reuse,fresh` runs both. pyarrow's side is the same
+in both: `ParquetFile.read(use_threads=False)` builds a new Table each time, in memory from
+pyarrow's default pool (jemalloc or mimalloc), which keeps the pages the previous scan's table
+freed and hands them out again.
 """
 from __future__ import annotations
 
@@ -70,6 +79,8 @@ def main(argv=None) -> int:
     ap.add_argument("--codecs", default="zstd,none")
     ap.add_argument("--heap", default="4g")
     ap.add_argument("--batch", type=int, default=65536, help="rows per Weft scan batch (default 65536)")
+    ap.add_argument("--weft-batches", default="reuse",
+                    help="reuse (one root kept across scans), fresh (a new root per batch) or reuse,fresh")
     ap.add_argument("--jvm-arg", action="append", default=[], help="extra JVM option (repeatable)")
     ap.add_argument("--variant", action="append", default=[],
                     help="NAME=CLASSDIR: also scan with these classes first on the class path, in a JVM of its "
@@ -110,9 +121,13 @@ def main(argv=None) -> int:
                 if not w.exists():
                     java.ask(f"write {inp} {w} {c}")
                 wefts[c] = w
-            runs = {c: (java, w) for c, w in wefts.items()}
-            for vn, vj in variants.items():
-                runs.update({f"{c}@{vn}": (vj, w) for c, w in wefts.items()})
+            modes = [m for m in a.weft_batches.split(",") if m]
+            runs = {}
+            for m in modes:
+                sfx = "" if len(modes) == 1 else f"-{m}"
+                runs.update({f"{c}{sfx}": (java, w, m) for c, w in wefts.items()})
+                for vn, vj in variants.items():
+                    runs.update({f"{c}{sfx}@{vn}": (vj, w, m) for c, w in wefts.items()})
             times = {"pyarrow": []}
             times.update({c: [] for c in runs})
             cpu = {k: [] for k in times}
@@ -123,8 +138,8 @@ def main(argv=None) -> int:
                 if rnd:
                     times["pyarrow"].append(t)
                     cpu["pyarrow"].append(ct)
-                for c, (j, w) in runs.items():
-                    s, n2, ct = j.ask(f"scan {w} {a.batch}")
+                for c, (j, w, m) in runs.items():
+                    s, n2, ct = j.ask(f"scan {w} {a.batch} {m}")
                     if int(n2) != n:
                         raise RuntimeError(f"{name}: weft {c} scanned {n2} rows, pyarrow {n}")
                     if rnd:
@@ -133,6 +148,7 @@ def main(argv=None) -> int:
             med = {k: statistics.median(v) for k, v in times.items()}
             cmed = {k: statistics.median(v) for k, v in cpu.items()}
             sizes = {c: w.stat().st_size for c, w in wefts.items()}
+            print(f"{name}: Weft batches: {a.weft_batches} ({a.batch} rows)")
             print(f"{name}: {nrows:,} rows; parquet {pq_path.stat().st_size / 1e6:.1f} MB, "
                   + ", ".join(f"weft-{c} {sizes[c] / 1e6:.1f} MB" for c in codecs))
             print(f"  pyarrow one thread: median {med['pyarrow'] * 1e3:.0f} ms "

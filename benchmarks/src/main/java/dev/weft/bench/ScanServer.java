@@ -24,10 +24,15 @@ import org.apache.arrow.vector.ipc.ArrowFileReader;
  * pyarrow's in one run while the JVM stays warm.
  *
  * <pre>
- * write IN.arrow OUT.weft zstd|none [MINI_BLOCK_BYTES] -> "ok BYTES" (WriterOptions defaults otherwise)
- * scan FILE.weft [BATCH]              -> "ok SECONDS ROWS CPU_SECONDS" (open a new reader, all columns into
- *                                        Arrow on one thread, close; CPU time of the process)
- * loop FILE.weft SECONDS [BATCH [COLUMNS]] -> "ok SCANS CPU_SECONDS_PER_SCAN"          (cold scans for a while: for a profiler)
+ * write IN.arrow OUT.weft zstd|none [MINI_BLOCK_BYTES [plain]] -> "ok BYTES" (WriterOptions defaults otherwise;
+ *                                        plain: encodings off, every block plain)
+ * scan FILE.weft [BATCH [fresh|reuse]] -> "ok SECONDS ROWS CPU_SECONDS" (open a new reader, all columns into
+ *                                        Arrow on one thread, close; CPU time of the process). fresh (default):
+ *                                        each batch a new root ({@code WeftScanner.next}); reuse: every batch
+ *                                        loaded into one root per file kept across scans
+ *                                        ({@code WeftScanner.loadNextBatch(root)}), whose buffers are reused
+ * loop FILE.weft SECONDS [BATCH [COLUMNS|all [fresh|reuse]]] -> "ok SCANS CPU_SECONDS_PER_SCAN" (cold scans for a
+ *                                        while: for a profiler; reuse only with all columns)
  * columns FILE.weft                   -> "ok NAME=MS;..."    (each column scanned alone, cold, median of 3)
  * encodings FILE.weft                 -> "ok NODE=ENCODING:BLOCKS,...{CODEC=BLOCKS};..." (per node)
  * quit
@@ -45,6 +50,7 @@ public final class ScanServer {
 
   public static void main(String[] args) throws Exception {
     Map<String, WeftReader> readers = new HashMap<>();
+    Map<String, VectorSchemaRoot> roots = new HashMap<>();
     try (BufferAllocator allocator = new RootAllocator();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
       String line;
@@ -55,24 +61,31 @@ public final class ScanServer {
             case "write" -> {
               Codec codec = a[3].equals("none") ? Codec.NONE : Codec.ZSTD;
               int miniBlock = a.length > 4 ? Integer.parseInt(a[4]) : dev.weft.writer.WriterOptions.DEFAULT_MINI_BLOCK_BYTES;
-              reply("ok " + write(Path.of(a[1]), Path.of(a[2]), codec, miniBlock, allocator));
+              boolean encodings = !(a.length > 5 && a[5].equals("plain"));
+              reply("ok " + write(Path.of(a[1]), Path.of(a[2]), codec, miniBlock, encodings, allocator));
             }
             case "scan" -> {
               int batch = a.length > 2 ? Integer.parseInt(a[2]) : 65536;
               long t0 = System.nanoTime();
               long c0 = cpuNanos();
-              long rows = coldScan(a[1], allocator, batch, null);
+              boolean reuse = a.length > 3 && a[3].equals("reuse");
+              long rows = reuse ? coldScanReuse(a[1], allocator, batch, roots) : coldScan(a[1], allocator, batch, null);
               double s = (System.nanoTime() - t0) / 1e9;
               reply("ok " + s + " " + rows + " " + (cpuNanos() - c0) / 1e9);
             }
             case "loop" -> {
               long end = System.nanoTime() + (long) (Double.parseDouble(a[2]) * 1e9);
               int batch = a.length > 3 ? Integer.parseInt(a[3]) : 65536;
-              java.util.List<String> cols = a.length > 4 ? java.util.List.of(a[4].split(",")) : null;
+              java.util.List<String> cols = a.length > 4 && !a[4].equals("all") ? java.util.List.of(a[4].split(",")) : null;
+              boolean reuse = a.length > 5 && a[5].equals("reuse");
               long scans = 0;
               long c0 = cpuNanos();
               while (System.nanoTime() < end) {
-                coldScan(a[1], allocator, batch, cols);
+                if (reuse && cols == null) {
+                  coldScanReuse(a[1], allocator, batch, roots);
+                } else {
+                  coldScan(a[1], allocator, batch, cols);
+                }
                 scans++;
               }
               reply("ok " + scans + " " + (cpuNanos() - c0) / 1e9 / scans);
@@ -110,6 +123,7 @@ public final class ScanServer {
               for (WeftReader r : readers.values()) {
                 r.close();
               }
+              roots.values().forEach(VectorSchemaRoot::close);
               reply("ok");
               return;
             }
@@ -149,6 +163,27 @@ public final class ScanServer {
     }
   }
 
+  /**
+   * {@link #coldScan} with every batch loaded into one root per file, kept in {@code roots} across
+   * scans (as a training loop would keep it across epochs), so that its buffers are reused.
+   */
+  static long coldScanReuse(String path, BufferAllocator allocator, int batch, Map<String, VectorSchemaRoot> roots)
+      throws Exception {
+    long rows = 0;
+    try (WeftReader r = WeftReader.open(Path.of(path), allocator);
+        WeftScanner s = r.scan(null, batch)) {
+      VectorSchemaRoot root = roots.get(path);
+      if (root == null) {
+        root = VectorSchemaRoot.create(r.schema(null), allocator);
+        roots.put(path, root);
+      }
+      while (s.loadNextBatch(root)) {
+        rows += root.getRowCount();
+      }
+    }
+    return rows;
+  }
+
   static long scan(WeftReader reader, int batch) throws Exception {
     return scan(reader, batch, null);
   }
@@ -165,9 +200,10 @@ public final class ScanServer {
     return rows;
   }
 
-  private static long write(Path input, Path target, Codec codec, int miniBlockBytes, BufferAllocator allocator)
-      throws Exception {
+  private static long write(Path input, Path target, Codec codec, int miniBlockBytes, boolean encodings,
+      BufferAllocator allocator) throws Exception {
     WriterOptions options = WriterOptions.builder().compression(codec).miniBlockBytes(miniBlockBytes)
+        .encodings(encodings)
         .createdBy("weft-bench").build();
     try (FileChannel ch = FileChannel.open(input, StandardOpenOption.READ);
         ArrowFileReader in = new ArrowFileReader(ch, allocator)) {

@@ -21,13 +21,42 @@ final class BatchBuilder implements AutoCloseable {
 
   BatchBuilder(List<ColumnReader> columns, List<ColumnAssembler> assemblers, BufferAllocator allocator,
       long expectedRows) {
+    this(columns, assemblers, allocator, expectedRows, null);
+  }
+
+  /**
+   * A builder whose output buffers reuse {@code recycled} (per column, see {@link RecycledBuffers#take};
+   * may be null): the buffers used are taken out of those lists, the rest stay for the caller to release.
+   */
+  BatchBuilder(List<ColumnReader> columns, List<ColumnAssembler> assemblers, BufferAllocator allocator,
+      long expectedRows, List<List<ArrowBuf>> recycled) {
     this.columns = columns;
     this.assemblers = assemblers;
     this.allocator = allocator;
     this.outputs = new OutputNode[columns.size()];
     try {
       for (int c = 0; c < outputs.length; c++) {
-        outputs[c] = OutputNode.build(columns.get(c).meta().layout().nodes(), 0, allocator, expectedRows);
+        java.util.Iterator<ArrowBuf> reuse = null;
+        if (recycled != null && c < recycled.size()) {
+          List<ArrowBuf> bufs = recycled.get(c);
+          // hands each buffer over as it is taken, so that one left in the list is still the caller's
+          reuse = new java.util.Iterator<>() {
+            int i;
+
+            @Override
+            public boolean hasNext() {
+              return i < bufs.size();
+            }
+
+            @Override
+            public ArrowBuf next() {
+              ArrowBuf b = bufs.get(i);
+              bufs.set(i++, null);
+              return b;
+            }
+          };
+        }
+        outputs[c] = OutputNode.build(columns.get(c).meta().layout().nodes(), 0, allocator, expectedRows, reuse);
       }
     } catch (RuntimeException e) {
       close();
@@ -108,15 +137,31 @@ final class BatchBuilder implements AutoCloseable {
     return order;
   }
 
-  /** Builds the root (owned by the caller); this builder is then spent. */
-  VectorSchemaRoot finish(int rows) {
+  /** The schema of the batches this builder makes. */
+  static Schema schema(List<ColumnReader> columns) {
     List<Field> fields = new ArrayList<>();
     for (ColumnReader c : columns) {
       fields.add(c.meta().field());
     }
+    return new Schema(fields);
+  }
+
+  /** Builds the root (owned by the caller); this builder is then spent. */
+  VectorSchemaRoot finish(int rows) {
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema(columns), allocator);
+    try {
+      finishInto(root, rows);
+      return root;
+    } catch (RuntimeException e) {
+      root.close();
+      throw e;
+    }
+  }
+
+  /** Loads the batch into {@code root} (of this builder's schema, its vectors cleared); this builder is then spent. */
+  void finishInto(VectorSchemaRoot root, int rows) {
     List<ArrowFieldNode> nodes = new ArrayList<>();
     List<ArrowBuf> buffers = new ArrayList<>();
-    VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), allocator);
     try {
       for (OutputNode o : outputs) {
         o.finish(nodes, buffers);
@@ -124,10 +169,6 @@ final class BatchBuilder implements AutoCloseable {
       try (ArrowRecordBatch batch = new ArrowRecordBatch(rows, nodes, buffers)) {
         new VectorLoader(root).load(batch);
       }
-      return root;
-    } catch (RuntimeException e) {
-      root.close();
-      throw e;
     } finally {
       for (ArrowBuf b : buffers) {
         b.close();

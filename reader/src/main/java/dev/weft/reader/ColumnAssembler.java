@@ -114,13 +114,14 @@ final class ColumnAssembler {
     if (lastBlock != null && from >= lastBlock.firstElement() && from < lastBlock.endElement()) {
       return from; // the rest of a block decoded for the previous batch
     }
-    ArrowBuf dst = out.data.ensure((out.count + (to - from)) * w);
+    ArrowBuf dst = out.data.ensureForOverwrite((out.count + (to - from)) * w);
     while (from < to) {
       long at = out.count;
       int n = reader.decodeBytesInto(from, to - from, dst.memoryAddress() + at * w, bytesScratch);
       if (n == 0) {
         break;
       }
+      out.data.written(at * w, (at + n) * w);
       Bits.setOnes(out.validity.ensure((at + n + 7) >>> 3), at, n);
       out.count += n;
       from += n;
@@ -316,7 +317,8 @@ final class ColumnAssembler {
     switch (out.node.kind()) {
       case FIXED -> {
         int w = out.node.byteWidth();
-        ArrowBuf dst = out.data.ensure((at + n) * w);
+        // every value of the range is written below (nulls too): no zeroing first
+        ArrowBuf dst = out.data.ensureForOverwrite((at + n) * w);
         if (mb.values != null) {
           try {
             if (n <= SMALL_RANGE) {
@@ -331,6 +333,7 @@ final class ColumnAssembler {
         } else {
           dst.setBytes(at * w, mb.buf.duplicate().position(mb.valuesPos + i * w).limit(mb.valuesPos + (i + n) * w));
         }
+        out.data.written(at * w, (at + n) * w);
       }
       case BOOL -> {
         ArrowBuf dst = out.data.ensure(((at + n) + 7) >>> 3);

@@ -56,6 +56,11 @@ final class FilteredSource {
   }
 
   /** The next batch of matching rows; call only after {@link #hasNext()} said true. */
+  /** The allocator of the batches. */
+  BufferAllocator allocator() {
+    return allocator;
+  }
+
   VectorSchemaRoot next() throws IOException {
     fill(batchSize);
     int rows = (int) Math.min(batchSize, pendingRows);

@@ -29,19 +29,35 @@ final class OutputNode implements AutoCloseable {
   long dataLength;
 
   OutputNode(ColumnNode node, OutputNode[] children, BufferAllocator allocator, long expectedCount) {
+    this(node, children, allocator, expectedCount, new ArrowBuf[3]);
+  }
+
+  /**
+   * {@code recycled}: buffers to reuse for validity, offsets and data (entries may be null; each
+   * non-null entry passes to this node, see {@link OutBuf#OutBuf(BufferAllocator, long, ArrowBuf)}).
+   */
+  private OutputNode(ColumnNode node, OutputNode[] children, BufferAllocator allocator, long expectedCount,
+      ArrowBuf[] recycled) {
     this.node = node;
     this.children = children;
     this.allocator = allocator;
     NodeKind k = node.kind();
     this.wideOffsets = k == NodeKind.LARGE_LIST || k == NodeKind.LARGE_VARBINARY;
-    this.validity = k == NodeKind.NULL ? null : new OutBuf(allocator, (expectedCount + 7) / 8);
-    this.offsets = k.hasOffsets() ? new OutBuf(allocator, (expectedCount + 1) * (wideOffsets ? 8 : 4)) : null;
+    this.validity = k == NodeKind.NULL ? null : new OutBuf(allocator, (expectedCount + 7) / 8, recycled[0]);
+    this.offsets = k.hasOffsets()
+        ? new OutBuf(allocator, (expectedCount + 1) * (wideOffsets ? 8 : 4), recycled[1]) : null;
     this.data = switch (k) {
-      case FIXED -> new OutBuf(allocator, expectedCount * node.byteWidth());
-      case BOOL -> new OutBuf(allocator, (expectedCount + 7) / 8);
-      case VARBINARY, LARGE_VARBINARY -> new OutBuf(allocator, expectedCount * 8);
+      case FIXED -> new OutBuf(allocator, expectedCount * node.byteWidth(), recycled[2]);
+      case BOOL -> new OutBuf(allocator, (expectedCount + 7) / 8, recycled[2]);
+      case VARBINARY, LARGE_VARBINARY -> new OutBuf(allocator, expectedCount * 8, recycled[2]);
       default -> null;
     };
+  }
+
+  /** Whether a node of this kind has a validity, an offsets and a data buffer (Arrow's buffer order). */
+  private static boolean[] bufferSlots(NodeKind k) {
+    return new boolean[] {k != NodeKind.NULL, k.hasOffsets(),
+        k == NodeKind.FIXED || k == NodeKind.BOOL || k == NodeKind.VARBINARY || k == NodeKind.LARGE_VARBINARY};
   }
 
   BufferAllocator allocator() {
@@ -75,14 +91,46 @@ final class OutputNode implements AutoCloseable {
 
   /** Builds the tree of output nodes for a column. */
   static OutputNode build(List<ColumnNode> nodes, int index, BufferAllocator allocator, long expectedCount) {
+    return build(nodes, index, allocator, expectedCount, null);
+  }
+
+  /**
+   * {@link #build(List, int, BufferAllocator, long)}, reusing buffers from {@code recycled} (may be
+   * null): the buffers of an earlier output of the same column in the order {@link #finish} hands
+   * them over (pre-order; validity, offsets, data), entries null where none is to be reused. The
+   * buffers taken pass to the new nodes; if building fails, those not yet taken stay in the iterator.
+   */
+  static OutputNode build(List<ColumnNode> nodes, int index, BufferAllocator allocator, long expectedCount,
+      java.util.Iterator<ArrowBuf> recycled) {
     ColumnNode node = nodes.get(index);
+    ArrowBuf[] own = new ArrowBuf[3];
+    if (recycled != null) {
+      boolean[] slots = bufferSlots(node.kind());
+      for (int i = 0; i < 3; i++) {
+        own[i] = slots[i] && recycled.hasNext() ? recycled.next() : null;
+      }
+    }
     OutputNode[] kids = new OutputNode[node.children().size()];
     long childCount = node.kind() == NodeKind.FIXED_SIZE_LIST ? expectedCount * node.listSize()
         : node.kind() == NodeKind.STRUCT ? expectedCount : 0;
-    for (int i = 0; i < kids.length; i++) {
-      kids[i] = build(nodes, node.children().get(i), allocator, childCount);
+    try {
+      for (int i = 0; i < kids.length; i++) {
+        kids[i] = build(nodes, node.children().get(i), allocator, childCount, recycled);
+      }
+    } catch (RuntimeException e) {
+      for (OutputNode kid : kids) {
+        if (kid != null) {
+          kid.close();
+        }
+      }
+      for (ArrowBuf b : own) {
+        if (b != null) {
+          b.close();
+        }
+      }
+      throw e;
     }
-    return new OutputNode(node, kids, allocator, expectedCount);
+    return new OutputNode(node, kids, allocator, expectedCount, own);
   }
 
   /** Writes offset entry i (= the current data length) for var-width and list kinds. */

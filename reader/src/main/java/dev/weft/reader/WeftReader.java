@@ -35,6 +35,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * try (WeftReader r = WeftReader.open(path)) {
  *   try (VectorSchemaRoot rows = r.take(new long[] {17, 3, 17}, List.of("label", "embedding"))) { ... }
  *   try (WeftScanner s = r.scan(null, 65536)) { while (s.hasNext()) try (VectorSchemaRoot b = s.next()) { ... } }
+ *   // or one root whose buffers every batch reuses (see WeftScanner#loadNextBatch(VectorSchemaRoot))
+ *   try (WeftScanner s = r.scan(null, 65536)) { while (s.loadNextBatch()) { VectorSchemaRoot b = s.getVectorSchemaRoot(); ... } }
  * }
  * }</pre>
  *

@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (Format 4.0) A node with shared dictionaries also reads its column chunk's dictionary, once:
  * the reader decodes it on the chunk's first read and caches it, so a take reads at most the
  * projected nodes' dictionaries and a repeated take reads none; the blocks of such a node may
- * hold {@code CODED_BLOCK_FACTOR} (4) times the values of a plain-sized block.
+ * hold {@code CODED_BLOCK_FACTOR} (4) times the values of a plain-sized block, as may the blocks of
+ * FIXED values of 256 bytes or more in rows under 1 KiB (images; {@code NodeWriter.WIDE_VALUE_BLOCK_FACTOR}).
  */
 class RandomAccessBoundTest {
   private static final long BASE_SEED = RoundTripTest.BASE_SEED ^ 0xB0D4L;

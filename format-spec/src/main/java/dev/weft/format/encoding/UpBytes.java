@@ -86,21 +86,37 @@ public final class UpBytes {
    * Addresses must be valid for n*w bytes (not checked).
    */
   public static void unfilterInto(long src, long dst, int n, int w, int stride) {
+    int first = Math.min(stride, w);
     for (int i = 0; i < n; i++) {
       long s = src + (long) i * w;
       long d = dst + (long) i * w;
-      int first = Math.min(stride, w);
       MemoryUtil.copyMemory(s, d, first);
-      int k = first;
-      if (stride >= 8) {
-        for (; k + 8 <= w; k += 8) {
-          MemoryUtil.putLong(d + k, addBytes(MemoryUtil.getLong(s + k), MemoryUtil.getLong(d + k - stride)));
+      // row by row, so that each load of the row above reads exactly what one earlier store wrote
+      // (8-byte steps across rows would straddle two stores and miss store forwarding: ~15% slower)
+      for (int row = stride; row < w; row += stride) {
+        int len = Math.min(stride, w - row);
+        long sr = s + row;
+        long dr = d + row;
+        long up = dr - stride;
+        int k = 0;
+        for (; k + 8 <= len; k += 8) {
+          MemoryUtil.putLong(dr + k, addBytes(MemoryUtil.getLong(sr + k), MemoryUtil.getLong(up + k)));
+        }
+        if (k + 4 <= len) {
+          MemoryUtil.putInt(dr + k, addBytes4(MemoryUtil.getInt(sr + k), MemoryUtil.getInt(up + k)));
+          k += 4;
+        }
+        for (; k < len; k++) {
+          MemoryUtil.putByte(dr + k, (byte) (MemoryUtil.getByte(sr + k) + MemoryUtil.getByte(up + k)));
         }
       }
-      for (; k < w; k++) {
-        MemoryUtil.putByte(d + k, (byte) (MemoryUtil.getByte(s + k) + MemoryUtil.getByte(d + k - stride)));
-      }
     }
+  }
+
+  /** The 4 byte-wise sums mod 256 of x and y (no carry between bytes). */
+  private static int addBytes4(int x, int y) {
+    int high = (int) HIGH_BITS;
+    return ((x & ~high) + (y & ~high)) ^ ((x ^ y) & high);
   }
 
   /** The 8 byte-wise sums mod 256 of x and y (no carry between bytes). */

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Conformance of {@link UpBytes} (BytesStream UP, format 4.0): images, random bytes, all equal,
  * all 0x00 and all 0xFF, one value, widths that are not squares (stride w: the value is stored as
- * it is), stride 1 (a running sum), strides below and above 8 (the decoder's 8-byte steps). Every
+ * it is), stride 1 (a running sum), strides below and above 8 and of 8 + 4 + 1 bytes (the native
+ * decoder's 8-, 4- and 1-byte steps per row), a last row shorter than the stride. Every
  * input is decoded three ways that must agree: copied out ({@link BytesStreams#decode}), in place
  * ({@link BytesStreams#decodeInPlace}) and into native memory ({@link BytesStreams#decodeUpInto}).
  */
@@ -50,6 +51,9 @@ class UpBytesTest extends EncodingConformanceTest<UpBytesTest.Values> {
     all.add(new Input<>("random bytes, width 30, stride 1", new Values(random2, n, 30, 1)));
     all.add(new Input<>("random bytes, width 30, stride 7", new Values(random2, n, 30, 7)));
     all.add(new Input<>("random bytes, width 30, stride 9", new Values(random2, n, 30, 9)));
+    // rows of 8 + 4 + 1 bytes and a last, partial row of 4 (the native decoder's long, int, byte steps)
+    all.add(new Input<>("random bytes, width 30, stride 13", new Values(random2, n, 30, 13)));
+    all.add(new Input<>("random bytes, width 30, stride 12", new Values(random2, n, 30, 12)));
     byte[] equal = new byte[n * 64];
     Arrays.fill(equal, (byte) 0x5A);
     all.add(new Input<>("all equal, width 64", new Values(equal, n, 64, 0)));

@@ -123,6 +123,52 @@ class WriterOptionsEffectTest {
     }
   }
 
+  /**
+   * FIXED values of at least 256 bytes in rows under 1 KiB (images) get blocks up to 4 times the
+   * byte limit (fewer codec frames per scan); narrower ones keep the limit itself.
+   */
+  @Test
+  void wideFixedValuesGetFourTimesTheBlockBytes() throws Exception {
+    Path file = dir.resolve("images.weft");
+    Schema schema = new Schema(List.of(Field.notNullable("image", new ArrowType.FixedSizeBinary(784)),
+        Field.notNullable("hash", new ArrowType.FixedSizeBinary(255))));
+    int rows = 2000;
+    try (RootAllocator alloc = new RootAllocator(); VectorSchemaRoot data = VectorSchemaRoot.create(schema, alloc)) {
+      FixedSizeBinaryVector image = (FixedSizeBinaryVector) data.getVector("image");
+      FixedSizeBinaryVector hash = (FixedSizeBinaryVector) data.getVector("hash");
+      image.allocateNew(rows);
+      hash.allocateNew(rows);
+      SplittableRandom rnd = new SplittableRandom(23);
+      for (int i = 0; i < rows; i++) {
+        byte[] a = new byte[784];
+        byte[] b = new byte[255];
+        for (int j = 0; j < a.length; j++) {
+          a[j] = (byte) rnd.nextInt(256);
+        }
+        for (int j = 0; j < b.length; j++) {
+          b[j] = (byte) rnd.nextInt(256);
+        }
+        image.set(i, a);
+        hash.set(i, b);
+      }
+      data.setRowCount(rows);
+      write(file, schema, WriterOptions.builder().compression(Codec.ZSTD).build(), alloc, data);
+      assertFileEquals(file, data, alloc);
+      try (WeftReader r = WeftReader.open(file, alloc)) {
+        long limit = WriterOptions.DEFAULT_MINI_BLOCK_BYTES;
+        for (BlockInfo b : WriterTestSupport.blocks(r, file, r.columnIndex("image"))) {
+          long raw = b.elements() * 784;
+          assertTrue(raw <= 4 * limit, "image block of " + raw + " bytes");
+          assertTrue(raw > limit || b.table().rowEnd(b.block()) == b.page().numRows(),
+              "image blocks fill 4 times the limit: " + raw + " bytes");
+        }
+        for (BlockInfo b : WriterTestSupport.blocks(r, file, r.columnIndex("hash"))) {
+          assertTrue(b.elements() * 255 <= limit, "255-byte values keep the limit: " + b.elements() + " values");
+        }
+      }
+    }
+  }
+
   @Test
   void valuesPerMiniBlockLimitsElementCounts() throws Exception {
     Path file = dir.resolve("values.weft");

@@ -63,6 +63,23 @@ public final class EncodedBlocks {
   }
 
   /**
+   * The first major format version whose files may hold an encoded block of {@code node} whose
+   * main stream has scheme {@code scheme}: 2 for the 2.0 encodings, 3 for FSST strings and byte
+   * values of widths other than 1, 2, 4, 8, 4 for shared dictionary codes and UP. Readers reject
+   * a block whose scheme is newer than its file.
+   */
+  public static int minMajor(ColumnNode node, int scheme) {
+    return switch (node.kind()) {
+      case FIXED -> !intWidth(node.byteWidth())
+          ? (scheme == BytesStreams.UP ? WeftFormat.VERSION_MAJOR_UP_BYTES : WeftFormat.VERSION_MAJOR_FSST)
+          : scheme == SharedDictionary.INT_ID ? WeftFormat.VERSION_MAJOR_SHARED_DICTIONARY : WeftFormat.VERSION_MAJOR_ENCODINGS;
+      case VARBINARY, LARGE_VARBINARY -> scheme == SharedDictionary.STRING_ID ? WeftFormat.VERSION_MAJOR_SHARED_DICTIONARY
+          : scheme == StringStreams.FSST ? WeftFormat.VERSION_MAJOR_FSST : WeftFormat.VERSION_MAJOR_ENCODINGS;
+      default -> WeftFormat.VERSION_MAJOR_ENCODINGS;
+    };
+  }
+
+  /**
    * An encoded block, the scheme id of its main stream (for the block flags) and, for a block of
    * shared dictionary codes, the scheme of its codes stream (else -1).
    */

@@ -114,6 +114,16 @@ final class NodeReader {
             "block table checksum mismatch (" + node.path() + ")");
       }
       t = BlockTable.decode(bytes, page, ctx.path(), column, ctx.major());
+      // a scheme newer than the file's version (e.g. UP in a 3.0 file) is a corrupt file, not a
+      // block to decode
+      for (int b = 0; b < t.size(); b++) {
+        int since = t.encoded(b) ? EncodedBlocks.minMajor(node, t.scheme(b)) : 1;
+        if (since > ctx.major()) {
+          throw CorruptFileException.at(ctx.path(), column, page.tableOffset(), "block " + b + " of "
+              + node.path() + " uses " + EncodedBlocks.describe(node.kind(), true, t.scheme(b))
+              + ", which format " + since + ".0 added, in a file of format " + ctx.major() + ".x");
+        }
+      }
       if (node.index() == 0) {
         for (int b = 0; b < t.size(); b++) {
           if (t.elemStart(b) != t.rowStart(b)) {

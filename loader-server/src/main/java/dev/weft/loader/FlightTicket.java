@@ -196,10 +196,29 @@ public record FlightTicket(String dataset, StreamRequest request) {
     }
   }
 
+  /** Schema metadata key: batches every rank gets this epoch (from the start position). */
+  static final String BATCHES_PER_RANK = "weft.batches_per_rank";
+  /** Schema metadata key: batches the stream delivers. */
+  static final String NUM_BATCHES = "weft.num_batches";
+
   /** A few server-side facts as the schema's custom metadata (section 12.2). */
   static Map<String, String> schemaMetadata(DatasetFingerprint fp, long rows, long batchesPerRank, long numBatches) {
-    return Map.of("weft.fingerprint", fp.hex(), "weft.num_rows", Long.toString(rows), "weft.batches_per_rank",
-        Long.toString(batchesPerRank), "weft.num_batches", Long.toString(numBatches));
+    return Map.of("weft.fingerprint", fp.hex(), "weft.num_rows", Long.toString(rows), BATCHES_PER_RANK,
+        Long.toString(batchesPerRank), NUM_BATCHES, Long.toString(numBatches));
+  }
+
+  /** A count of {@link #schemaMetadata} ({@link #BATCHES_PER_RANK}, {@link #NUM_BATCHES}) a client received; -1 if absent. */
+  static long schemaCount(Map<String, String> metadata, String key) {
+    return Long.parseLong(metadata.getOrDefault(key, "-1"));
+  }
+
+  /** {@link #parseTag} for a client: a malformed tag is an IOException (the stream is not what the protocol says). */
+  static long[] receivedTag(byte[] json) throws java.io.IOException {
+    try {
+      return parseTag(json);
+    } catch (IllegalArgumentException e) {
+      throw new java.io.IOException(e.getMessage());
+    }
   }
 
   private static String string(JsonNode root, String key) {

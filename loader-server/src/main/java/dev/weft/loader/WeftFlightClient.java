@@ -180,8 +180,8 @@ public final class WeftFlightClient implements AutoCloseable {
       this.schema = new Schema(schema.getFields());
       this.request = request;
       Map<String, String> meta = schema.getCustomMetadata();
-      this.batchesPerRank = Long.parseLong(meta.getOrDefault("weft.batches_per_rank", "-1"));
-      this.numBatches = Long.parseLong(meta.getOrDefault("weft.num_batches", "-1"));
+      this.batchesPerRank = FlightTicket.schemaCount(meta, FlightTicket.BATCHES_PER_RANK);
+      this.numBatches = FlightTicket.schemaCount(meta, FlightTicket.NUM_BATCHES);
     }
 
     /** The schema of the batches (the projection). */
@@ -226,12 +226,7 @@ public final class WeftFlightClient implements AutoCloseable {
       }
       byte[] json = new byte[(int) meta.capacity()];
       meta.getBytes(0, json);
-      long[] t;
-      try {
-        t = FlightTicket.parseTag(json);
-      } catch (IllegalArgumentException e) {
-        throw new IOException(e.getMessage());
-      }
+      long[] t = FlightTicket.receivedTag(json);
       VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
       try (ArrowRecordBatch arb = new VectorUnloader(stream.getRoot()).getRecordBatch()) {
         new VectorLoader(root).load(arb);

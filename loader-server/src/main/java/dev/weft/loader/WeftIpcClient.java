@@ -197,8 +197,8 @@ public final class WeftIpcClient implements AutoCloseable {
       this.reader = reader;
       this.schema = new Schema(schema.getFields());
       Map<String, String> meta = schema.getCustomMetadata();
-      this.batchesPerRank = Long.parseLong(meta.getOrDefault("weft.batches_per_rank", "-1"));
-      this.numBatches = Long.parseLong(meta.getOrDefault("weft.num_batches", "-1"));
+      this.batchesPerRank = FlightTicket.schemaCount(meta, FlightTicket.BATCHES_PER_RANK);
+      this.numBatches = FlightTicket.schemaCount(meta, FlightTicket.NUM_BATCHES);
     }
 
     /** The schema of the batches (the projection). */
@@ -248,11 +248,7 @@ public final class WeftIpcClient implements AutoCloseable {
         for (int i = 0; i < msg.customMetadataLength(); i++) {
           KeyValue kv = msg.customMetadata(i);
           if (IpcStreamWriter.TAG_KEY.equals(kv.key())) {
-            try {
-              t = FlightTicket.parseTag(kv.value().getBytes(StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-              throw new IOException(e.getMessage());
-            }
+            t = FlightTicket.receivedTag(kv.value().getBytes(StandardCharsets.UTF_8));
           }
         }
         if (t == null) {

@@ -32,6 +32,7 @@ import os
 import socket
 import struct
 import threading
+import weakref
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Deque, Dict, List, NamedTuple, Optional, Sequence, Tuple, TypeVar
@@ -214,6 +215,9 @@ class Client:
         # One pyarrow view of the whole ring; each batch is a foreign buffer over a part of it.
         self.shm: pa.Buffer = pa.py_buffer(mm)
         self.base_address: int = self.shm.address
+        self.pinned: object = None
+        """Set by :mod:`weft._device` once the ring is registered with CUDA (page-locked)."""
+        _live_clients.add(self)
 
     # ----------------------------------------------------------------- framing
     def _send(self, type_: int, body: bytes = b"", before: bytes = b"") -> None:
@@ -638,6 +642,18 @@ def _forget_adopters_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_adopters_after_fork)
+
+
+_live_clients: "weakref.WeakSet[Client]" = weakref.WeakSet()
+
+
+def ring_containing(address: int) -> Optional[Client]:
+    """The live client of this process whose ring mapping holds ``address`` (a tensor's data
+    pointer), or None: how :mod:`weft._device` finds the ring to page-lock for a batch."""
+    for c in list(_live_clients):
+        if c.contains_address(address):
+            return c
+    return None
 
 
 def adopter(server: str, token: Optional[str] = None) -> Client:

@@ -26,9 +26,10 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from . import _flight, _ipc, _server
 from ._client import INLINE_SLOT, Client, RawBatch, SlotHandle, adopt_and_view, batches_per_rank
+from ._device import DeviceMover
 from ._fastpath import Decoder
 
-__all__ = ["WeftDataset", "WeftLoader", "record_batch_to_tensors", "rank_and_world_size"]
+__all__ = ["WeftDataset", "WeftLoader", "record_batch_to_tensors", "rank_and_world_size", "to_device"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -100,6 +101,22 @@ def _column_to_torch(arr: pa.Array, pad_value: float, pad_to: Optional[int] = No
     if (pa.types.is_list(t) or pa.types.is_large_list(t)) and _is_number(t.value_type) and arr.null_count == 0:
         return _list_to_torch(arr, lists, pad_to, pad_value)
     return arr.to_pylist()  # strings, binaries, structs, lists with nulls...: Python objects
+
+
+_movers: Dict[str, DeviceMover] = {}
+
+
+def to_device(batch: Dict[str, Any], device: Union[str, torch.device]) -> Dict[str, Any]:
+    """``batch`` (a dict from a :class:`WeftDataset`) on ``device``, its tensors moved in one copy
+    straight from the shared-memory slot (page-locked on first use; on CUDA the copy runs on a
+    side stream that the current stream waits for, and the call returns once it has read the
+    slot, so ``batch`` may be dropped at once). ``WeftLoader(..., device=)`` does the same for
+    each batch without that wait; see :mod:`weft._device`."""
+    key = str(torch.device(device))
+    mover = _movers.get(key)
+    if mover is None:
+        mover = _movers[key] = DeviceMover(device, hold=False)
+    return mover(batch)
 
 
 def record_batch_to_tensors(rb: pa.RecordBatch, copy: bool = False, pad_value: float = 0,
@@ -537,11 +554,21 @@ class WeftLoader(DataLoader):  # type: ignore[type-arg]
 
     A finished epoch's state points at its end (resuming it yields nothing; call ``set_epoch``
     for the next). An iteration abandoned midway (``break``) leaves the resume position in place.
+
+    ``device="cuda"`` (or ``"cuda:1"``...) yields the batches on that device: each batch's
+    tensors travel in one asynchronous copy straight from the page-locked shared-memory slot (no
+    pinned staging copy, unlike ``pin_memory=True``, which cannot be combined with it); see
+    :func:`to_device`.
     """
 
-    def __init__(self, dataset: WeftDataset, num_workers: int = 0, **kwargs: Any) -> None:
+    def __init__(self, dataset: WeftDataset, num_workers: int = 0,
+                 device: Optional[Union[str, torch.device]] = None, **kwargs: Any) -> None:
         if not isinstance(dataset, WeftDataset):
             raise TypeError(f"WeftLoader needs a WeftDataset, not {type(dataset).__name__}")
+        if device is not None and kwargs.get("pin_memory"):
+            raise ValueError("WeftLoader: use device= or pin_memory=True, not both (device= copies each "
+                             "batch straight from page-locked shared memory; pinning would copy it first)")
+        self._mover: Optional[DeviceMover] = None if device is None else DeviceMover(device)
         if kwargs.setdefault("batch_size", None) is not None:
             raise ValueError("WeftLoader needs batch_size=None: the WeftDataset makes the batches")
         if kwargs.get("collate_fn") is None:
@@ -563,7 +590,16 @@ class WeftLoader(DataLoader):  # type: ignore[type-arg]
             it: Iterator[Any] = iter(ds)
         else:
             it = super().__iter__()  # workers (new or persistent) read epoch and start from ds
-        return self._track(it, ds, epoch, start)
+        tracked = self._track(it, ds, epoch, start)
+        return tracked if self._mover is None else self._moved(tracked, self._mover)
+
+    @staticmethod
+    def _moved(tracked: Iterator[Any], mover: DeviceMover) -> Iterator[Any]:
+        try:
+            for batch in tracked:
+                yield mover(batch)
+        finally:
+            mover.synchronize()  # the last batch's slot goes back when the iteration ends
 
     def _track(self, it: Iterator[Any], ds: WeftDataset, epoch: int, start: int) -> Iterator[Any]:
         n = start

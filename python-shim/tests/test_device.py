@@ -95,3 +95,24 @@ def test_runs_of_equally_spaced_columns_are_viewed_right():
         assert torch.equal(c[k], batch[k]) and c[k].shape == batch[k].shape, k
     raw.zero_()  # the copies do not alias the source
     assert c["c4"].tolist() == [0, 5, 10, 15, 20, 25, 30]
+
+
+@pytest.mark.parametrize("kw", [{"transport": "socket"}, {"handoff": False}])
+def test_worker_batches_that_torch_copies_come_packed_in_one_buffer(weft_file, kw):
+    # torch moves each tensor of a worker's batch through a shared-memory segment of its own; the
+    # worker packs the columns into one, and the training process gets views of it
+    from torch.utils.data import DataLoader
+
+    ref = WeftDataset(weft_file, batch_size=B, seed=8)
+    want = [b["id"].tolist() for b in DataLoader(ref, batch_size=None)]
+    ds = WeftDataset(weft_file, batch_size=B, seed=8, **kw)
+    got = []
+    for b in WeftLoader(ds, num_workers=2):
+        assert not in_ring(b["id"], ring_mappings())
+        assert len({b[k].untyped_storage().data_ptr() for k in ("id", "x", "emb")}) == 1
+        assert torch.equal(b["x"], b["id"].float() * 0.5)
+        assert torch.equal(b["emb"][:, 3], (b["id"] * 4 + 3).float())
+        assert b["name"] == [f"row{i}" for i in b["id"].tolist()]
+        assert torch.equal(b["seq"]["lengths"], b["id"] % 5)
+        got.append(b["id"].tolist())
+    assert got == want

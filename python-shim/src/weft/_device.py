@@ -32,10 +32,18 @@ import torch
 
 from . import _client
 
-__all__ = ["DeviceMover", "pack_copy"]
+__all__ = ["DeviceMover", "pack_copy", "pack_for_queue", "unpack_from_queue", "views", "layout_of"]
 
 _ALIGN = 64  # the span starts at a multiple of this, so every offset keeps its dtype's alignment
 _SLACK = 1 << 16  # a span may hold this many bytes beyond the tensors (padding between buffers)
+
+
+def _host_copy(dst: torch.Tensor, address: int, length: int) -> None:
+    """Copies ``length`` bytes at ``address`` into the CPU uint8 tensor ``dst`` with numpy: one
+    memcpy on this thread (torch's copy_ may fan a copy of this size out to its thread pool,
+    which costs more than it saves on a busy machine)."""
+    src = np.ctypeslib.as_array(ctypes.cast(address, ctypes.POINTER(ctypes.c_uint8)), (length,))
+    np.copyto(dst.numpy(), src)
 
 
 def _host_bytes(address: int, length: int) -> torch.Tensor:
@@ -82,32 +90,72 @@ def _clusters(batch: Dict[str, Any]) -> List[Tuple[List[_Item], int, int]]:
 
 _MIN_RUN = 3  # equally spaced columns of one dtype and length viewed with one as_strided
 
+# Where each packed tensor lies in a copy of its span: (name, dtype, shape, byte offset). Plain
+# values, so a layout can travel with the bytes through torch's worker queue (pack_for_queue).
+Layout = List[Tuple[str, torch.dtype, Tuple[int, ...], int]]
 
-def _views(dst: torch.Tensor, packed: List[_Item], lo: int) -> Dict[str, torch.Tensor]:
-    """The tensors of ``packed`` as views of ``dst`` (a copy of the bytes [lo, ...)). Runs of
-    equally spaced 1-D columns of one dtype and length (a slot's 32 float32 columns) become one
-    strided view and an ``unbind``, which costs far less per column than a slice and two views."""
+
+def layout_of(packed: List[_Item], lo: int) -> Layout:
+    """The layout of a group from :func:`_clusters` relative to its span start ``lo``."""
+    return [(k, v.dtype, tuple(v.shape), p - lo) for k, v, p in packed]
+
+
+def views(dst: torch.Tensor, layout: Layout) -> Dict[str, torch.Tensor]:
+    """The tensors of ``layout`` as views of ``dst`` (uint8, a copy of the span, on any device).
+    Runs of equally spaced 1-D columns of one dtype and length (a slot's 32 float32 columns)
+    become one strided view and an ``unbind``, which costs far less per column than a slice and
+    two views."""
     out: Dict[str, torch.Tensor] = {}
-    i, n = 0, len(packed)
+    i, n = 0, len(layout)
     while i < n:
-        k, v, p = packed[i]
-        es, nb = v.element_size(), v.numel() * v.element_size()
+        k, dtype, shape, off = layout[i]
+        es = dtype.itemsize
+        numel = 1
+        for d in shape:
+            numel *= d
+        nb = numel * es
         j, stride = i + 1, 0
-        if v.dim() == 1 and j < n:
-            stride = packed[j][2] - p
-            while (j < n and stride >= nb and stride % es == 0 and packed[j][1].dtype == v.dtype
-                   and packed[j][1].shape == v.shape and packed[j][2] - packed[j - 1][2] == stride):
+        if len(shape) == 1 and j < n:
+            stride = layout[j][3] - off
+            while (j < n and stride >= nb and stride % es == 0 and layout[j][1] == dtype
+                   and layout[j][2] == shape and layout[j][3] - layout[j - 1][3] == stride):
                 j += 1
         if j - i >= _MIN_RUN:
-            off, count = p - lo, j - i
-            typed = dst[off:off + stride * (count - 1) + nb].view(v.dtype)
-            run = typed.as_strided((count, v.numel()), (stride // es, 1))
-            out.update(zip((it[0] for it in packed[i:j]), run.unbind(0)))
+            count = j - i
+            typed = dst[off:off + stride * (count - 1) + nb].view(dtype)
+            run = typed.as_strided((count, numel), (stride // es, 1))
+            out.update(zip((it[0] for it in layout[i:j]), run.unbind(0)))
             i = j
         else:
-            out[k] = dst[p - lo:p - lo + nb].view(v.dtype).view(v.shape)
+            out[k] = dst[off:off + nb].view(dtype).view(shape)
             i += 1
     return out
+
+
+def pack_for_queue(batch: Dict[str, Any]) -> Tuple[Optional[torch.Tensor], Layout, Dict[str, Any], List[str]]:
+    """A DataLoader worker's batch for torch's queue: the neighbouring tensors (one IPC record
+    batch's columns) copied once into one tensor in shared memory, so torch passes one segment
+    instead of one per column; see :func:`unpack_from_queue`. Returns (buffer or None, layout,
+    the other values, the key order)."""
+    groups = _clusters(batch)
+    if not groups:
+        return None, [], batch, list(batch)
+    packed, lo, hi = max(groups, key=lambda g: g[2] - g[1])
+    buf = torch.empty(hi - lo, dtype=torch.uint8).share_memory_()
+    _host_copy(buf, lo, hi - lo)
+    layout = layout_of(packed, lo)
+    inside = {k for k, _, _, _ in layout}
+    return buf, layout, {k: v for k, v in batch.items() if k not in inside}, list(batch)
+
+
+def unpack_from_queue(buf: Optional[torch.Tensor], layout: Layout, rest: Dict[str, Any],
+                      order: List[str]) -> Dict[str, Any]:
+    """The batch dict again, in the training process: views of the shared buffer plus the rest."""
+    if buf is None:
+        return rest
+    out = views(buf, layout)
+    out.update(rest)
+    return {k: out[k] for k in order}
 
 
 def pack_copy(batch: Dict[str, Any], device: Union[str, torch.device] = "cpu") -> Dict[str, Any]:
@@ -117,8 +165,11 @@ def pack_copy(batch: Dict[str, Any], device: Union[str, torch.device] = "cpu") -
     out: Dict[str, Any] = {}
     for packed, lo, hi in _clusters(batch):
         dst = torch.empty(hi - lo, dtype=torch.uint8, device=device)
-        dst.copy_(_host_bytes(lo, hi - lo))
-        out.update(_views(dst, packed, lo))
+        if dst.device.type == "cpu":
+            _host_copy(dst, lo, hi - lo)
+        else:
+            dst.copy_(_host_bytes(lo, hi - lo))
+        out.update(views(dst, layout_of(packed, lo)))
     for k, v in batch.items():
         if k not in out:
             out[k] = v.to(device, copy=True) if isinstance(v, torch.Tensor) else v
@@ -183,7 +234,7 @@ class DeviceMover:
             else:
                 dst = torch.empty(hi - lo, dtype=torch.uint8, device=self.device)
                 dst.copy_(src)  # pageable: synchronous, the memory may be reused right after
-                out.update(_views(dst, packed, lo))
+                out.update(views(dst, layout_of(packed, lo)))
         for k, v in batch.items():
             if k not in out:
                 out[k] = v.to(self.device, non_blocking=True) if isinstance(v, torch.Tensor) else v
@@ -207,7 +258,7 @@ class DeviceMover:
             done.record(self._stream)
         current.wait_event(done)  # kernels queued after this call see the data
         dst.record_stream(current)  # its memory is not reused before the current stream is done with it
-        return _views(dst, packed, lo)
+        return views(dst, layout_of(packed, lo))
 
     def _release_held(self) -> None:
         """Lets the previous batch's slot go once its copy has finished. A copy of a few hundred

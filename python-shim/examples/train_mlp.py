@@ -1,6 +1,6 @@
 """Trains a small MLP with Weft's DataLoader integration (2 workers) on a synthetic table.
 
-    .venv/bin/python python-shim/examples/train_mlp.py [--rows 200000] [--epochs 2] [--workers 2]
+    .venv/bin/python python-shim/examples/train_mlp.py [--rows 200000] [--epochs 2] [--workers 2] [--device cuda]
 
 Generates the data when absent (pyarrow -> Parquet -> `bin/weft convert`, into
 python-shim/examples/data/), starts (or joins) the local loader server, and prints samples/s and
@@ -44,16 +44,22 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu",
+                    help="where to train (default: cuda when available)")
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parent / "data" / "synthetic.weft")
     a = ap.parse_args()
+    if torch.device(a.device).type == "cuda" and not torch.cuda.is_available():
+        ap.error(f"--device {a.device}: this torch build sees no CUDA device")
     if not a.data.exists():
         print(f"generating {a.rows} rows into {a.data} ...", flush=True)
         make_data(a.data, a.rows)
     ds = WeftDataset(a.data, columns=["features", "label"], batch_size=a.batch_size, seed=0)
     # a DataLoader whose checkpoints (loader.state_dict()) resume with any num_workers; the workers
-    # hand shared-memory slots to this process instead of copying the batches
-    loader = WeftLoader(ds, num_workers=a.workers)
-    model = torch.nn.Sequential(torch.nn.Linear(DIM, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1))
+    # hand shared-memory slots to this process instead of copying the batches, and on a GPU each
+    # batch goes over in one asynchronous copy straight from its slot (device=)
+    device = torch.device(a.device)
+    loader = WeftLoader(ds, num_workers=a.workers, device=device if device.type != "cpu" else None)
+    model = torch.nn.Sequential(torch.nn.Linear(DIM, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1)).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     for epoch in range(a.epochs):
         ds.set_epoch(epoch)

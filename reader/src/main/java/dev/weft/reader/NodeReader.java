@@ -156,14 +156,15 @@ final class NodeReader {
   }
 
   /**
-   * The values of elements {@code [from, to)} as one view of the mapped file, if this FIXED
+   * The values of elements {@code [from, to)} as one view of the mapped file (null when the file is
+   * read with positional reads), if this FIXED
    * node stores them contiguously there: every block involved lies in one page, is
    * uncompressed, has no validity bitmap and directly follows the previous one. Returns null
    * otherwise. Checksums of the blocks involved are verified first.
    */
   ByteBuffer contiguousValues(long from, long to) throws IOException {
-    if (node.kind() != dev.weft.format.NodeKind.FIXED || from >= to || to > totalElements) {
-      return null;
+    if (node.kind() != dev.weft.format.NodeKind.FIXED || from >= to || to > totalElements || !ctx.file().mapped()) {
+      return null; // (read with positional reads, a range is a copy: no view to hand out)
     }
     int p = pageFor(from);
     PageMeta page = pages.get(p);
@@ -358,6 +359,10 @@ final class NodeReader {
   private long pageAddress(int p, PageMeta page) throws IOException {
     long a = pageAddresses.get(p);
     if (a == UNKNOWN_ADDRESS) {
+      if (!ctx.file().mapped()) {
+        pageAddresses.set(p, -1); // positional reads: no address to read values at
+        return -1;
+      }
       ByteBuffer view = ctx.file().slice(page.offset(), page.dataLength());
       a = view.isDirect() ? org.apache.arrow.memory.util.MemoryUtil.getByteBufferAddress(view) : -1;
       pageAddresses.set(p, a);

@@ -139,6 +139,7 @@ class FlightTransportBenchmark {
           List<Run> shmJava = new ArrayList<>();
           List<Run> flightPy = new ArrayList<>();
           List<Run> ipcPy = new ArrayList<>();
+          List<Run> ipcShim = new ArrayList<>();
           StreamRequest r = request(batch, shuffle, 0, 1);
           String ticket = new String(FlightTicket.encode(null, r), StandardCharsets.UTF_8);
           for (int i = 0; i < REPEATS; i++) {
@@ -149,6 +150,8 @@ class FlightTransportBenchmark {
               flightPy.add(pythonRun(python, List.of(script.toString(), flight.uri(), ticket, Long.toString(limit))));
               ipcPy.add(pythonRun(python, List.of(script.toString(), "--ipc", "127.0.0.1",
                   Integer.toString(ipc.port()), "{\"v\":1,\"ticket\":" + ticket + "}", Long.toString(limit))));
+              ipcShim.add(pythonRun(python, List.of(script.toString(), "--shim", "127.0.0.1",
+                  Integer.toString(ipc.port()), "{\"v\":1,\"ticket\":" + ticket + "}", Long.toString(limit))));
             }
           }
           report("flight, WeftFlightClient, same JVM, 1 stream", flightJava);
@@ -156,7 +159,8 @@ class FlightTransportBenchmark {
           report("shm, WeftLoaderClient, same JVM, 1 stream (peer)", shmJava);
           if (python != null) {
             report("flight, pyarrow.flight, another process, 1 stream", flightPy);
-            report("arrow ipc/tcp, pyarrow.ipc, another process, 1 stream", ipcPy);
+            report("arrow ipc/tcp, pyarrow.ipc over makefile, another process, 1 stream", ipcPy);
+            report("arrow ipc/tcp, python shim (weft._ipc), another process, 1 stream", ipcShim);
           }
         }
       }

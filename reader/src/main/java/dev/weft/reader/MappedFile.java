@@ -75,6 +75,41 @@ final class MappedFile implements AutoCloseable {
     return w.slice((int) (offset - k * WINDOW), (int) length).order(ByteOrder.LITTLE_ENDIAN);
   }
 
+  /** Largest range {@link #scratchSlice} reads into the thread's reused direct buffer. */
+  static final int SCRATCH_MAX = 4 << 20;
+
+  private static final ThreadLocal<ByteBuffer[]> SCRATCH = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+
+  /**
+   * As {@link #slice}, for bytes the caller consumes at once (e.g. decompresses) and does not keep:
+   * read with positional reads, a range of at most {@link #SCRATCH_MAX} bytes lands in a direct
+   * buffer the calling thread reuses (no allocation, no copy into the heap, and decompressors read
+   * it directly), valid only until that thread's next call. Mapped, it is {@link #slice}.
+   */
+  ByteBuffer scratchSlice(long offset, long length) throws IOException {
+    if (windows != null || length > SCRATCH_MAX || length <= 0 || offset < 0 || offset + length > size) {
+      return slice(offset, length);
+    }
+    ByteBuffer[] holder = SCRATCH.get();
+    ByteBuffer b = holder[0];
+    if (b == null || b.capacity() < length) {
+      int need = (int) Math.max(length, 64 << 10);
+      int cap = Integer.bitCount(need) == 1 ? need : Integer.highestOneBit(need) << 1; // next power of two
+      b = ByteBuffer.allocateDirect(Math.min(SCRATCH_MAX, cap));
+      holder[0] = b;
+    }
+    b.clear().limit((int) length);
+    long pos = offset;
+    while (b.hasRemaining()) {
+      int n = channel.read(b, pos);
+      if (n < 0) {
+        throw CorruptFileException.at(path, null, pos, "file ended early");
+      }
+      pos += n;
+    }
+    return b.flip().slice().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
   /** A heap copy of {@code [offset, offset+length)}, by positional reads of at most {@link #READ_CHUNK}. */
   private ByteBuffer read(long offset, int length) throws IOException {
     ByteBuffer copy = ByteBuffer.allocate(length);

@@ -395,7 +395,7 @@ final class NodeReader {
       return 0;
     }
     long offset = page.offset() + t.offset(b);
-    ByteBuffer bytes = verifiedBytes(p, page, t, b, offset);
+    ByteBuffer bytes = verifiedBytes(p, page, t, b, offset, true); // decompressed below, not kept
     long expectedRaw = MiniBlock.expectedRawLength(node, count, false);
     int rawLength = t.rawLength(b);
     if (expectedRaw < 0 || (up ? rawLength > expectedRaw + EncodedBlocks.MAX_GROWTH : rawLength != expectedRaw)) {
@@ -435,10 +435,15 @@ final class NodeReader {
     return (int) count;
   }
 
-  /** Block b's stored bytes, counted and (the first time) checked against its checksum. */
-  private ByteBuffer verifiedBytes(int p, PageMeta page, BlockTable t, int b, long offset) throws IOException {
+  /**
+   * Block b's stored bytes, counted and (the first time) checked against its checksum; with
+   * {@code scratch} (the caller decompresses them at once and keeps nothing of them) they may be
+   * in the thread's reused read buffer ({@link MappedFile#scratchSlice}).
+   */
+  private ByteBuffer verifiedBytes(int p, PageMeta page, BlockTable t, int b, long offset, boolean scratch)
+      throws IOException {
     int stored = t.storedLength(b);
-    ByteBuffer bytes = ctx.file().slice(offset, stored);
+    ByteBuffer bytes = scratch ? ctx.file().scratchSlice(offset, stored) : ctx.file().slice(offset, stored);
     ctx.stats().addData(stored);
     ctx.stats().addBlock();
     if (!t.isVerified(b) && ctx.verifyChecksums()) {
@@ -453,7 +458,8 @@ final class NodeReader {
 
   DecodedBlock decode(int p, PageMeta page, BlockTable t, int b) throws IOException {
     long offset = page.offset() + t.offset(b);
-    ByteBuffer bytes = verifiedBytes(p, page, t, b, offset);
+    // compressed bytes are decompressed below and not kept: they may be the thread's read buffer
+    ByteBuffer bytes = verifiedBytes(p, page, t, b, offset, t.codec(b) != Codec.NONE);
     long count = t.elemEnd(b) - t.elemStart(b);
     long expectedRaw = MiniBlock.expectedRawLength(node, count, t.hasValidity(b));
     boolean encoded = t.encoded(b);

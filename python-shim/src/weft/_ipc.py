@@ -140,7 +140,7 @@ class _SocketReader:
         if n <= 0:
             return pa.py_buffer(b"")
         out = pa.allocate_buffer(n)
-        got = self._read_into(memoryview(out))
+        got = self._read_into(memoryview(out).cast("B"))
         return out if got == n else out.slice(0, got)
 
     def read(self, n: int = -1) -> bytes:

@@ -145,7 +145,14 @@ class ServerAssemblyBenchmark {
             VectorSchemaRoot b = take.assemble(check)) {
           RecsysTakeBenchmark.requireEqual(b, a);
         }
-        // one epoch from a cold cache, first with the file mapped (the reads then are page faults)
+        // one epoch from a cold cache, first with the file mapped (the reads then are page faults),
+        // after one on a throwaway dataset, so that neither pays for the JIT
+        try (WeftDataset warm = WeftDataset.open(List.of(file), alloc)) {
+          DirectBatchWriter w = new BatchAssembler(warm, COLUMNS).direct();
+          for (long j = 0; j < plan.batchesPerRank(); j++) {
+            w.write(plan.rowIdsOfBatch(order, j), slotAddr, slot.capacity());
+          }
+        }
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long m0 = System.nanoTime();
         long mc0 = mx.getCurrentThreadCpuTime();

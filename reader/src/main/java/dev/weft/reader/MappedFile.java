@@ -110,6 +110,23 @@ final class MappedFile implements AutoCloseable {
     return b.flip().slice().order(ByteOrder.LITTLE_ENDIAN);
   }
 
+  /** Reads {@code [offset, offset+length)} to native memory at {@code address} (valid for it). */
+  void readInto(long offset, long address, int length) throws IOException {
+    if (offset < 0 || length < 0 || offset + length > size) {
+      throw CorruptFileException.at(path, null, offset, "range of " + length
+          + " bytes at " + offset + " lies outside the file of " + size + " bytes");
+    }
+    ByteBuffer dst = org.apache.arrow.memory.util.MemoryUtil.directBuffer(address, length);
+    long pos = offset;
+    while (dst.hasRemaining()) {
+      int n = channel.read(dst, pos);
+      if (n < 0) {
+        throw CorruptFileException.at(path, null, pos, "file ended early");
+      }
+      pos += n;
+    }
+  }
+
   /** A heap copy of {@code [offset, offset+length)}, by positional reads of at most {@link #READ_CHUNK}. */
   private ByteBuffer read(long offset, int length) throws IOException {
     ByteBuffer copy = ByteBuffer.allocate(length);

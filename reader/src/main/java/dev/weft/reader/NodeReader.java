@@ -351,6 +351,42 @@ final class NodeReader {
     return base + t.offset(b) + (rel - t.elemStart(b)) * w;
   }
 
+  /**
+   * Positional reads: the file offset of element {@code element}'s value, for a FIXED node whose
+   * block holding it is plain (uncompressed, not encoded, no validity) and already verified, with
+   * the absolute end element of that block in {@code end[0]}; otherwise -1 (the caller takes the
+   * general path, which verifies the block). Random take then reads just the values it needs
+   * ({@link #readValues}) instead of a copy of the whole block.
+   */
+  long plainValueOffset(long element, long[] end) throws IOException {
+    if (element < 0 || element >= totalElements) {
+      return -1;
+    }
+    int p = pageFor(element);
+    PageMeta page = pages.get(p);
+    BlockTable t = table(p);
+    long rel = element - page.firstElement();
+    int b = t.blockForElement(rel);
+    if (rel < t.elemStart(b) || rel >= t.elemEnd(b) || !t.isVerified(b) || t.hasValidity(b)
+        || t.codec(b) != Codec.NONE || t.encoded(b)
+        || (t.elemEnd(b) - t.elemStart(b)) * node.byteWidth() != t.storedLength(b)) {
+      return -1;
+    }
+    end[0] = page.firstElement() + t.elemEnd(b);
+    return page.offset() + t.offset(b) + (rel - t.elemStart(b)) * node.byteWidth();
+  }
+
+  /** Reads {@code length} bytes of the file at {@code offset} to native memory at {@code address}. */
+  void readValues(long offset, long address, int length) throws IOException {
+    ctx.file().readInto(offset, address, length);
+    ctx.stats().addData(length);
+  }
+
+  /** Whether the file is memory-mapped (else read with positional reads). */
+  boolean mapped() {
+    return ctx.file().mapped();
+  }
+
   void countFastBlockRead() {
     ctx.stats().addBlock();
   }

@@ -36,9 +36,9 @@ import picocli.CommandLine.ParentCommand;
       "Security: listens on 127.0.0.1 unless --host says otherwise; another address needs --token"
           + " (clients send 'authorization: Bearer TOKEN'), else exit status 2.",
       "Memory does not grow with the dataset: the files are read with positional reads (not mapped,"
-          + " unless --mmap true), and the server keeps about: JVM base (~100 MB) + --decoded-cache +"
-          + " --block-cache (both on the Java heap, which bin/weft caps at 2 GiB by default: WEFT_SERVE_HEAP)"
-          + " + --slots x --slot-size (the ring in --shm-dir) + per open stream up to 1 + prefetch batches"
+          + " unless --mmap true), and its memory is about: JVM base (~150 MB) + Java heap (bin/weft sets -Xmx to"
+          + " --decoded-cache + --block-cache + 768 MiB, 2 GiB by default; WEFT_SERVE_HEAP overrides) + --slots x"
+          + " --slot-size (the ring in --shm-dir) + per socket stream up to 1 + prefetch batches"
           + " (loader-server/README.md, \"Memory\")."
     },
     footer = {

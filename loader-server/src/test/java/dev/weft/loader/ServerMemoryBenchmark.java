@@ -34,11 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  * test -Dtest=ServerMemoryBenchmark -Dweft.bench=true -Dsurefire.failIfNoSpecifiedTests=false}
  * ({@code -Dweft.bench.rows=500000}: rows of the one file; {@code -Dweft.bench.copies=1,4,8};
  * {@code -Dweft.bench.modes=false,true}: the --mmap values; {@code -Dweft.bench.dir=DIR} keeps the
- * files between runs). About 3 minutes here, plus writing the file once (~1 min).
+ * files between runs; {@code -Dweft.bench.batches=N}, default 300). 5-8 minutes on the busy 2-core
+ * VM (the take path is slow there), plus writing the file once (~15 s) and its copies.
  */
 @EnabledIfSystemProperty(named = "weft.bench", matches = "true")
 class ServerMemoryBenchmark {
-  private static final int BATCHES = Integer.getInteger("weft.bench.batches", 1000);
+  private static final int BATCHES = Integer.getInteger("weft.bench.batches", 300);
   private static final String CACHE = System.getProperty("weft.bench.cache", "64M");
 
   @TempDir Path tmp;

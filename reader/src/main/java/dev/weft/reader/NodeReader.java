@@ -539,7 +539,8 @@ final class NodeReader {
 
   /**
    * Shared dictionary {@code d} of this node, decoded: read, checksummed, decompressed and parsed
-   * on first use, then kept for the life of the reader (one per column chunk).
+   * on first use, then kept in the reader's block cache (charged its heap bytes; with the cache
+   * disabled, for the life of the reader).
    */
   SharedDictionary dictionary(int d) throws IOException {
     SharedDictionary s = decodedDictionaries.get(d);
@@ -567,8 +568,8 @@ final class NodeReader {
       throw CorruptFileException.at(ctx.path(), column, m.offset(), "malformed shared dictionary ("
           + node.path() + ", dictionary " + d + "): " + e.getMessage() + note);
     }
-    decodedDictionaries.compareAndSet(d, null, s);
-    return decodedDictionaries.get(d);
+    // kept in the reader's block cache, within its budget (evicted ones are read again when needed)
+    return ctx.cache().putDictionary(decodedDictionaries, d, s);
   }
 
   /** The node's shared dictionaries (format 4.0). */

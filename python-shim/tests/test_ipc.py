@@ -55,6 +55,52 @@ def test_addresses_and_request_lines():
         WeftDataset("x.weft", server="ipc+tcp://127.0.0.1:1")
 
 
+def test_socket_reader_reassembles_a_stream_sent_in_odd_pieces():
+    """_SocketReader (what _ipc.stream reads with): the status line and an IPC stream with tags,
+    sent in pieces of every size (1 byte, across the read-ahead buffer, larger than it), read back
+    whole; a stream cut short is an error, not a short epoch."""
+    import random
+    import threading
+
+    batch = pa.record_batch({"x": pa.array(range(100_000), pa.int64()), "s": pa.array([str(i) for i in range(100_000)])})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema.with_metadata({"weft.num_batches": "3"})) as w:
+        for j in range(3):
+            tag = {"epoch": 0, "batch": j, "first_position": j, "resume_position": j + 1, "rows": batch.num_rows}
+            w.write_batch(batch, custom_metadata={"weft.tag": json.dumps(tag)})
+    data = b"OK\n" + sink.getvalue().to_pybytes()
+    for cut in (None, len(data) // 2):
+        ss = socket.create_server(("127.0.0.1", 0))
+
+        def send(payload=data if cut is None else data[:cut]):
+            c, _ = ss.accept()
+            c.recv(1 << 16)
+            rnd = random.Random(7)
+            at = 0
+            while at < len(payload):
+                k = rnd.choice([1, 3, 4096, 65535, 65536, 65537, 300_000])
+                c.sendall(payload[at:at + k])
+                at += k
+            c.close()
+
+        t = threading.Thread(target=send)
+        t.start()
+        try:
+            got = []
+            if cut is None:
+                for b in _ipc.stream(f"127.0.0.1:{ss.getsockname()[1]}", {"v": 1}):
+                    got.append(b)
+                assert [b.index for b in got] == [0, 1, 2]
+                assert all(b.record_batch.equals(batch) for b in got)
+            else:
+                with pytest.raises(WeftError):
+                    for b in _ipc.stream(f"127.0.0.1:{ss.getsockname()[1]}", {"v": 1}):
+                        got.append(b)
+        finally:
+            t.join(30)
+            ss.close()
+
+
 def test_no_server_is_a_clear_error(weft_file):
     ds = WeftDataset(weft_file, transport="socket", server="127.0.0.1:1", batch_size=B)
     with pytest.raises(WeftError, match="127.0.0.1:1"):

@@ -42,3 +42,17 @@ def test_other_builds_get_other_servers(monkeypatch, tmp_path):
     assert _server.server_key(["/d/x.weft"], ["--status-interval", "0"]) != here
     monkeypatch.setenv("WEFT_JAVA_CLASSPATH", "/some/other/classes")
     assert _server.server_key(["/d/x.weft"], ["--status-interval", "0"]) != here
+
+
+def test_server_jvm_memory_flags(monkeypatch):
+    """The server's JVM is sized to its caches (as bin/weft serve does), with G1 returning memory."""
+    monkeypatch.delenv("WEFT_SERVE_HEAP", raising=False)
+    flags = _server.jvm_memory_flags(["--status-interval", "0"])
+    assert flags[0] == f"-Xmx{1024 + 256 + 768}m"
+    assert "-XX:+UseG1GC" in flags and "-XX:MaxDirectMemorySize=1g" in flags
+    assert _server.jvm_memory_flags(["--decoded-cache", "64M", "--block-cache", "1g"])[0] == f"-Xmx{64 + 1024 + 768}m"
+    assert _server.jvm_memory_flags(["--decoded-cache", "0"])[0] == f"-Xmx{256 + 768}m"
+    assert _server.jvm_memory_flags(["--decoded-cache", "lots"])[0] == f"-Xmx{1024 + 256 + 768}m"  # ServeMain reports it
+    monkeypatch.setenv("WEFT_SERVE_HEAP", "3g")
+    assert _server.jvm_memory_flags([])[0] == "-Xmx3g"
+    assert _server._size_mib("100") == 1 and _server._size_mib("64KiB") == 1 and _server._size_mib("2G") == 2048

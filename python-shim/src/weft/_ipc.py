@@ -73,6 +73,87 @@ def _error(server: str, e: BaseException) -> WeftError:
     return WeftError(f"weft loader server at {server} (Arrow IPC socket transport): {type(e).__name__}: {e}")
 
 
+class _SocketReader:
+    """The socket as the file ``pyarrow.ipc.open_stream`` reads, without the copies of
+    ``socket.makefile``: pyarrow asks for each message's metadata and body with ``read_buffer(n)``
+    (and for the 4-byte length prefixes with ``read``); a body is received straight into a buffer of
+    pyarrow's memory pool (``recv_into``), which the record batch then owns, so there is one copy,
+    the kernel's, into memory the pool hands out again (a new ``bytes`` per message, as a buffered
+    file makes, is fresh memory whose pages fault in on every batch). Small reads come from a 64 KiB
+    read-ahead buffer. The batches' buffers are views of those pool buffers, as before."""
+
+    _AHEAD = 1 << 16
+    closed = False
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._s = sock
+        self._buf = bytearray(self._AHEAD)
+        self._view = memoryview(self._buf)
+        self._lo = 0
+        self._hi = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> bool:
+        """Refills the read-ahead buffer (it must be empty); False at EOF."""
+        self._lo = 0
+        self._hi = self._s.recv_into(self._view, self._AHEAD)
+        return self._hi > 0
+
+    def readline(self, limit: int) -> bytes:
+        out = bytearray()
+        while len(out) < limit:
+            if self._lo == self._hi and not self._fill():
+                break
+            end = self._buf.find(b"\n", self._lo, self._hi)
+            stop = self._hi if end < 0 else end + 1
+            stop = min(stop, self._lo + limit - len(out))
+            out += self._view[self._lo:stop]
+            self._lo = stop
+            if end >= 0 and stop == end + 1:
+                break
+        return bytes(out)
+
+    def _read_into(self, dst: memoryview) -> int:
+        n = len(dst)
+        got = min(n, self._hi - self._lo)
+        if got:
+            dst[:got] = self._view[self._lo:self._lo + got]
+            self._lo += got
+        while got < n:
+            if n - got >= self._AHEAD:  # large: straight into the destination
+                k = self._s.recv_into(dst[got:], n - got)
+                if not k:
+                    break
+                got += k
+            else:
+                if not self._fill():
+                    break
+                k = min(n - got, self._hi)
+                dst[got:got + k] = self._view[:k]
+                self._lo = k
+                got += k
+        return got
+
+    def read_buffer(self, n: int) -> pa.Buffer:
+        if n <= 0:
+            return pa.py_buffer(b"")
+        out = pa.allocate_buffer(n)
+        got = self._read_into(memoryview(out).cast("B"))
+        return out if got == n else out.slice(0, got)
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            raise ValueError("reading a socket to its end is not supported")
+        b = bytearray(n)
+        got = self._read_into(memoryview(b))
+        return bytes(b[:got]) if got < n else bytes(b)
+
+    def close(self) -> None:
+        self.closed = True
+
+
 def _open(server: str, line: bytes, timeout_s: Optional[float]) -> Tuple[socket.socket, Any]:
     """Connects, sends the request line, reads the status line; returns the socket and its file,
     positioned at the Arrow IPC stream."""
@@ -85,7 +166,7 @@ def _open(server: str, line: bytes, timeout_s: Optional[float]) -> Tuple[socket.
         s.settimeout(timeout_s)
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         s.sendall(line)
-        f = s.makefile("rb", buffering=1 << 16)
+        f = _SocketReader(s)
         status = f.readline(_MAX_STATUS_LINE)
         if status.startswith(b"ERROR "):
             code, _, message = status[6:].decode("utf-8", "replace").strip().partition(" ")

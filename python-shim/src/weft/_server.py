@@ -225,6 +225,29 @@ def acquire_ipc(paths: Sequence[str], server_args: Optional[Sequence[str]] = Non
     return _acquire_socket(paths, server_args, "ipc")
 
 
+def _size_mib(v: str) -> Optional[int]:
+    """``512M``, ``1g``, ``4096``, ``64KiB`` -> MiB (rounded up), as ServeMain parses sizes; None if bad."""
+    s = v.strip().upper()
+    s = s[:-2] if s.endswith("IB") else s[:-1] if s.endswith("B") else s
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(s[-1:], 1)
+    if mult != 1:
+        s = s[:-1]
+    return -(-int(s) * mult // (1 << 20)) if s.strip().isdigit() else None
+
+
+def jvm_memory_flags(args: Sequence[str]) -> List[str]:
+    """JVM options that bound the server's memory (as ``bin/weft serve``): a heap sized to its two
+    caches (``--decoded-cache``, default 1 GiB; ``--block-cache``, default 256 MiB) + 768 MiB of room
+    (``$WEFT_SERVE_HEAP``, e.g. ``4g``, overrides), G1 giving unused heap back, capped direct memory."""
+    sizes = {"--decoded-cache": 1024, "--block-cache": 256}
+    for opt, val in zip(args, list(args[1:]) + [""]):
+        if opt in sizes and _size_mib(val) is not None:
+            sizes[opt] = _size_mib(val)
+    heap = os.environ.get("WEFT_SERVE_HEAP") or f"{sizes['--decoded-cache'] + sizes['--block-cache'] + 768}m"
+    return [f"-Xmx{heap}", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30", "-XX:MaxDirectMemorySize=1g", "-Djdk.nio.maxCachedBufferSize=1048576"]
+
+
 def release(key: str) -> None:
     """Unregisters this process; the supervisor stops the server when no user is left."""
     _acquired.pop(key, None)
@@ -247,7 +270,8 @@ def _start(key: str, state_path: Path, paths: List[str], args: List[str], user: 
             (d / f"{key}{suffix}").unlink()
         except FileNotFoundError:
             pass
-    cmd = [java, "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", cp, MAIN_CLASS, *paths, *args]
+    cmd = [java, "--add-opens=java.base/java.nio=ALL-UNNAMED", *jvm_memory_flags(args), "-cp", cp, MAIN_CLASS, *paths,
+           *args]
     spec = {"key": key, "cmd": cmd, "user": user, "dir": str(d)}
     with open(d / f"{key}.sup.err", "wb") as sup_err:
         sup = subprocess.Popen(
@@ -275,7 +299,7 @@ def _start(key: str, state_path: Path, paths: List[str], args: List[str], user: 
             err += (d / name).read_text(errors="replace")[-4000:]
         except OSError:
             pass
-    raise ServerStartError(f"the weft loader server did not start ({' '.join(cmd[:1] + cmd[4:])}):\n{err.strip()}")
+    raise ServerStartError(f"the weft loader server did not start ({' '.join(cmd[:1] + cmd[cmd.index(MAIN_CLASS):])}):\n{err.strip()}")
 
 
 # ------------------------------------------------------------------ supervisor (a separate process)

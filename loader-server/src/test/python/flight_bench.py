@@ -11,6 +11,9 @@ socket until EOF into one reused buffer and prints RESULT 0 0 <bytes> <seconds>.
 socket transport (PROTOCOL.md section 15) with ``pyarrow.ipc.open_stream`` over the socket's
 file (as the python-shim does), tags from each message's custom metadata; prints RESULT as above.
 
+``flight_bench.py --shim HOST PORT REQUEST_JSON MAX_BATCHES``: the same stream read by the Python
+shim's client (``weft._ipc.stream``, what ``transport="socket"`` uses; python-shim/src on the path).
+
 ``$WEFT_FLIGHT_GRPC_OPTIONS``: a JSON list of [name, value] gRPC channel arguments for the
 client (pyarrow's ``generic_options``), e.g. ``[["grpc.http2.max_frame_size", 16777215]]``.
 """
@@ -83,8 +86,30 @@ def ipc(host, port, request, limit):
     print(f"RESULT {batches} {rows} {nbytes} {seconds}")
 
 
+def shim(host, port, request, limit):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..",
+                                    "python-shim", "src"))
+    from weft import _ipc
+
+    ticket = json.loads(request)["ticket"]
+    batches = rows = nbytes = 0
+    it = _ipc.stream(f"ipc+tcp://{host}:{port}", ticket)
+    t0 = time.perf_counter()
+    for b in it:
+        batches += 1
+        rows += b.record_batch.num_rows
+        nbytes += b.record_batch.nbytes
+        if batches >= limit:
+            break
+    seconds = time.perf_counter() - t0
+    it.close()
+    print(f"RESULT {batches} {rows} {nbytes} {seconds}")
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "--ipc":
+    if sys.argv[1] == "--shim":
+        shim(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]))
+    elif sys.argv[1] == "--ipc":
         ipc(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]))
     elif sys.argv[1] == "--raw":
         raw(sys.argv[2], int(sys.argv[3]))

@@ -41,10 +41,11 @@ public final class DecodedColumns {
   private static final long CHUNK_OVERHEAD = 96;
 
   /**
-   * The default budget: 1 GiB, or a quarter of the JVM's heap if that is less (the chunks live
-   * on the heap).
+   * The default budget: 1 GiB, or half the JVM's heap if that is less (the chunks live on the
+   * heap; with {@link WeftDataset#BLOCK_CACHE_BYTES}, at most five eighths of it are caches, the
+   * rest is room for the garbage of batches and reads).
    */
-  public static final long DEFAULT_BYTES = Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4);
+  public static final long DEFAULT_BYTES = Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 2);
 
   /** Decoded rows {@code [first, first + rows)} of one column of one file. */
   static final class Chunk {

@@ -432,25 +432,36 @@ final class DirectBatchWriter {
     Layout l = layout(n);
     long length = l.metaPadded + l.bodyLength;
     VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
-    try (ArrowBuf buf = allocator.buffer(length)) {
-      write(globalRowIds, buf.memoryAddress(), length);
-      ByteBuffer meta = buf.nioBuffer(8, l.metaPadded - 8).order(ByteOrder.LITTLE_ENDIAN);
-      Message msg = Message.getRootAsMessage(meta);
-      ArrowBuf body = buf.slice(l.metaPadded, l.bodyLength);
-      body.getReferenceManager().retain(); // released by deserializeRecordBatch
-      ArrowRecordBatch arb;
-      try {
-        arb = MessageSerializer.deserializeRecordBatch(msg, body);
-      } catch (IOException | RuntimeException e) {
-        body.getReferenceManager().release();
-        throw e;
-      }
-      try (arb) {
-        new VectorLoader(root).load(arb);
-      }
+    try (ArrowBuf buf = allocator.buffer(length); ArrowRecordBatch arb = recordBatch(globalRowIds, buf)) {
+      new VectorLoader(root).load(arb);
       return root;
     } catch (IOException | RuntimeException | Error e) {
       root.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Writes the batch of these rows as a message into {@code buf} (at least
+   * {@link #messageLength}{@code (ids.length)} bytes, e.g. a buffer reused from batch to batch) and
+   * returns it as a record batch whose buffers are slices of {@code buf} (the caller closes it;
+   * {@code buf} must outlive it).
+   */
+  ArrowRecordBatch recordBatch(long[] globalRowIds, ArrowBuf buf) throws IOException {
+    Layout l = layout(globalRowIds.length);
+    long length = l.metaPadded + l.bodyLength;
+    if (buf.capacity() < length) {
+      throw new IllegalArgumentException("buffer of " + buf.capacity() + " bytes for a message of " + length);
+    }
+    write(globalRowIds, buf.memoryAddress(), length);
+    ByteBuffer meta = buf.nioBuffer(8, l.metaPadded - 8).order(ByteOrder.LITTLE_ENDIAN);
+    Message msg = Message.getRootAsMessage(meta);
+    ArrowBuf body = buf.slice(l.metaPadded, l.bodyLength);
+    body.getReferenceManager().retain(); // released by deserializeRecordBatch
+    try {
+      return MessageSerializer.deserializeRecordBatch(msg, body);
+    } catch (IOException | RuntimeException e) {
+      body.getReferenceManager().release();
       throw e;
     }
   }

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -344,8 +345,16 @@ public final class IpcLoaderService implements AutoCloseable {
     int ahead = 1 + Math.min(FlightProducerImpl.MAX_PREFETCH,
         r.prefetch() < 0 ? LoaderServerOptions.DEFAULT_PREFETCH : r.prefetch());
     PrimitiveIterator.OfLong batches = p.plan().batchesOfWorker(r.worker(), r.numWorkers(), r.fromBatch());
-    ArrayDeque<Future<BatchAssembler.Batch>> queue = new ArrayDeque<>();
+    ArrayDeque<Future<Ready>> queue = new ArrayDeque<>();
     AtomicBoolean stopped = new AtomicBoolean();
+    // batches of all-fixed-width projections are gathered straight into message buffers that the
+    // stream reuses (at most `ahead` + 1 of them), not into fresh vectors: no allocation and no
+    // page faults per batch
+    DirectBatchWriter direct = reuseBuffers ? p.assembler().direct() : null;
+    if (direct != null) {
+      dataset.requireFingerprint(p.order().fingerprint(), "the epoch order");
+    }
+    java.util.concurrent.ConcurrentLinkedQueue<ArrowBuf> free = new java.util.concurrent.ConcurrentLinkedQueue<>();
     try {
       while (true) {
         while (queue.size() < ahead && batches.hasNext()) {
@@ -354,7 +363,7 @@ public final class IpcLoaderService implements AutoCloseable {
             if (stopped.get()) {
               return null;
             }
-            BatchAssembler.Batch b = p.assembler().assemble(p.order(), p.plan(), j);
+            Ready b = direct != null ? gathered(direct, p, j, free) : Ready.of(p.assembler().assemble(p.order(), p.plan(), j));
             if (stopped.get()) {
               b.close();
               return null;
@@ -362,22 +371,22 @@ public final class IpcLoaderService implements AutoCloseable {
             return b;
           }));
         }
-        Future<BatchAssembler.Batch> next = queue.poll();
+        Future<Ready> next = queue.poll();
         if (next == null) {
           break;
         }
         long t0 = System.nanoTime();
-        BatchAssembler.Batch b = await(next);
+        Ready b = await(next);
         counters.waited(System.nanoTime() - t0);
-        try (b; ArrowRecordBatch arb = new VectorUnloader(b.root()).getRecordBatch()) {
-          long bytes = arb.computeBodyLength();
+        try (b) {
+          long bytes = b.batch().computeBodyLength();
           if (bytes > LoaderServerOptions.DEFAULT_INLINE_LIMIT) {
             counters.error(); // as Flight refuses it; here the stream ends without its end marker
             return;
           }
-          int rows = b.root().getRowCount();
+          int rows = b.rows();
           byte[] tag = FlightTicket.tagJson(b.tag(), p.plan().resumePosition(b.tag().batchIndex()), rows);
-          out.writeBatch(arb, tag);
+          out.writeBatch(b.batch(), tag);
           counters.delivered(rows, bytes, false);
         }
         if (closed) {
@@ -388,11 +397,61 @@ public final class IpcLoaderService implements AutoCloseable {
     } finally {
       stopped.set(true);
       drain(queue);
+      for (ArrowBuf buf; (buf = free.poll()) != null; ) {
+        buf.close();
+      }
+    }
+  }
+
+  /** For benchmarks: false assembles every batch into fresh vectors (the earlier path). */
+  static volatile boolean reuseBuffers = true;
+
+  /** An assembled batch ready to write: its record batch and tag; closing it frees what it holds. */
+  private record Ready(BatchTag tag, int rows, ArrowRecordBatch batch, AutoCloseable owner) implements AutoCloseable {
+    static Ready of(BatchAssembler.Batch b) {
+      ArrowRecordBatch arb = new VectorUnloader(b.root()).getRecordBatch();
+      return new Ready(b.tag(), b.root().getRowCount(), arb, b);
+    }
+
+    @Override
+    public void close() {
+      batch.close();
+      try {
+        owner.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** Batch j gathered by {@code direct} into a buffer of {@code free} (or a new one), returned there on close. */
+  private Ready gathered(DirectBatchWriter direct, StreamPlan p, long j, java.util.Queue<ArrowBuf> free)
+      throws IOException {
+    long[] ids = p.plan().rowIdsOfBatch(p.order(), j);
+    if (ids.length == 0) {
+      return Ready.of(p.assembler().assemble(p.order(), p.plan(), j));
+    }
+    long length = direct.messageLength(ids.length);
+    ArrowBuf buf = free.poll();
+    if (buf != null && buf.capacity() < length) {
+      buf.close();
+      buf = null;
+    }
+    if (buf == null) {
+      buf = dataset.allocator().buffer(length);
+    }
+    try {
+      ArrowRecordBatch arb = direct.recordBatch(ids, buf);
+      ArrowBuf mine = buf;
+      return new Ready(p.plan().tag(p.order(), j), ids.length, arb, () -> free.add(mine));
+    } catch (IOException | RuntimeException | Error e) {
+      buf.close();
+      throw e;
     }
   }
 
   /** Submits an assembly; once the stream has started, a refusal can only end it (no end marker). */
-  private Future<BatchAssembler.Batch> submitOrEnd(java.util.concurrent.Callable<BatchAssembler.Batch> task)
+  private Future<Ready> submitOrEnd(java.util.concurrent.Callable<Ready> task)
       throws IOException {
     try {
       return executor.submit(task);
@@ -401,7 +460,7 @@ public final class IpcLoaderService implements AutoCloseable {
     }
   }
 
-  private static BatchAssembler.Batch await(Future<BatchAssembler.Batch> f) throws IOException {
+  private static <T> T await(Future<T> f) throws IOException {
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -415,12 +474,12 @@ public final class IpcLoaderService implements AutoCloseable {
     }
   }
 
-  private static void drain(ArrayDeque<Future<BatchAssembler.Batch>> queue) {
+  private static void drain(ArrayDeque<Future<Ready>> queue) {
     boolean interrupted = false;
-    for (Future<BatchAssembler.Batch> f : queue) {
+    for (Future<Ready> f : queue) {
       while (true) {
         try {
-          BatchAssembler.Batch b = f.get(30, TimeUnit.SECONDS);
+          Ready b = f.get(30, TimeUnit.SECONDS);
           if (b != null) {
             b.close();
           }

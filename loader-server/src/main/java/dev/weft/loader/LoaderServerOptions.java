@@ -42,10 +42,14 @@ public final class LoaderServerOptions {
   private final long inlineLimit;
   private final long decodedCacheBytes;
   private final boolean preload;
+  private final long blockCacheBytes;
+  private final boolean memoryMap;
 
   private LoaderServerOptions(Builder b) {
     decodedCacheBytes = b.decodedCacheBytes;
     preload = b.preload;
+    blockCacheBytes = b.blockCacheBytes;
+    memoryMap = b.memoryMap;
     socketPath = b.socketPath;
     shmDir = b.shmDir;
     slots = b.slots;
@@ -139,6 +143,24 @@ public final class LoaderServerOptions {
     return preload;
   }
 
+  /**
+   * Budget of the decoded mini-blocks the dataset's readers share (random batches not gathered
+   * from the decoded columns; default {@link WeftDataset#BLOCK_CACHE_BYTES}; 0: none). Used where
+   * the runner opens the dataset ({@link ServeRunner}).
+   */
+  public long blockCacheBytes() {
+    return blockCacheBytes;
+  }
+
+  /**
+   * Whether the runner memory-maps the dataset's files (default false: positional reads, so the
+   * file pages the server touches are not counted in its resident memory; see
+   * {@link WeftDataset#open(java.util.List, org.apache.arrow.memory.BufferAllocator, long, long, boolean)}).
+   */
+  public boolean memoryMap() {
+    return memoryMap;
+  }
+
   /** Builds {@link LoaderServerOptions}. */
   public static final class Builder {
     private Path socketPath;
@@ -155,8 +177,22 @@ public final class LoaderServerOptions {
     private long inlineLimit = DEFAULT_INLINE_LIMIT;
     private long decodedCacheBytes = DecodedColumns.DEFAULT_BYTES;
     private boolean preload = true;
+    private long blockCacheBytes = WeftDataset.BLOCK_CACHE_BYTES;
+    private boolean memoryMap;
 
     private Builder() {}
+
+    /** See {@link LoaderServerOptions#blockCacheBytes()}. */
+    public Builder blockCacheBytes(long bytes) {
+      this.blockCacheBytes = bytes;
+      return this;
+    }
+
+    /** See {@link LoaderServerOptions#memoryMap()}. */
+    public Builder memoryMap(boolean map) {
+      this.memoryMap = map;
+      return this;
+    }
 
     /** See {@link LoaderServerOptions#decodedCacheBytes()}. */
     public Builder decodedCacheBytes(long bytes) {
@@ -247,6 +283,7 @@ public final class LoaderServerOptions {
       check(inlineLimit >= 0 && inlineLimit <= Integer.MAX_VALUE - Protocol.BATCH_FIXED - Protocol.FRAME_HEADER,
           "inline limit must be in [0, 2 GiB), got " + inlineLimit);
       check(decodedCacheBytes >= 0, "decoded cache size must be >= 0, got " + decodedCacheBytes);
+      check(blockCacheBytes >= 0, "block cache size must be >= 0, got " + blockCacheBytes);
       check(token == null || (!token.isEmpty()
           && token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= Protocol.MAX_TOKEN_BYTES),
           "token must be 1.." + Protocol.MAX_TOKEN_BYTES + " UTF-8 bytes");

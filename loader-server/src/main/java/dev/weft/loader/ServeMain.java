@@ -13,7 +13,7 @@ import java.util.Locale;
  * java --add-opens=java.base/java.nio=ALL-UNNAMED -cp ... dev.weft.loader.ServeMain DATASET...
  *     [--socket PATH] [--shm-dir DIR] [--slots N] [--slot-size SIZE] [--token T] [--threads N]
  *     [--max-clients N] [--status-interval SECONDS] [--port N] [--ipc-port N] [--host H] [--max-streams N]
- *     [--decoded-cache SIZE] [--preload true|false]
+ *     [--decoded-cache SIZE] [--preload true|false] [--block-cache SIZE] [--mmap true|false]
  * </pre>
  *
  * <p>Standard output: the first line is the control socket's path, alone (read it to connect);
@@ -24,15 +24,19 @@ import java.util.Locale;
  * standard error. Exit codes: 0 after a clean shutdown, 1 if the server cannot start, 2 for bad
  * arguments (also a non-loopback {@code --host} without {@code --token}). {@code --decoded-cache}
  * is the budget of decoded fixed-width column values ({@link DecodedColumns}, default 1 GiB or a
- * quarter of the heap; 0: none); with {@code --preload true} (default) they are read before the
- * first line is printed, when they fit. Sizes accept K, M, G suffixes (powers of 1024), e.g. {@code --slot-size 8M}.
+ * half the heap; 0: none); with {@code --preload true} (default) they are read before the
+ * first line is printed, when they fit. {@code --block-cache} is the budget of decoded mini-blocks
+ * ({@link WeftDataset#BLOCK_CACHE_BYTES} by default). {@code --mmap true} memory-maps the files
+ * instead of reading them with positional reads (default false: then the file pages the server
+ * touches are not in its resident memory; see README, "Memory"). Sizes accept K, M, G suffixes (powers of 1024), e.g. {@code --slot-size 8M}.
  */
 public final class ServeMain {
   private ServeMain() {}
 
   static final String USAGE = "usage: ServeMain DATASET... [--socket PATH] [--shm-dir DIR] [--slots N]"
       + " [--slot-size SIZE] [--token T] [--threads N] [--max-clients N] [--status-interval SECONDS]"
-      + " [--port N] [--ipc-port N] [--host H] [--max-streams N] [--decoded-cache SIZE] [--preload true|false]";
+      + " [--port N] [--ipc-port N] [--host H] [--max-streams N] [--decoded-cache SIZE] [--preload true|false]"
+      + " [--block-cache SIZE] [--mmap true|false]";
 
   public static void main(String[] args) {
     int rc = run(args, System.out, System.err);
@@ -81,12 +85,9 @@ public final class ServeMain {
           case "--threads" -> b.threads(parseInt(a, v));
           case "--max-clients" -> b.maxClients(parseInt(a, v));
           case "--decoded-cache" -> b.decodedCacheBytes(parseSize(a, v));
-          case "--preload" -> {
-            if (!v.equals("true") && !v.equals("false")) {
-              throw new IllegalArgumentException(a + " must be true or false, got " + v);
-            }
-            b.preload(Boolean.parseBoolean(v));
-          }
+          case "--preload" -> b.preload(parseBool(a, v));
+          case "--block-cache" -> b.blockCacheBytes(parseSize(a, v));
+          case "--mmap" -> b.memoryMap(parseBool(a, v));
           case "--status-interval" -> {
             try {
               status = Double.parseDouble(v);
@@ -111,6 +112,13 @@ public final class ServeMain {
     FlightLoaderService.Options ipc = ipcPort == null ? null
         : new FlightLoaderService.Options(host, ipcPort, token, maxStreams);
     return new Args(datasets, b.build(), flight, status, ipc);
+  }
+
+  private static boolean parseBool(String opt, String v) {
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(opt + " must be true or false, got " + v);
+    }
+    return Boolean.parseBoolean(v);
   }
 
   private static int parseInt(String opt, String v) {

@@ -124,7 +124,8 @@ public final class ServeRunner {
     }
     WeftDataset dataset;
     try {
-      dataset = WeftDataset.open(c.datasets(), null, c.shm().decodedCacheBytes());
+      dataset = WeftDataset.open(c.datasets(), null, c.shm().decodedCacheBytes(), c.shm().blockCacheBytes(),
+          c.shm().memoryMap());
     } catch (Exception e) {
       err.println("error: cannot open the dataset: " + e.getMessage());
       return 1;

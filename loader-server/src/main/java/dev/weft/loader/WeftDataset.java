@@ -43,6 +43,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * <p>One {@link WeftReader} is opened per file and shared by all users (readers are thread-safe),
  * so a dataset is safe for concurrent use until {@link #close()}. All files must have the same
  * schema; opening checks that, reading only each file's header, tail, footer and schema.
+ *
+ * <p>Memory: the files are read with positional reads, not mapped (unless opened with
+ * {@code memoryMap} true), and what is kept is bounded by two budgets given at open, not by the
+ * dataset's size: the decoded column values ({@link DecodedColumns}) and the decoded mini-blocks
+ * the readers share ({@link dev.weft.reader.BlockCache}); besides them only metadata (block
+ * tables, a few bytes per mini-block touched) grows with the data read.
  */
 public final class WeftDataset implements AutoCloseable {
   private final List<Path> files;
@@ -54,11 +60,15 @@ public final class WeftDataset implements AutoCloseable {
   private final BufferAllocator allocator;
   private final boolean ownsAllocator;
   private final DecodedColumns decoded;
+  private final dev.weft.reader.BlockCache blockCache;
+  private final boolean memoryMapped;
 
   private WeftDataset(List<Path> files, List<WeftReader> readers, long[] starts, Schema schema,
       DatasetFingerprint fingerprint, BufferAllocator allocator, boolean ownsAllocator, long decodedCacheBytes,
-      int decodedChunkShift) {
+      int decodedChunkShift, dev.weft.reader.BlockCache blockCache, boolean memoryMapped) {
     this.decoded = new DecodedColumns(this, decodedCacheBytes, decodedChunkShift);
+    this.blockCache = blockCache;
+    this.memoryMapped = memoryMapped;
     this.files = files;
     this.readers = readers;
     this.starts = starts;
@@ -76,9 +86,9 @@ public final class WeftDataset implements AutoCloseable {
   /**
    * Bytes of decoded mini-blocks kept for reuse, shared by the readers of all files of a dataset:
    * random batches parse every block they touch, and parsing costs far more than reading a value.
-   * 256 MiB, or a quarter of the JVM's heap if that is less (decompressed blocks live on the heap).
+   * 256 MiB, or an eighth of the JVM's heap if that is less (decompressed blocks live on the heap).
    */
-  public static final long BLOCK_CACHE_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4);
+  public static final long BLOCK_CACHE_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
 
   /**
    * Opens a dataset.
@@ -104,23 +114,48 @@ public final class WeftDataset implements AutoCloseable {
     return open(paths, allocator, decodedCacheBytes, DecodedColumns.DEFAULT_CHUNK_SHIFT);
   }
 
+  /**
+   * Opens a dataset with given memory settings.
+   *
+   * @param decodedCacheBytes budget of decoded fixed-width column values ({@link #decodedColumns()}; 0: none)
+   * @param blockCacheBytes budget of the decoded mini-blocks all files' readers share (random
+   *     batches that are not gathered from the decoded columns parse the blocks they touch); 0: none
+   * @param memoryMap whether the files are memory-mapped ({@link dev.weft.reader.ReaderOptions#memoryMap});
+   *     false (the default of the other {@code open} methods and of the server) reads them with
+   *     positional reads, so that the pages of a dataset larger than memory that the server touches
+   *     are not counted in its resident memory
+   */
+  public static WeftDataset open(List<Path> paths, BufferAllocator allocator, long decodedCacheBytes,
+      long blockCacheBytes, boolean memoryMap) throws IOException {
+    return open(paths, allocator, decodedCacheBytes, DecodedColumns.DEFAULT_CHUNK_SHIFT, blockCacheBytes, memoryMap);
+  }
+
   /** As {@link #open(List, BufferAllocator, long)} with decoded chunks of {@code 2^chunkShift} rows (tests). */
   static WeftDataset open(List<Path> paths, BufferAllocator allocator, long decodedCacheBytes, int chunkShift)
       throws IOException {
+    return open(paths, allocator, decodedCacheBytes, chunkShift, BLOCK_CACHE_BYTES, false);
+  }
+
+  private static WeftDataset open(List<Path> paths, BufferAllocator allocator, long decodedCacheBytes, int chunkShift,
+      long blockCacheBytes, boolean memoryMap) throws IOException {
     if (decodedCacheBytes < 0) {
       throw new IllegalArgumentException("decoded column cache size must be >= 0, got " + decodedCacheBytes);
+    }
+    if (blockCacheBytes < 0) {
+      throw new IllegalArgumentException("block cache size must be >= 0, got " + blockCacheBytes);
     }
     List<Path> files = resolve(paths);
     boolean own = allocator == null;
     BufferAllocator alloc = own ? new RootAllocator() : allocator;
     List<WeftReader> readers = new ArrayList<>();
+    dev.weft.reader.ReaderOptions options;
     try {
       List<DatasetFingerprint.FileFacts> facts = new ArrayList<>();
       long[] starts = new long[files.size() + 1];
       Schema schema = null;
       // one cache for all files: the server's memory does not grow with the number of files
-      dev.weft.reader.ReaderOptions options = dev.weft.reader.ReaderOptions.defaults()
-          .withBlockCache(dev.weft.reader.BlockCache.create(BLOCK_CACHE_BYTES));
+      options = dev.weft.reader.ReaderOptions.defaults()
+          .withBlockCache(dev.weft.reader.BlockCache.create(blockCacheBytes)).withMemoryMap(memoryMap);
       for (int i = 0; i < files.size(); i++) {
         Path file = files.get(i);
         TailFacts tf = readHeaderAndTail(file);
@@ -137,7 +172,7 @@ public final class WeftDataset implements AutoCloseable {
             tf.fileId, tf.footerCrc));
       }
       return new WeftDataset(List.copyOf(files), List.copyOf(readers), starts, schema,
-          DatasetFingerprint.compute(facts), alloc, own, decodedCacheBytes, chunkShift);
+          DatasetFingerprint.compute(facts), alloc, own, decodedCacheBytes, chunkShift, options.blockCache(), memoryMap);
     } catch (IOException | RuntimeException | Error e) {
       for (WeftReader r : readers) {
         try {
@@ -281,6 +316,16 @@ public final class WeftDataset implements AutoCloseable {
    */
   public DecodedColumns decodedColumns() {
     return decoded;
+  }
+
+  /** The cache of decoded mini-blocks all files' readers share (bounded by the budget given at open). */
+  public dev.weft.reader.BlockCache blockCache() {
+    return blockCache;
+  }
+
+  /** Whether the files are memory-mapped (else read with positional reads). */
+  public boolean memoryMapped() {
+    return memoryMapped;
   }
 
   /** The allocator batches of this dataset are allocated from. */

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * (batch assembly included, so this is a lower bound of the transport), next to the
  * shared-memory transport as the peer. Clients: {@link WeftFlightClient} / {@link WeftIpcClient}
  * / {@link WeftLoaderClient} in this JVM, and pyarrow.flight / pyarrow.ipc in another process if a
- * Python with pyarrow is found (see {@link FlightPythonTest}). Prints, asserts nothing. Off by
+ * Python with pyarrow is found (see {@link FlightPythonTest}): pyarrow.ipc over {@code
+ * socket.makefile} and the Python shim's client ({@code weft._ipc}); "before" contenders run the
+ * IPC server's earlier path (fresh vectors per batch, {@code IpcLoaderService.reuseBuffers} false)
+ * in the same rounds. Prints, asserts nothing. Off by
  * default: {@code mvn -B -o -pl loader-server -am test -Dtest=FlightTransportBenchmark
  * -Dweft.bench=true -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dweft.bench.batch=65536}: one
  * batch size only).
@@ -139,24 +142,42 @@ class FlightTransportBenchmark {
           List<Run> shmJava = new ArrayList<>();
           List<Run> flightPy = new ArrayList<>();
           List<Run> ipcPy = new ArrayList<>();
+          List<Run> ipcShim = new ArrayList<>();
+          List<Run> ipcJavaFresh = new ArrayList<>();
+          List<Run> ipcPyBefore = new ArrayList<>();
           StreamRequest r = request(batch, shuffle, 0, 1);
           String ticket = new String(FlightTicket.encode(null, r), StandardCharsets.UTF_8);
           for (int i = 0; i < REPEATS; i++) {
             flightJava.add(time(shm, flight, () -> flightDrain(fc, r, limit)));
             ipcJava.add(time(shm, flight, () -> ipcDrain(ic, r, limit)));
+            IpcLoaderService.reuseBuffers = false; // the earlier server path: fresh vectors per batch
+            try {
+              ipcJavaFresh.add(time(shm, flight, () -> ipcDrain(ic, r, limit)));
+              if (python != null) {
+                ipcPyBefore.add(pythonRun(python, List.of(script.toString(), "--ipc", "127.0.0.1",
+                    Integer.toString(ipc.port()), "{\"v\":1,\"ticket\":" + ticket + "}", Long.toString(limit))));
+              }
+            } finally {
+              IpcLoaderService.reuseBuffers = true;
+            }
             shmJava.add(time(shm, flight, () -> TransportBenchmark.drain(sc, r, (int) limit)));
             if (python != null) {
               flightPy.add(pythonRun(python, List.of(script.toString(), flight.uri(), ticket, Long.toString(limit))));
               ipcPy.add(pythonRun(python, List.of(script.toString(), "--ipc", "127.0.0.1",
                   Integer.toString(ipc.port()), "{\"v\":1,\"ticket\":" + ticket + "}", Long.toString(limit))));
+              ipcShim.add(pythonRun(python, List.of(script.toString(), "--shim", "127.0.0.1",
+                  Integer.toString(ipc.port()), "{\"v\":1,\"ticket\":" + ticket + "}", Long.toString(limit))));
             }
           }
           report("flight, WeftFlightClient, same JVM, 1 stream", flightJava);
           report("arrow ipc/tcp, WeftIpcClient, same JVM, 1 stream", ipcJava);
+          report("arrow ipc/tcp, WeftIpcClient, server: fresh vectors per batch (before)", ipcJavaFresh);
           report("shm, WeftLoaderClient, same JVM, 1 stream (peer)", shmJava);
           if (python != null) {
             report("flight, pyarrow.flight, another process, 1 stream", flightPy);
-            report("arrow ipc/tcp, pyarrow.ipc, another process, 1 stream", ipcPy);
+            report("arrow ipc/tcp, pyarrow.ipc over makefile + fresh vectors (before)", ipcPyBefore);
+            report("arrow ipc/tcp, pyarrow.ipc over makefile, another process, 1 stream", ipcPy);
+            report("arrow ipc/tcp, python shim (weft._ipc), another process, 1 stream", ipcShim);
           }
         }
       }

@@ -40,10 +40,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *       gathering from {@link DecodedColumns} straight into slot-like memory (ids included);
  *   <li>{@code assemble (decoded) -> root}: {@link BatchAssembler#assemble} as vectors (what the
  *       Flight transport gets);
- *   <li>{@code take + serialize -> slot}: the previous server path, the reader's take into vectors,
- *       then {@code MessageSerializer} into the slot.
+ *   <li>{@code take (pread|mmap) + serialize -> slot}: the path of batches that are not gathered
+ *       from decoded columns, the reader's take into vectors, then {@code MessageSerializer} into
+ *       the slot; once with the file read with positional reads (the server's default), once with
+ *       the same file memory-mapped (two datasets, each with its own block cache).
  * </ul>
- * First times one epoch of {@code direct} from a cold cache (the first epoch reads and decodes
+ * First times one epoch of {@code direct} from a cold cache (mapped, then pread) (the first epoch reads and decodes
  * each chunk once). Prints medians over repeats of the mean time per batch and the ratio to the
  * bound, by wall time and by the thread's CPU time (steadier on a shared machine). Off by default:
  * <pre>
@@ -121,11 +123,16 @@ class ServerAssemblyBenchmark {
     try (BufferAllocator alloc = new RootAllocator()) {
       write(file, rows, alloc);
       InRam ram = load(file, rows, alloc);
-      try (WeftDataset ds = WeftDataset.open(List.of(file), alloc)) {
+      // the server's datasets read with pread (the default); the same file memory-mapped beside it
+      try (WeftDataset ds = WeftDataset.open(List.of(file), alloc);
+          WeftDataset mapped = WeftDataset.open(List.of(file), alloc, DecodedColumns.DEFAULT_BYTES,
+              WeftDataset.BLOCK_CACHE_BYTES, true)) {
         BatchAssembler fast = new BatchAssembler(ds, COLUMNS);
         BatchAssembler take = new BatchAssembler(ds, COLUMNS, false);
+        BatchAssembler takeMapped = new BatchAssembler(mapped, COLUMNS, false);
         DirectBatchWriter direct = fast.direct();
-        if (direct == null) {
+        DirectBatchWriter directMapped = new BatchAssembler(mapped, COLUMNS).direct();
+        if (direct == null || directMapped == null) {
           throw new AssertionError("the recsys columns are not gathered from decoded columns");
         }
         ByteBuffer slot = ByteBuffer.allocateDirect(4 << 20);
@@ -138,8 +145,22 @@ class ServerAssemblyBenchmark {
             VectorSchemaRoot b = take.assemble(check)) {
           RecsysTakeBenchmark.requireEqual(b, a);
         }
-        // one epoch from a cold cache
+        // one epoch from a cold cache, first with the file mapped (the reads then are page faults),
+        // after one on a throwaway dataset, so that neither pays for the JIT
+        try (WeftDataset warm = WeftDataset.open(List.of(file), alloc)) {
+          DirectBatchWriter w = new BatchAssembler(warm, COLUMNS).direct();
+          for (long j = 0; j < plan.batchesPerRank(); j++) {
+            w.write(plan.rowIdsOfBatch(order, j), slotAddr, slot.capacity());
+          }
+        }
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long m0 = System.nanoTime();
+        long mc0 = mx.getCurrentThreadCpuTime();
+        for (long j = 0; j < plan.batchesPerRank(); j++) {
+          directMapped.write(plan.rowIdsOfBatch(order, j), slotAddr, slot.capacity());
+        }
+        double coldMappedUs = (System.nanoTime() - m0) / 1e3 / plan.batchesPerRank();
+        double coldMappedCpuUs = (mx.getCurrentThreadCpuTime() - mc0) / 1e3 / plan.batchesPerRank();
         long t0 = System.nanoTime();
         long c0 = mx.getCurrentThreadCpuTime();
         long bytes = 0;
@@ -154,6 +175,8 @@ class ServerAssemblyBenchmark {
             rows, Files.size(file) >> 20, COLUMNS.size(), Runtime.getRuntime().availableProcessors(), coldUs, coldCpuUs,
             plan.batchesPerRank(), bytes / 1024.0 / plan.batchesPerRank(), ds.decodedColumns().heldBytes() >> 20,
             ds.decodedColumns().capacityBytes() >> 20);
+        System.out.printf("  the same first epoch with the file memory-mapped: %.1f us/batch wall, %.1f us CPU%n",
+            coldMappedUs, coldMappedCpuUs);
 
         Map<String, Call> calls = new LinkedHashMap<>();
         calls.put("bound: in-JVM gather (Java arrays)", ram::gather);
@@ -163,7 +186,18 @@ class ServerAssemblyBenchmark {
             return r.getRowCount();
           }
         });
-        calls.put("take + serialize -> slot (before)", ids -> {
+        calls.put("take (mmap) + serialize -> slot", ids -> {
+          try (VectorSchemaRoot r = takeMapped.assemble(ids);
+              ArrowRecordBatch arb = new VectorUnloader(r).getRecordBatch()) {
+            slot.clear();
+            WriteChannel out = new WriteChannel(new ServerStream.SlotChannel(slot));
+            ByteBuffer meta = MessageSerializer.serializeMetadata(arb, IpcOption.DEFAULT);
+            MessageSerializer.writeMessageBuffer(out, meta.remaining(), meta, IpcOption.DEFAULT);
+            MessageSerializer.writeBatchBuffers(out, arb);
+            return out.getCurrentPosition();
+          }
+        });
+        calls.put("take (pread) + serialize -> slot", ids -> {
           try (VectorSchemaRoot r = take.assemble(ids);
               ArrowRecordBatch arb = new VectorUnloader(r).getRecordBatch()) {
             slot.clear();

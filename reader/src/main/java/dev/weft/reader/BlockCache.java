@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Decoded mini-blocks shared by all calls on one reader, bounded by the bytes they hold
+ * Decoded mini-blocks (and decoded shared dictionaries) shared by all calls on one reader, bounded by the bytes they hold
  * (decompressed and decoded blocks hold their bytes on the heap; views of the mapped file hold
  * nothing but a few small objects). The entries live in slot arrays owned by the nodes, one slot
  * per block of a page ({@link NodeReader}), so that a hit is two array reads, not a hash lookup:
@@ -21,8 +21,11 @@ public final class BlockCache {
   /** What an uncompressed block's cache entry is charged: its objects only. */
   static final long VIEW_COST = 160;
 
-  /** One cached block: where it sits, for eviction; {@code node} (may be null) is told of it. */
-  private record Entry(AtomicReferenceArray<DecodedBlock> slots, int index, DecodedBlock block, long cost,
+  /**
+   * One cached block (or shared dictionary): where it sits, for eviction; {@code node} (may be
+   * null) is told of an evicted block.
+   */
+  private record Entry(AtomicReferenceArray<Object> slots, int index, Object block, long cost,
       NodeReader node, int nodeBlock) {}
 
   private final long capacity;
@@ -77,10 +80,42 @@ public final class BlockCache {
       return;
     }
     if (slots.compareAndSet(index, null, block)) {
-      fifo.add(new Entry(slots, index, block, cost, node, nodeBlock));
-      if (held.addAndGet(cost) > capacity) {
-        evict();
+      add(new Entry(erase(slots), index, block, cost, node, nodeBlock));
+    }
+  }
+
+  /**
+   * Caches a decoded shared dictionary in {@code slots[index]} (charged its heap bytes), so that the
+   * dictionaries a long-running reader touches stay within the same budget as its blocks; returns
+   * the dictionary to use (the one already there, if another thread was first). A dictionary larger
+   * than a quarter of the cache is returned without being cached (it is read again next time); a
+   * disabled cache keeps every dictionary (as before caches had budgets).
+   */
+  dev.weft.format.encoding.SharedDictionary putDictionary(AtomicReferenceArray<dev.weft.format.encoding.SharedDictionary> slots, int index,
+      dev.weft.format.encoding.SharedDictionary dictionary) {
+    long cost = VIEW_COST + dictionary.retainedBytes();
+    if (capacity > 0 && cost > capacity / 4) {
+      return dictionary;
+    }
+    if (slots.compareAndSet(index, null, dictionary)) {
+      if (capacity > 0) {
+        add(new Entry(erase(slots), index, dictionary, cost, null, 0));
       }
+      return dictionary;
+    }
+    dev.weft.format.encoding.SharedDictionary there = slots.get(index);
+    return there != null ? there : dictionary;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static AtomicReferenceArray<Object> erase(AtomicReferenceArray<?> slots) {
+    return (AtomicReferenceArray<Object>) slots;
+  }
+
+  private void add(Entry e) {
+    fifo.add(e);
+    if (held.addAndGet(e.cost()) > capacity) {
+      evict();
     }
   }
 

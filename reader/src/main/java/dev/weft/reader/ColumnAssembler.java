@@ -87,6 +87,12 @@ final class ColumnAssembler {
         from = appendFixedFast(out, reader, from, to);
       }
     }
+    if (out.node.kind() == NodeKind.FIXED && !reader.mapped()) {
+      DecodedBlock lastBlock = last[nodeIndex];
+      if (lastBlock == null || from < lastBlock.firstElement() || to > lastBlock.endElement()) {
+        from = appendFixedPread(out, reader, from, to);
+      }
+    }
     long e = from;
     while (e < to) {
       if (direct) {
@@ -251,6 +257,35 @@ final class ColumnAssembler {
     }
     if (e > from) {
       // a take's range is one row's values of this node, which lie in one block
+      reader.countFastBlockRead();
+    }
+    return e;
+  }
+
+  private final long[] blockEnd = new long[1];
+
+  /**
+   * Positional reads: values {@code [from, to)} of plain blocks already verified are read from the
+   * file straight into the output, one read per block run (what a mapped reader gets from
+   * {@link #appendFixedFast}): a random take of one row of a wide plain column (an embedding of
+   * 64 floats in a block of tens of KiB) reads those 256 bytes, not a copy of the whole block.
+   * Returns the first element not read (where a block is not plain or not verified yet).
+   */
+  private long appendFixedPread(OutputNode out, NodeReader reader, long from, long to) throws IOException {
+    int w = out.node.byteWidth();
+    long e = from;
+    while (e < to) {
+      long offset = reader.plainValueOffset(e, blockEnd);
+      if (offset < 0) {
+        break;
+      }
+      long n = Math.min(to, blockEnd[0]) - e;
+      long at = out.count;
+      ArrowBuf dst = out.data.ensure((at + n) * w);
+      reader.readValues(offset, dst.memoryAddress() + at * w, Math.toIntExact(n * w));
+      Bits.setOnes(out.validity.ensure((at + n + 7) >>> 3), at, n);
+      out.count += n;
+      e += n;
       reader.countFastBlockRead();
     }
     return e;

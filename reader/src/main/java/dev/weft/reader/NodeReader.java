@@ -156,14 +156,15 @@ final class NodeReader {
   }
 
   /**
-   * The values of elements {@code [from, to)} as one view of the mapped file, if this FIXED
+   * The values of elements {@code [from, to)} as one view of the mapped file (null when the file is
+   * read with positional reads), if this FIXED
    * node stores them contiguously there: every block involved lies in one page, is
    * uncompressed, has no validity bitmap and directly follows the previous one. Returns null
    * otherwise. Checksums of the blocks involved are verified first.
    */
   ByteBuffer contiguousValues(long from, long to) throws IOException {
-    if (node.kind() != dev.weft.format.NodeKind.FIXED || from >= to || to > totalElements) {
-      return null;
+    if (node.kind() != dev.weft.format.NodeKind.FIXED || from >= to || to > totalElements || !ctx.file().mapped()) {
+      return null; // (read with positional reads, a range is a copy: no view to hand out)
     }
     int p = pageFor(from);
     PageMeta page = pages.get(p);
@@ -350,6 +351,42 @@ final class NodeReader {
     return base + t.offset(b) + (rel - t.elemStart(b)) * w;
   }
 
+  /**
+   * Positional reads: the file offset of element {@code element}'s value, for a FIXED node whose
+   * block holding it is plain (uncompressed, not encoded, no validity) and already verified, with
+   * the absolute end element of that block in {@code end[0]}; otherwise -1 (the caller takes the
+   * general path, which verifies the block). Random take then reads just the values it needs
+   * ({@link #readValues}) instead of a copy of the whole block.
+   */
+  long plainValueOffset(long element, long[] end) throws IOException {
+    if (element < 0 || element >= totalElements) {
+      return -1;
+    }
+    int p = pageFor(element);
+    PageMeta page = pages.get(p);
+    BlockTable t = table(p);
+    long rel = element - page.firstElement();
+    int b = t.blockForElement(rel);
+    if (rel < t.elemStart(b) || rel >= t.elemEnd(b) || !t.isVerified(b) || t.hasValidity(b)
+        || t.codec(b) != Codec.NONE || t.encoded(b)
+        || (t.elemEnd(b) - t.elemStart(b)) * node.byteWidth() != t.storedLength(b)) {
+      return -1;
+    }
+    end[0] = page.firstElement() + t.elemEnd(b);
+    return page.offset() + t.offset(b) + (rel - t.elemStart(b)) * node.byteWidth();
+  }
+
+  /** Reads {@code length} bytes of the file at {@code offset} to native memory at {@code address}. */
+  void readValues(long offset, long address, int length) throws IOException {
+    ctx.file().readInto(offset, address, length);
+    ctx.stats().addData(length);
+  }
+
+  /** Whether the file is memory-mapped (else read with positional reads). */
+  boolean mapped() {
+    return ctx.file().mapped();
+  }
+
   void countFastBlockRead() {
     ctx.stats().addBlock();
   }
@@ -358,6 +395,10 @@ final class NodeReader {
   private long pageAddress(int p, PageMeta page) throws IOException {
     long a = pageAddresses.get(p);
     if (a == UNKNOWN_ADDRESS) {
+      if (!ctx.file().mapped()) {
+        pageAddresses.set(p, -1); // positional reads: no address to read values at
+        return -1;
+      }
       ByteBuffer view = ctx.file().slice(page.offset(), page.dataLength());
       a = view.isDirect() ? org.apache.arrow.memory.util.MemoryUtil.getByteBufferAddress(view) : -1;
       pageAddresses.set(p, a);
@@ -390,7 +431,7 @@ final class NodeReader {
       return 0;
     }
     long offset = page.offset() + t.offset(b);
-    ByteBuffer bytes = verifiedBytes(p, page, t, b, offset);
+    ByteBuffer bytes = verifiedBytes(p, page, t, b, offset, true); // decompressed below, not kept
     long expectedRaw = MiniBlock.expectedRawLength(node, count, false);
     int rawLength = t.rawLength(b);
     if (expectedRaw < 0 || (up ? rawLength > expectedRaw + EncodedBlocks.MAX_GROWTH : rawLength != expectedRaw)) {
@@ -430,10 +471,15 @@ final class NodeReader {
     return (int) count;
   }
 
-  /** Block b's stored bytes, counted and (the first time) checked against its checksum. */
-  private ByteBuffer verifiedBytes(int p, PageMeta page, BlockTable t, int b, long offset) throws IOException {
+  /**
+   * Block b's stored bytes, counted and (the first time) checked against its checksum; with
+   * {@code scratch} (the caller decompresses them at once and keeps nothing of them) they may be
+   * in the thread's reused read buffer ({@link MappedFile#scratchSlice}).
+   */
+  private ByteBuffer verifiedBytes(int p, PageMeta page, BlockTable t, int b, long offset, boolean scratch)
+      throws IOException {
     int stored = t.storedLength(b);
-    ByteBuffer bytes = ctx.file().slice(offset, stored);
+    ByteBuffer bytes = scratch ? ctx.file().scratchSlice(offset, stored) : ctx.file().slice(offset, stored);
     ctx.stats().addData(stored);
     ctx.stats().addBlock();
     if (!t.isVerified(b) && ctx.verifyChecksums()) {
@@ -448,7 +494,8 @@ final class NodeReader {
 
   DecodedBlock decode(int p, PageMeta page, BlockTable t, int b) throws IOException {
     long offset = page.offset() + t.offset(b);
-    ByteBuffer bytes = verifiedBytes(p, page, t, b, offset);
+    // compressed bytes are decompressed below and not kept: they may be the thread's read buffer
+    ByteBuffer bytes = verifiedBytes(p, page, t, b, offset, t.codec(b) != Codec.NONE);
     long count = t.elemEnd(b) - t.elemStart(b);
     long expectedRaw = MiniBlock.expectedRawLength(node, count, t.hasValidity(b));
     boolean encoded = t.encoded(b);
@@ -492,7 +539,8 @@ final class NodeReader {
 
   /**
    * Shared dictionary {@code d} of this node, decoded: read, checksummed, decompressed and parsed
-   * on first use, then kept for the life of the reader (one per column chunk).
+   * on first use, then kept in the reader's block cache (charged its heap bytes; with the cache
+   * disabled, for the life of the reader).
    */
   SharedDictionary dictionary(int d) throws IOException {
     SharedDictionary s = decodedDictionaries.get(d);
@@ -520,8 +568,8 @@ final class NodeReader {
       throw CorruptFileException.at(ctx.path(), column, m.offset(), "malformed shared dictionary ("
           + node.path() + ", dictionary " + d + "): " + e.getMessage() + note);
     }
-    decodedDictionaries.compareAndSet(d, null, s);
-    return decodedDictionaries.get(d);
+    // kept in the reader's block cache, within its budget (evicted ones are read again when needed)
+    return ctx.cache().putDictionary(decodedDictionaries, d, s);
   }
 
   /** The node's shared dictionaries (format 4.0). */

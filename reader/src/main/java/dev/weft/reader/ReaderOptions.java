@@ -12,15 +12,32 @@ public final class ReaderOptions {
   private final boolean verifyChecksums;
   private final long blockCacheBytes;
   private final BlockCache sharedCache;
+  private final boolean memoryMap;
 
-  private ReaderOptions(boolean verifyChecksums, long blockCacheBytes, BlockCache sharedCache) {
+  private ReaderOptions(boolean verifyChecksums, long blockCacheBytes, BlockCache sharedCache, boolean memoryMap) {
     this.verifyChecksums = verifyChecksums;
     this.blockCacheBytes = blockCacheBytes;
     this.sharedCache = sharedCache;
+    this.memoryMap = memoryMap;
   }
 
   public static ReaderOptions defaults() {
-    return new ReaderOptions(true, DEFAULT_BLOCK_CACHE_BYTES, null);
+    return new ReaderOptions(true, DEFAULT_BLOCK_CACHE_BYTES, null, true);
+  }
+
+  /**
+   * Whether the file is memory-mapped (default true): reads are views of the mapping and
+   * uncompressed columns can be handed to Arrow without a copy. False reads every range with a
+   * positional read into a heap buffer instead: nothing is mapped, so the pages a long-running
+   * process touches are not counted in its resident memory (they stay in the OS page cache), and
+   * the reader's memory is what its caches hold. The loader server reads this way.
+   */
+  public boolean memoryMap() {
+    return memoryMap;
+  }
+
+  public ReaderOptions withMemoryMap(boolean map) {
+    return new ReaderOptions(verifyChecksums, blockCacheBytes, sharedCache, map);
   }
 
   /** The cache shared with other readers, or null: the reader makes its own of {@link #blockCacheBytes}. */
@@ -33,7 +50,7 @@ public final class ReaderOptions {
    * null returns to a cache of the reader's own.
    */
   public ReaderOptions withBlockCache(BlockCache cache) {
-    return new ReaderOptions(verifyChecksums, cache == null ? blockCacheBytes : cache.capacityBytes(), cache);
+    return new ReaderOptions(verifyChecksums, cache == null ? blockCacheBytes : cache.capacityBytes(), cache, memoryMap);
   }
 
   /**
@@ -49,7 +66,7 @@ public final class ReaderOptions {
     if (bytes < 0) {
       throw new IllegalArgumentException("block cache size must be >= 0, got " + bytes);
     }
-    return new ReaderOptions(verifyChecksums, bytes, null);
+    return new ReaderOptions(verifyChecksums, bytes, null, memoryMap);
   }
 
   /** Whether each mini-block's CRC32C is checked the first time it is read (default true). */
@@ -58,6 +75,6 @@ public final class ReaderOptions {
   }
 
   public ReaderOptions withVerifyChecksums(boolean verify) {
-    return new ReaderOptions(verify, blockCacheBytes, sharedCache);
+    return new ReaderOptions(verify, blockCacheBytes, sharedCache, memoryMap);
   }
 }

@@ -23,13 +23,14 @@ public final class ReaderStats {
 
   /**
    * Bytes of shared dictionaries read (format 4.0, stored size): each column chunk's dictionary
-   * is read and decoded once, on the first read of a block that refers to it, then cached.
+   * is read and decoded on the first read of a block that refers to it, then kept in the block
+   * cache (read again if the cache evicted it).
    */
   public long dictionaryBytesRead() {
     return dictionaryBytes.sum();
   }
 
-  /** Shared dictionaries read and decoded (at most one per node and row group while cached). */
+  /** Shared dictionaries read and decoded (once per node and row group while cached). */
   public long dictionariesDecoded() {
     return dictionariesDecoded.sum();
   }

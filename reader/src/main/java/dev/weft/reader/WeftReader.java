@@ -42,7 +42,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>Opening reads the header, the tail and the footer only; a column's metadata is read the
  * first time the column is used, and a page's block table the first time the page is used.
- * The file is memory-mapped. Every returned {@link VectorSchemaRoot} belongs to the caller, who
+ * The file is memory-mapped (or read with positional reads: {@link ReaderOptions#memoryMap}). Every returned {@link VectorSchemaRoot} belongs to the caller, who
  * must close it before closing the allocator. A reader is safe for concurrent use by many
  * threads. Corruption of any byte the reader uses is reported as a {@link CorruptFileException}
  * naming the file, column and offset.
@@ -97,7 +97,7 @@ public final class WeftReader implements AutoCloseable {
       throw new NoSuchFileException(abs.toString(), null, "no such Weft file");
     }
     try {
-      MappedFile file = new MappedFile(abs, ch);
+      MappedFile file = new MappedFile(abs, ch, options.memoryMap());
       long size = file.size();
       if (size < WeftFormat.HEADER_LENGTH + WeftFormat.TAIL_LENGTH) {
         throw CorruptFileException.at(abs, null, 0, size == 0 ? "empty file, not a Weft file"

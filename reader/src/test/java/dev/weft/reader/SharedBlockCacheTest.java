@@ -135,4 +135,46 @@ class SharedBlockCacheTest {
       assertTrue(prev < cur || (prev == cur && order[k - 1] < order[k]), "position " + k);
     }
   }
+
+  @Test
+  void sharedDictionariesStayWithinTheCachesBudget() throws Exception {
+    // a long-running reader (the loader server) touches every column chunk's dictionary in turn:
+    // they are cached within the block cache's budget, evicted and read again, never kept all
+    try (BufferAllocator alloc = new RootAllocator();
+        VectorSchemaRoot data = EncodingColumns.generate(40_000, 11, alloc)) {
+      Path file = dir.resolve("dicts.weft");
+      try (dev.weft.writer.WeftWriter w = dev.weft.writer.WeftWriter.open(file, data.getSchema(),
+          WriterOptions.builder().compression(dev.weft.format.Codec.NONE).maxRowGroupRows(6000).build())) {
+        w.write(data);
+      }
+      BlockCache tiny = BlockCache.create(48 << 10);
+      try (WeftReader r = WeftReader.open(file, alloc, ReaderOptions.defaults().withBlockCache(tiny))) {
+        Random rnd = new Random(BASE_SEED + 7);
+        for (int round = 0; round < 4; round++) {
+          long[] ids = randomIds(rnd, 200, data.getRowCount());
+          try (VectorSchemaRoot got = r.take(ids, null)) {
+            for (int i = 0; i < ids.length; i++) {
+              for (org.apache.arrow.vector.FieldVector v : got.getFieldVectors()) {
+                Object want = data.getVector(v.getName()).getObject((int) ids[i]);
+                assertTrue(java.util.Objects.deepEquals(want, v.getObject(i)), v.getName() + " row " + ids[i]);
+              }
+            }
+          }
+          assertTrue(tiny.heldBytes() <= tiny.capacityBytes(), tiny.heldBytes() + " bytes held");
+        }
+        long decoded = r.stats().dictionariesDecoded();
+        long inFile = 0;
+        for (int c = 0; c < data.getSchema().getFields().size(); c++) {
+          for (var perNode : r.columnMeta(c).dictionariesPerNode()) {
+            inFile += perNode.size();
+          }
+        }
+        assertTrue(inFile > 0, "the file has shared dictionaries");
+        // more decodes than dictionaries: evicted ones were read again (none is kept for good)
+        assertTrue(decoded > inFile, decoded + " dictionaries decoded, " + inFile + " in the file");
+        System.out.println("SharedBlockCacheTest.sharedDictionariesStayWithinTheCachesBudget: " + decoded
+            + " dictionaries decoded, " + tiny.heldBytes() + " bytes held");
+      }
+    }
+  }
 }

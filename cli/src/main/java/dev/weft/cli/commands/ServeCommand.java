@@ -17,7 +17,7 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code weft serve DATASET... [--host H] [--port N] [--shm-dir DIR] [--token T]
- * [--decoded-cache SIZE] [--preload true|false]}: the loader
+ * [--decoded-cache SIZE] [--preload true|false] [--block-cache SIZE] [--mmap true|false]}: the loader
  * server, over shared memory (same host) and Arrow Flight (TCP), until SIGTERM or SIGINT. See
  * loader-server/PROTOCOL.md.
  */
@@ -34,7 +34,12 @@ import picocli.CommandLine.ParentCommand;
           + " unix:PATH, then the Arrow IPC socket transport's ipc+tcp://HOST:PORT. Then a status line every few seconds. Stops cleanly on SIGTERM or Ctrl-C"
           + " (removes its shared-memory ring and socket).",
       "Security: listens on 127.0.0.1 unless --host says otherwise; another address needs --token"
-          + " (clients send 'authorization: Bearer TOKEN'), else exit status 2."
+          + " (clients send 'authorization: Bearer TOKEN'), else exit status 2.",
+      "Memory does not grow with the dataset: the files are read with positional reads (not mapped,"
+          + " unless --mmap true), and its memory is about: JVM base (~150 MB) + Java heap (bin/weft sets -Xmx to"
+          + " --decoded-cache + --block-cache + 768 MiB, 2 GiB by default; WEFT_SERVE_HEAP overrides) + --slots x"
+          + " --slot-size (the ring in --shm-dir) + per socket stream up to 1 + prefetch batches"
+          + " (loader-server/README.md, \"Memory\")."
     },
     footer = {
       "",
@@ -105,7 +110,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--decoded-cache", paramLabel = "SIZE",
       description = "Memory for decoded fixed-width column values that random batches are gathered from,"
-          + " e.g. 512M (default: 1G or a quarter of the JVM heap, whichever is smaller; 0: none, every"
+          + " e.g. 512M (default: 1G or half the JVM heap, whichever is smaller; 0: none, every"
           + " batch is read with take).")
   String decodedCache;
 
@@ -113,6 +118,17 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Read the fixed-width columns into the decoded cache before printing the address line,"
           + " when they fit (default: ${DEFAULT-VALUE}).")
   boolean preload;
+
+  @Option(names = "--block-cache", paramLabel = "SIZE",
+      description = "Memory for decoded blocks of the files, shared by all files (random batches that are not"
+          + " gathered from the decoded cache), e.g. 128M (default: 256M or an eighth of the JVM heap,"
+          + " whichever is smaller; 0: none).")
+  String blockCache;
+
+  @Option(names = "--mmap", paramLabel = "true|false", arity = "1", defaultValue = "false",
+      description = "Memory-map the files instead of reading them with positional reads (default:"
+          + " ${DEFAULT-VALUE}; mapped pages the server touches count in its resident memory).")
+  boolean mmap;
 
   @Option(names = "--status-interval", paramLabel = "SECONDS", defaultValue = "5",
       description = "Seconds between status lines (default: ${DEFAULT-VALUE}; 0: none).")
@@ -125,7 +141,11 @@ public final class ServeCommand implements Callable<Integer> {
     ServeRunner.Config config;
     try {
       LoaderServerOptions.Builder b = LoaderServerOptions.builder().shmDir(shmDir).slots(slots)
-          .slotSize(parseSize("--slot-size", slotSize)).maxClients(maxClients).token(token).preload(preload);
+          .slotSize(parseSize("--slot-size", slotSize)).maxClients(maxClients).token(token).preload(preload)
+          .memoryMap(mmap);
+      if (blockCache != null) {
+        b.blockCacheBytes(parseSize("--block-cache", blockCache));
+      }
       if (decodedCache != null) {
         b.decodedCacheBytes(parseSize("--decoded-cache", decodedCache));
       }

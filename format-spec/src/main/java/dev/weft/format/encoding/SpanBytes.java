@@ -51,6 +51,7 @@ public final class SpanBytes {
   public static final int PAD = 272;
 
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
   /** {@code GE[a + 8]}: the bytes of a lane whose index is at least a, for a in [-8, 8]. */
@@ -231,10 +232,14 @@ public final class SpanBytes {
 
   /**
    * As {@link #decodeInto} on heap arrays: spans at {@code s[spans]}, residuals in
-   * {@code s[res, resEnd)}, values to {@code d[at, at + n*w)}; {@code s} must have {@link #PAD}
-   * bytes before {@code res} and after {@code resEnd} (not checked).
+   * {@code s[res, resEnd)}, values to {@code d[at, at + n*w)}. Lanes that would reach past
+   * either end of {@code s} are read byte by byte.
    */
   static void decode(byte[] s, int spans, int res, int resEnd, int n, int w, int stride, byte[] d, int at) {
+    if (stride == 28 && w % 28 == 0) {
+      decode28(s, spans, res, resEnd, n, w, d, at);
+      return;
+    }
     int rows = rows(w, stride);
     int p = res;
     int k = spans;
@@ -255,7 +260,10 @@ public final class SpanBytes {
         int j = 0;
         for (; j + 8 <= len; j += 8) {
           long up = r == 0 ? 0 : (long) LONGS.get(d, row - stride + j);
-          LONGS.set(d, row + j, addBytes((long) LONGS.get(s, q + j), up) & mask(start - j, end - j));
+          int from = q + j;
+          // near the array's ends, the lane's bytes outside it are outside the span: read as 0
+          long x = from >= 0 && from <= s.length - 8 ? (long) LONGS.get(s, from) : gather(s, from);
+          LONGS.set(d, row + j, addBytes(x, up) & mask(start - j, end - j));
         }
         for (; j < len; j++) {
           d[row + j] = j >= start && j < end ? (byte) (s[q + j] + (r == 0 ? 0 : d[row - stride + j])) : 0;
@@ -269,6 +277,75 @@ public final class SpanBytes {
     if (p != resEnd) {
       throw tooMany(p - res, resEnd - res);
     }
+  }
+
+  /** {@link #decode(byte[], int, int, int, int, int, int, byte[], int)} for rows of 28 bytes, as {@link #decode28}. */
+  private static void decode28(byte[] s, int spans, int res, int resEnd, int n, int w, byte[] d, int at) {
+    int rows = w / 28;
+    int p = res;
+    int k = spans;
+    for (int i = 0; i < n; i++) {
+      int row = at + i * w;
+      long u0 = 0;
+      long u1 = 0;
+      long u2 = 0;
+      long u3 = 0;
+      int start = 0;
+      int end = 0;
+      for (int r = 0; r < rows; r++, k += 2, row += 28) {
+        short pair = (short) SHORTS.get(s, k);
+        start = (start + pair) & 0xFF;
+        end = (end + (pair >> 8)) & 0xFF;
+        if (((end - start) | (28 - end)) < 0) {
+          throw badSpan(i, r, start, end, 28);
+        }
+        int q = p - start;
+        long x0;
+        long x1;
+        long x2;
+        long x3;
+        if (q >= 0 && q <= s.length - 32) {
+          x0 = (long) LONGS.get(s, q);
+          x1 = (long) LONGS.get(s, q + 8);
+          x2 = (long) LONGS.get(s, q + 16);
+          x3 = (long) LONGS.get(s, q + 24);
+        } else { // near the array's ends: the bytes outside it are outside the span
+          x0 = gather(s, q);
+          x1 = gather(s, q + 8);
+          x2 = gather(s, q + 16);
+          x3 = gather(s, q + 24);
+        }
+        int st = start + 32;
+        int e = end + 32;
+        u0 = addBytes(x0, u0) & GE28[st] & ~GE28[e];
+        u1 = addBytes(x1, u1) & GE28[st - 8] & ~GE28[e - 8];
+        u2 = addBytes(x2, u2) & GE28[st - 16] & ~GE28[e - 16];
+        u3 = addBytes(x3 & 0xFFFF_FFFFL, u3) & GE28[st - 24] & ~GE28[e - 24] & 0xFFFF_FFFFL;
+        LONGS.set(d, row, u0);
+        LONGS.set(d, row + 8, u1);
+        LONGS.set(d, row + 16, u2);
+        INTS.set(d, row + 24, (int) u3);
+        p += end - start;
+        if (p > resEnd) {
+          throw tooFew(resEnd - res);
+        }
+      }
+    }
+    if (p != resEnd) {
+      throw tooMany(p - res, resEnd - res);
+    }
+  }
+
+  /** The 8 bytes at {@code from} of {@code s} as a little-endian long, 0 where outside the array. */
+  private static long gather(byte[] s, int from) {
+    long x = 0;
+    for (int b = 0; b < 8; b++) {
+      int at = from + b;
+      if (at >= 0 && at < s.length) {
+        x |= (s[at] & 0xFFL) << (8 * b);
+      }
+    }
+    return x;
   }
 
   private static MalformedEncodingException badSpan(int value, int row, int start, int end, int len) {
@@ -315,14 +392,18 @@ public final class SpanBytes {
   }
 
   /**
-   * Decodes a parsed stream whose bytes lie in {@code b} (heap or direct, any padding) into
-   * {@code d[at, at + n*w)}, through a padded copy of the stream.
+   * Decodes a parsed stream whose bytes lie in {@code b} into {@code d[at, at + n*w)}: where they
+   * lie in a heap buffer, else through a heap copy.
    */
   static void decode(ByteBuffer b, Parsed p, int n, int w, byte[] d, int at) {
+    if (b.hasArray()) {
+      int o = b.arrayOffset();
+      decode(b.array(), o + p.spans, o + p.residuals, o + p.end, n, w, p.stride, d, at);
+      return;
+    }
     int length = p.end - p.spans;
-    byte[] s = new byte[PAD + length + PAD];
-    b.get(p.spans, s, PAD, length);
-    int res = PAD + p.residuals - p.spans;
-    decode(s, PAD, res, PAD + length, n, w, p.stride, d, at);
+    byte[] s = new byte[length];
+    b.get(p.spans, s, 0, length);
+    decode(s, 0, p.residuals - p.spans, length, n, w, p.stride, d, at);
   }
 }

@@ -32,8 +32,9 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * residuals between the object's, which zstd codes as many short matches; here they cost two span
  * bytes per row, and zstd sees mostly the object's residuals: the column compresses to about 0.85x
  * of Parquet with zstd instead of 0.94x, and zstd decodes the residuals in about 0.65x the time
- * (fewer bytes and sequences). Decoding is as cheap as UP's: per row and 8-byte lane, one load of
- * residuals (shifted by Start), a byte-wise addition of the row above and a mask. One value decodes
+ * (fewer bytes and sequences). Decoding stays simple: per row and 8-byte lane, one load of
+ * residuals (shifted by Start), a byte-wise addition of the row above and a mask (on Fashion-MNIST
+ * about 13 ms per 47 MB against UP's 8-10 ms, repaid by the 15 ms saved in zstd). One value decodes
  * from its own spans and residuals; reaching value i within a block needs the residual lengths of
  * the values before it (a sum over the block's spans, as the block is decoded whole). Selection:
  * the writer tries SPAN beside UP for FIXED values of widths other than 1, 2, 4, 8 with Stride

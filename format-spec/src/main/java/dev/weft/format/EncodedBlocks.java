@@ -65,13 +65,14 @@ public final class EncodedBlocks {
   /**
    * The first major format version whose files may hold an encoded block of {@code node} whose
    * main stream has scheme {@code scheme}: 2 for the 2.0 encodings, 3 for FSST strings and byte
-   * values of widths other than 1, 2, 4, 8, 4 for shared dictionary codes and UP. Readers reject
-   * a block whose scheme is newer than its file.
+   * values of widths other than 1, 2, 4, 8, 4 for shared dictionary codes and UP, 5 for SPAN.
+   * Readers reject a block whose scheme is newer than its file.
    */
   public static int minMajor(ColumnNode node, int scheme) {
     return switch (node.kind()) {
       case FIXED -> !intWidth(node.byteWidth())
-          ? (scheme == BytesStreams.UP ? WeftFormat.VERSION_MAJOR_UP_BYTES : WeftFormat.VERSION_MAJOR_FSST)
+          ? (scheme == BytesStreams.SPAN ? WeftFormat.VERSION_MAJOR_SPAN_BYTES
+              : scheme == BytesStreams.UP ? WeftFormat.VERSION_MAJOR_UP_BYTES : WeftFormat.VERSION_MAJOR_FSST)
           : scheme == SharedDictionary.INT_ID ? WeftFormat.VERSION_MAJOR_SHARED_DICTIONARY : WeftFormat.VERSION_MAJOR_ENCODINGS;
       case VARBINARY, LARGE_VARBINARY -> scheme == SharedDictionary.STRING_ID ? WeftFormat.VERSION_MAJOR_SHARED_DICTIONARY
           : scheme == StringStreams.FSST ? WeftFormat.VERSION_MAJOR_FSST : WeftFormat.VERSION_MAJOR_ENCODINGS;
@@ -119,8 +120,8 @@ public final class EncodedBlocks {
    * for the main stream first (FIXED values, LIST lengths, VARBINARY strings; see
    * {@link IntStreams#encode(long[], int, int, IntStreams.Hints, MetaOutput, int)}); a negative
    * {@code preferred} selects among all schemes. FIXED values of other widths than 1, 2, 4, 8 use
-   * {@code preferred} if it is {@link BytesStreams#PAETH} or {@link BytesStreams#UP}, else UP
-   * (the writer compares the two after its codec pass). The writer passes the scheme an earlier block
+   * {@code preferred} if it is {@link BytesStreams#PAETH}, {@link BytesStreams#UP} or (where it
+   * applies) {@link BytesStreams#SPAN}, else UP (the writer compares them after its codec pass). The writer passes the scheme an earlier block
    * of the column chose, so that most blocks are encoded once.
    */
   public static Encoded encode(MiniBlock plain, ColumnNode node, boolean alignWidths, boolean compressed,
@@ -150,7 +151,8 @@ public final class EncodedBlocks {
           }
           byte[] values = new byte[n * w];
           b.get(plain.valuesPos, values);
-          BytesStreams.encode(values, 0, n, w, BytesStreams.isBytesScheme(preferred) ? preferred : BytesStreams.UP, out);
+          boolean usable = BytesStreams.isBytesScheme(preferred) && BytesStreams.applies(preferred, w);
+          BytesStreams.encode(values, 0, n, w, usable ? preferred : BytesStreams.UP, out);
           break;
         }
         long[] v = readFixed(b, plain.valuesPos, n, w);
@@ -313,7 +315,7 @@ public final class EncodedBlocks {
         checkScheme(b, in.position(), scheme);
         int w = node.byteWidth();
         if (!intWidth(w)) {
-          if (owned && !hasValidity && b.hasArray() && !b.isReadOnly()) {
+          if (owned && !hasValidity && b.hasArray() && !b.isReadOnly() && BytesStreams.decodesInPlace(scheme)) {
             int at = BytesStreams.decodeInPlace(in, count, w);
             in.expectEnd("encoded block");
             ByteBuffer values = b.duplicate().position(at).limit(at + count * w).slice().order(ByteOrder.LITTLE_ENDIAN);

@@ -52,12 +52,19 @@ public final class WeftFormat {
   public static final int VERSION_MAJOR_SHARED_DICTIONARY = 4;
   /** The major version that added the UP bytes scheme: the same 4.0 as shared dictionaries. */
   public static final int VERSION_MAJOR_UP_BYTES = VERSION_MAJOR_SHARED_DICTIONARY;
+  /**
+   * Major version 5 adds the BytesStream scheme SPAN (18) for FIXED blocks of widths other than
+   * 1, 2, 4, 8 ({@link dev.weft.format.encoding.SpanBytes}: per image row the span outside of which
+   * the bytes are zero, and UP residuals inside it only). Everything else is as in 4.0. Readers of
+   * 5 read majors 1 to 5.
+   */
+  public static final int VERSION_MAJOR_SPAN_BYTES = 5;
   /** The major version this library writes; it reads every major from {@link #VERSION_MAJOR_START}. */
-  public static final int VERSION_MAJOR_CURRENT = VERSION_MAJOR_SHARED_DICTIONARY;
+  public static final int VERSION_MAJOR_CURRENT = VERSION_MAJOR_SPAN_BYTES;
   /**
    * The minor version this library writes. Newer minors of the same major stay readable. (Minor 1
    * of major 2, format 2.1, appended to the footer the location of the index: a name index, zone
-   * maps and bloom filters ({@code dev.weft.index}), which 2.0 readers ignore; 3.0 and 4.0 keep it.)
+   * maps and bloom filters ({@code dev.weft.index}), which 2.0 readers ignore; 3.0 to 5.0 keep it.)
    */
   public static final int VERSION_MINOR_CURRENT = 0;
   /** The first minor version of major 2 with the index (zone maps, bloom filters, name index); every 3.x has it. */

@@ -408,10 +408,12 @@ final class NodeReader {
 
   /**
    * The scan path of FIXED byte values (widths other than 1, 2, 4, 8) stored compressed, plain or
-   * as an {@link dev.weft.format.encoding.UpBytes UP} stream, without validity: if the block holding
+   * as an {@link dev.weft.format.encoding.UpBytes UP} or {@link dev.weft.format.encoding.SpanBytes
+   * SPAN} stream, without validity: if the block holding
    * {@code element} starts there, holds at most {@code max} elements, is of that kind and is not
    * in the shared cache, decodes it straight into native memory at {@code dst} (valid for its
-   * values), an UP block through {@code scratch} (the decompressed block; grown as needed), and returns its
+   * values), an UP or SPAN block through {@code scratch} (the decompressed block, after
+   * {@link dev.weft.format.encoding.SpanBytes#PAD} readable bytes and followed by as many; grown as needed), and returns its
    * element count; else returns 0 and the caller takes the general path. The block's checksum and
    * lengths are checked as by {@link #decode}; the block is not cached (scans read it once).
    */
@@ -425,7 +427,8 @@ final class NodeReader {
     long rel = element - page.firstElement();
     int b = t.blockForElement(rel);
     long count = t.elemEnd(b) - t.elemStart(b);
-    boolean up = t.encoded(b) && t.scheme(b) == dev.weft.format.encoding.BytesStreams.UP;
+    boolean up = t.encoded(b) && (t.scheme(b) == dev.weft.format.encoding.BytesStreams.UP
+        || t.scheme(b) == dev.weft.format.encoding.BytesStreams.SPAN);
     if (rel != t.elemStart(b) || count > max || count < 1 || !(up || !t.encoded(b)) || t.hasValidity(b)
         || t.codec(b) == Codec.NONE || ctx.cache().get(cacheSlots.get(p), b) != null) {
       return 0;
@@ -449,19 +452,25 @@ final class NodeReader {
       }
       return (int) count;
     }
-    if (scratch[0] == null || scratch[0].capacity() < rawLength) {
-      scratch[0] = ByteBuffer.allocateDirect(Math.max(rawLength, 1 << 14)).order(ByteOrder.LITTLE_ENDIAN);
+    // the block lies PAD bytes into the scratch buffer and is followed by PAD more: SPAN's decoder
+    // reads whole 8-byte lanes a little before and after its residuals
+    int pad = dev.weft.format.encoding.SpanBytes.PAD;
+    if (scratch[0] == null || scratch[0].capacity() < rawLength + 2 * pad) {
+      scratch[0] = ByteBuffer.allocateDirect(Math.max(rawLength, 1 << 14) + 2 * pad).order(ByteOrder.LITTLE_ENDIAN);
     }
+    ByteBuffer block = scratch[0].slice(pad, rawLength).order(ByteOrder.LITTLE_ENDIAN);
     try {
-      BlockCodecs.decompressInto(t.codec(b), bytes, scratch[0], rawLength);
+      BlockCodecs.decompressInto(t.codec(b), bytes, block, rawLength);
     } catch (IllegalArgumentException e) {
       throw CorruptFileException.at(ctx.path(), column, offset, "cannot decompress mini-block ("
           + node.path() + "): " + e.getMessage() + checksumNote(t, b));
     }
     try {
-      dev.weft.format.encoding.EncodedInput in = new dev.weft.format.encoding.EncodedInput(scratch[0], 0, rawLength);
-      if (!dev.weft.format.encoding.BytesStreams.decodeUpInto(in, (int) count, node.byteWidth(), dst)) {
-        throw new dev.weft.format.encoding.MalformedEncodingException("main stream's scheme is not the flags' UP");
+      dev.weft.format.encoding.EncodedInput in = new dev.weft.format.encoding.EncodedInput(block, 0, rawLength);
+      if (in.remaining() < 1 || (block.get(0) & 0xFF) != t.scheme(b)
+          || !dev.weft.format.encoding.BytesStreams.decodeInto(in, (int) count, node.byteWidth(), dst)) {
+        throw new dev.weft.format.encoding.MalformedEncodingException("main stream's scheme is not the flags' "
+            + dev.weft.format.encoding.BytesStreams.name(t.scheme(b)));
       }
       in.expectEnd("encoded block");
     } catch (IllegalArgumentException e) {

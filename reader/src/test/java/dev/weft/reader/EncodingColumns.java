@@ -70,10 +70,11 @@ public final class EncodingColumns {
       Map.entry("enc_random_i64", "PLAIN"),
       Map.entry("enc_words_utf8", "STRING_FSST"),
       Map.entry("enc_image_fsb", "PAETH"),
-      Map.entry("enc_stripes_fsb", "UP"));
+      Map.entry("enc_stripes_fsb", "UP"),
+      Map.entry("enc_sprite_fsb", "SPAN"));
 
   /** Encodings that need a compression codec to be chosen. */
-  public static final Set<String> NEEDS_CODEC = Set.of("BYTE_STREAM_SPLIT", "PAETH", "UP");
+  public static final Set<String> NEEDS_CODEC = Set.of("BYTE_STREAM_SPLIT", "PAETH", "UP", "SPAN");
 
   /**
    * Encodings that zstd makes lose: FSST of text is smaller than the text, and LZ4 on it smaller
@@ -110,6 +111,7 @@ public final class EncodingColumns {
     fields.add(f("enc_words_utf8", ArrowType.Utf8.INSTANCE));
     fields.add(f("enc_image_fsb", new ArrowType.FixedSizeBinary(64)));
     fields.add(f("enc_stripes_fsb", new ArrowType.FixedSizeBinary(64)));
+    fields.add(f("enc_sprite_fsb", new ArrowType.FixedSizeBinary(64)));
     return new Schema(fields);
   }
 
@@ -225,6 +227,19 @@ public final class EncodingColumns {
           }
         }
         ((FixedSizeBinaryVector) v(root, "enc_stripes_fsb")).setSafe(i, stripes);
+        // an 8x8 sprite on a zero background (format 5.0): a block of noise of random size and
+        // place, so that the zero bytes around it make up about half of each image: SPAN is kept
+        byte[] sprite = new byte[64];
+        int x0 = rnd.nextInt(3);
+        int y0 = rnd.nextInt(3);
+        int sw = 3 + rnd.nextInt(4);
+        int sh = 3 + rnd.nextInt(4);
+        for (int y = y0; y < Math.min(8, y0 + sh); y++) {
+          for (int x = x0; x < Math.min(8, x0 + sw); x++) {
+            sprite[8 * y + x] = (byte) (1 + rnd.nextInt(255));
+          }
+        }
+        ((FixedSizeBinaryVector) v(root, "enc_sprite_fsb")).setSafe(i, sprite);
       }
       ListVector list = (ListVector) v(root, "enc_pairs_list");
       UnionListWriter w = list.getWriter();

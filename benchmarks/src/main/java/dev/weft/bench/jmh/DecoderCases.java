@@ -250,13 +250,14 @@ public final class DecoderCases {
   }
 
   /**
-   * The bytes cases PAETH (format 3.0) and UP (4.0): {@link #IMAGES} synthetic 28 x 28 grey images
+   * The bytes cases PAETH (format 3.0), UP (4.0) and SPAN (5.0): {@link #IMAGES} synthetic 28 x 28 grey images
    * (a blurred blob on a black background, with noise), as fixed_size_binary(784) holds them.
    */
   public static BytesInput bytes(String name) {
     int scheme = switch (name) {
       case "PAETH" -> BytesStreams.PAETH;
       case "UP" -> BytesStreams.UP;
+      case "SPAN" -> BytesStreams.SPAN;
       default -> throw new IllegalArgumentException("unknown bytes case " + name);
     };
     Random r = new Random(SEED);
@@ -279,7 +280,11 @@ public final class DecoderCases {
   }
 
   public static void verify(BytesInput in) {
-    check(in.name(), in.encoded().get(0) & 0xFF, in.name().equals("UP") ? BytesStreams.UP : BytesStreams.PAETH);
+    check(in.name(), in.encoded().get(0) & 0xFF, switch (in.name()) {
+      case "UP" -> BytesStreams.UP;
+      case "SPAN" -> BytesStreams.SPAN;
+      default -> BytesStreams.PAETH;
+    });
     if (!Arrays.equals(in.decode(), in.values())) {
       throw new IllegalStateException(in.name() + ": decoded bytes differ from the input");
     }

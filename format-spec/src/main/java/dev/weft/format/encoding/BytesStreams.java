@@ -13,16 +13,19 @@ import java.nio.ByteBuffer;
  *   0  PLAIN : Values byte[n*w]
  *   16 PAETH : Stride VarInt (1..w), Residuals byte[n*w]    (3.0)  see {@link PaethBytes}
  *   17 UP    : Stride VarInt (1..w), Residuals byte[n*w]    (4.0)  see {@link UpBytes}
+ *   18 SPAN  : Stride VarInt (1..min(w, 255)), Spans, Residuals (5.0)  see {@link SpanBytes}
  * </pre>
  *
  * Scheme ids start at 16 so that the scheme in a block's flags names one encoding whatever the
- * width. Every scheme decodes in place (the residuals become the values where they lie), so a
- * reader that owns the decompressed block needs no copy ({@link #decodeInPlace}).
+ * width. PLAIN, PAETH and UP decode in place (the residuals become the values where they lie), so
+ * a reader that owns the decompressed block needs no copy ({@link #decodeInPlace}); SPAN stores
+ * fewer bytes than it decodes to, and is decoded into new memory.
  */
 public final class BytesStreams {
   public static final int PLAIN = 0;
   public static final int PAETH = PaethBytes.PAETH;
   public static final int UP = UpBytes.UP;
+  public static final int SPAN = SpanBytes.SPAN;
 
   private BytesStreams() {}
 
@@ -31,23 +34,30 @@ public final class BytesStreams {
       case PLAIN -> "BYTES_PLAIN";
       case PAETH -> "PAETH";
       case UP -> "UP";
+      case SPAN -> "SPAN";
       default -> "UNKNOWN(" + id + ")";
     };
   }
 
-  /** Whether {@code id} is a BytesStream scheme id above the integer ones (PAETH, UP). */
+  /** Whether {@code id} is a BytesStream scheme id above the integer ones (PAETH, UP, SPAN). */
   public static boolean isBytesScheme(int id) {
-    return id == PAETH || id == UP;
+    return id == PAETH || id == UP || id == SPAN;
+  }
+
+  /** Whether {@code scheme} can store values of width {@code w} (SPAN: only with a stride up to 255). */
+  public static boolean applies(int scheme, int w) {
+    return scheme != SPAN || SpanBytes.applies(w, PaethBytes.stride(w));
   }
 
   /**
-   * Encodes n values of w bytes at {@code from} of {@code src} with {@code scheme} (PAETH or UP),
-   * the stride {@link PaethBytes#stride}(w).
+   * Encodes n values of w bytes at {@code from} of {@code src} with {@code scheme} (PAETH, UP or
+   * SPAN, which must {@link #applies}), the stride {@link PaethBytes#stride}(w).
    */
   public static void encode(byte[] src, int from, int n, int w, int scheme, MetaOutput out) {
     switch (scheme) {
       case PAETH -> PaethBytes.encode(src, from, n, w, out);
       case UP -> UpBytes.encode(src, from, n, w, PaethBytes.stride(w), out);
+      case SPAN -> SpanBytes.encode(src, from, n, w, PaethBytes.stride(w), out);
       default -> throw new IllegalArgumentException("not a bytes scheme: " + scheme);
     }
   }
@@ -58,8 +68,17 @@ public final class BytesStreams {
    */
   public static void decode(EncodedInput in, int n, int w, byte[] dst, int at) {
     Parsed p = parse(in, n, w);
+    if (p.span != null) {
+      SpanBytes.decode(in.buffer(), p.span, n, w, dst, at);
+      return;
+    }
     in.buffer().get(p.from, dst, at, p.length);
     p.unfilter(dst, at, n, w);
+  }
+
+  /** Whether streams of {@code scheme} decode in place ({@link #decodeInPlace}): all but SPAN. */
+  public static boolean decodesInPlace(int scheme) {
+    return scheme != SPAN;
   }
 
   /**
@@ -73,31 +92,45 @@ public final class BytesStreams {
       throw new IllegalArgumentException("in-place decoding needs a writable heap buffer");
     }
     Parsed p = parse(in, n, w);
+    if (p.span != null) {
+      throw new IllegalArgumentException("SPAN streams do not decode in place");
+    }
     p.unfilter(b.array(), b.arrayOffset() + p.from, n, w);
     return p.from;
   }
 
   /**
-   * Parses a stream of n values of w bytes in a direct buffer and, if it is {@link #UP}, decodes
-   * the values into native memory at {@code dst} (valid for n*w bytes, not overlapping the
-   * stream) and returns true; returns false for other schemes (nothing written: decode those with
-   * {@link #decode}). The scan path's way: no heap array and no copy between.
+   * Parses a stream of n values of w bytes in a direct buffer and, if it is {@link #UP} or
+   * {@link #SPAN}, decodes the values into native memory at {@code dst} (valid for n*w bytes, not
+   * overlapping the stream) and returns true; returns false for other schemes (nothing written:
+   * decode those with {@link #decode}). The scan path's way: no heap array and no copy between.
+   * For SPAN, {@link SpanBytes#PAD} bytes before the stream's first byte and after its last one
+   * must be readable memory of the buffer's allocation (not checked).
    */
-  public static boolean decodeUpInto(EncodedInput in, int n, int w, long dst) {
+  public static boolean decodeInto(EncodedInput in, int n, int w, long dst) {
     ByteBuffer b = in.buffer();
     if (!b.isDirect()) {
       throw new IllegalArgumentException("needs a direct buffer");
     }
     Parsed p = parse(in, n, w);
-    if (p.scheme != UP) {
-      return false;
+    long base = org.apache.arrow.memory.util.MemoryUtil.getByteBufferAddress(b);
+    if (p.scheme == UP) {
+      UpBytes.unfilterInto(base + p.from, dst, n, w, p.stride);
+      return true;
     }
-    UpBytes.unfilterInto(org.apache.arrow.memory.util.MemoryUtil.getByteBufferAddress(b) + p.from, dst, n, w, p.stride);
-    return true;
+    if (p.span != null) {
+      SpanBytes.decodeInto(base + p.span.spans(), base + p.span.residuals(), base + p.span.end(), dst, n, w,
+          p.stride);
+      return true;
+    }
+    return false;
   }
 
-  /** A parsed stream: scheme, stride and where its n*w bytes lie. */
-  private record Parsed(int scheme, int stride, int from, int length) {
+  /**
+   * A parsed stream: scheme, stride and where its n*w bytes lie (for SPAN: where its spans and
+   * residuals lie, in {@code span}).
+   */
+  private record Parsed(int scheme, int stride, int from, int length, SpanBytes.Parsed span) {
     void unfilter(byte[] d, int at, int n, int w) {
       switch (scheme) {
         case PAETH -> PaethBytes.unfilter(d, at, n, w, stride);
@@ -111,7 +144,14 @@ public final class BytesStreams {
     int id = in.u8("bytes scheme");
     long total = (long) n * w;
     int stride = 0;
+    if (total > Integer.MAX_VALUE) {
+      throw new MalformedEncodingException(n + " values of " + w + " bytes do not fit a block");
+    }
     switch (id) {
+      case SPAN -> {
+        SpanBytes.Parsed span = SpanBytes.parse(in, n, w);
+        return new Parsed(id, span.stride(), span.spans(), (int) total, span);
+      }
       case PLAIN -> { }
       case PAETH, UP -> {
         long s = Varints.read(in, name(id) + " stride");
@@ -127,6 +167,6 @@ public final class BytesStreams {
       throw new MalformedEncodingException(n + " values of " + w + " bytes do not fit a block");
     }
     int from = in.skip(total, name(id) + " values");
-    return new Parsed(id, stride, from, (int) total);
+    return new Parsed(id, stride, from, (int) total, null);
   }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * it is), stride 1 (a running sum), strides below and above 8 and of 8 + 4 + 1 bytes (the native
  * decoder's 8-, 4- and 1-byte steps per row), a last row shorter than the stride. Every
  * input is decoded three ways that must agree: copied out ({@link BytesStreams#decode}), in place
- * ({@link BytesStreams#decodeInPlace}) and into native memory ({@link BytesStreams#decodeUpInto}).
+ * ({@link BytesStreams#decodeInPlace}) and into native memory ({@link BytesStreams#decodeInto}).
  */
 class UpBytesTest extends EncodingConformanceTest<UpBytesTest.Values> {
   /** n values of w bytes, encoded with {@code stride} (0: the writer's, {@link PaethBytes#stride}). */
@@ -104,7 +104,7 @@ class UpBytesTest extends EncodingConformanceTest<UpBytesTest.Values> {
     direct.put(0, fresh);
     ByteBuffer out = ByteBuffer.allocateDirect(like.n() * like.w() + 1);
     out.put(like.n() * like.w(), (byte) 0x77); // a guard byte after the values
-    assertTrue(BytesStreams.decodeUpInto(new EncodedInput(direct, 0, direct.capacity()), like.n(), like.w(),
+    assertTrue(BytesStreams.decodeInto(new EncodedInput(direct, 0, direct.capacity()), like.n(), like.w(),
         MemoryUtil.getByteBufferAddress(out)));
     byte[] native_ = new byte[like.n() * like.w()];
     out.get(0, native_);
@@ -147,26 +147,26 @@ class UpBytesTest extends EncodingConformanceTest<UpBytesTest.Values> {
     assertThrows(MalformedEncodingException.class, () -> readAll(new Values(null, 1, 4, 0), input(bad.toByteArray())));
     MetaOutput zero = new MetaOutput(8).u8(UpBytes.UP).u8(0).bytes(new byte[4]);
     assertThrows(MalformedEncodingException.class, () -> readAll(new Values(null, 1, 4, 0), input(zero.toByteArray())));
-    MetaOutput unknown = new MetaOutput(8).u8(18).u8(2).bytes(new byte[4]);
+    MetaOutput unknown = new MetaOutput(8).u8(19).u8(2).bytes(new byte[4]);
     assertThrows(MalformedEncodingException.class, () -> readAll(new Values(null, 1, 4, 0), input(unknown.toByteArray())));
     MetaOutput shortOne = new MetaOutput(8).u8(UpBytes.UP).u8(2).bytes(new byte[3]);
     assertThrows(MalformedEncodingException.class, () -> readAll(new Values(null, 1, 4, 0),
         input(shortOne.toByteArray())));
     ByteBuffer d = ByteBuffer.allocateDirect(6).order(ByteOrder.LITTLE_ENDIAN);
     d.put(0, new byte[] {17, 5, 0, 0, 0, 0});
-    assertThrows(MalformedEncodingException.class, () -> BytesStreams.decodeUpInto(new EncodedInput(d, 0, 6), 1, 4,
+    assertThrows(MalformedEncodingException.class, () -> BytesStreams.decodeInto(new EncodedInput(d, 0, 6), 1, 4,
         MemoryUtil.getByteBufferAddress(ByteBuffer.allocateDirect(4))));
   }
 
   @Test
-  void decodeUpIntoLeavesOtherSchemesAlone() {
+  void decodeIntoLeavesOtherSchemesAlone() {
     MetaOutput out = new MetaOutput(8);
     BytesStreams.encode(new byte[] {10, 12, 11, 13}, 0, 1, 4, BytesStreams.PAETH, out);
     byte[] b = out.toByteArray();
     ByteBuffer d = ByteBuffer.allocateDirect(b.length).order(ByteOrder.LITTLE_ENDIAN);
     d.put(0, b);
     ByteBuffer dst = ByteBuffer.allocateDirect(4);
-    assertFalse(BytesStreams.decodeUpInto(new EncodedInput(d, 0, b.length), 1, 4, MemoryUtil.getByteBufferAddress(dst)));
+    assertFalse(BytesStreams.decodeInto(new EncodedInput(d, 0, b.length), 1, 4, MemoryUtil.getByteBufferAddress(dst)));
     assertEquals(0, dst.getInt(0));
   }
 

@@ -40,6 +40,7 @@ class SchemeVersionTest {
     ColumnNode image = node(NodeKind.FIXED, 784);
     ColumnNode int64 = node(NodeKind.FIXED, 8);
     ColumnNode utf8 = node(NodeKind.VARBINARY, 0);
+    assertEquals(5, EncodedBlocks.minMajor(image, BytesStreams.SPAN));
     assertEquals(4, EncodedBlocks.minMajor(image, BytesStreams.UP));
     assertEquals(3, EncodedBlocks.minMajor(image, BytesStreams.PAETH));
     assertEquals(3, EncodedBlocks.minMajor(image, 0));
@@ -100,6 +101,55 @@ class SchemeVersionTest {
       }
       assertTrue(e.getMessage().contains("UP") && e.getMessage().contains("4.0") && e.getMessage().contains("image"),
           e.getMessage());
+    }
+  }
+
+  @Test
+  void spanBlocksInAFileClaimingFourAreRejected() throws Exception {
+    Path file = dir.resolve("sprites.weft");
+    Schema schema = new Schema(List.of(Field.notNullable("image", new ArrowType.FixedSizeBinary(784))));
+    try (BufferAllocator alloc = new RootAllocator(); VectorSchemaRoot data = VectorSchemaRoot.create(schema, alloc)) {
+      FixedSizeBinaryVector image = (FixedSizeBinaryVector) data.getVector("image");
+      int rows = 300;
+      image.allocateNew(rows);
+      java.util.SplittableRandom rnd = new java.util.SplittableRandom(6);
+      for (int i = 0; i < rows; i++) {
+        byte[] v = new byte[784];
+        for (int y = 6; y < 22; y++) {
+          for (int x = 8; x < 20; x++) {
+            v[28 * y + x] = (byte) (1 + rnd.nextInt(200)); // an object on a zero background: SPAN pays
+          }
+        }
+        image.set(i, v);
+      }
+      data.setRowCount(rows);
+      try (WeftWriter w = WeftWriter.open(file, schema, null, WriterOptions.builder().compression(Codec.ZSTD).build(),
+          alloc)) {
+        w.write(data);
+      }
+      try (WeftReader r = WeftReader.open(file, alloc)) {
+        boolean span = false;
+        for (NodeStats st : r.nodeStats(0)) {
+          span |= st.encodings().containsKey("SPAN");
+        }
+        assertTrue(span, "the writer stores these images with SPAN");
+      }
+      Path old = dir.resolve("claims-4.0.weft");
+      Files.write(old, CorruptionFuzzTest.setVersion(Files.readAllBytes(file), WeftFormat.VERSION_MAJOR_UP_BYTES, 0));
+      java.io.UncheckedIOException u = assertThrows(java.io.UncheckedIOException.class, () -> {
+        try (WeftReader r = WeftReader.open(old, alloc); WeftScanner s = r.scan(null, 1000)) {
+          while (s.hasNext()) {
+            s.next().close();
+          }
+        }
+      });
+      assertTrue(u.getCause() instanceof CorruptFileException, "cause: " + u.getCause());
+      CorruptFileException e = (CorruptFileException) u.getCause();
+      assertTrue(e.getMessage().contains("SPAN") && e.getMessage().contains("5.0") && e.getMessage().contains("image"),
+          e.getMessage());
+      try (WeftReader r = WeftReader.open(old, alloc)) {
+        assertThrows(CorruptFileException.class, () -> r.take(new long[] {7}, null).close(), "a take too");
+      }
     }
   }
 

@@ -97,6 +97,9 @@ public final class GoldenFiles {
   public static final Set<String> ENCODINGS_V4 = Set.of("SHARED_DICTIONARY", "STRING_SHARED_DICTIONARY",
       "SHARED_DICTIONARY_VALUES", "UP");
 
+  /** The encodings the golden file of 5.0 and later must hold besides {@link #ENCODINGS_V4}. */
+  public static final Set<String> ENCODINGS_V5 = Set.of("SPAN");
+
   /** What a golden file of major version {@code major} must hold. */
   public static Set<String> encodingsRequired(int major) {
     Set<String> need = new java.util.TreeSet<>(ENCODINGS_V2);
@@ -106,6 +109,9 @@ public final class GoldenFiles {
     if (major >= 4) {
       need.removeAll(Set.of("DICTIONARY", "STRING_DICTIONARY"));
       need.addAll(ENCODINGS_V4);
+    }
+    if (major >= 5) {
+      need.addAll(ENCODINGS_V5);
     }
     return need;
   }

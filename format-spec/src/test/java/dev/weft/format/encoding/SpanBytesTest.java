@@ -1,0 +1,206 @@
+package dev.weft.format.encoding;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.format.MetaOutput;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Conformance of {@link SpanBytes} (BytesStream SPAN, format 5.0): 28x28 images on a zero
+ * background (the specialised decoder for rows of 28 bytes), objects touching the edges, single
+ * pixels, empty and full images, all 0xFF, random bytes with and without zeros, widths that are not
+ * squares, strides 1, 7, 12, 13 (a partial last row, the decoders' 8-byte lanes and byte tails) and
+ * 255 (the largest), one value. Every input is decoded two ways that must agree: copied out
+ * ({@link BytesStreams#decode}, the take path) and into native memory
+ * ({@link BytesStreams#decodeInto}, the scan path); corrupt streams must fail cleanly both ways.
+ */
+class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
+  /** n values of w bytes, encoded with {@code stride} (0: the writer's, {@link PaethBytes#stride}). */
+  record Values(byte[] bytes, int n, int w, int stride) {}
+
+  @Override
+  List<Input<Values>> inputs() {
+    Random rnd = new Random(SEED);
+    List<Input<Values>> all = new ArrayList<>();
+    int n = 40;
+    byte[] image = new byte[n * 784];
+    for (int i = 0; i < n; i++) {
+      // an ellipse of texture on a zero background, a different size per image; image 0 fills the frame
+      int rx = i == 0 ? 40 : 3 + rnd.nextInt(11);
+      int ry = i == 0 ? 40 : 3 + rnd.nextInt(11);
+      for (int y = 0; y < 28; y++) {
+        for (int x = 0; x < 28; x++) {
+          double dx = (x - 13.5) / rx;
+          double dy = (y - 13.5) / ry;
+          if (dx * dx + dy * dy <= 1) {
+            image[i * 784 + y * 28 + x] = (byte) (1 + (x * y + rnd.nextInt(5)) % 255);
+          }
+        }
+      }
+    }
+    all.add(new Input<>("28x28 images on a zero background", new Values(image, n, 784, 0)));
+    byte[] dots = new byte[n * 784];
+    for (int i = 0; i < dots.length; i += 1 + rnd.nextInt(200)) {
+      dots[i] = (byte) (1 + rnd.nextInt(255)); // single pixels, at row edges too
+    }
+    all.add(new Input<>("28x28 images of scattered pixels", new Values(dots, n, 784, 0)));
+    all.add(new Input<>("28x28 images, all zero", new Values(new byte[n * 784], n, 784, 0)));
+    byte[] ff = new byte[n * 784];
+    Arrays.fill(ff, (byte) 0xFF);
+    all.add(new Input<>("28x28 images, all 0xFF", new Values(ff, n, 784, 0)));
+    byte[] random = new byte[n * 100];
+    rnd.nextBytes(random);
+    all.add(new Input<>("random bytes, width 100 (stride 10)", new Values(random, n, 100, 0)));
+    byte[] sparse = new byte[n * 30];
+    for (int i = 0; i < sparse.length; i++) {
+      sparse[i] = rnd.nextInt(3) == 0 ? (byte) rnd.nextInt(256) : 0;
+    }
+    all.add(new Input<>("sparse bytes, width 30 (not a square: stride 30)", new Values(sparse, n, 30, 0)));
+    all.add(new Input<>("sparse bytes, width 30, stride 1", new Values(sparse, n, 30, 1)));
+    all.add(new Input<>("sparse bytes, width 30, stride 7", new Values(sparse, n, 30, 7)));
+    all.add(new Input<>("sparse bytes, width 30, stride 12", new Values(sparse, n, 30, 12)));
+    all.add(new Input<>("sparse bytes, width 30, stride 13", new Values(sparse, n, 30, 13)));
+    byte[] wide = new byte[4 * 600];
+    for (int i = 0; i < wide.length; i++) {
+      wide[i] = (i % 600) % 255 < 100 ? 0 : (byte) rnd.nextInt(256);
+    }
+    all.add(new Input<>("width 600, stride 255 (the largest)", new Values(wide, 4, 600, 255)));
+    byte[] ends = new byte[n * 64];
+    for (int i = 0; i < n * 8; i++) {
+      ends[i * 8] = (byte) (i + 1); // the first and last byte of every row of 8
+      ends[i * 8 + 7] = (byte) (255 - i);
+    }
+    all.add(new Input<>("rows of 8 whose ends are set, width 64", new Values(ends, n, 64, 0)));
+    all.add(new Input<>("one value, width 9", new Values(new byte[] {0, 2, 0, 0, 0, 0, 7, 8, 0}, 1, 9, 0)));
+    all.add(new Input<>("one value, width 3", new Values(new byte[] {(byte) 0xFF, 0, 1}, 1, 3, 0)));
+    return all;
+  }
+
+  private static int stride(Values v) {
+    return v.stride() > 0 ? v.stride() : PaethBytes.stride(v.w());
+  }
+
+  @Override
+  boolean encode(Values v, MetaOutput out) {
+    SpanBytes.encode(v.bytes(), 0, v.n(), v.w(), stride(v), out);
+    return true;
+  }
+
+  @Override
+  void checkDecoded(Values like, EncodedInput in, Random rnd) {
+    assertEquals(SpanBytes.SPAN, in.buffer().get(in.position()), "scheme");
+    int start = in.position();
+    byte[] got = new byte[like.n() * like.w() + 3];
+    BytesStreams.decode(in, like.n(), like.w(), got, 3);
+    assertArrayEquals(like.bytes(), Arrays.copyOfRange(got, 3, got.length), "copied out");
+    byte[] stream = new byte[in.position() - start];
+    in.buffer().get(start, stream);
+    assertArrayEquals(like.bytes(), decodeNative(stream, like), "into native memory");
+  }
+
+  /** The scan path: the stream in a direct buffer with {@link SpanBytes#PAD} bytes around it. */
+  private static byte[] decodeNative(byte[] stream, Values like) {
+    return decodeNative(stream, like, true);
+  }
+
+  private static byte[] decodeNative(byte[] stream, Values like, boolean check) {
+    int pad = SpanBytes.PAD;
+    ByteBuffer padded = ByteBuffer.allocateDirect(pad + stream.length + pad);
+    padded.put(pad, stream);
+    ByteBuffer block = padded.slice(pad, stream.length).order(ByteOrder.LITTLE_ENDIAN);
+    int size = like.n() * like.w();
+    ByteBuffer out = ByteBuffer.allocateDirect(size + 1);
+    out.put(size, (byte) 0x77); // a guard byte after the values
+    EncodedInput in = new EncodedInput(block, 0, stream.length);
+    boolean decoded = BytesStreams.decodeInto(in, like.n(), like.w(), MemoryUtil.getByteBufferAddress(out));
+    if (!check) {
+      return null; // a corrupt stream: only a clean failure matters
+    }
+    assertTrue(decoded);
+    in.expectEnd("SPAN stream");
+    assertEquals((byte) 0x77, out.get(size), "wrote past the values");
+    byte[] values = new byte[size];
+    out.get(0, values);
+    return values;
+  }
+
+  @Override
+  void readAll(Values like, EncodedInput in) {
+    int start = in.position();
+    byte[] stream = new byte[in.remaining()];
+    in.buffer().get(start, stream);
+    try {
+      BytesStreams.decode(in, like.n(), like.w(), new byte[like.n() * like.w()], 0);
+    } finally {
+      decodeNative(stream, like, false);
+    }
+  }
+
+  @Test
+  void workedExample() {
+    MetaOutput out = new MetaOutput(8);
+    BytesStreams.encode(new byte[] {0, 7, 0, 9}, 0, 1, 4, BytesStreams.SPAN, out);
+    assertArrayEquals(new byte[] {18, 2, 1, 2, 0, 0, 7, 2}, out.toByteArray());
+  }
+
+  @Test
+  void badSpansAndResidualCounts() {
+    Values one = new Values(null, 1, 4, 0);
+    // span [1, 3) in a row of 2
+    byte[] outside = {18, 2, 1, 3, 0, 0, 5, 6};
+    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(outside)));
+    // start after end: [2, 1)
+    byte[] reversed = {18, 2, 2, 1, 0, 0, 5};
+    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(reversed)));
+    // spans call for 2 residuals, 3 follow; and 1
+    byte[] extra = {18, 2, 1, 2, 0, 0, 7, 2, 9};
+    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(extra)));
+    byte[] missing = {18, 2, 1, 2, 0, 0, 7};
+    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(missing)));
+    // stride 0, above w, above 255; spans cut short
+    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(new byte[] {18, 0})));
+    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(new byte[] {18, 5, 0, 0})));
+    MetaOutput big = new MetaOutput(8).u8(18);
+    Varints.write(big, 256);
+    big.bytes(new byte[2]);
+    assertThrows(MalformedEncodingException.class, () -> readAll(new Values(null, 1, 300, 0), input(big.toByteArray())));
+    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(new byte[] {18, 2, 1})));
+  }
+
+  @Test
+  void residualsWrapAroundAndBytesOutsideSpansAreZero() {
+    // 255 above 1 (residual 2) and 1 above 255 (residual 254): sums mod 256, no carry
+    byte[] v = new byte[16];
+    for (int j = 1; j < 7; j++) {
+      v[j] = (byte) (j % 2 == 0 ? 255 : 1);
+      v[8 + j] = (byte) (j % 2 == 0 ? 1 : 255);
+    }
+    MetaOutput out = new MetaOutput(8);
+    SpanBytes.encode(v, 0, 1, 16, 8, out);
+    byte[] got = new byte[16];
+    Arrays.fill(got, (byte) 0x55); // the decoder writes the zeros outside the spans
+    BytesStreams.decode(input(out.toByteArray()), 1, 16, got, 0);
+    assertArrayEquals(v, got);
+  }
+
+  @Test
+  void applies() {
+    assertTrue(BytesStreams.applies(BytesStreams.SPAN, 784));
+    assertTrue(!BytesStreams.applies(BytesStreams.SPAN, 300)); // stride 300: span bounds are bytes
+    assertTrue(BytesStreams.applies(BytesStreams.UP, 300));
+    assertEquals("SPAN", BytesStreams.name(BytesStreams.SPAN));
+    assertTrue(BytesStreams.isBytesScheme(18) && !BytesStreams.decodesInPlace(18));
+    assertThrows(IllegalArgumentException.class, () -> BytesStreams.decodeInPlace(
+        input(new byte[] {18, 2, 0, 0, 0, 0}), 1, 4));
+  }
+}

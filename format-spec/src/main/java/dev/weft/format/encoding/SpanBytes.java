@@ -134,8 +134,8 @@ public final class SpanBytes {
    *     than {@code resEnd - res} residual bytes (then {@code dst} holds garbage)
    */
   public static void decodeInto(long spans, long res, long resEnd, long dst, int n, int w, int stride) {
-    if (stride == 28 && w % 28 == 0) {
-      decode28(spans, res, resEnd, dst, n, w);
+    if (stride <= NARROW && w % stride == 0) {
+      decodeNarrow(spans, res, resEnd, dst, n, w, stride);
       return;
     }
     int rows = rows(w, stride);
@@ -177,29 +177,46 @@ public final class SpanBytes {
     }
   }
 
-  /**
-   * The masks of a row of 28 bytes with span {@code [start, end)}: its 4 lanes (3 of 8 bytes, one
-   * of 4) at {@code SPAN28[(start * 32 + end) * 4 + k]}. One table lookup per lane (30 KiB, of
-   * which an image set touches a few hot lines) is about 20% cheaper than composing each mask.
-   */
-  private static final long[] SPAN28 = new long[29 * 32 * 4];
+  /** Rows of at most this many bytes (4 lanes of 8) that tile the value decode lane by lane, the row above in registers. */
+  static final int NARROW = 32;
 
-  static {
-    for (int start = 0; start <= 28; start++) {
-      for (int end = start; end <= 28; end++) {
-        for (int k = 0; k < 4; k++) {
-          SPAN28[(start * 32 + end) * 4 + k] = mask(start - 8 * k, end - 8 * k) & (k == 3 ? 0xFFFF_FFFFL : -1L);
+  /**
+   * Per narrow stride, the masks of a row with span {@code [start, end)}: its 4 lanes at
+   * {@code [(start * 33 + end) * 4 + k]}, cut to the row's bytes. One table lookup per lane (a
+   * few KiB per stride, of which an image set touches a few hot lines) is about 20% cheaper than
+   * composing each mask. Made on first use; a race makes equal tables.
+   */
+  private static final long[][] NARROW_MASKS = new long[NARROW + 1][];
+
+  private static long[] narrowMasks(int stride) {
+    long[] m = NARROW_MASKS[stride];
+    if (m == null) {
+      m = new long[(stride + 1) * 33 * 4];
+      for (int start = 0; start <= stride; start++) {
+        for (int end = start; end <= stride; end++) {
+          for (int k = 0; k < 4; k++) {
+            int inRow = stride - 8 * k; // bytes of the row in lane k
+            long rowBytes = inRow >= 8 ? -1L : inRow <= 0 ? 0 : (1L << (8 * inRow)) - 1;
+            m[(start * 33 + end) * 4 + k] = mask(start - 8 * k, end - 8 * k) & rowBytes;
+          }
         }
       }
+      NARROW_MASKS[stride] = m;
     }
+    return m;
   }
 
   /**
-   * {@link #decodeInto} for rows of 28 bytes (28x28 images: MNIST, Fashion-MNIST): each row as 3
-   * longs and an int, the row above kept in registers.
+   * {@link #decodeInto} for rows of at most {@link #NARROW} bytes that tile each value (e.g. 28x28
+   * or 32x32 grey images): each row as up to 4 lanes, the row above kept in registers, the last
+   * lane stored with only the row's bytes.
    */
-  private static void decode28(long spans, long res, long resEnd, long dst, int n, int w) {
-    int rows = w / 28;
+  private static void decodeNarrow(long spans, long res, long resEnd, long dst, int n, int w, int stride) {
+    long[] masks = narrowMasks(stride);
+    int rows = w / stride;
+    int lanes = (stride + 7) >>> 3;
+    int tail = stride - 8 * (lanes - 1); // bytes of the last lane, 1..8
+    long last = 8L * (lanes - 1);
     long p = res;
     long k = spans;
     for (int i = 0; i < n; i++) {
@@ -210,23 +227,43 @@ public final class SpanBytes {
       long u3 = 0;
       int start = 0;
       int end = 0;
-      for (int r = 0; r < rows; r++, k += 2, row += 28) {
+      for (int r = 0; r < rows; r++, k += 2, row += stride) {
         short pair = MemoryUtil.getShort(k);
         start = (start + pair) & 0xFF;
         end = (end + (pair >> 8)) & 0xFF;
-        if (((end - start) | (28 - end)) < 0) {
-          throw badSpan(i, r, start, end, 28);
+        if (((end - start) | (stride - end)) < 0) {
+          throw badSpan(i, r, start, end, stride);
         }
-        long q = p - start;
-        int m = (start * 32 + end) * 4;
-        u0 = addBytes(MemoryUtil.getLong(q), u0) & SPAN28[m];
-        u1 = addBytes(MemoryUtil.getLong(q + 8), u1) & SPAN28[m + 1];
-        u2 = addBytes(MemoryUtil.getLong(q + 16), u2) & SPAN28[m + 2];
-        u3 = addBytes(MemoryUtil.getInt(q + 24) & 0xFFFF_FFFFL, u3) & SPAN28[m + 3];
-        MemoryUtil.putLong(row, u0);
-        MemoryUtil.putLong(row + 8, u1);
-        MemoryUtil.putLong(row + 16, u2);
-        MemoryUtil.putInt(row + 24, (int) u3);
+        long q = p - start; // reads up to 32 bytes from q: within PAD past the residuals
+        int m = (start * 33 + end) * 4;
+        u0 = addBytes(MemoryUtil.getLong(q), u0) & masks[m];
+        if (lanes > 1) {
+          u1 = addBytes(MemoryUtil.getLong(q + 8), u1) & masks[m + 1];
+          if (lanes > 2) {
+            u2 = addBytes(MemoryUtil.getLong(q + 16), u2) & masks[m + 2];
+            if (lanes > 3) {
+              u3 = addBytes(MemoryUtil.getLong(q + 24), u3) & masks[m + 3];
+            }
+          }
+        }
+        switch (lanes) {
+          case 1 -> putTail(row, u0, tail);
+          case 2 -> {
+            MemoryUtil.putLong(row, u0);
+            putTail(row + last, u1, tail);
+          }
+          case 3 -> {
+            MemoryUtil.putLong(row, u0);
+            MemoryUtil.putLong(row + 8, u1);
+            putTail(row + last, u2, tail);
+          }
+          default -> {
+            MemoryUtil.putLong(row, u0);
+            MemoryUtil.putLong(row + 8, u1);
+            MemoryUtil.putLong(row + 16, u2);
+            putTail(row + last, u3, tail);
+          }
+        }
         p += end - start;
         if (p > resEnd) {
           throw tooFew(resEnd - res);
@@ -238,14 +275,35 @@ public final class SpanBytes {
     }
   }
 
+  /** Stores the low {@code t} (1..8) bytes of {@code v} at {@code a}. */
+  private static void putTail(long a, long v, int t) {
+    if (t == 8) {
+      MemoryUtil.putLong(a, v);
+      return;
+    }
+    if ((t & 4) != 0) {
+      MemoryUtil.putInt(a, (int) v);
+      a += 4;
+      v >>>= 32;
+    }
+    if ((t & 2) != 0) {
+      MemoryUtil.putShort(a, (short) v);
+      a += 2;
+      v >>>= 16;
+    }
+    if ((t & 1) != 0) {
+      MemoryUtil.putByte(a, (byte) v);
+    }
+  }
+
   /**
    * As {@link #decodeInto} on heap arrays: spans at {@code s[spans]}, residuals in
    * {@code s[res, resEnd)}, values to {@code d[at, at + n*w)}. Lanes that would reach past
    * either end of {@code s} are read byte by byte.
    */
   static void decode(byte[] s, int spans, int res, int resEnd, int n, int w, int stride, byte[] d, int at) {
-    if (stride == 28 && w % 28 == 0) {
-      decode28(s, spans, res, resEnd, n, w, d, at);
+    if (stride <= NARROW && w % stride == 0) {
+      decodeNarrow(s, spans, res, resEnd, n, w, stride, d, at);
       return;
     }
     int rows = rows(w, stride);
@@ -287,9 +345,14 @@ public final class SpanBytes {
     }
   }
 
-  /** {@link #decode(byte[], int, int, int, int, int, int, byte[], int)} for rows of 28 bytes, as {@link #decode28}. */
-  private static void decode28(byte[] s, int spans, int res, int resEnd, int n, int w, byte[] d, int at) {
-    int rows = w / 28;
+  /** {@link #decode(byte[], int, int, int, int, int, int, byte[], int)} for narrow rows, as {@link #decodeNarrow(long, long, long, long, int, int, int)}. */
+  private static void decodeNarrow(byte[] s, int spans, int res, int resEnd, int n, int w, int stride, byte[] d,
+      int at) {
+    long[] masks = narrowMasks(stride);
+    int rows = w / stride;
+    int lanes = (stride + 7) >>> 3;
+    int tail = stride - 8 * (lanes - 1);
+    int last = 8 * (lanes - 1);
     int p = res;
     int k = spans;
     for (int i = 0; i < n; i++) {
@@ -300,38 +363,44 @@ public final class SpanBytes {
       long u3 = 0;
       int start = 0;
       int end = 0;
-      for (int r = 0; r < rows; r++, k += 2, row += 28) {
+      for (int r = 0; r < rows; r++, k += 2, row += stride) {
         short pair = (short) SHORTS.get(s, k);
         start = (start + pair) & 0xFF;
         end = (end + (pair >> 8)) & 0xFF;
-        if (((end - start) | (28 - end)) < 0) {
-          throw badSpan(i, r, start, end, 28);
+        if (((end - start) | (stride - end)) < 0) {
+          throw badSpan(i, r, start, end, stride);
         }
         int q = p - start;
-        long x0;
-        long x1;
-        long x2;
-        long x3;
-        if (q >= 0 && q <= s.length - 32) {
-          x0 = (long) LONGS.get(s, q);
-          x1 = (long) LONGS.get(s, q + 8);
-          x2 = (long) LONGS.get(s, q + 16);
-          x3 = (long) LONGS.get(s, q + 24);
-        } else { // near the array's ends: the bytes outside it are outside the span
-          x0 = gather(s, q);
-          x1 = gather(s, q + 8);
-          x2 = gather(s, q + 16);
-          x3 = gather(s, q + 24);
+        int m = (start * 33 + end) * 4;
+        boolean inside = q >= 0 && q <= s.length - 8 * lanes; // else the bytes outside the array are outside the span
+        u0 = addBytes(inside ? (long) LONGS.get(s, q) : gather(s, q), u0) & masks[m];
+        if (lanes > 1) {
+          u1 = addBytes(inside ? (long) LONGS.get(s, q + 8) : gather(s, q + 8), u1) & masks[m + 1];
+          if (lanes > 2) {
+            u2 = addBytes(inside ? (long) LONGS.get(s, q + 16) : gather(s, q + 16), u2) & masks[m + 2];
+            if (lanes > 3) {
+              u3 = addBytes(inside ? (long) LONGS.get(s, q + 24) : gather(s, q + 24), u3) & masks[m + 3];
+            }
+          }
         }
-        int m = (start * 32 + end) * 4;
-        u0 = addBytes(x0, u0) & SPAN28[m];
-        u1 = addBytes(x1, u1) & SPAN28[m + 1];
-        u2 = addBytes(x2, u2) & SPAN28[m + 2];
-        u3 = addBytes(x3 & 0xFFFF_FFFFL, u3) & SPAN28[m + 3];
-        LONGS.set(d, row, u0);
-        LONGS.set(d, row + 8, u1);
-        LONGS.set(d, row + 16, u2);
-        INTS.set(d, row + 24, (int) u3);
+        switch (lanes) {
+          case 1 -> putTail(d, row, u0, tail);
+          case 2 -> {
+            LONGS.set(d, row, u0);
+            putTail(d, row + last, u1, tail);
+          }
+          case 3 -> {
+            LONGS.set(d, row, u0);
+            LONGS.set(d, row + 8, u1);
+            putTail(d, row + last, u2, tail);
+          }
+          default -> {
+            LONGS.set(d, row, u0);
+            LONGS.set(d, row + 8, u1);
+            LONGS.set(d, row + 16, u2);
+            putTail(d, row + last, u3, tail);
+          }
+        }
         p += end - start;
         if (p > resEnd) {
           throw tooFew(resEnd - res);
@@ -340,6 +409,26 @@ public final class SpanBytes {
     }
     if (p != resEnd) {
       throw tooMany(p - res, resEnd - res);
+    }
+  }
+
+  private static void putTail(byte[] d, int a, long v, int t) {
+    if (t == 8) {
+      LONGS.set(d, a, v);
+      return;
+    }
+    if ((t & 4) != 0) {
+      INTS.set(d, a, (int) v);
+      a += 4;
+      v >>>= 32;
+    }
+    if ((t & 2) != 0) {
+      SHORTS.set(d, a, (short) v);
+      a += 2;
+      v >>>= 16;
+    }
+    if ((t & 1) != 0) {
+      d[a] = (byte) v;
     }
   }
 

@@ -70,6 +70,15 @@ class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
     all.add(new Input<>("sparse bytes, width 30, stride 7", new Values(sparse, n, 30, 7)));
     all.add(new Input<>("sparse bytes, width 30, stride 12", new Values(sparse, n, 30, 12)));
     all.add(new Input<>("sparse bytes, width 30, stride 13", new Values(sparse, n, 30, 13)));
+    // square images of every lane count and tail the narrow decoders take (strides 5, 16, 20, 32)
+    for (int side : new int[] {5, 16, 20, 32}) {
+      byte[] sq = new byte[n * side * side];
+      for (int i = 0; i < sq.length; i++) {
+        int x = i % side;
+        sq[i] = x > side / 4 && x < side - 1 && rnd.nextInt(4) != 0 ? (byte) (1 + rnd.nextInt(255)) : 0;
+      }
+      all.add(new Input<>(side + "x" + side + " images (stride " + side + ")", new Values(sq, n, side * side, side)));
+    }
     byte[] wide = new byte[4 * 600];
     for (int i = 0; i < wide.length; i++) {
       wide[i] = (i % 600) % 255 < 100 ? 0 : (byte) rnd.nextInt(256);

@@ -148,6 +148,10 @@ final class ZoneAccumulator {
     long minE = 0;
     long maxS = -1;
     long maxE = 0;
+    long minKey = 0;
+    long maxKey = 0;
+    boolean minShort = false;
+    boolean maxShort = false;
     for (int i = from; i < to; i++) {
       if (!noNulls && v.isNull(i)) {
         nulls++;
@@ -160,23 +164,43 @@ final class ZoneAccumulator {
         throw new IllegalArgumentException("column '" + v.getField().getName() + "': value " + i + " at bytes ["
             + s + ", " + e + ") lies outside its data buffer of " + cap + " bytes");
       }
+      long len = e - s;
+      // a value under 8 bytes is one big-endian key, zero-padded: keys order short values as
+      // the bytes do, with the length deciding between equal keys (a prefix sorts first)
+      boolean short8 = len < 8 && s + 8 <= cap;
+      long key = short8 ? Long.reverseBytes(MemoryUtil.getLong(addr + s) & ((1L << (len << 3)) - 1)) : 0;
       if (minS < 0) {
         minS = s;
         minE = e;
         maxS = s;
         maxE = e;
-      } else if (compareSlices(addr, cap, s, e, minS, minE) < 0) {
+        minKey = key;
+        maxKey = key;
+        minShort = short8;
+        maxShort = short8;
+      } else if ((short8 && minShort ? compareKeys(key, len, minKey, minE - minS)
+          : compareSlices(addr, cap, s, e, minS, minE)) < 0) {
         minS = s;
         minE = e;
-      } else if (compareSlices(addr, cap, s, e, maxS, maxE) > 0) {
+        minKey = key;
+        minShort = short8;
+      } else if ((short8 && maxShort ? compareKeys(key, len, maxKey, maxE - maxS)
+          : compareSlices(addr, cap, s, e, maxS, maxE)) > 0) {
         maxS = s;
         maxE = e;
+        maxKey = key;
+        maxShort = short8;
       }
     }
     if (minS >= 0) {
       addValue(copy(data, minS, minE));
       addValue(copy(data, maxS, maxE));
     }
+  }
+
+  /** Compares two values under 8 bytes by their keys (see addVarBytes), then lengths. */
+  private static int compareKeys(long a, long aLen, long b, long bLen) {
+    return a != b ? Long.compareUnsigned(a, b) : Long.compare(aLen, bLen);
   }
 
   /**

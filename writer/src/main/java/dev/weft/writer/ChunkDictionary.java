@@ -414,10 +414,26 @@ final class ChunkDictionary {
       }
       int k = e - 1;
       int at = offsets[k];
-      if (offsets[k + 1] - at == len && Arrays.equals(data, at, at + len, src, from, from + len)) {
+      if (offsets[k + 1] - at == len && sameBytes(data, at, src, from, len)) {
         return k;
       }
     }
+  }
+
+  /**
+   * Whether {@code a[ai, ai+len)} equals {@code b[bi, bi+len)}: short values (codes, names) byte
+   * by byte, which costs less than {@link Arrays#equals}' call chain when C1 compiles the writer.
+   */
+  private static boolean sameBytes(byte[] a, int ai, byte[] b, int bi, int len) {
+    if (len > 16) {
+      return Arrays.equals(a, ai, ai + len, b, bi, bi + len);
+    }
+    for (int i = 0; i < len; i++) {
+      if (a[ai + i] != b[bi + i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private int addString(byte[] src, int from, int len) {

@@ -62,13 +62,24 @@ public final class ForBitPacked {
    */
   static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
       boolean countSmallRanges) {
-    boolean alignWidths = h.alignWidths();
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
     for (int i = 0; i < n; i++) {
       min = Math.min(min, v[i]);
       max = Math.max(max, v[i]);
     }
+    encode(v, n, depth, allowExceptions, h, out, countSmallRanges, min, max);
+  }
+
+  /** As above, given the values' minimum and maximum (the selection computed them already). */
+  static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
+      long min, long max) {
+    encode(v, n, depth, allowExceptions, h, out, true, min, max);
+  }
+
+  private static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
+      boolean countSmallRanges, long min, long max) {
+    boolean alignWidths = h.alignWidths();
     long scale = 0;
     for (int i = 0; i < n && scale != 1; i++) {
       long d = v[i] - min;

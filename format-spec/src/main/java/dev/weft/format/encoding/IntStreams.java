@@ -139,7 +139,7 @@ public final class IntStreams {
     if (h.floating()) {
       PlainInts.encode(v, n, h.width(), best);
     } else {
-      ForBitPacked.encode(v, n, depth, cascade, h, best);
+      ForBitPacked.encode(v, n, depth, cascade, h, best, min, max);
       if (best.size() > 2 + (long) n * PlainInts.widthFor(min, max)) {
         best = new MetaOutput(64);
         PlainInts.encode(v, n, PlainInts.widthFor(min, max), best);
@@ -187,7 +187,7 @@ public final class IntStreams {
         if (h.floating()) {
           return false;
         }
-        ForBitPacked.encode(v, n, depth, cascade, h, out);
+        ForBitPacked.encode(v, n, depth, cascade, h, out, min, max);
         return true;
       }
       case DeltaInts.ID -> {

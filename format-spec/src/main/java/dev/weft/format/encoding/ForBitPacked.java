@@ -92,7 +92,7 @@ public final class ForBitPacked {
       scale = 1;
     }
     // q[i]: the distance to the minimum in units of scale (every value is min + scale * q[i])
-    long[] q = new long[n];
+    long[] q = scratch(n);
     long qMax = Long.divideUnsigned(max - min, scale);
     // small ranges (dictionary codes, small integers): one count per distinct q, from which every
     // candidate base's exception counts follow exactly (see CountedQ); else bit-width histograms
@@ -112,7 +112,7 @@ public final class ForBitPacked {
     }
     long base = min;
     int bits = 0;
-    long[] packed = new long[n];
+    long[] packed = q; // packed in place: each q[i] is read before its slot is written
     int[] excPos = new int[0];
     int m = 0;
     long[] minHist = null;
@@ -138,15 +138,7 @@ public final class ForBitPacked {
       allowExceptions = topCount * (topBits + 16) < n && topBits > 0;
     }
     if (!allowExceptions || n < 64) {
-      long maxP = 0;
-      for (int i = 0; i < n; i++) {
-        long p = q[i];
-        packed[i] = p;
-        if (Long.compareUnsigned(p, maxP) > 0) {
-          maxP = p;
-        }
-      }
-      bits = BitPacking.bitsFor(maxP);
+      bits = BitPacking.bitsFor(qMax); // the largest distance: the maximum's
       if (alignWidths) {
         bits = align(bits);
       }
@@ -160,6 +152,7 @@ public final class ForBitPacked {
       Arrays.sort(sample);
       int rangeBits = BitPacking.bitsFor(qMax);
       long bestCost = Long.MAX_VALUE;
+      long bestExc = 0;
       long[] bases = {min, sample[sampleSize / 100], sample[sampleSize / 50], sample[sampleSize / 20]};
       long[][] hists = new long[bases.length][];
       int[] belows = new int[bases.length];
@@ -191,28 +184,33 @@ public final class ForBitPacked {
             bestCost = cost;
             bits = w;
             base = b;
+            bestExc = exc;
           }
         }
       }
       long maxP = bits == 64 ? -1L : (1L << bits) - 1;
-      int[] pos = new int[n];
+      int[] pos = new int[(int) bestExc]; // the counts are exact
       long qBase = Long.divideUnsigned(base - min, scale);
       for (int i = 0; i < n; i++) {
         long p = q[i] - qBase;
         if (v[i] < base || Long.compareUnsigned(p, maxP) > 0) {
+          if (m == pos.length) {
+            pos = Arrays.copyOf(pos, Math.max(16, 2 * m));
+          }
           pos[m++] = i;
           packed[i] = 0;
         } else {
           packed[i] = p;
         }
       }
-      excPos = Arrays.copyOf(pos, m);
+      excPos = m == pos.length ? pos : Arrays.copyOf(pos, m);
     }
     out.u8(ID).u8(bits);
     Varints.writeZigZag(out, base);
     Varints.write(out, scale);
     Varints.write(out, m);
     BitPacking.pack(packed, n, bits, out);
+    release(q);
     if (m > 0) {
       long[] positions = new long[m];
       long[] values = new long[m];
@@ -222,6 +220,31 @@ public final class ForBitPacked {
       }
       IntStreams.encode(positions, m, depth + 1, h.child(), out);
       IntStreams.encode(values, m, depth + 1, h.child(), out);
+    }
+  }
+
+  /**
+   * Per-thread scratch for the distances (and then packed values) of a stream: a block's
+   * encoding makes several FOR candidates of thousands of values, and a fresh zeroed array for
+   * each cost more than the selection's passes over it. Taken while in use, so that a cascade's
+   * nested FOR (exception streams) gets its own.
+   */
+  private static final ThreadLocal<long[]> SCRATCH = new ThreadLocal<>();
+  /** Larger scratch arrays are not kept (the writer's heap is budgeted). */
+  private static final int MAX_SCRATCH = 1 << 16;
+
+  private static long[] scratch(int n) {
+    long[] a = SCRATCH.get();
+    if (a != null && a.length >= n) {
+      SCRATCH.set(null);
+      return a;
+    }
+    return new long[n];
+  }
+
+  private static void release(long[] a) {
+    if (a.length <= MAX_SCRATCH) {
+      SCRATCH.set(a);
     }
   }
 

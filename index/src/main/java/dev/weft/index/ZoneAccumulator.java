@@ -152,14 +152,17 @@ final class ZoneAccumulator {
     long maxKey = 0;
     boolean minShort = false;
     boolean maxShort = false;
+    // each value's end is the next one's start: one offset load per value
+    long next = large ? MemoryUtil.getLong(offAddr + ((long) from << 3)) : MemoryUtil.getInt(offAddr + ((long) from << 2));
     for (int i = from; i < to; i++) {
+      long s = next;
+      long e = large ? MemoryUtil.getLong(offAddr + ((long) (i + 1) << 3))
+          : MemoryUtil.getInt(offAddr + ((long) (i + 1) << 2));
+      next = e;
       if (!noNulls && v.isNull(i)) {
         nulls++;
         continue;
       }
-      long s = large ? MemoryUtil.getLong(offAddr + ((long) i << 3)) : MemoryUtil.getInt(offAddr + ((long) i << 2));
-      long e = large ? MemoryUtil.getLong(offAddr + ((long) (i + 1) << 3))
-          : MemoryUtil.getInt(offAddr + ((long) (i + 1) << 2));
       if (s < 0 || e < s || e > cap) {
         throw new IllegalArgumentException("column '" + v.getField().getName() + "': value " + i + " at bytes ["
             + s + ", " + e + ") lies outside its data buffer of " + cap + " bytes");

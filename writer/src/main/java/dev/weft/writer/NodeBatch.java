@@ -16,6 +16,7 @@ import org.apache.arrow.vector.FieldVector;
 final class NodeBatch {
   final ColumnNode node;
   final FieldVector vector;
+  /** Element of each batch row from rowBase on (n+1 entries); null: row r's elements are [r - rowBase, r - rowBase + 1). */
   private final long[] rowElems;
   private final int rowBase;
   final boolean allValid;
@@ -35,7 +36,7 @@ final class NodeBatch {
 
   /** First element of batch row r (r = rows gives the end of the last row). */
   long elems(int r) {
-    return rowElems[r - rowBase];
+    return rowElems == null ? r - rowBase : rowElems[r - rowBase];
   }
 
   /** Offset entry e of a var-width or list vector. */
@@ -82,15 +83,12 @@ final class NodeBatch {
    */
   static NodeBatch[] of(ColumnLayout layout, FieldVector top, int rows, int rowBase) {
     NodeBatch[] out = new NodeBatch[layout.nodes().size()];
-    long[] identity = new long[rows + 1];
-    for (int r = 0; r <= rows; r++) {
-      identity[r] = r;
-    }
-    fill(layout, 0, top, identity, rowBase, out);
+    fill(layout, 0, top, null, rows, rowBase, out); // a top-level node's elements are its rows
     return out;
   }
 
-  private static void fill(ColumnLayout layout, int index, FieldVector vector, long[] rowElems, int rowBase,
+  /** {@code rowElems} null: the identity (row r - rowBase holds element r - rowBase) of {@code rows} rows. */
+  private static void fill(ColumnLayout layout, int index, FieldVector vector, long[] rowElems, int rows, int rowBase,
       NodeBatch[] out) {
     ColumnNode node = layout.node(index);
     NodeBatch nb = new NodeBatch(node, vector, rowElems, rowBase);
@@ -98,22 +96,26 @@ final class NodeBatch {
     List<FieldVector> children = vector.getChildrenFromFields();
     for (int c = 0; c < node.children().size(); c++) {
       int childIndex = node.children().get(c);
-      long[] childElems = new long[rowElems.length];
+      long[] childElems = node.kind() == NodeKind.STRUCT && rowElems == null ? null : new long[rows + 1];
       switch (node.kind()) {
-        case STRUCT -> System.arraycopy(rowElems, 0, childElems, 0, rowElems.length);
+        case STRUCT -> {
+          if (rowElems != null) {
+            System.arraycopy(rowElems, 0, childElems, 0, rows + 1);
+          }
+        }
         case FIXED_SIZE_LIST -> {
-          for (int r = 0; r < rowElems.length; r++) {
-            childElems[r] = rowElems[r] * node.listSize();
+          for (int r = 0; r <= rows; r++) {
+            childElems[r] = (rowElems == null ? r : rowElems[r]) * node.listSize();
           }
         }
         case LIST, LARGE_LIST -> {
-          for (int r = 0; r < rowElems.length; r++) {
-            childElems[r] = nb.offset(rowElems[r]);
+          for (int r = 0; r <= rows; r++) {
+            childElems[r] = nb.offset(rowElems == null ? r : rowElems[r]);
           }
         }
         default -> throw new IllegalStateException(node.kind() + " has no children");
       }
-      fill(layout, childIndex, children.get(c), childElems, rowBase, out);
+      fill(layout, childIndex, children.get(c), childElems, rows, rowBase, out);
     }
   }
 }

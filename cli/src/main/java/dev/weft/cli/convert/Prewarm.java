@@ -15,37 +15,64 @@ import java.util.List;
  * initializes the class itself and reports any error there.
  */
 public final class Prewarm {
-  /** In the order the conversion first needs them. */
-  static final List<String> CLASSES = List.of(
+  /**
+   * Two groups, each initialized in order on its own thread (parquet-java and Arrow each bring
+   * their own Jackson, so the two mappers are built at once): the footer's classes, which the
+   * conversion needs first, and the rest.
+   */
+  static final List<String> FOOTER_CLASSES = List.of(
       "org.apache.parquet.format.FileMetaData",
       "org.apache.parquet.format.converter.ParquetMetadataConverter",
       "org.apache.parquet.hadoop.metadata.ParquetMetadata",
+      "org.apache.parquet.format.PageHeader",
+      "org.apache.parquet.format.DataPageHeader");
+  static final List<String> OTHER_CLASSES = List.of(
       "org.apache.arrow.vector.types.pojo.Schema",
       "org.apache.arrow.vector.ipc.message.MessageSerializer",
       "org.apache.arrow.memory.RootAllocator",
-      "org.apache.parquet.format.PageHeader",
-      "org.apache.parquet.format.DataPageHeader",
       "com.github.luben.zstd.Zstd",
       "dev.weft.format.BlockCodecs");
+  /** Every class named. */
+  static final List<String> CLASSES = java.util.stream.Stream.concat(FOOTER_CLASSES.stream(), OTHER_CLASSES.stream())
+      .toList();
 
   private Prewarm() {}
 
   /** Starts the background initialization (a daemon thread; returns at once). */
   public static void start() {
-    Thread t = new Thread(Prewarm::run, "weft-prewarm");
+    start(() -> initialize(FOOTER_CLASSES), "weft-prewarm-footer");
+    start(Prewarm::runOthers, "weft-prewarm");
+  }
+
+  private static void start(Runnable r, String name) {
+    Thread t = new Thread(r, name);
     t.setDaemon(true);
     t.start();
   }
 
+  /** Everything, on the calling thread. */
   static void run() {
+    initialize(FOOTER_CLASSES);
+    runOthers();
+  }
+
+  private static void runOthers() {
+    initialize(OTHER_CLASSES);
+    warmRecords();
+  }
+
+  private static void initialize(List<String> names) {
     ClassLoader loader = Prewarm.class.getClassLoader();
-    for (String name : CLASSES) {
+    for (String name : names) {
       try {
         Class.forName(name, true, loader);
       } catch (Throwable e) {
         // the conversion initializes it itself (and reports a failure there)
       }
     }
+  }
+
+  private static void warmRecords() {
     try {
       // a record's first hashCode bootstraps java.lang.runtime.ObjectMethods (method handles
       // spun at run time); the conversion hashes its inputs early

@@ -230,8 +230,11 @@ public final class ForBitPacked {
    * nested FOR (exception streams) gets its own.
    */
   private static final ThreadLocal<long[]> SCRATCH = new ThreadLocal<>();
-  /** Larger scratch arrays are not kept (the writer's heap is budgeted). */
-  private static final int MAX_SCRATCH = 1 << 16;
+  /**
+   * Larger scratch arrays are not kept (the writer's heap is budgeted): 128 KiB per thread holds
+   * the streams of ordinary mini-blocks (a few thousand values).
+   */
+  private static final int MAX_SCRATCH = 1 << 14;
 
   private static long[] scratch(int n) {
     long[] a = SCRATCH.get();

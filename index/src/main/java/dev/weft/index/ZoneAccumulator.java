@@ -22,9 +22,17 @@ final class ZoneAccumulator {
 
   /** Adds rows {@code [from, to)} of {@code v} (read with {@code reader}, null for kind NONE). */
   void add(FieldVector v, ValueReader reader, int from, int to) {
+    add(v, reader, from, to, v != null && v.getNullCount() == 0);
+  }
+
+  /**
+   * As above, given whether {@code v} has no null at all (Arrow counts a vector's nulls over its
+   * whole validity bitmap, so the caller counts once for the many zones of one batch).
+   */
+  void add(FieldVector v, ValueReader reader, int from, int to, boolean noNulls) {
     rows += to - from;
     if (reader == null) {
-      if (v == null) {
+      if (v == null || noNulls) {
         return;
       }
       for (int i = from; i < to; i++) {
@@ -35,16 +43,16 @@ final class ZoneAccumulator {
       return;
     }
     if (reader instanceof ValueReader.IntReader ir) {
-      addLongs(v, ir, from, to);
+      addLongs(v, ir, from, to, noNulls);
       return;
     }
     if (reader instanceof ValueReader.FloatReader fr) {
-      addDoubles(v, fr, from, to);
+      addDoubles(v, fr, from, to, noNulls);
       return;
     }
     if (kind == StatKind.BYTES && (v instanceof org.apache.arrow.vector.BaseVariableWidthVector
         || v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector)) {
-      addVarBytes(v, v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector, from, to);
+      addVarBytes(v, v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector, from, to, noNulls);
       return;
     }
     for (int i = from; i < to; i++) {
@@ -64,7 +72,7 @@ final class ZoneAccumulator {
    * bounds-checked once, not value by value (Arrow's per-access checks cost more than the minimum
    * and maximum themselves when the writer is not compiled by C2).
    */
-  private void addLongs(FieldVector v, ValueReader.IntReader ir, int from, int to) {
+  private void addLongs(FieldVector v, ValueReader.IntReader ir, int from, int to, boolean noNulls) {
     org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
     int width = ir.width();
     if (from >= to) {
@@ -73,7 +81,6 @@ final class ZoneAccumulator {
     checkRange(data, (long) from * width, (long) to * width, v);
     long addr = data.memoryAddress();
     boolean unsigned = kind == StatKind.UINT64;
-    boolean noNulls = v.getNullCount() == 0;
     if (noNulls && !unsigned && width == 8) {
       // the common case (int64, timestamps) in one tight loop
       long lo = MemoryUtil.getLong(addr + ((long) from << 3));
@@ -132,7 +139,7 @@ final class ZoneAccumulator {
    * Memory is read directly: the offsets' range is checked once, and each value's start and end
    * against the data buffer (Arrow's per-access checks cost more than the comparisons).
    */
-  private void addVarBytes(FieldVector v, boolean large, int from, int to) {
+  private void addVarBytes(FieldVector v, boolean large, int from, int to, boolean noNulls) {
     if (from >= to) {
       return;
     }
@@ -143,7 +150,6 @@ final class ZoneAccumulator {
     long offAddr = offsets.memoryAddress();
     long addr = data.memoryAddress();
     long cap = data.capacity();
-    boolean noNulls = v.getNullCount() == 0;
     long minS = -1;
     long minE = 0;
     long maxS = -1;
@@ -248,8 +254,7 @@ final class ZoneAccumulator {
   }
 
   /** Floats without boxing each value; NaNs counted, -0.0 as 0.0. */
-  private void addDoubles(FieldVector v, ValueReader.FloatReader fr, int from, int to) {
-    boolean noNulls = v.getNullCount() == 0;
+  private void addDoubles(FieldVector v, ValueReader.FloatReader fr, int from, int to, boolean noNulls) {
     boolean any = false;
     double lo = 0;
     double hi = 0;

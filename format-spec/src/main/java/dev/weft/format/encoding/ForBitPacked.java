@@ -145,11 +145,8 @@ public final class ForBitPacked {
     } else {
       // candidate bases: the minimum and low percentiles, estimated from a sorted sample
       int sampleSize = Math.min(n, 256);
-      long[] sample = new long[sampleSize];
-      for (int i = 0; i < sampleSize; i++) {
-        sample[i] = v[(int) ((long) i * n / sampleSize)];
-      }
-      Arrays.sort(sample);
+      // only the lowest twentieth of the sorted sample is used: kept sorted as the sample is read
+      long[] sample = lowestOfSample(v, n, sampleSize, sampleSize / 20 + 1);
       int rangeBits = BitPacking.bitsFor(qMax);
       long bestCost = Long.MAX_VALUE;
       long bestExc = 0;
@@ -358,6 +355,31 @@ public final class ForBitPacked {
     belows[1] = below1;
     belows[2] = below2;
     belows[3] = below3;
+  }
+
+  /**
+   * The {@code k} smallest of the {@code size} values {@code v[i * n / size]}, ascending: the
+   * first {@code k} entries of the sorted sample (duplicates kept), without sorting all of it.
+   */
+  static long[] lowestOfSample(long[] v, int n, int size, int k) {
+    long[] low = new long[k];
+    int have = 0;
+    for (int i = 0; i < size; i++) {
+      long x = v[(int) ((long) i * n / size)];
+      if (have == k) {
+        if (x >= low[k - 1]) {
+          continue;
+        }
+        have--; // the largest kept one drops out
+      }
+      int j = have++;
+      while (j > 0 && low[j - 1] > x) {
+        low[j] = low[j - 1];
+        j--;
+      }
+      low[j] = x;
+    }
+    return low;
   }
 
   private static int align(int bits) {

@@ -38,6 +38,28 @@ class ForCountedRangeTest {
     return v;
   }
 
+  /** The candidate bases come from the lowest values of the strided sample: the sorted sample's prefix. */
+  @Test
+  void lowestOfSampleIsTheSortedSamplesPrefix() {
+    SplittableRandom rnd = new SplittableRandom(3);
+    for (int t = 0; t < 2000; t++) {
+      int n = 1 + rnd.nextInt(t % 5 == 0 ? 5000 : 400);
+      long[] v = new long[n];
+      int distinct = 1 + rnd.nextInt(t % 2 == 0 ? 8 : 100_000);
+      for (int i = 0; i < n; i++) {
+        v[i] = rnd.nextInt(distinct) - distinct / 2 + (rnd.nextInt(100) == 0 ? Long.MIN_VALUE / 3 : 0);
+      }
+      int size = Math.min(n, 256);
+      int k = 1 + rnd.nextInt(size);
+      long[] sorted = new long[size];
+      for (int i = 0; i < size; i++) {
+        sorted[i] = v[(int) ((long) i * n / size)];
+      }
+      java.util.Arrays.sort(sorted);
+      assertArrayEquals(java.util.Arrays.copyOf(sorted, k), ForBitPacked.lowestOfSample(v, n, size, k), "case " + t);
+    }
+  }
+
   @Test
   void countedChoiceEqualsHistogramChoice() {
     SplittableRandom rnd = new SplittableRandom(17);

@@ -226,6 +226,9 @@ public final class WeftCli implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("convert")) {
+      dev.weft.cli.convert.Prewarm.start(); // heavy static initializers, while picocli parses
+    }
     int rc = execute(args);
     System.out.flush();
     System.exit(rc);

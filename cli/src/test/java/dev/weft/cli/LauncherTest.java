@@ -103,18 +103,40 @@ class LauncherTest {
 
   /** The JIT level the launcher starts a convert with (read back with -XX:+PrintFlagsFinal). */
   private static String tieredStopAtLevel(Map<String, String> env, String... args) throws Exception {
+    return finalFlag("TieredStopAtLevel", "", env, args);
+  }
+
+  /** A JVM flag's final value in a launcher run ({@code opts}: more WEFT_JAVA_OPTS). */
+  private static String finalFlag(String flag, String opts, Map<String, String> env, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
     cmd.addAll(List.of(args));
     java.util.HashMap<String, String> e = new java.util.HashMap<>(env);
-    e.put("WEFT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+    e.put("WEFT_JAVA_OPTS", ("-XX:+PrintFlagsFinal " + opts).trim());
     Proc p = run(e, cmd);
     assertEquals(0, p.rc(), p::all);
     for (String line : p.outText().split("\n")) {
-      if (line.contains(" TieredStopAtLevel ")) {
-        return line.replaceAll(".*= *([0-9]+).*", "$1");
+      if (line.contains(" " + flag + " ")) {
+        return line.replaceAll(".*= *([0-9a-z]+).*", "$1");
       }
     }
-    throw new AssertionError("no TieredStopAtLevel in " + p.all());
+    throw new AssertionError("no " + flag + " in " + p.all());
+  }
+
+  /**
+   * Small conversions also run with the serial collector, unless WEFT_JAVA_OPTS names a collector
+   * (two would stop the JVM from starting); large ones keep the JVM's default.
+   */
+  @Test
+  void smallConversionsUseTheSerialCollectorUnlessOneIsNamed() throws Exception {
+    Path src = dev.weft.cli.convert.TestFiles.data("parquet-testing/data/alltypes_tiny_pages.parquet");
+    String out = dir.resolve("gc.weft").toString();
+    assertEquals("true", finalFlag("UseSerialGC", "", Map.of(), "convert", src.toString(), "-o", out, "--overwrite"));
+    assertEquals("false", finalFlag("UseSerialGC", "-XX:+UseParallelGC", Map.of(), "convert", src.toString(), "-o",
+        out, "--overwrite"));
+    assertEquals("true", finalFlag("UseParallelGC", "-XX:+UseParallelGC", Map.of(), "convert", src.toString(), "-o",
+        out, "--overwrite"));
+    assertEquals("false", finalFlag("UseSerialGC", "", Map.of("WEFT_C1_MAX_BYTES", "0"), "convert", src.toString(),
+        "-o", out, "--overwrite"));
   }
 
   /** Small conversions run with C1 only; large ones, unknown sizes (globs) and WEFT_C1_MAX_BYTES=0 keep C2. */

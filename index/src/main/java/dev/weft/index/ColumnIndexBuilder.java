@@ -35,13 +35,14 @@ final class ColumnIndexBuilder {
   /** Adds rows {@code [from, to)} of {@code v} (the column's top-level vector). */
   void add(FieldVector v, int from, int to) {
     int i = from;
+    boolean noNulls = v != null && v.getNullCount() == 0; // one count for all of the batch's zones
     while (i < to) {
       if (zone == null) {
         zone = new ZoneAccumulator(kind);
         zoneStart = nextRow;
       }
       int k = (int) Math.min(to - i, zoneRows - zone.rows());
-      zone.add(v, reader, i, i + k);
+      zone.add(v, reader, i, i + k, noNulls);
       if (hashes != null) {
         for (int r = i; r < i + k; r++) {
           Object x = reader.get(v, r);

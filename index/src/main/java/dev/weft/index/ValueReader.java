@@ -84,6 +84,24 @@ public abstract class ValueReader {
       return readLong(v.getDataBuffer(), i);
     }
 
+    int width() {
+      return width;
+    }
+
+    /** Value {@code i} at {@code addr}, a data buffer whose range the caller checked. */
+    long readLong(long addr, int i) {
+      long at = addr + (long) i * width;
+      return switch (width) {
+        case 1 -> signed ? org.apache.arrow.memory.util.MemoryUtil.getByte(at)
+            : org.apache.arrow.memory.util.MemoryUtil.getByte(at) & 0xFFL;
+        case 2 -> signed ? org.apache.arrow.memory.util.MemoryUtil.getShort(at)
+            : org.apache.arrow.memory.util.MemoryUtil.getShort(at) & 0xFFFFL;
+        case 4 -> signed ? org.apache.arrow.memory.util.MemoryUtil.getInt(at)
+            : org.apache.arrow.memory.util.MemoryUtil.getInt(at) & 0xFFFF_FFFFL;
+        default -> org.apache.arrow.memory.util.MemoryUtil.getLong(at);
+      };
+    }
+
     long readLong(ArrowBuf b, int i) {
       long idx = (long) i * width;
       return switch (width) {

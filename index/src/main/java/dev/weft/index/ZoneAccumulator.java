@@ -1,5 +1,6 @@
 package dev.weft.index;
 
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 
 /** Collects the zone map of a range of rows of one column, value by value. */
@@ -21,9 +22,17 @@ final class ZoneAccumulator {
 
   /** Adds rows {@code [from, to)} of {@code v} (read with {@code reader}, null for kind NONE). */
   void add(FieldVector v, ValueReader reader, int from, int to) {
+    add(v, reader, from, to, v != null && v.getNullCount() == 0);
+  }
+
+  /**
+   * As above, given whether {@code v} has no null at all (Arrow counts a vector's nulls over its
+   * whole validity bitmap, so the caller counts once for the many zones of one batch).
+   */
+  void add(FieldVector v, ValueReader reader, int from, int to, boolean noNulls) {
     rows += to - from;
     if (reader == null) {
-      if (v == null) {
+      if (v == null || noNulls) {
         return;
       }
       for (int i = from; i < to; i++) {
@@ -34,16 +43,16 @@ final class ZoneAccumulator {
       return;
     }
     if (reader instanceof ValueReader.IntReader ir) {
-      addLongs(v, ir, from, to);
+      addLongs(v, ir, from, to, noNulls);
       return;
     }
     if (reader instanceof ValueReader.FloatReader fr) {
-      addDoubles(v, fr, from, to);
+      addDoubles(v, fr, from, to, noNulls);
       return;
     }
     if (kind == StatKind.BYTES && (v instanceof org.apache.arrow.vector.BaseVariableWidthVector
         || v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector)) {
-      addVarBytes(v, v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector, from, to);
+      addVarBytes(v, v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector, from, to, noNulls);
       return;
     }
     for (int i = from; i < to; i++) {
@@ -58,11 +67,33 @@ final class ZoneAccumulator {
     }
   }
 
-  /** Integers without boxing each value. */
-  private void addLongs(FieldVector v, ValueReader.IntReader ir, int from, int to) {
+  /**
+   * Integers without boxing each value, read straight from the data buffer's memory: the range is
+   * bounds-checked once, not value by value (Arrow's per-access checks cost more than the minimum
+   * and maximum themselves when the writer is not compiled by C2).
+   */
+  private void addLongs(FieldVector v, ValueReader.IntReader ir, int from, int to, boolean noNulls) {
     org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
+    int width = ir.width();
+    if (from >= to) {
+      return;
+    }
+    checkRange(data, (long) from * width, (long) to * width, v);
+    long addr = data.memoryAddress();
     boolean unsigned = kind == StatKind.UINT64;
-    boolean noNulls = v.getNullCount() == 0;
+    if (noNulls && !unsigned && width == 8) {
+      // the common case (int64, timestamps) in one tight loop
+      long lo = MemoryUtil.getLong(addr + ((long) from << 3));
+      long hi = lo;
+      for (long p = addr + ((long) from << 3) + 8, end = addr + ((long) to << 3); p < end; p += 8) {
+        long x = MemoryUtil.getLong(p);
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      }
+      addValue(lo);
+      addValue(hi);
+      return;
+    }
     boolean any = false;
     long lo = 0;
     long hi = 0;
@@ -71,7 +102,7 @@ final class ZoneAccumulator {
         nulls++;
         continue;
       }
-      long x = ir.readLong(data, i);
+      long x = ir.readLong(addr, i);
       if (!any) {
         lo = x;
         hi = x;
@@ -94,36 +125,80 @@ final class ZoneAccumulator {
     }
   }
 
+  /** Fails unless bytes {@code [start, end)} lie inside {@code buf}. */
+  private static void checkRange(org.apache.arrow.memory.ArrowBuf buf, long start, long end, FieldVector v) {
+    if (start < 0 || end < start || end > buf.capacity()) {
+      throw new IllegalArgumentException("column '" + v.getField().getName() + "': bytes [" + start + ", " + end
+          + ") lie outside its buffer of " + buf.capacity() + " bytes");
+    }
+  }
+
   /**
    * Strings and binary without a byte[] per value: values are compared where they lie (unsigned
    * lexicographic, as {@link StatKind#compare}), and only the chunk's minimum and maximum copied.
+   * Memory is read directly: the offsets' range is checked once, and each value's start and end
+   * against the data buffer (Arrow's per-access checks cost more than the comparisons).
    */
-  private void addVarBytes(FieldVector v, boolean large, int from, int to) {
+  private void addVarBytes(FieldVector v, boolean large, int from, int to, boolean noNulls) {
+    if (from >= to) {
+      return;
+    }
     org.apache.arrow.memory.ArrowBuf offsets = v.getOffsetBuffer();
     org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
-    boolean noNulls = v.getNullCount() == 0;
+    int shift = large ? 3 : 2;
+    checkRange(offsets, (long) from << shift, (long) (to + 1) << shift, v);
+    long offAddr = offsets.memoryAddress();
+    long addr = data.memoryAddress();
+    long cap = data.capacity();
     long minS = -1;
     long minE = 0;
     long maxS = -1;
     long maxE = 0;
+    long minKey = 0;
+    long maxKey = 0;
+    boolean minShort = false;
+    boolean maxShort = false;
+    // each value's end is the next one's start: one offset load per value
+    long next = large ? MemoryUtil.getLong(offAddr + ((long) from << 3)) : MemoryUtil.getInt(offAddr + ((long) from << 2));
     for (int i = from; i < to; i++) {
+      long s = next;
+      long e = large ? MemoryUtil.getLong(offAddr + ((long) (i + 1) << 3))
+          : MemoryUtil.getInt(offAddr + ((long) (i + 1) << 2));
+      next = e;
       if (!noNulls && v.isNull(i)) {
         nulls++;
         continue;
       }
-      long s = large ? offsets.getLong((long) i << 3) : offsets.getInt((long) i << 2);
-      long e = large ? offsets.getLong((long) (i + 1) << 3) : offsets.getInt((long) (i + 1) << 2);
+      if (s < 0 || e < s || e > cap) {
+        throw new IllegalArgumentException("column '" + v.getField().getName() + "': value " + i + " at bytes ["
+            + s + ", " + e + ") lies outside its data buffer of " + cap + " bytes");
+      }
+      long len = e - s;
+      // a value under 8 bytes is one big-endian key, zero-padded: keys order short values as
+      // the bytes do, with the length deciding between equal keys (a prefix sorts first)
+      boolean short8 = len < 8 && s + 8 <= cap;
+      long key = short8 ? Long.reverseBytes(MemoryUtil.getLong(addr + s) & ((1L << (len << 3)) - 1)) : 0;
       if (minS < 0) {
         minS = s;
         minE = e;
         maxS = s;
         maxE = e;
-      } else if (compareSlices(data, s, e, minS, minE) < 0) {
+        minKey = key;
+        maxKey = key;
+        minShort = short8;
+        maxShort = short8;
+      } else if ((short8 && minShort ? compareKeys(key, len, minKey, minE - minS)
+          : compareSlices(addr, cap, s, e, minS, minE)) < 0) {
         minS = s;
         minE = e;
-      } else if (compareSlices(data, s, e, maxS, maxE) > 0) {
+        minKey = key;
+        minShort = short8;
+      } else if ((short8 && maxShort ? compareKeys(key, len, maxKey, maxE - maxS)
+          : compareSlices(addr, cap, s, e, maxS, maxE)) > 0) {
         maxS = s;
         maxE = e;
+        maxKey = key;
+        maxShort = short8;
       }
     }
     if (minS >= 0) {
@@ -132,13 +207,22 @@ final class ZoneAccumulator {
     }
   }
 
-  private static int compareSlices(org.apache.arrow.memory.ArrowBuf data, long a, long aEnd, long b, long bEnd) {
+  /** Compares two values under 8 bytes by their keys (see addVarBytes), then lengths. */
+  private static int compareKeys(long a, long aLen, long b, long bLen) {
+    return a != b ? Long.compareUnsigned(a, b) : Long.compare(aLen, bLen);
+  }
+
+  /**
+   * Compares bytes {@code [a, aEnd)} and {@code [b, bEnd)} of the memory at {@code addr}, both
+   * within {@code [0, cap)} (checked by the caller).
+   */
+  private static int compareSlices(long addr, long cap, long a, long aEnd, long b, long bEnd) {
     long n = Math.min(aEnd - a, bEnd - b);
-    if (n < 8 && Math.max(a, b) + 8 <= data.capacity()) {
+    if (n < 8 && Math.max(a, b) + 8 <= cap) {
       // short values (codes, names): one load each, masked to the common prefix, big-endian
       long mask = (1L << (n << 3)) - 1;
-      long x = Long.reverseBytes(data.getLong(a) & mask);
-      long y = Long.reverseBytes(data.getLong(b) & mask);
+      long x = Long.reverseBytes(MemoryUtil.getLong(addr + a) & mask);
+      long y = Long.reverseBytes(MemoryUtil.getLong(addr + b) & mask);
       if (x != y) {
         return Long.compareUnsigned(x, y);
       }
@@ -146,16 +230,16 @@ final class ZoneAccumulator {
     }
     long i = 0;
     for (; i + 8 <= n; i += 8) {
-      long x = data.getLong(a + i);
-      long y = data.getLong(b + i);
+      long x = MemoryUtil.getLong(addr + a + i);
+      long y = MemoryUtil.getLong(addr + b + i);
       if (x != y) {
         // the first differing byte decides: compare big-endian
         return Long.compareUnsigned(Long.reverseBytes(x), Long.reverseBytes(y));
       }
     }
     for (; i < n; i++) {
-      int x = data.getByte(a + i) & 0xFF;
-      int y = data.getByte(b + i) & 0xFF;
+      int x = MemoryUtil.getByte(addr + a + i) & 0xFF;
+      int y = MemoryUtil.getByte(addr + b + i) & 0xFF;
       if (x != y) {
         return x - y;
       }
@@ -170,8 +254,7 @@ final class ZoneAccumulator {
   }
 
   /** Floats without boxing each value; NaNs counted, -0.0 as 0.0. */
-  private void addDoubles(FieldVector v, ValueReader.FloatReader fr, int from, int to) {
-    boolean noNulls = v.getNullCount() == 0;
+  private void addDoubles(FieldVector v, ValueReader.FloatReader fr, int from, int to, boolean noNulls) {
     boolean any = false;
     double lo = 0;
     double hi = 0;

@@ -216,7 +216,7 @@ final class ChunkDictionary {
     }
     Arrays.fill(table, 0);
     for (int k = 0; k < m; k++) {
-      place(strings ? hashBytes(data, offsets[k], offsets[k + 1] - offsets[k]) : mix(ints[k]), k);
+      place(strings ? hashOf(data, offsets[k], offsets[k + 1] - offsets[k]) : mix(ints[k]), k);
     }
     counts = null;
     sampleEndBlock = blocksSeen;
@@ -383,6 +383,29 @@ final class ChunkDictionary {
     return size++;
   }
 
+  /**
+   * A string's hash: strings under 8 bytes (codes, names: most dictionary strings) from their
+   * bytes read as one long, longer ones byte by byte. Only the table's layout depends on it.
+   */
+  private static int hashOf(byte[] b, int from, int len) {
+    return len < 8 ? mix(shortKey(b, from, len) ^ (long) len << 58) : hashBytes(b, from, len);
+  }
+
+  private static final java.lang.invoke.VarHandle LONG_LE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /** The {@code len < 8} bytes at {@code from}, little-endian, zero-padded: equal keys and lengths mean equal strings. */
+  private static long shortKey(byte[] b, int from, int len) {
+    if (from + 8 <= b.length) {
+      return (long) LONG_LE.get(b, from) & ((1L << (len << 3)) - 1);
+    }
+    long k = 0;
+    for (int i = len - 1; i >= 0; i--) {
+      k = k << 8 | (b[from + i] & 0xFF);
+    }
+    return k;
+  }
+
   private static int hashBytes(byte[] b, int from, int len) {
     long h = len;
     int i = from;
@@ -407,6 +430,21 @@ final class ChunkDictionary {
       return -1;
     }
     int mask = table.length - 1;
+    if (len < 8) {
+      // one long compare per candidate entry instead of a byte loop
+      long key = shortKey(src, from, len);
+      for (int slot = mix(key ^ (long) len << 58) & mask; ; slot = (slot + 1) & mask) {
+        int e = table[slot];
+        if (e == 0) {
+          return -1;
+        }
+        int k = e - 1;
+        int at = offsets[k];
+        if (offsets[k + 1] - at == len && shortKey(data, at, len) == key) {
+          return k;
+        }
+      }
+    }
     for (int slot = hashBytes(src, from, len) & mask; ; slot = (slot + 1) & mask) {
       int e = table[slot];
       if (e == 0) {
@@ -414,10 +452,26 @@ final class ChunkDictionary {
       }
       int k = e - 1;
       int at = offsets[k];
-      if (offsets[k + 1] - at == len && Arrays.equals(data, at, at + len, src, from, from + len)) {
+      if (offsets[k + 1] - at == len && sameBytes(data, at, src, from, len)) {
         return k;
       }
     }
+  }
+
+  /**
+   * Whether {@code a[ai, ai+len)} equals {@code b[bi, bi+len)}: short values (codes, names) byte
+   * by byte, which costs less than {@link Arrays#equals}' call chain when C1 compiles the writer.
+   */
+  private static boolean sameBytes(byte[] a, int ai, byte[] b, int bi, int len) {
+    if (len > 16) {
+      return Arrays.equals(a, ai, ai + len, b, bi, bi + len);
+    }
+    for (int i = 0; i < len; i++) {
+      if (a[ai + i] != b[bi + i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private int addString(byte[] src, int from, int len) {
@@ -435,7 +489,7 @@ final class ChunkDictionary {
     }
     offsets[size + 1] = end + len;
     bytes += len + 4;
-    insert(hashBytes(src, from, len), size);
+    insert(hashOf(src, from, len), size);
     return size++;
   }
 
@@ -443,7 +497,7 @@ final class ChunkDictionary {
     if ((size + 1) * 2 > table.length) {
       table = new int[Math.max(1024, table.length * 2)];
       for (int k = 0; k < size; k++) {
-        place(strings ? hashBytes(data, offsets[k], offsets[k + 1] - offsets[k]) : mix(ints[k]), k);
+        place(strings ? hashOf(data, offsets[k], offsets[k + 1] - offsets[k]) : mix(ints[k]), k);
       }
     }
     place(hash, id);

@@ -289,9 +289,7 @@ final class NodeWriter implements AutoCloseable {
           throw new IllegalArgumentException("column node " + node.path() + ": a row holds "
               + (end - base) + " bytes, more than a mini-block can hold (2 GiB)");
         }
-        for (long e = ea + 1; e <= eb; e++) {
-          offsets.appendInt((int) (pendingData + nb.offset(e) - base));
-        }
+        nb.appendRebasedOffsets(ea, eb, pendingData, offsets);
         values.appendBytes(nb.vector.getDataBuffer(), base, end - base);
         pendingData += end - base;
       }
@@ -302,9 +300,7 @@ final class NodeWriter implements AutoCloseable {
           throw new IllegalArgumentException("column node " + node.path() + ": a row holds "
               + (end - base) + " list items, more than a mini-block can address");
         }
-        for (long e = ea + 1; e <= eb; e++) {
-          offsets.appendInt((int) (pendingData + nb.offset(e) - base));
-        }
+        nb.appendRebasedOffsets(ea, eb, pendingData, offsets);
         pendingData += end - base;
       }
       default -> {

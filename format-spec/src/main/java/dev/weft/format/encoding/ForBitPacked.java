@@ -53,11 +53,33 @@ public final class ForBitPacked {
    * @param h hints; {@code alignWidths} rounds bit widths up to whole bytes (better for zstd)
    */
   public static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out) {
-    boolean alignWidths = h.alignWidths();
+    encode(v, n, depth, allowExceptions, h, out, true);
+  }
+
+  /**
+   * As above; {@code countSmallRanges} false always uses bit-width histograms (tests compare the
+   * two ways' bytes).
+   */
+  static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
+      boolean countSmallRanges) {
     long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
     for (int i = 0; i < n; i++) {
       min = Math.min(min, v[i]);
+      max = Math.max(max, v[i]);
     }
+    encode(v, n, depth, allowExceptions, h, out, countSmallRanges, min, max);
+  }
+
+  /** As above, given the values' minimum and maximum (the selection computed them already). */
+  static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
+      long min, long max) {
+    encode(v, n, depth, allowExceptions, h, out, true, min, max);
+  }
+
+  private static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
+      boolean countSmallRanges, long min, long max) {
+    boolean alignWidths = h.alignWidths();
     long scale = 0;
     for (int i = 0; i < n && scale != 1; i++) {
       long d = v[i] - min;
@@ -70,77 +92,84 @@ public final class ForBitPacked {
       scale = 1;
     }
     // q[i]: the distance to the minimum in units of scale (every value is min + scale * q[i])
-    long[] q = new long[n];
-    if (scale == 1) {
-      for (int i = 0; i < n; i++) {
-        q[i] = v[i] - min;
-      }
-    } else {
-      for (int i = 0; i < n; i++) {
-        q[i] = Long.divideUnsigned(v[i] - min, scale);
+    long[] q = scratch(n);
+    long qMax = Long.divideUnsigned(max - min, scale);
+    // small ranges (dictionary codes, small integers): one count per distinct q, from which every
+    // candidate base's exception counts follow exactly (see CountedQ); else bit-width histograms
+    CountedQ counted = countSmallRanges && allowExceptions && n >= 64
+        && Long.compareUnsigned(qMax, COUNTED_RANGE_PER_VALUE * (long) n + COUNTED_RANGE_MIN) <= 0
+        ? new CountedQ(v, n, min, scale, (int) qMax, q) : null;
+    if (counted == null) {
+      if (scale == 1) {
+        for (int i = 0; i < n; i++) {
+          q[i] = v[i] - min;
+        }
+      } else {
+        for (int i = 0; i < n; i++) {
+          q[i] = Long.divideUnsigned(v[i] - min, scale);
+        }
       }
     }
     long base = min;
     int bits = 0;
-    long[] packed = new long[n];
+    long[] packed = q; // packed in place: each q[i] is read before its slot is written
     int[] excPos = new int[0];
     int m = 0;
     long[] minHist = null;
     if (allowExceptions && n >= 64) {
       // Prune: if the widest values are common, no exception scheme can pay for itself.
-      long[] hist = new long[65];
-      for (int i = 0; i < n; i++) {
-        hist[BitPacking.bitsFor(q[i])]++;
+      int topBits;
+      long topCount;
+      if (counted != null) {
+        topBits = BitPacking.bitsFor(qMax);
+        topCount = counted.widthCount(topBits);
+      } else {
+        long[] hist = new long[65];
+        for (int i = 0; i < n; i++) {
+          hist[BitPacking.bitsFor(q[i])]++;
+        }
+        minHist = hist;
+        topBits = 64;
+        while (topBits > 0 && hist[topBits] == 0) {
+          topBits--;
+        }
+        topCount = hist[topBits];
       }
-      minHist = hist;
-      int topBits = 64;
-      while (topBits > 0 && hist[topBits] == 0) {
-        topBits--;
-      }
-      allowExceptions = (long) hist[topBits] * (topBits + 16) < n && topBits > 0;
+      allowExceptions = topCount * (topBits + 16) < n && topBits > 0;
     }
     if (!allowExceptions || n < 64) {
-      long maxP = 0;
-      for (int i = 0; i < n; i++) {
-        long p = q[i];
-        packed[i] = p;
-        if (Long.compareUnsigned(p, maxP) > 0) {
-          maxP = p;
-        }
-      }
-      bits = BitPacking.bitsFor(maxP);
+      bits = BitPacking.bitsFor(qMax); // the largest distance: the maximum's
       if (alignWidths) {
         bits = align(bits);
       }
     } else {
       // candidate bases: the minimum and low percentiles, estimated from a sorted sample
       int sampleSize = Math.min(n, 256);
-      long[] sample = new long[sampleSize];
-      long max = Long.MIN_VALUE;
-      for (int i = 0; i < n; i++) {
-        max = Math.max(max, v[i]);
-      }
-      for (int i = 0; i < sampleSize; i++) {
-        sample[i] = v[(int) ((long) i * n / sampleSize)];
-      }
-      Arrays.sort(sample);
-      int rangeBits = BitPacking.bitsFor(Long.divideUnsigned(max - min, scale));
+      // only the lowest twentieth of the sorted sample is used: kept sorted as the sample is read
+      long[] sample = lowestOfSample(v, n, sampleSize, sampleSize / 20 + 1);
+      int rangeBits = BitPacking.bitsFor(qMax);
       long bestCost = Long.MAX_VALUE;
+      long bestExc = 0;
       long[] bases = {min, sample[sampleSize / 100], sample[sampleSize / 50], sample[sampleSize / 20]};
       long[][] hists = new long[bases.length][];
       int[] belows = new int[bases.length];
-      hists[0] = minHist; // nothing is below the minimum
-      baseHistograms(v, q, n, min, scale, bases, hists, belows);
+      if (counted == null) {
+        hists[0] = minHist; // nothing is below the minimum
+        baseHistograms(v, q, n, min, scale, bases, hists, belows);
+      }
       for (int c = 0; c < bases.length; c++) {
         long b = bases[c];
         if (c > 0 && b == bases[c - 1]) {
           continue;
         }
-        int below = belows[c];
+        long qb = Long.divideUnsigned(b - min, scale);
+        long below = counted != null ? counted.below(qb) : belows[c];
         long[] hist = hists[c];
         long above = 0;
         for (int w = 64; w >= 0; w--) {
-          if (w < 64) {
+          if (counted != null) {
+            above = counted.atOrAbove(qb, w); // values at or above b that need more than w bits
+          } else if (w < 64) {
             above += hist[w + 1];
           }
           if (alignWidths && w != align(w)) {
@@ -152,28 +181,33 @@ public final class ForBitPacked {
             bestCost = cost;
             bits = w;
             base = b;
+            bestExc = exc;
           }
         }
       }
       long maxP = bits == 64 ? -1L : (1L << bits) - 1;
-      int[] pos = new int[n];
+      int[] pos = new int[(int) bestExc]; // the counts are exact
       long qBase = Long.divideUnsigned(base - min, scale);
       for (int i = 0; i < n; i++) {
         long p = q[i] - qBase;
         if (v[i] < base || Long.compareUnsigned(p, maxP) > 0) {
+          if (m == pos.length) {
+            pos = Arrays.copyOf(pos, Math.max(16, 2 * m));
+          }
           pos[m++] = i;
           packed[i] = 0;
         } else {
           packed[i] = p;
         }
       }
-      excPos = Arrays.copyOf(pos, m);
+      excPos = m == pos.length ? pos : Arrays.copyOf(pos, m);
     }
     out.u8(ID).u8(bits);
     Varints.writeZigZag(out, base);
     Varints.write(out, scale);
     Varints.write(out, m);
     BitPacking.pack(packed, n, bits, out);
+    release(q);
     if (m > 0) {
       long[] positions = new long[m];
       long[] values = new long[m];
@@ -183,6 +217,97 @@ public final class ForBitPacked {
       }
       IntStreams.encode(positions, m, depth + 1, h.child(), out);
       IntStreams.encode(values, m, depth + 1, h.child(), out);
+    }
+  }
+
+  /**
+   * Per-thread scratch for the distances (and then packed values) of a stream: a block's
+   * encoding makes several FOR candidates of thousands of values, and a fresh zeroed array for
+   * each cost more than the selection's passes over it. Taken while in use, so that a cascade's
+   * nested FOR (exception streams) gets its own.
+   */
+  private static final ThreadLocal<long[]> SCRATCH = new ThreadLocal<>();
+  /**
+   * Larger scratch arrays are not kept (the writer's heap is budgeted): 128 KiB per thread holds
+   * the streams of ordinary mini-blocks (a few thousand values).
+   */
+  private static final int MAX_SCRATCH = 1 << 14;
+
+  private static long[] scratch(int n) {
+    long[] a = SCRATCH.get();
+    if (a != null && a.length >= n) {
+      SCRATCH.set(null);
+      return a;
+    }
+    return new long[n];
+  }
+
+  private static void release(long[] a) {
+    if (a.length <= MAX_SCRATCH) {
+      SCRATCH.set(a);
+    }
+  }
+
+  /** A value range up to this many times the value count (plus {@link #COUNTED_RANGE_MIN}) is counted, not histogrammed. */
+  static final long COUNTED_RANGE_PER_VALUE = 2;
+  static final long COUNTED_RANGE_MIN = 1024;
+
+  /**
+   * The values' distances to the minimum in units of the scale ({@code q}), counted per distinct
+   * distance with prefix sums, for ranges not much larger than the value count. Exception counts
+   * of every candidate base and width are then two array loads each: values below base
+   * {@code b} are those with {@code q < qb}, and values at or above it that need more than
+   * {@code w} bits are those with {@code q >= qb + 2^w}. The same counts as the bit-width
+   * histograms (one pass over the values instead of four), so the same choice.
+   */
+  private static final class CountedQ {
+    /** cum[k]: values with q < k, for k in [0, qMax + 1]. */
+    private final int[] cum;
+    private final int n;
+    private final int qMax;
+
+    /** Fills {@code q} and counts it. */
+    CountedQ(long[] v, int n, long min, long scale, int qMax, long[] q) {
+      this.n = n;
+      this.qMax = qMax;
+      int[] c = new int[qMax + 2];
+      if (scale == 1) {
+        for (int i = 0; i < n; i++) {
+          long d = v[i] - min;
+          q[i] = d;
+          c[(int) d + 1]++;
+        }
+      } else {
+        for (int i = 0; i < n; i++) {
+          long d = Long.divideUnsigned(v[i] - min, scale);
+          q[i] = d;
+          c[(int) d + 1]++;
+        }
+      }
+      for (int k = 1; k < c.length; k++) {
+        c[k] += c[k - 1];
+      }
+      cum = c;
+    }
+
+    /** Values with q < k. */
+    private long less(long k) {
+      return k > qMax ? n : cum[(int) k];
+    }
+
+    /** Values below the base of distance {@code qb}. */
+    long below(long qb) {
+      return less(qb);
+    }
+
+    /** Values at or above the base of distance {@code qb} that need more than {@code w} bits. */
+    long atOrAbove(long qb, int w) {
+      return w >= 63 ? 0 : n - less(qb + (1L << w));
+    }
+
+    /** Values whose distance to the minimum needs exactly {@code w} bits. */
+    long widthCount(int w) {
+      return w == 0 ? less(1) : less(w >= 63 ? Long.MAX_VALUE : 1L << w) - less(1L << (w - 1));
     }
   }
 
@@ -230,6 +355,31 @@ public final class ForBitPacked {
     belows[1] = below1;
     belows[2] = below2;
     belows[3] = below3;
+  }
+
+  /**
+   * The {@code k} smallest of the {@code size} values {@code v[i * n / size]}, ascending: the
+   * first {@code k} entries of the sorted sample (duplicates kept), without sorting all of it.
+   */
+  static long[] lowestOfSample(long[] v, int n, int size, int k) {
+    long[] low = new long[k];
+    int have = 0;
+    for (int i = 0; i < size; i++) {
+      long x = v[(int) ((long) i * n / size)];
+      if (have == k) {
+        if (x >= low[k - 1]) {
+          continue;
+        }
+        have--; // the largest kept one drops out
+      }
+      int j = have++;
+      while (j > 0 && low[j - 1] > x) {
+        low[j] = low[j - 1];
+        j--;
+      }
+      low[j] = x;
+    }
+    return low;
   }
 
   private static int align(int bits) {

@@ -117,13 +117,23 @@ public final class IntStreams {
     long max = v[0];
     long dmin = Long.MAX_VALUE;
     long dmax = Long.MIN_VALUE;
-    for (int i = 1; i < n; i++) {
-      long x = v[i];
-      min = Math.min(min, x);
-      max = Math.max(max, x);
-      long d = x - v[i - 1];
-      dmin = Math.min(dmin, d);
-      dmax = Math.max(dmax, d);
+    // the delta range matters only to DELTA: a preferred other scheme skips it unless it fails
+    boolean deltas = preferred < 0 || preferred == DeltaInts.ID;
+    if (deltas) {
+      for (int i = 1; i < n; i++) {
+        long x = v[i];
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+        long d = x - v[i - 1];
+        dmin = Math.min(dmin, d);
+        dmax = Math.max(dmax, d);
+      }
+    } else {
+      for (int i = 1; i < n; i++) {
+        long x = v[i];
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+      }
     }
     if (min == max) {
       ConstantInts.encode(min, out);
@@ -132,14 +142,21 @@ public final class IntStreams {
     boolean cascade = depth < MAX_DEPTH;
     int rangeBits = BitPacking.bitsFor(max - min);
     if (preferred >= 0 && encodePreferred(v, n, depth, h, out, preferred, min, max, rangeBits,
-        BitPacking.bitsFor(dmax - dmin))) {
+        deltas ? BitPacking.bitsFor(dmax - dmin) : 0)) {
       return;
+    }
+    if (!deltas) {
+      for (int i = 1; i < n; i++) {
+        long d = v[i] - v[i - 1];
+        dmin = Math.min(dmin, d);
+        dmax = Math.max(dmax, d);
+      }
     }
     MetaOutput best = new MetaOutput(64);
     if (h.floating()) {
       PlainInts.encode(v, n, h.width(), best);
     } else {
-      ForBitPacked.encode(v, n, depth, cascade, h, best);
+      ForBitPacked.encode(v, n, depth, cascade, h, best, min, max);
       if (best.size() > 2 + (long) n * PlainInts.widthFor(min, max)) {
         best = new MetaOutput(64);
         PlainInts.encode(v, n, PlainInts.widthFor(min, max), best);
@@ -187,7 +204,7 @@ public final class IntStreams {
         if (h.floating()) {
           return false;
         }
-        ForBitPacked.encode(v, n, depth, cascade, h, out);
+        ForBitPacked.encode(v, n, depth, cascade, h, out, min, max);
         return true;
       }
       case DeltaInts.ID -> {

@@ -336,10 +336,8 @@ final class NodeReader {
     PageMeta page = pages.get(p);
     BlockTable t = table(p);
     long rel = element - page.firstElement();
-    int b = t.blockForElement(rel);
-    if (rel < t.elemStart(b) || rel >= t.elemEnd(b) || !t.isVerified(b) || t.hasValidity(b)
-        || t.codec(b) != Codec.NONE || t.encoded(b)
-        || (t.elemEnd(b) - t.elemStart(b)) * node.byteWidth() != t.storedLength(b)) {
+    int b = plainVerifiedBlock(t, rel);
+    if (b < 0) {
       return -1;
     }
     long base = pageAddress(p, page);
@@ -349,6 +347,21 @@ final class NodeReader {
     int w = node.byteWidth();
     ctx.stats().addData(w);
     return base + t.offset(b) + (rel - t.elemStart(b)) * w;
+  }
+
+  /**
+   * The block of {@code t} holding page-relative element {@code rel} when that block is plain
+   * (uncompressed, not encoded, no validity, exactly count x width bytes) and already verified,
+   * so a value can be read straight from it; else -1.
+   */
+  private int plainVerifiedBlock(BlockTable t, long rel) {
+    int b = t.blockForElement(rel);
+    if (rel < t.elemStart(b) || rel >= t.elemEnd(b) || !t.isVerified(b) || t.hasValidity(b)
+        || t.codec(b) != Codec.NONE || t.encoded(b)
+        || (t.elemEnd(b) - t.elemStart(b)) * node.byteWidth() != t.storedLength(b)) {
+      return -1;
+    }
+    return b;
   }
 
   /**
@@ -366,10 +379,8 @@ final class NodeReader {
     PageMeta page = pages.get(p);
     BlockTable t = table(p);
     long rel = element - page.firstElement();
-    int b = t.blockForElement(rel);
-    if (rel < t.elemStart(b) || rel >= t.elemEnd(b) || !t.isVerified(b) || t.hasValidity(b)
-        || t.codec(b) != Codec.NONE || t.encoded(b)
-        || (t.elemEnd(b) - t.elemStart(b)) * node.byteWidth() != t.storedLength(b)) {
+    int b = plainVerifiedBlock(t, rel);
+    if (b < 0) {
       return -1;
     }
     end[0] = page.firstElement() + t.elemEnd(b);

@@ -38,19 +38,22 @@ _ALIGN = 64  # the span starts at a multiple of this, so every offset keeps its 
 _SLACK = 1 << 16  # a span may hold this many bytes beyond the tensors (padding between buffers)
 
 
+def _np_bytes(address: int, length: int) -> np.ndarray:
+    """A uint8 numpy array over ``length`` bytes at ``address`` (no copy, no ownership: the caller
+    keeps the memory alive)."""
+    return np.ctypeslib.as_array(ctypes.cast(address, ctypes.POINTER(ctypes.c_uint8)), (length,))
+
+
 def _host_copy(dst: torch.Tensor, address: int, length: int) -> None:
     """Copies ``length`` bytes at ``address`` into the CPU uint8 tensor ``dst`` with numpy: one
     memcpy on this thread (torch's copy_ may fan a copy of this size out to its thread pool,
     which costs more than it saves on a busy machine)."""
-    src = np.ctypeslib.as_array(ctypes.cast(address, ctypes.POINTER(ctypes.c_uint8)), (length,))
-    np.copyto(dst.numpy(), src)
+    np.copyto(dst.numpy(), _np_bytes(address, length))
 
 
 def _host_bytes(address: int, length: int) -> torch.Tensor:
-    """A CPU uint8 tensor over ``length`` bytes at ``address`` (no copy, no ownership: the caller
-    keeps the memory alive)."""
-    arr = np.ctypeslib.as_array(ctypes.cast(address, ctypes.POINTER(ctypes.c_uint8)), (length,))
-    return torch.from_numpy(arr)
+    """A CPU uint8 tensor over ``length`` bytes at ``address`` (as :func:`_np_bytes`)."""
+    return torch.from_numpy(_np_bytes(address, length))
 
 
 _Item = Tuple[str, torch.Tensor, int]  # (name, tensor, data address)

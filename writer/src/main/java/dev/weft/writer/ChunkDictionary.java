@@ -74,12 +74,7 @@ final class ChunkDictionary {
 
   /** Forgets everything (a new row group). */
   void reset() {
-    ints = strings ? null : new long[0];
-    data = strings ? new byte[0] : null;
-    offsets = strings ? new int[] {0} : null;
-    table = new int[0];
-    size = 0;
-    bytes = 0;
+    clearEntries();
     min = Long.MAX_VALUE;
     max = Long.MIN_VALUE;
     full = false;
@@ -233,13 +228,18 @@ final class ChunkDictionary {
     }
     if (!used() && (full || blocksSeen >= sampleEndBlock + TRIAL_BLOCKS)) {
       givenUp = true; // nothing reused it: free the memory for the rest of the row group
-      ints = strings ? null : new long[0];
-      data = strings ? new byte[0] : null;
-      offsets = strings ? new int[] {0} : null;
-      table = new int[0];
-      size = 0;
-      bytes = 0;
+      clearEntries();
     }
+  }
+
+  /** Drops every entry and the hash table (their memory too). */
+  private void clearEntries() {
+    ints = strings ? null : new long[0];
+    data = strings ? new byte[0] : null;
+    offsets = strings ? new int[] {0} : null;
+    table = new int[0];
+    size = 0;
+    bytes = 0;
   }
 
   /** Blocks between two full selections of how a block's codes are stored. */

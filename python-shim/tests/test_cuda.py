@@ -2,7 +2,7 @@
 the GPU to what the server sent, and the shared-memory slots given back once pinned.
 
 These tests need a CUDA device and are skipped without one (CI has none); they were run on an
-H200 machine (see python-shim/README.md, "GPU feed")."""
+H200 machine (session 5) and an H100 machine (session 6; python-shim/benchmarks/results/gpu/)."""
 
 from __future__ import annotations
 

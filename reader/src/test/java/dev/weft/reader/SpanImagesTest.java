@@ -100,4 +100,89 @@ class SpanImagesTest {
       }
     }
   }
+
+  /**
+   * The writer's choice between SPAN_FOLD and 5.0's SPAN ({@link WriterOptions#foldedSpans()}):
+   * images on a zero background and smooth images without one (where UP or PAETH win) are written
+   * both ways; the default (SPAN_FOLD) file is not larger (0.5% slack for blocks where the
+   * selector's choices differ), and both read back exactly (SPAN through the same decoders).
+   */
+  @ParameterizedTest
+  @CsvSource({"true", "false"})
+  void foldedSpansAreNotLargerThanSpans(boolean zeroBackground) throws Exception {
+    int rows = 3000;
+    int side = 28;
+    SplittableRandom rnd = new SplittableRandom(zeroBackground ? 3 : 4);
+    byte[][] images = new byte[rows][];
+    for (int i = 0; i < rows; i++) {
+      byte[] img = new byte[side * side];
+      double cx = 8 + rnd.nextInt(12);
+      double cy = 8 + rnd.nextInt(12);
+      double rad = 5 + rnd.nextInt(8);
+      int base = zeroBackground ? 0 : 40 + rnd.nextInt(60);
+      for (int y = 0; y < side; y++) {
+        for (int x = 0; x < side; x++) {
+          double d = Math.hypot(x - cx, y - cy) / rad;
+          int px = d >= 1 ? base : base + (int) ((255 - base) * (1 - d * d)) - rnd.nextInt(4);
+          if (!zeroBackground) {
+            px += (x + 2 * y) / 3 + rnd.nextInt(3); // a gradient and noise over the whole frame
+          }
+          img[side * y + x] = (byte) Math.max(0, Math.min(255, px));
+        }
+      }
+      images[i] = img;
+    }
+    long folded = writeAndCheck(images, true, zeroBackground);
+    long spans = writeAndCheck(images, false, zeroBackground);
+    System.out.println("SpanImagesTest zero background " + zeroBackground + ": SPAN_FOLD file " + folded
+        + " bytes, SPAN file " + spans);
+    assertTrue(folded <= spans * 1.005, "SPAN_FOLD " + folded + " bytes, SPAN " + spans);
+  }
+
+  private long writeAndCheck(byte[][] images, boolean foldedSpans, boolean spanExpected) throws Exception {
+    int width = images[0].length;
+    Path file = dir.resolve("smooth-" + foldedSpans + ".weft");
+    Schema schema = new Schema(List.of(Field.nullable("image", new ArrowType.FixedSizeBinary(width))));
+    try (BufferAllocator alloc = new RootAllocator(); VectorSchemaRoot data = VectorSchemaRoot.create(schema, alloc)) {
+      FixedSizeBinaryVector v = (FixedSizeBinaryVector) data.getVector("image");
+      v.allocateNew(images.length);
+      for (int i = 0; i < images.length; i++) {
+        v.set(i, images[i]);
+      }
+      data.setRowCount(images.length);
+      WriterOptions o = WriterOptions.builder().compression(Codec.ZSTD).foldedSpans(foldedSpans).build();
+      try (WeftWriter w = WeftWriter.open(file, schema, null, o, alloc)) {
+        w.write(data);
+      }
+      try (WeftReader r = WeftReader.open(file, alloc)) {
+        String scheme = foldedSpans ? "SPAN_FOLD" : "SPAN";
+        boolean span = false;
+        for (NodeStats st : r.nodeStats(0)) {
+          span |= st.encodings().containsKey(scheme);
+        }
+        if (spanExpected) {
+          assertTrue(span, scheme + " expected: " + r.nodeStats(0));
+        }
+        long seen = 0;
+        try (WeftScanner s = r.scan(null, 1000)) {
+          while (s.hasNext()) {
+            try (VectorSchemaRoot b = s.next()) {
+              FixedSizeBinaryVector got = (FixedSizeBinaryVector) b.getVector("image");
+              for (int i = 0; i < b.getRowCount(); i++) {
+                assertArrayEquals(images[(int) seen + i], got.get(i), "scan row " + (seen + i));
+              }
+              seen += b.getRowCount();
+            }
+          }
+        }
+        assertEquals(images.length, seen);
+        try (VectorSchemaRoot b = r.take(new long[] {images.length - 1, 5}, null)) {
+          FixedSizeBinaryVector got = (FixedSizeBinaryVector) b.getVector("image");
+          assertArrayEquals(images[images.length - 1], got.get(0));
+          assertArrayEquals(images[5], got.get(1));
+        }
+      }
+    }
+    return java.nio.file.Files.size(file);
+  }
 }

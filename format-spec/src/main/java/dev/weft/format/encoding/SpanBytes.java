@@ -300,15 +300,19 @@ public final class SpanBytes {
   /**
    * {@link #decodeInto} for rows of at most {@link #NARROW} bytes that tile each value (e.g. 28x28
    * or 32x32 grey images): each row as up to 4 lanes, the row above kept in registers, the last
-   * lane stored with only the row's bytes.
+   * lane stored with only the row's bytes. SPAN and SPAN_FOLD have a loop each: one loop with the
+   * scheme as a flag made SPAN about 25% slower (the JIT does not split the loop on it).
    */
   private static void decodeNarrow(long spans, long res, long resEnd, long dst, int n, int w, int stride,
       boolean fold) {
+    if (fold) {
+      decodeNarrowFold(spans, res, resEnd, dst, n, w, stride);
+      return;
+    }
     long[] masks = narrowMasks(stride);
     int rows = w / stride;
     int lanes = (stride + 7) >>> 3;
     int tail = stride - 8 * (lanes - 1); // bytes of the last lane, 1..8
-    long last = 8L * (lanes - 1);
     long p = res;
     long k = spans;
     for (int i = 0; i < n; i++) {
@@ -320,7 +324,7 @@ public final class SpanBytes {
       int start = 0;
       int end = 0;
       for (int r = 0; r < rows; r++, k += 2, row += stride) {
-        int pair = deltas(MemoryUtil.getShort(k), fold);
+        short pair = MemoryUtil.getShort(k);
         start = (start + pair) & 0xFF;
         end = (end + (pair >> 8)) & 0xFF;
         if (((end - start) | (stride - end)) < 0) {
@@ -328,34 +332,17 @@ public final class SpanBytes {
         }
         long q = p - start; // reads up to 32 bytes from q: within PAD past the residuals
         int m = (start * 33 + end) * 4;
-        u0 = lane(MemoryUtil.getLong(q), u0, fold) & masks[m];
+        u0 = addBytes(MemoryUtil.getLong(q), u0) & masks[m];
         if (lanes > 1) {
-          u1 = lane(MemoryUtil.getLong(q + 8), u1, fold) & masks[m + 1];
+          u1 = addBytes(MemoryUtil.getLong(q + 8), u1) & masks[m + 1];
           if (lanes > 2) {
-            u2 = lane(MemoryUtil.getLong(q + 16), u2, fold) & masks[m + 2];
+            u2 = addBytes(MemoryUtil.getLong(q + 16), u2) & masks[m + 2];
             if (lanes > 3) {
-              u3 = lane(MemoryUtil.getLong(q + 24), u3, fold) & masks[m + 3];
+              u3 = addBytes(MemoryUtil.getLong(q + 24), u3) & masks[m + 3];
             }
           }
         }
-        switch (lanes) {
-          case 1 -> putTail(row, u0, tail);
-          case 2 -> {
-            MemoryUtil.putLong(row, u0);
-            putTail(row + last, u1, tail);
-          }
-          case 3 -> {
-            MemoryUtil.putLong(row, u0);
-            MemoryUtil.putLong(row + 8, u1);
-            putTail(row + last, u2, tail);
-          }
-          default -> {
-            MemoryUtil.putLong(row, u0);
-            MemoryUtil.putLong(row + 8, u1);
-            MemoryUtil.putLong(row + 16, u2);
-            putTail(row + last, u3, tail);
-          }
-        }
+        putRow(row, lanes, tail, u0, u1, u2, u3);
         p += end - start;
         if (p > resEnd) {
           throw tooFew(resEnd - res);
@@ -364,6 +351,76 @@ public final class SpanBytes {
     }
     if (p != resEnd) {
       throw tooMany(p - res, resEnd - res);
+    }
+  }
+
+  /** {@link #decodeNarrow} for SPAN_FOLD: zigzag span deltas, each lane {@link #unfold unfolded} under the row above. */
+  private static void decodeNarrowFold(long spans, long res, long resEnd, long dst, int n, int w, int stride) {
+    long[] masks = narrowMasks(stride);
+    int rows = w / stride;
+    int lanes = (stride + 7) >>> 3;
+    int tail = stride - 8 * (lanes - 1);
+    long p = res;
+    long k = spans;
+    for (int i = 0; i < n; i++) {
+      long row = dst + (long) i * w;
+      long u0 = 0;
+      long u1 = 0;
+      long u2 = 0;
+      long u3 = 0;
+      int start = 0;
+      int end = 0;
+      for (int r = 0; r < rows; r++, k += 2, row += stride) {
+        int pair = deltas(MemoryUtil.getShort(k), true);
+        start = (start + pair) & 0xFF;
+        end = (end + (pair >> 8)) & 0xFF;
+        if (((end - start) | (stride - end)) < 0) {
+          throw badSpan(i, r, start, end, stride);
+        }
+        long q = p - start;
+        int m = (start * 33 + end) * 4;
+        u0 = unfold(MemoryUtil.getLong(q), u0) & masks[m];
+        if (lanes > 1) {
+          u1 = unfold(MemoryUtil.getLong(q + 8), u1) & masks[m + 1];
+          if (lanes > 2) {
+            u2 = unfold(MemoryUtil.getLong(q + 16), u2) & masks[m + 2];
+            if (lanes > 3) {
+              u3 = unfold(MemoryUtil.getLong(q + 24), u3) & masks[m + 3];
+            }
+          }
+        }
+        putRow(row, lanes, tail, u0, u1, u2, u3);
+        p += end - start;
+        if (p > resEnd) {
+          throw tooFew(resEnd - res);
+        }
+      }
+    }
+    if (p != resEnd) {
+      throw tooMany(p - res, resEnd - res);
+    }
+  }
+
+  /** Stores a narrow row of {@code lanes} lanes, the last one's {@code tail} bytes only. */
+  private static void putRow(long row, int lanes, int tail, long u0, long u1, long u2, long u3) {
+    long last = 8L * (lanes - 1);
+    switch (lanes) {
+      case 1 -> putTail(row, u0, tail);
+      case 2 -> {
+        MemoryUtil.putLong(row, u0);
+        putTail(row + last, u1, tail);
+      }
+      case 3 -> {
+        MemoryUtil.putLong(row, u0);
+        MemoryUtil.putLong(row + 8, u1);
+        putTail(row + last, u2, tail);
+      }
+      default -> {
+        MemoryUtil.putLong(row, u0);
+        MemoryUtil.putLong(row + 8, u1);
+        MemoryUtil.putLong(row + 16, u2);
+        putTail(row + last, u3, tail);
+      }
     }
   }
 

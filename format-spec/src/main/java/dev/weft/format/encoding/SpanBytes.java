@@ -148,7 +148,7 @@ public final class SpanBytes {
         prevEnd = end;
         for (int j = start; j < end; j++) {
           int above = r == 0 ? 0 : src[rowAt + j - stride] & 0xFF;
-          res[p++] = fold ? folded(src[rowAt + j] & 0xFF, above) : (byte) (src[rowAt + j] - above);
+          res[p++] = fold ? FOLDED[above << 8 | (src[rowAt + j] & 0xFF)] : (byte) (src[rowAt + j] - above);
         }
       }
     }
@@ -162,6 +162,17 @@ public final class SpanBytes {
   static byte zigzag(int d) {
     byte b = (byte) d;
     return (byte) ((b << 1) ^ (b >> 7));
+  }
+
+  /** {@link #folded} of every byte x under every byte a, at {@code a << 8 | x} (64 KiB: the encoder's lookup). */
+  private static final byte[] FOLDED = new byte[1 << 16];
+
+  static {
+    for (int a = 0; a < 256; a++) {
+      for (int x = 0; x < 256; x++) {
+        FOLDED[a << 8 | x] = folded(x, a);
+      }
+    }
   }
 
   /** SPAN_FOLD's code of byte {@code x} (0..255) under byte {@code above} (0..255); see the class comment. */

@@ -57,15 +57,17 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * residual 7 over 0 stored as 7, 9 over 7 as the zigzag of 2).
  *
  * <p>Why: SPAN's residuals mod 256 put -1 and 1 at the far apart bytes FF and 01, and a byte over a
- * zero and small differences in one alphabet; folded, the small differences of either sign are the
- * same few small codes, and the span deltas zigzagged share them, so that zstd's Huffman table
- * codes both with a few short codes. On Fashion-MNIST the image column is about 1.1% smaller than
- * under SPAN (the file about 0.845x of Parquet with zstd instead of 0.855x). Plain zigzag of the
- * residuals mod 256 gains nothing there (it codes a byte over a zero as about twice itself). The
- * fold depends on the decoded row above, so it is undone lane by lane with it ({@link #unfold}: a
- * SWAR compare and select of 8 bytes, no branch). Limits as SPAN. Selection: the 6.0 writer tries
- * SPAN_FOLD where 5.0 tried SPAN (beside UP, keeping the smaller after the codec); it writes no SPAN
- * blocks, which stay readable.
+ * zero and small differences in one alphabet. Zigzag of those residual bytes alone is a fixed
+ * permutation of the 256 byte values, which changes nothing for zstd's order-0 entropy coding;
+ * the fold depends on the byte above, so the small differences of either sign become the same few
+ * small codes while a byte over a zero stays itself, and the span deltas zigzagged share those
+ * codes. On Fashion-MNIST the image column is 1.3% smaller than under SPAN (the file 0.845x of
+ * Parquet with zstd instead of 0.855x). The price: the fold depends on the decoded row above, so it
+ * is undone lane by lane with it ({@link #unfold}: a SWAR compare and selects of 8 bytes, no
+ * branch, about 25 operations against SPAN's 7), and the images decode about 2.5x slower than
+ * SPAN's (about 32 against 13 ms per 60,000 28x28 images, one core). Limits as SPAN. Selection: the
+ * 6.0 writer tries SPAN_FOLD where 5.0 tried SPAN (beside UP, keeping the smaller after the codec;
+ * its option {@code foldedSpans(false)} tries SPAN instead, for scan speed); SPAN stays readable.
  */
 public final class SpanBytes {
   public static final int SPAN = 18;
@@ -225,8 +227,8 @@ public final class SpanBytes {
   }
 
   /**
-   * Decodes n values of w bytes from native memory into native memory at {@code dst} (n*w bytes,
-   * not overlapping the source): the n*R spans at {@code spans}, the residuals in
+   * Decodes n values of w bytes of a SPAN or (if {@code fold}) SPAN_FOLD stream from native memory
+   * into native memory at {@code dst} (n*w bytes, not overlapping the source): the n*R spans at {@code spans}, the residuals in
    * {@code [res, resEnd)}, which they must use exactly. {@link #PAD} bytes before {@code res} and
    * after {@code resEnd} must be readable (not checked): a row reads whole 8-byte lanes from
    * {@code Start} bytes before its residuals on.

@@ -511,11 +511,14 @@ public final class SpanBytes {
   /** {@link #decode(byte[], int, int, int, int, int, int, boolean, byte[], int)} for narrow rows, as {@link #decodeNarrow(long, long, long, long, int, int, int, boolean)}. */
   private static void decodeNarrow(byte[] s, int spans, int res, int resEnd, int n, int w, int stride,
       boolean fold, byte[] d, int at) {
+    if (fold) {
+      decodeNarrowFold(s, spans, res, resEnd, n, w, stride, d, at);
+      return;
+    }
     long[] masks = narrowMasks(stride);
     int rows = w / stride;
     int lanes = (stride + 7) >>> 3;
     int tail = stride - 8 * (lanes - 1);
-    int last = 8 * (lanes - 1);
     int p = res;
     int k = spans;
     for (int i = 0; i < n; i++) {
@@ -527,7 +530,7 @@ public final class SpanBytes {
       int start = 0;
       int end = 0;
       for (int r = 0; r < rows; r++, k += 2, row += stride) {
-        int pair = deltas((short) SHORTS.get(s, k), fold);
+        int pair = deltas((short) SHORTS.get(s, k), false);
         start = (start + pair) & 0xFF;
         end = (end + (pair >> 8)) & 0xFF;
         if (((end - start) | (stride - end)) < 0) {
@@ -536,34 +539,17 @@ public final class SpanBytes {
         int q = p - start;
         int m = (start * 33 + end) * 4;
         boolean inside = q >= 0 && q <= s.length - 8 * lanes; // else the bytes outside the array are outside the span
-        u0 = lane(inside ? (long) LONGS.get(s, q) : gather(s, q), u0, fold) & masks[m];
+        u0 = addBytes(inside ? (long) LONGS.get(s, q) : gather(s, q), u0) & masks[m];
         if (lanes > 1) {
-          u1 = lane(inside ? (long) LONGS.get(s, q + 8) : gather(s, q + 8), u1, fold) & masks[m + 1];
+          u1 = addBytes(inside ? (long) LONGS.get(s, q + 8) : gather(s, q + 8), u1) & masks[m + 1];
           if (lanes > 2) {
-            u2 = lane(inside ? (long) LONGS.get(s, q + 16) : gather(s, q + 16), u2, fold) & masks[m + 2];
+            u2 = addBytes(inside ? (long) LONGS.get(s, q + 16) : gather(s, q + 16), u2) & masks[m + 2];
             if (lanes > 3) {
-              u3 = lane(inside ? (long) LONGS.get(s, q + 24) : gather(s, q + 24), u3, fold) & masks[m + 3];
+              u3 = addBytes(inside ? (long) LONGS.get(s, q + 24) : gather(s, q + 24), u3) & masks[m + 3];
             }
           }
         }
-        switch (lanes) {
-          case 1 -> putTail(d, row, u0, tail);
-          case 2 -> {
-            LONGS.set(d, row, u0);
-            putTail(d, row + last, u1, tail);
-          }
-          case 3 -> {
-            LONGS.set(d, row, u0);
-            LONGS.set(d, row + 8, u1);
-            putTail(d, row + last, u2, tail);
-          }
-          default -> {
-            LONGS.set(d, row, u0);
-            LONGS.set(d, row + 8, u1);
-            LONGS.set(d, row + 16, u2);
-            putTail(d, row + last, u3, tail);
-          }
-        }
+        putRow(d, row, lanes, tail, u0, u1, u2, u3);
         p += end - start;
         if (p > resEnd) {
           throw tooFew(resEnd - res);
@@ -572,6 +558,81 @@ public final class SpanBytes {
     }
     if (p != resEnd) {
       throw tooMany(p - res, resEnd - res);
+    }
+  }
+
+  /**
+   * {@link #decodeNarrow(byte[], int, int, int, int, int, int, boolean, byte[], int)} for SPAN_FOLD
+   * (a loop of its own, as on the scan path).
+   */
+  private static void decodeNarrowFold(byte[] s, int spans, int res, int resEnd, int n, int w, int stride, byte[] d,
+      int at) {
+    long[] masks = narrowMasks(stride);
+    int rows = w / stride;
+    int lanes = (stride + 7) >>> 3;
+    int tail = stride - 8 * (lanes - 1);
+    int p = res;
+    int k = spans;
+    for (int i = 0; i < n; i++) {
+      int row = at + i * w;
+      long u0 = 0;
+      long u1 = 0;
+      long u2 = 0;
+      long u3 = 0;
+      int start = 0;
+      int end = 0;
+      for (int r = 0; r < rows; r++, k += 2, row += stride) {
+        int pair = deltas((short) SHORTS.get(s, k), true);
+        start = (start + pair) & 0xFF;
+        end = (end + (pair >> 8)) & 0xFF;
+        if (((end - start) | (stride - end)) < 0) {
+          throw badSpan(i, r, start, end, stride);
+        }
+        int q = p - start;
+        int m = (start * 33 + end) * 4;
+        boolean inside = q >= 0 && q <= s.length - 8 * lanes; // else the bytes outside the array are outside the span
+        u0 = unfold(inside ? (long) LONGS.get(s, q) : gather(s, q), u0) & masks[m];
+        if (lanes > 1) {
+          u1 = unfold(inside ? (long) LONGS.get(s, q + 8) : gather(s, q + 8), u1) & masks[m + 1];
+          if (lanes > 2) {
+            u2 = unfold(inside ? (long) LONGS.get(s, q + 16) : gather(s, q + 16), u2) & masks[m + 2];
+            if (lanes > 3) {
+              u3 = unfold(inside ? (long) LONGS.get(s, q + 24) : gather(s, q + 24), u3) & masks[m + 3];
+            }
+          }
+        }
+        putRow(d, row, lanes, tail, u0, u1, u2, u3);
+        p += end - start;
+        if (p > resEnd) {
+          throw tooFew(resEnd - res);
+        }
+      }
+    }
+    if (p != resEnd) {
+      throw tooMany(p - res, resEnd - res);
+    }
+  }
+
+  /** Stores a narrow row of {@code lanes} lanes at {@code d[row]}, the last one's {@code tail} bytes only. */
+  private static void putRow(byte[] d, int row, int lanes, int tail, long u0, long u1, long u2, long u3) {
+    int last = 8 * (lanes - 1);
+    switch (lanes) {
+      case 1 -> putTail(d, row, u0, tail);
+      case 2 -> {
+        LONGS.set(d, row, u0);
+        putTail(d, row + last, u1, tail);
+      }
+      case 3 -> {
+        LONGS.set(d, row, u0);
+        LONGS.set(d, row + 8, u1);
+        putTail(d, row + last, u2, tail);
+      }
+      default -> {
+        LONGS.set(d, row, u0);
+        LONGS.set(d, row + 8, u1);
+        LONGS.set(d, row + 16, u2);
+        putTail(d, row + last, u3, tail);
+      }
     }
   }
 

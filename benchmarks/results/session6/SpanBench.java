@@ -1,7 +1,9 @@
 // Decode A/B of the BytesStream schemes on Fashion-MNIST (60,000 28x28 images, blocks of 83 as the writer makes them):
 // each scheme id given is encoded with this build's BytesStreams.encode, then decoded 40 times into native memory through
 // BytesStreams.decodeInto (the scan path), interleaved; medians of the last 30. Needs /tmp/span-h/img.raw (the raw 47 MB of
-// image bytes: see RESULTS.md, session 6). Run with each build's jars (scheme 19 only exists from format 6.0):
+// image bytes, from benchmarks/python: ../../.venv/bin/python -c "import pyarrow.parquet as pq; open('/tmp/span-h/img.raw', 'wb')
+// .write(pq.read_table('../../../shared/testdata/real/fashion-mnist-train.parquet').column('image').combine_chunks().buffers()[1]
+// .to_pybytes())"). Run with each build's jars (scheme 19 only exists from format 6.0):
 //   javac -cp "$JARS" -d /tmp/sb SpanBench.java && java --add-opens=java.base/java.nio=ALL-UNNAMED -cp "/tmp/sb:$JARS" SpanBench 18 19 17
 import dev.weft.format.MetaOutput;
 import dev.weft.format.encoding.BytesStreams;

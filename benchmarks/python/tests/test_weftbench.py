@@ -276,3 +276,19 @@ def test_scan_compare_times_weft_and_pyarrow_in_one_run(tmp_path):
     assert "recsys-3000: 3,000 rows" in out, out
     assert "weft-zstd: median" in out and "weft-none: median" in out and "x pyarrow" in out, out
     assert out.strip().splitlines()[-1].startswith("ratio weft/pyarrow"), out
+
+
+def test_scan_compare_variant_files_scan_what_each_variant_wrote(tmp_path):
+    """--variant NAME=CLASSES --variant-files: the variant's JVM writes its own Weft file and scans it in the same rounds."""
+    if not (BENCH_DIR / "target" / "lib").is_dir():
+        if os.environ.get("WEFT_BENCH_SKIP_JAVA") == "1":
+            pytest.skip("benchmarks/target not built and WEFT_BENCH_SKIP_JAVA=1")
+        pytest.fail("benchmarks/target/lib is missing: run `mvn -B package -DskipTests` first (bin/test runs mvn verify)")
+    classes = str(BENCH_DIR / "target" / "classes")
+    proc = subprocess.run([sys.executable, "-m", "weftbench.scan_compare", "recsys:3000", "--reps", "2", "--codecs", "zstd",
+                           "--work", str(tmp_path), "--variant", f"same={classes}", "--variant-files"],
+                          capture_output=True, text=True, cwd=BENCH_DIR / "python", timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    assert (tmp_path / "recsys-3000" / "weft-zstd@same.weft").is_file(), out
+    assert "weft-zstd@same" in out and "weft-zstd@same: median" in out, out

@@ -85,6 +85,9 @@ def main(argv=None) -> int:
     ap.add_argument("--variant", action="append", default=[],
                     help="NAME=CLASSDIR: also scan with these classes first on the class path, in a JVM of its "
                          "own, interleaved (development: before/after in one run; repeatable)")
+    ap.add_argument("--variant-files", action="store_true",
+                    help="each --variant scans a Weft file it wrote itself (weft-CODEC@NAME.weft), not the "
+                         "main build's: before/after of a format change in one run")
     a = ap.parse_args(argv)
     work = a.work or Path(tempfile.mkdtemp(prefix="weft-scan-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -121,13 +124,20 @@ def main(argv=None) -> int:
                 if not w.exists():
                     java.ask(f"write {inp} {w} {c}")
                 wefts[c] = w
+            vfiles = {}
+            for vn, vj in variants.items():
+                for c in codecs:
+                    w = ds / f"weft-{c}@{vn}.weft"
+                    if a.variant_files and not w.exists():
+                        vj.ask(f"write {inp} {w} {c}")
+                    vfiles[(vn, c)] = w if a.variant_files else wefts[c]
             modes = [m for m in a.weft_batches.split(",") if m]
             runs = {}
             for m in modes:
                 sfx = "" if len(modes) == 1 else f"-{m}"
                 runs.update({f"{c}{sfx}": (java, w, m) for c, w in wefts.items()})
                 for vn, vj in variants.items():
-                    runs.update({f"{c}{sfx}@{vn}": (vj, w, m) for c, w in wefts.items()})
+                    runs.update({f"{c}{sfx}@{vn}": (vj, vfiles[(vn, c)], m) for c in wefts})
             times = {"pyarrow": []}
             times.update({c: [] for c in runs})
             cpu = {k: [] for k in times}
@@ -150,7 +160,9 @@ def main(argv=None) -> int:
             sizes = {c: w.stat().st_size for c, w in wefts.items()}
             print(f"{name}: Weft batches: {a.weft_batches} ({a.batch} rows)")
             print(f"{name}: {nrows:,} rows; parquet {pq_path.stat().st_size / 1e6:.1f} MB, "
-                  + ", ".join(f"weft-{c} {sizes[c] / 1e6:.1f} MB" for c in codecs))
+                  + ", ".join(f"weft-{c} {sizes[c] / 1e6:.1f} MB" for c in codecs)
+                  + "".join(f", weft-{c}@{vn} {w.stat().st_size / 1e6:.1f} MB"
+                            for (vn, c), w in vfiles.items() if a.variant_files))
             print(f"  pyarrow one thread: median {med['pyarrow'] * 1e3:.0f} ms "
                   f"({nrows / med['pyarrow'] / 1e6:.2f} M rows/s)  runs "
                   + " ".join(f"{x * 1e3:.0f}" for x in times["pyarrow"]) + f"; CPU median {cmed['pyarrow'] * 1e3:.0f} ms")

@@ -65,13 +65,15 @@ public final class EncodedBlocks {
   /**
    * The first major format version whose files may hold an encoded block of {@code node} whose
    * main stream has scheme {@code scheme}: 2 for the 2.0 encodings, 3 for FSST strings and byte
-   * values of widths other than 1, 2, 4, 8, 4 for shared dictionary codes and UP, 5 for SPAN.
+   * values of widths other than 1, 2, 4, 8, 4 for shared dictionary codes and UP, 5 for SPAN, 6 for
+   * SPAN_FOLD.
    * Readers reject a block whose scheme is newer than its file.
    */
   public static int minMajor(ColumnNode node, int scheme) {
     return switch (node.kind()) {
       case FIXED -> !intWidth(node.byteWidth())
-          ? (scheme == BytesStreams.SPAN ? WeftFormat.VERSION_MAJOR_SPAN_BYTES
+          ? (scheme == BytesStreams.SPAN_FOLD ? WeftFormat.VERSION_MAJOR_SPAN_FOLD
+              : scheme == BytesStreams.SPAN ? WeftFormat.VERSION_MAJOR_SPAN_BYTES
               : scheme == BytesStreams.UP ? WeftFormat.VERSION_MAJOR_UP_BYTES : WeftFormat.VERSION_MAJOR_FSST)
           : scheme == SharedDictionary.INT_ID ? WeftFormat.VERSION_MAJOR_SHARED_DICTIONARY : WeftFormat.VERSION_MAJOR_ENCODINGS;
       case VARBINARY, LARGE_VARBINARY -> scheme == SharedDictionary.STRING_ID ? WeftFormat.VERSION_MAJOR_SHARED_DICTIONARY
@@ -120,8 +122,8 @@ public final class EncodedBlocks {
    * for the main stream first (FIXED values, LIST lengths, VARBINARY strings; see
    * {@link IntStreams#encode(long[], int, int, IntStreams.Hints, MetaOutput, int)}); a negative
    * {@code preferred} selects among all schemes. FIXED values of other widths than 1, 2, 4, 8 use
-   * {@code preferred} if it is {@link BytesStreams#PAETH}, {@link BytesStreams#UP} or (where it
-   * applies) {@link BytesStreams#SPAN}, else UP (the writer compares them after its codec pass). The writer passes the scheme an earlier block
+   * {@code preferred} if it is {@link BytesStreams#PAETH}, {@link BytesStreams#UP} or (where they
+   * apply) {@link BytesStreams#SPAN} or {@link BytesStreams#SPAN_FOLD}, else UP (the writer compares them after its codec pass). The writer passes the scheme an earlier block
    * of the column chose, so that most blocks are encoded once.
    */
   public static Encoded encode(MiniBlock plain, ColumnNode node, boolean alignWidths, boolean compressed,

@@ -59,12 +59,18 @@ public final class WeftFormat {
    * 5 read majors 1 to 5.
    */
   public static final int VERSION_MAJOR_SPAN_BYTES = 5;
+  /**
+   * Major version 6 adds the BytesStream scheme SPAN_FOLD (19): SPAN with its span deltas
+   * zigzag-coded and its residuals folded ({@link dev.weft.format.encoding.SpanBytes}), which the writer tries
+   * instead of SPAN. Everything else is as in 5.0. Readers of 6 read majors 1 to 6.
+   */
+  public static final int VERSION_MAJOR_SPAN_FOLD = 6;
   /** The major version this library writes; it reads every major from {@link #VERSION_MAJOR_START}. */
-  public static final int VERSION_MAJOR_CURRENT = VERSION_MAJOR_SPAN_BYTES;
+  public static final int VERSION_MAJOR_CURRENT = VERSION_MAJOR_SPAN_FOLD;
   /**
    * The minor version this library writes. Newer minors of the same major stay readable. (Minor 1
    * of major 2, format 2.1, appended to the footer the location of the index: a name index, zone
-   * maps and bloom filters ({@code dev.weft.index}), which 2.0 readers ignore; 3.0 to 5.0 keep it.)
+   * maps and bloom filters ({@code dev.weft.index}), which 2.0 readers ignore; 3.0 to 6.0 keep it.)
    */
   public static final int VERSION_MINOR_CURRENT = 0;
   /** The first minor version of major 2 with the index (zone maps, bloom filters, name index); every 3.x has it. */

@@ -420,10 +420,10 @@ final class NodeReader {
   /**
    * The scan path of FIXED byte values (widths other than 1, 2, 4, 8) stored compressed, plain or
    * as an {@link dev.weft.format.encoding.UpBytes UP} or {@link dev.weft.format.encoding.SpanBytes
-   * SPAN} stream, without validity: if the block holding
+   * SPAN/SPAN_FOLD} stream, without validity: if the block holding
    * {@code element} starts there, holds at most {@code max} elements, is of that kind and is not
    * in the shared cache, decodes it straight into native memory at {@code dst} (valid for its
-   * values), an UP or SPAN block through {@code scratch} (the decompressed block, after
+   * values), an UP or SPAN(_ZIGZAG) block through {@code scratch} (the decompressed block, after
    * {@link dev.weft.format.encoding.SpanBytes#PAD} readable bytes and followed by as many; grown as needed), and returns its
    * element count; else returns 0 and the caller takes the general path. The block's checksum and
    * lengths are checked as by {@link #decode}; the block is not cached (scans read it once).
@@ -439,7 +439,7 @@ final class NodeReader {
     int b = t.blockForElement(rel);
     long count = t.elemEnd(b) - t.elemStart(b);
     boolean up = t.encoded(b) && (t.scheme(b) == dev.weft.format.encoding.BytesStreams.UP
-        || t.scheme(b) == dev.weft.format.encoding.BytesStreams.SPAN);
+        || dev.weft.format.encoding.BytesStreams.isSpan(t.scheme(b)));
     if (rel != t.elemStart(b) || count > max || count < 1 || !(up || !t.encoded(b)) || t.hasValidity(b)
         || t.codec(b) == Codec.NONE || ctx.cache().get(cacheSlots.get(p), b) != null) {
       return 0;

@@ -181,9 +181,9 @@ class RandomAccessBoundTest {
         System.out.println("RandomAccessBoundTest " + codec + " encodings: " + encodings);
         assertTrue(encodings.contains("SHARED_DICTIONARY") && encodings.contains("STRING_SHARED_DICTIONARY"),
             "the bound is checked over shared dictionaries too: " + encodings);
-        // (5.0) SPAN images: a value's bytes depend on its own spans and residuals, found by summing
-        // the block's spans, so a take still decodes one block
-        assertTrue(codec == Codec.NONE || encodings.contains("SPAN"), "the bound is checked over SPAN too: "
+        // (6.0) SPAN_FOLD images: a value's bytes depend on its own spans and residuals, found by
+        // summing the block's spans, so a take still decodes one block
+        assertTrue(codec == Codec.NONE || encodings.contains("SPAN_FOLD"), "the bound is checked over SPAN_FOLD too: "
             + encodings);
         for (String col : e.names()) {
           List<String> proj = List.of(col);

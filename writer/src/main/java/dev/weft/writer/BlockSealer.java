@@ -52,8 +52,12 @@ final class BlockSealer implements AutoCloseable {
   private final GrowBuf scratch;
   private final int typicalBlock;
   private final boolean encodings;
+  /** The scheme tried beside UP for images on a zero background: SPAN_FOLD (6.0) or SPAN (5.0). */
+  private final int spanScheme;
 
-  BlockSealer(BufferAllocator allocator, BlockArena arena, Codec codec, int level, int typicalBlock, boolean encodings) {
+  BlockSealer(BufferAllocator allocator, BlockArena arena, Codec codec, int level, int typicalBlock, boolean encodings,
+      boolean foldedSpans) {
+    this.spanScheme = foldedSpans ? BytesStreams.SPAN_FOLD : BytesStreams.SPAN;
     this.arena = arena;
     this.compressor = codec == Codec.NONE ? null : new BlockCodecs.Compressor(codec, level);
     this.residualCompressor = codec != Codec.ZSTD ? compressor : new BlockCodecs.Compressor(codec, level, RESIDUAL_MIN_MATCH);
@@ -184,10 +188,11 @@ final class BlockSealer implements AutoCloseable {
     EncodedBlocks.Encoded unaligned = EncodedBlocks.encode(plain, node, false, compressor != null);
     best = consider(best, unaligned, flags, plainLimit);
     if (unaligned != null && BytesStreams.isBytesScheme(unaligned.scheme())) {
-      // FIXED byte values: UP above; SPAN (5.0) where it is smaller (images on a zero background;
-      // it decodes as fast); PAETH where it is much smaller than both (see PAETH_OVER_UP_RATIO)
-      if (BytesStreams.applies(BytesStreams.SPAN, node.byteWidth())) {
-        EncodedBlocks.Encoded span = EncodedBlocks.encode(plain, node, false, true, BytesStreams.SPAN);
+      // FIXED byte values: UP above; SPAN_FOLD (6.0, in place of 5.0's SPAN; or SPAN, see
+      // WriterOptions.foldedSpans) where it is smaller (images on a zero background); PAETH where it
+      // is much smaller than both (see PAETH_OVER_UP_RATIO)
+      if (BytesStreams.applies(spanScheme, node.byteWidth())) {
+        EncodedBlocks.Encoded span = EncodedBlocks.encode(plain, node, false, true, spanScheme);
         Candidate before = best;
         best = consider(best, span, flags, plainLimit);
         if (best != before) {

@@ -18,12 +18,12 @@ final class EncodeLane implements AutoCloseable {
   final BlockArena staging;
 
   EncodeLane(BufferAllocator allocator, long segmentSize, int blockBytes, Codec codec, int level, int typicalBlock,
-      boolean encodings) {
+      boolean encodings, boolean foldedSpans) {
     BlockArena st = new BlockArena(allocator, segmentSize);
     GrowBuf r = null;
     try {
       r = new GrowBuf(allocator, blockBytes + 64);
-      this.sealer = new BlockSealer(allocator, st, codec, level, typicalBlock, encodings);
+      this.sealer = new BlockSealer(allocator, st, codec, level, typicalBlock, encodings, foldedSpans);
     } catch (RuntimeException e) {
       if (r != null) {
         r.close();

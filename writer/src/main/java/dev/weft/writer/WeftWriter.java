@@ -124,7 +124,7 @@ public final class WeftWriter implements AutoCloseable {
       this.lanes = new EncodeLane[laneCount(options, layouts, blockBytes)];
       for (int i = 0; i < lanes.length; i++) {
         lanes[i] = new EncodeLane(allocator, segmentSize(options), blockBytes, options.compression(),
-            options.compressionLevel(), options.miniBlockBytes(), options.encodings());
+            options.compressionLevel(), options.miniBlockBytes(), options.encodings(), options.foldedSpans());
       }
       this.laneScratch = lanes[0].scratchBytes();
       this.pool = lanes.length > 1 ? java.util.concurrent.Executors.newFixedThreadPool(lanes.length - 1, r -> {

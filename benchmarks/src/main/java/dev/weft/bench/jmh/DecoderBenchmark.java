@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       of a block builds its prefix sums, later ones are O(1));
  *   <li>{@code intParseGet}: one cold single-value read: parse the block, read one value (a take
  *       of one row from a block not seen before); its score is reads/s;
- *   <li>{@code bytesDecode} (PAETH, UP, SPAN): parse and decode a block of 20 images of 784 bytes.
+ *   <li>{@code bytesDecode} (PAETH, UP, SPAN, SPAN_FOLD): parse and decode a block of 20 images of 784 bytes.
  *   <li>{@code stringDecode}, {@code boolDecode}: parse and decode a string stream into Arrow
  *       offsets and data, a bool stream into an Arrow bitmap (these streams have no single-value
  *       access: the reader decodes the block).
@@ -118,7 +118,7 @@ public class DecoderBenchmark {
   /** An encoded bytes stream of fixed-width values (images). */
   @State(Scope.Thread)
   public static class Bytes {
-    @Param({"PAETH", "UP", "SPAN"})
+    @Param({"PAETH", "UP", "SPAN", "SPAN_FOLD"})
     public String encoding;
 
     ByteBuffer encoded;

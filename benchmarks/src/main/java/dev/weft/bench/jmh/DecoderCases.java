@@ -250,7 +250,7 @@ public final class DecoderCases {
   }
 
   /**
-   * The bytes cases PAETH (format 3.0), UP (4.0) and SPAN (5.0): {@link #IMAGES} synthetic 28 x 28 grey images
+   * The bytes cases PAETH (format 3.0), UP (4.0), SPAN (5.0) and SPAN_FOLD (6.0): {@link #IMAGES} synthetic 28 x 28 grey images
    * (a blurred blob on a black background, with noise), as fixed_size_binary(784) holds them.
    */
   public static BytesInput bytes(String name) {
@@ -258,6 +258,7 @@ public final class DecoderCases {
       case "PAETH" -> BytesStreams.PAETH;
       case "UP" -> BytesStreams.UP;
       case "SPAN" -> BytesStreams.SPAN;
+      case "SPAN_FOLD" -> BytesStreams.SPAN_FOLD;
       default -> throw new IllegalArgumentException("unknown bytes case " + name);
     };
     Random r = new Random(SEED);
@@ -283,6 +284,7 @@ public final class DecoderCases {
     check(in.name(), in.encoded().get(0) & 0xFF, switch (in.name()) {
       case "UP" -> BytesStreams.UP;
       case "SPAN" -> BytesStreams.SPAN;
+      case "SPAN_FOLD" -> BytesStreams.SPAN_FOLD;
       default -> BytesStreams.PAETH;
     });
     if (!Arrays.equals(in.decode(), in.values())) {

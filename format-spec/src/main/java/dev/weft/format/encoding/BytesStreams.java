@@ -14,18 +14,20 @@ import java.nio.ByteBuffer;
  *   16 PAETH : Stride VarInt (1..w), Residuals byte[n*w]    (3.0)  see {@link PaethBytes}
  *   17 UP    : Stride VarInt (1..w), Residuals byte[n*w]    (4.0)  see {@link UpBytes}
  *   18 SPAN  : Stride VarInt (1..min(w, 255)), Spans, Residuals (5.0)  see {@link SpanBytes}
+ *   19 SPAN_FOLD : as SPAN, span deltas zigzag-coded, residuals folded (6.0)  see {@link SpanBytes}
  * </pre>
  *
  * Scheme ids start at 16 so that the scheme in a block's flags names one encoding whatever the
  * width. PLAIN, PAETH and UP decode in place (the residuals become the values where they lie), so
- * a reader that owns the decompressed block needs no copy ({@link #decodeInPlace}); SPAN stores
- * fewer bytes than it decodes to, and is decoded into new memory.
+ * a reader that owns the decompressed block needs no copy ({@link #decodeInPlace}); SPAN and
+ * SPAN_FOLD store fewer bytes than they decode to, and are decoded into new memory.
  */
 public final class BytesStreams {
   public static final int PLAIN = 0;
   public static final int PAETH = PaethBytes.PAETH;
   public static final int UP = UpBytes.UP;
   public static final int SPAN = SpanBytes.SPAN;
+  public static final int SPAN_FOLD = SpanBytes.SPAN_FOLD;
 
   private BytesStreams() {}
 
@@ -35,29 +37,38 @@ public final class BytesStreams {
       case PAETH -> "PAETH";
       case UP -> "UP";
       case SPAN -> "SPAN";
+      case SPAN_FOLD -> "SPAN_FOLD";
       default -> "UNKNOWN(" + id + ")";
     };
   }
 
-  /** Whether {@code id} is a BytesStream scheme id above the integer ones (PAETH, UP, SPAN). */
+  /** Whether {@code id} is a BytesStream scheme id above the integer ones (PAETH, UP, SPAN, SPAN_FOLD). */
   public static boolean isBytesScheme(int id) {
-    return id == PAETH || id == UP || id == SPAN;
+    return id == PAETH || id == UP || isSpan(id);
   }
 
-  /** Whether {@code scheme} can store values of width {@code w} (SPAN: only with a stride up to 255). */
-  public static boolean applies(int scheme, int w) {
-    return scheme != SPAN || SpanBytes.applies(w, PaethBytes.stride(w));
+  /** Whether {@code id} is SPAN or SPAN_FOLD (one {@link SpanBytes} layout). */
+  public static boolean isSpan(int id) {
+    return id == SPAN || id == SPAN_FOLD;
   }
 
   /**
-   * Encodes n values of w bytes at {@code from} of {@code src} with {@code scheme} (PAETH, UP or
-   * SPAN, which must {@link #applies}), the stride {@link PaethBytes#stride}(w).
+   * Whether {@code scheme} can store values of width {@code w} (SPAN, SPAN_FOLD: only with a
+   * stride up to 255).
+   */
+  public static boolean applies(int scheme, int w) {
+    return !isSpan(scheme) || SpanBytes.applies(w, PaethBytes.stride(w));
+  }
+
+  /**
+   * Encodes n values of w bytes at {@code from} of {@code src} with {@code scheme} (PAETH, UP,
+   * SPAN or SPAN_FOLD, which must {@link #applies}), the stride {@link PaethBytes#stride}(w).
    */
   public static void encode(byte[] src, int from, int n, int w, int scheme, MetaOutput out) {
     switch (scheme) {
       case PAETH -> PaethBytes.encode(src, from, n, w, out);
       case UP -> UpBytes.encode(src, from, n, w, PaethBytes.stride(w), out);
-      case SPAN -> SpanBytes.encode(src, from, n, w, PaethBytes.stride(w), out);
+      case SPAN, SPAN_FOLD -> SpanBytes.encode(src, from, n, w, PaethBytes.stride(w), scheme == SPAN_FOLD, out);
       default -> throw new IllegalArgumentException("not a bytes scheme: " + scheme);
     }
   }
@@ -76,9 +87,9 @@ public final class BytesStreams {
     p.unfilter(dst, at, n, w);
   }
 
-  /** Whether streams of {@code scheme} decode in place ({@link #decodeInPlace}): all but SPAN. */
+  /** Whether streams of {@code scheme} decode in place ({@link #decodeInPlace}): all but SPAN and SPAN_FOLD. */
   public static boolean decodesInPlace(int scheme) {
-    return scheme != SPAN;
+    return !isSpan(scheme);
   }
 
   /**
@@ -93,18 +104,18 @@ public final class BytesStreams {
     }
     Parsed p = parse(in, n, w);
     if (p.span != null) {
-      throw new IllegalArgumentException("SPAN streams do not decode in place");
+      throw new IllegalArgumentException(name(p.scheme) + " streams do not decode in place");
     }
     p.unfilter(b.array(), b.arrayOffset() + p.from, n, w);
     return p.from;
   }
 
   /**
-   * Parses a stream of n values of w bytes in a direct buffer and, if it is {@link #UP} or
-   * {@link #SPAN}, decodes the values into native memory at {@code dst} (valid for n*w bytes, not
+   * Parses a stream of n values of w bytes in a direct buffer and, if it is {@link #UP},
+   * {@link #SPAN} or {@link #SPAN_FOLD}, decodes the values into native memory at {@code dst} (valid for n*w bytes, not
    * overlapping the stream) and returns true; returns false for other schemes (nothing written:
    * decode those with {@link #decode}). The scan path's way: no heap array and no copy between.
-   * For SPAN, {@link SpanBytes#PAD} bytes before the stream's first byte and after its last one
+   * For SPAN and SPAN_FOLD, {@link SpanBytes#PAD} bytes before the stream's first byte and after its last one
    * must be readable memory of the buffer's allocation (not checked).
    */
   public static boolean decodeInto(EncodedInput in, int n, int w, long dst) {
@@ -120,7 +131,7 @@ public final class BytesStreams {
     }
     if (p.span != null) {
       SpanBytes.decodeInto(base + p.span.spans(), base + p.span.residuals(), base + p.span.end(), dst, n, w,
-          p.stride);
+          p.stride, p.span.fold());
       return true;
     }
     return false;
@@ -148,8 +159,8 @@ public final class BytesStreams {
       throw new MalformedEncodingException(n + " values of " + w + " bytes do not fit a block");
     }
     switch (id) {
-      case SPAN -> {
-        SpanBytes.Parsed span = SpanBytes.parse(in, n, w);
+      case SPAN, SPAN_FOLD -> {
+        SpanBytes.Parsed span = SpanBytes.parse(in, n, w, id == SPAN_FOLD);
         return new Parsed(id, span.stride(), span.spans(), (int) total, span);
       }
       case PLAIN -> { }

@@ -28,6 +28,21 @@ class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
   /** n values of w bytes, encoded with {@code stride} (0: the writer's, {@link PaethBytes#stride}). */
   record Values(byte[] bytes, int n, int w, int stride) {}
 
+  /** Whether the scheme under test is SPAN_FOLD ({@link SpanFoldBytesTest}) rather than SPAN. */
+  boolean fold() {
+    return false;
+  }
+
+  /** The scheme under test. */
+  final int scheme() {
+    return fold() ? SpanBytes.SPAN_FOLD : SpanBytes.SPAN;
+  }
+
+  /** A span delta as the scheme under test stores it. */
+  final byte coded(int d) {
+    return fold() ? SpanBytes.zigzag(d) : (byte) d;
+  }
+
   @Override
   List<Input<Values>> inputs() {
     Random rnd = new Random(SEED);
@@ -92,6 +107,13 @@ class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
     all.add(new Input<>("rows of 8 whose ends are set, width 64", new Values(ends, n, 64, 0)));
     all.add(new Input<>("one value, width 9", new Values(new byte[] {0, 2, 0, 0, 0, 0, 7, 8, 0}, 1, 9, 0)));
     all.add(new Input<>("one value, width 3", new Values(new byte[] {(byte) 0xFF, 0, 1}, 1, 3, 0)));
+    byte[] smooth = new byte[n * 784];
+    for (int i = 0; i < smooth.length; i++) {
+      int x = i % 28;
+      int y = i % 784 / 28;
+      smooth[i] = (byte) (60 + 3 * x + 2 * y + rnd.nextInt(3)); // no zero background: full spans
+    }
+    all.add(new Input<>("28x28 smooth images, no zero background", new Values(smooth, n, 784, 0)));
     return all;
   }
 
@@ -101,13 +123,13 @@ class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
 
   @Override
   boolean encode(Values v, MetaOutput out) {
-    SpanBytes.encode(v.bytes(), 0, v.n(), v.w(), stride(v), out);
+    SpanBytes.encode(v.bytes(), 0, v.n(), v.w(), stride(v), fold(), out);
     return true;
   }
 
   @Override
   void checkDecoded(Values like, EncodedInput in, Random rnd) {
-    assertEquals(SpanBytes.SPAN, in.buffer().get(in.position()), "scheme");
+    assertEquals(scheme(), in.buffer().get(in.position()), "scheme");
     int start = in.position();
     byte[] got = new byte[like.n() * like.w() + 3];
     BytesStreams.decode(in, like.n(), like.w(), got, 3);
@@ -155,35 +177,47 @@ class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
     }
   }
 
+  /** The worked example of {@link SpanBytes}' doc comment (and FORMAT.md). */
+  byte[] workedExampleStream() {
+    return new byte[] {18, 2, 1, 2, 0, 0, 7, 2};
+  }
+
   @Test
   void workedExample() {
     MetaOutput out = new MetaOutput(8);
-    BytesStreams.encode(new byte[] {0, 7, 0, 9}, 0, 1, 4, BytesStreams.SPAN, out);
-    assertArrayEquals(new byte[] {18, 2, 1, 2, 0, 0, 7, 2}, out.toByteArray());
+    BytesStreams.encode(new byte[] {0, 7, 0, 9}, 0, 1, 4, scheme(), out);
+    assertArrayEquals(workedExampleStream(), out.toByteArray());
+    byte[] got = new byte[4];
+    BytesStreams.decode(input(workedExampleStream()), 1, 4, got, 0);
+    assertArrayEquals(new byte[] {0, 7, 0, 9}, got);
   }
 
   @Test
   void badSpansAndResidualCounts() {
     Values one = new Values(null, 1, 4, 0);
+    byte s = (byte) scheme();
     // span [1, 3) in a row of 2
-    byte[] outside = {18, 2, 1, 3, 0, 0, 5, 6};
+    byte[] outside = {s, 2, coded(1), coded(3), 0, 0, 5, 6};
     assertThrows(MalformedEncodingException.class, () -> readAll(one, input(outside)));
     // start after end: [2, 1)
-    byte[] reversed = {18, 2, 2, 1, 0, 0, 5};
+    byte[] reversed = {s, 2, coded(2), coded(1), 0, 0, 5};
     assertThrows(MalformedEncodingException.class, () -> readAll(one, input(reversed)));
+    // a negative start: [-1, 1) (255 mod 256)
+    byte[] negative = {s, 2, coded(-1), coded(1), 0, 0, 5, 6};
+    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(negative)));
     // spans call for 2 residuals, 3 follow; and 1
-    byte[] extra = {18, 2, 1, 2, 0, 0, 7, 2, 9};
+    byte[] extra = {s, 2, coded(1), coded(2), 0, 0, 7, 2, 9};
     assertThrows(MalformedEncodingException.class, () -> readAll(one, input(extra)));
-    byte[] missing = {18, 2, 1, 2, 0, 0, 7};
+    byte[] missing = {s, 2, coded(1), coded(2), 0, 0, 7};
     assertThrows(MalformedEncodingException.class, () -> readAll(one, input(missing)));
     // stride 0, above w, above 255; spans cut short
-    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(new byte[] {18, 0})));
-    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(new byte[] {18, 5, 0, 0})));
-    MetaOutput big = new MetaOutput(8).u8(18);
+    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(new byte[] {s, 0})));
+    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(new byte[] {s, 5, 0, 0})));
+    MetaOutput big = new MetaOutput(8).u8(s);
     Varints.write(big, 256);
     big.bytes(new byte[2]);
     assertThrows(MalformedEncodingException.class, () -> readAll(new Values(null, 1, 300, 0), input(big.toByteArray())));
-    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(new byte[] {18, 2, 1})));
+    assertThrows(MalformedEncodingException.class, () -> readAll(one, input(new byte[] {s, 2, 1})));
   }
 
   @Test
@@ -195,7 +229,7 @@ class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
       v[8 + j] = (byte) (j % 2 == 0 ? 1 : 255);
     }
     MetaOutput out = new MetaOutput(8);
-    SpanBytes.encode(v, 0, 1, 16, 8, out);
+    SpanBytes.encode(v, 0, 1, 16, 8, fold(), out);
     byte[] got = new byte[16];
     Arrays.fill(got, (byte) 0x55); // the decoder writes the zeros outside the spans
     BytesStreams.decode(input(out.toByteArray()), 1, 16, got, 0);
@@ -204,12 +238,13 @@ class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
 
   @Test
   void applies() {
-    assertTrue(BytesStreams.applies(BytesStreams.SPAN, 784));
-    assertTrue(!BytesStreams.applies(BytesStreams.SPAN, 300)); // stride 300: span bounds are bytes
+    int s = scheme();
+    assertTrue(BytesStreams.applies(s, 784));
+    assertTrue(!BytesStreams.applies(s, 300)); // stride 300: span bounds are bytes
     assertTrue(BytesStreams.applies(BytesStreams.UP, 300));
-    assertEquals("SPAN", BytesStreams.name(BytesStreams.SPAN));
-    assertTrue(BytesStreams.isBytesScheme(18) && !BytesStreams.decodesInPlace(18));
+    assertEquals(fold() ? "SPAN_FOLD" : "SPAN",BytesStreams.name(s));
+    assertTrue(BytesStreams.isBytesScheme(s) && BytesStreams.isSpan(s) && !BytesStreams.decodesInPlace(s));
     assertThrows(IllegalArgumentException.class, () -> BytesStreams.decodeInPlace(
-        input(new byte[] {18, 2, 0, 0, 0, 0}), 1, 4));
+        input(new byte[] {(byte) s, 2, 0, 0, 0, 0}), 1, 4));
   }
 }

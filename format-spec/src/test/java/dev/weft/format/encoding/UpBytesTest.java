@@ -147,7 +147,7 @@ class UpBytesTest extends EncodingConformanceTest<UpBytesTest.Values> {
     assertThrows(MalformedEncodingException.class, () -> readAll(new Values(null, 1, 4, 0), input(bad.toByteArray())));
     MetaOutput zero = new MetaOutput(8).u8(UpBytes.UP).u8(0).bytes(new byte[4]);
     assertThrows(MalformedEncodingException.class, () -> readAll(new Values(null, 1, 4, 0), input(zero.toByteArray())));
-    MetaOutput unknown = new MetaOutput(8).u8(19).u8(2).bytes(new byte[4]);
+    MetaOutput unknown = new MetaOutput(8).u8(20).u8(2).bytes(new byte[4]);
     assertThrows(MalformedEncodingException.class, () -> readAll(new Values(null, 1, 4, 0), input(unknown.toByteArray())));
     MetaOutput shortOne = new MetaOutput(8).u8(UpBytes.UP).u8(2).bytes(new byte[3]);
     assertThrows(MalformedEncodingException.class, () -> readAll(new Values(null, 1, 4, 0),

@@ -40,6 +40,7 @@ class SchemeVersionTest {
     ColumnNode image = node(NodeKind.FIXED, 784);
     ColumnNode int64 = node(NodeKind.FIXED, 8);
     ColumnNode utf8 = node(NodeKind.VARBINARY, 0);
+    assertEquals(6, EncodedBlocks.minMajor(image, BytesStreams.SPAN_FOLD));
     assertEquals(5, EncodedBlocks.minMajor(image, BytesStreams.SPAN));
     assertEquals(4, EncodedBlocks.minMajor(image, BytesStreams.UP));
     assertEquals(3, EncodedBlocks.minMajor(image, BytesStreams.PAETH));
@@ -105,7 +106,7 @@ class SchemeVersionTest {
   }
 
   @Test
-  void spanBlocksInAFileClaimingFourAreRejected() throws Exception {
+  void spanFoldBlocksInAFileClaimingFiveAreRejected() throws Exception {
     Path file = dir.resolve("sprites.weft");
     Schema schema = new Schema(List.of(Field.notNullable("image", new ArrowType.FixedSizeBinary(784))));
     try (BufferAllocator alloc = new RootAllocator(); VectorSchemaRoot data = VectorSchemaRoot.create(schema, alloc)) {
@@ -117,7 +118,7 @@ class SchemeVersionTest {
         byte[] v = new byte[784];
         for (int y = 6; y < 22; y++) {
           for (int x = 8; x < 20; x++) {
-            v[28 * y + x] = (byte) (1 + rnd.nextInt(200)); // an object on a zero background: SPAN pays
+            v[28 * y + x] = (byte) (1 + rnd.nextInt(200)); // an object on a zero background: SPAN_FOLD pays
           }
         }
         image.set(i, v);
@@ -130,26 +131,52 @@ class SchemeVersionTest {
       try (WeftReader r = WeftReader.open(file, alloc)) {
         boolean span = false;
         for (NodeStats st : r.nodeStats(0)) {
+          span |= st.encodings().containsKey("SPAN_FOLD");
+        }
+        assertTrue(span, "the writer stores these images with SPAN_FOLD");
+      }
+      assertRejected(alloc, file, WeftFormat.VERSION_MAJOR_SPAN_BYTES, "SPAN_FOLD", "6.0", "image");
+    }
+  }
+
+  /** SPAN blocks, which 6.0 writers no longer write: the golden 5.0 file's sprites, in a file claiming 4.0. */
+  @Test
+  void spanBlocksInAFileClaimingFourAreRejected() throws Exception {
+    Path golden = dev.weft.reader.golden.GoldenFiles.goldenRoot().resolve("v5.0").resolve("data.weft");
+    try (BufferAllocator alloc = new RootAllocator()) {
+      try (WeftReader r = WeftReader.open(golden, alloc)) {
+        int col = r.schema().getFields().stream().map(Field::getName).toList().indexOf("enc_sprite_fsb");
+        boolean span = false;
+        for (NodeStats st : r.nodeStats(col)) {
           span |= st.encodings().containsKey("SPAN");
         }
-        assertTrue(span, "the writer stores these images with SPAN");
+        assertTrue(span, "the golden 5.0 file stores its sprites with SPAN");
       }
-      Path old = dir.resolve("claims-4.0.weft");
-      Files.write(old, CorruptionFuzzTest.setVersion(Files.readAllBytes(file), WeftFormat.VERSION_MAJOR_UP_BYTES, 0));
-      java.io.UncheckedIOException u = assertThrows(java.io.UncheckedIOException.class, () -> {
-        try (WeftReader r = WeftReader.open(old, alloc); WeftScanner s = r.scan(null, 1000)) {
-          while (s.hasNext()) {
-            s.next().close();
-          }
+      assertRejected(alloc, golden, WeftFormat.VERSION_MAJOR_UP_BYTES, "uses SPAN,", "5.0", "format 4.x");
+    }
+  }
+
+  /**
+   * {@code file} made to claim format {@code major}.0: a scan and a take fail with a
+   * {@link CorruptFileException} whose message holds {@code words}.
+   */
+  private void assertRejected(BufferAllocator alloc, Path file, int major, String... words) throws Exception {
+    Path old = dir.resolve("claims-" + major + ".0.weft");
+    Files.write(old, CorruptionFuzzTest.setVersion(Files.readAllBytes(file), major, 0));
+    java.io.UncheckedIOException u = assertThrows(java.io.UncheckedIOException.class, () -> {
+      try (WeftReader r = WeftReader.open(old, alloc); WeftScanner s = r.scan(null, 1000)) {
+        while (s.hasNext()) {
+          s.next().close();
         }
-      });
-      assertTrue(u.getCause() instanceof CorruptFileException, "cause: " + u.getCause());
-      CorruptFileException e = (CorruptFileException) u.getCause();
-      assertTrue(e.getMessage().contains("SPAN") && e.getMessage().contains("5.0") && e.getMessage().contains("image"),
-          e.getMessage());
-      try (WeftReader r = WeftReader.open(old, alloc)) {
-        assertThrows(CorruptFileException.class, () -> r.take(new long[] {7}, null).close(), "a take too");
       }
+    });
+    assertTrue(u.getCause() instanceof CorruptFileException, "cause: " + u.getCause());
+    CorruptFileException e = (CorruptFileException) u.getCause();
+    for (String w : words) {
+      assertTrue(e.getMessage().contains(w), w + " in: " + e.getMessage());
+    }
+    try (WeftReader r = WeftReader.open(old, alloc)) {
+      assertThrows(CorruptFileException.class, () -> r.take(new long[] {7}, null).close(), "a take too");
     }
   }
 

@@ -32,9 +32,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Damaged SPAN blocks (format 5.0) in a real file, their checksums recomputed so that only the
- * stream's own checks can catch them: a span past its row, a start after its end, and spans that
- * call for more or fewer residual bytes than the block holds. A scan (which decodes SPAN blocks
+ * Damaged SPAN_FOLD blocks (format 6.0; SPAN, 5.0, shares their decoders and checks) in a real
+ * file, their checksums recomputed so that only the stream's own checks can catch them: a span past its row, a start after its end, and spans that
+ * call for more or fewer residual bytes than the block holds. A scan (which decodes these blocks
  * straight into the batch's memory) and a take (which decodes through the block cache) must both
  * fail with a {@link CorruptFileException} naming the file and the column.
  */
@@ -77,33 +77,34 @@ class SpanCorruptionTest {
         BlockTable t = BlockTable.decode(ByteBuffer.wrap(bytes, (int) page.tableOffset(), page.tableLength())
             .slice().order(ByteOrder.LITTLE_ENDIAN), page, file, COLUMN);
         for (int b = 0; b < t.size() && blockAt < 0; b++) {
-          if (t.encoded(b) && t.scheme(b) == BytesStreams.SPAN && t.codec(b) == Codec.ZSTD && !t.hasValidity(b)) {
+          if (t.encoded(b) && t.scheme(b) == BytesStreams.SPAN_FOLD && t.codec(b) == Codec.ZSTD && !t.hasValidity(b)) {
             blockAt = page.offset() + t.offset(b);
             stored = t.storedLength(b);
             raw = t.rawLength(b);
           }
         }
       }
-      assertTrue(blockAt > 0, "no zstd SPAN block in " + file);
+      assertTrue(blockAt > 0, "no zstd SPAN_FOLD block in " + file);
       byte[] block = Zstd.decompress(java.util.Arrays.copyOfRange(bytes, (int) blockAt, (int) blockAt + stored), raw);
-      assertTrue(block[0] == BytesStreams.SPAN && block[1] == 28, "SPAN with stride 28");
-      // spans start at byte 2: (DeltaStart, DeltaEnd) per row; residuals after n * 28 rows
+      assertTrue(block[0] == BytesStreams.SPAN_FOLD && block[1] == 28, "SPAN_FOLD with stride 28");
+      // spans start at byte 2: (DeltaStart, DeltaEnd) per row, zigzag-coded; residuals after n * 28 rows
       List<Damage> damages = List.of(
-          new Damage("span past its row", b -> b[3] = 29),
+          new Damage("span past its row", b -> b[3] = zigzag(29)),
           new Damage("start after end", b -> {
-            b[2] = 10;
-            b[3] = 5;
+            b[2] = zigzag(10);
+            b[3] = zigzag(5);
           }),
+          new Damage("a start before the row (-1)", b -> b[2] = zigzag(-1)),
           new Damage("spans call for more residuals than the block holds", b -> {
             for (int k = 2; k + 1 < 2 + 56; k += 2) {
               b[k] = 0;
-              b[k + 1] = (byte) (k == 2 ? 28 : 0); // every row of the first image full
+              b[k + 1] = zigzag(k == 2 ? 28 : 0); // every row of the first image full
             }
           }),
           // the first image's last object row (23) one byte shorter, row 24's end delta making up for it
           new Damage("spans call for fewer residuals than the block holds", b -> {
-            b[2 + 2 * 23 + 1]--;
-            b[2 + 2 * 24 + 1]++;
+            b[2 + 2 * 23 + 1] = zigzag(unzigzag(b[2 + 2 * 23 + 1]) - 1);
+            b[2 + 2 * 24 + 1] = zigzag(unzigzag(b[2 + 2 * 24 + 1]) + 1);
           }));
       for (Damage d : damages) {
         byte[] changed = block.clone();
@@ -131,6 +132,17 @@ class SpanCorruptionTest {
   }
 
   private record Damage(String name, Consumer<byte[]> change) {}
+
+  /** A span delta as SPAN_FOLD stores it. */
+  private static byte zigzag(int d) {
+    byte b = (byte) d;
+    return (byte) ((b << 1) ^ (b >> 7));
+  }
+
+  private static int unzigzag(byte z) {
+    int u = z & 0xFF;
+    return (u >>> 1) ^ -(u & 1);
+  }
 
   /**
    * Writes {@code raw} compressed into the {@code stored} bytes at {@code at}: a zstd frame padded

@@ -100,6 +100,12 @@ public final class GoldenFiles {
   /** The encodings the golden file of 5.0 and later must hold besides {@link #ENCODINGS_V4}. */
   public static final Set<String> ENCODINGS_V5 = Set.of("SPAN");
 
+  /**
+   * The encodings the golden file of 6.0 and later must hold besides {@link #ENCODINGS_V4}: SPAN_FOLD,
+   * which the 6.0 writer tries instead of SPAN (SPAN then is absent).
+   */
+  public static final Set<String> ENCODINGS_V6 = Set.of("SPAN_FOLD");
+
   /** What a golden file of major version {@code major} must hold. */
   public static Set<String> encodingsRequired(int major) {
     Set<String> need = new java.util.TreeSet<>(ENCODINGS_V2);
@@ -110,8 +116,11 @@ public final class GoldenFiles {
       need.removeAll(Set.of("DICTIONARY", "STRING_DICTIONARY"));
       need.addAll(ENCODINGS_V4);
     }
-    if (major >= 5) {
+    if (major == 5) {
       need.addAll(ENCODINGS_V5);
+    }
+    if (major >= 6) {
+      need.addAll(ENCODINGS_V6);
     }
     return need;
   }

@@ -71,7 +71,7 @@ public final class EncodingColumns {
       Map.entry("enc_words_utf8", "STRING_FSST"),
       Map.entry("enc_image_fsb", "PAETH"),
       Map.entry("enc_stripes_fsb", "UP"),
-      Map.entry("enc_sprite_fsb", "SPAN_FOLD"));
+      Map.entry("enc_sprite_fsb", "SPAN")); // SPAN_FOLD with WriterOptions.foldedSpans
 
   /** Encodings that need a compression codec to be chosen. */
   public static final Set<String> NEEDS_CODEC = Set.of("BYTE_STREAM_SPLIT", "PAETH", "UP", "SPAN", "SPAN_FOLD");
@@ -228,8 +228,8 @@ public final class EncodingColumns {
         }
         ((FixedSizeBinaryVector) v(root, "enc_stripes_fsb")).setSafe(i, stripes);
         // an 8x8 sprite on a zero background (format 5.0): a block of noise of random size and
-        // place, so that the zero bytes around it make up about half of each image: SPAN (6.0:
-        // SPAN_FOLD) is kept
+        // place, so that the zero bytes around it make up about half of each image: SPAN (or,
+        // with WriterOptions.foldedSpans, 6.0's SPAN_FOLD) is kept
         byte[] sprite = new byte[64];
         int x0 = rnd.nextInt(3);
         int y0 = rnd.nextInt(3);

@@ -22,8 +22,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Images on a zero background (format 6.0's SPAN_FOLD, which the writer tries where 5.0 tried
- * SPAN) end to end, for square widths (rows of 4, 10, 28 (the specialised decoders), 30 and 255
+ * Images on a zero background (5.0's SPAN, the default, and 6.0's SPAN_FOLD, which the writer
+ * tries instead with {@link WriterOptions#foldedSpans}) end to end, for square widths (rows of 4, 10, 28 (the specialised decoders), 30 and 255
  * bytes) and widths that are not squares (stride w, 300 over SPAN's largest stride):
  * written with zstd and lz4, then read back by a full scan (blocks decoded straight into the
  * batch) and by takes of single rows (blocks decoded through the cache), value by value.
@@ -32,14 +32,18 @@ class SpanImagesTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @CsvSource({"16, ZSTD, true", "100, ZSTD, true", "784, ZSTD, true", "784, LZ4, true", "900, LZ4, true",
-      "65025, ZSTD, true", "200, ZSTD, false", "300, ZSTD, false"})
-  void imagesRoundTripThroughScansAndTakes(int width, Codec codec, boolean spanExpected) throws Exception {
+  @CsvSource({"16, ZSTD, true, true", "16, ZSTD, false, false", "100, ZSTD, true, true", "100, ZSTD, false, true",
+      "784, ZSTD, true, true", "784, ZSTD, false, true", "784, LZ4, true, true", "784, LZ4, false, true",
+      "900, LZ4, true, true", "65025, ZSTD, true, true", "65025, ZSTD, false, true", "200, ZSTD, true, false",
+      "300, ZSTD, true, false"})
+  void imagesRoundTripThroughScansAndTakes(int width, Codec codec, boolean folded, boolean spanExpected)
+      throws Exception {
+    String scheme = folded ? "SPAN_FOLD" : "SPAN";
     int side = (int) Math.round(Math.sqrt(width));
     boolean square = side * side == width;
     int stride = square ? side : width;
     int rows = width > 10_000 ? 40 : 700;
-    Path file = dir.resolve("images-" + width + "-" + codec + ".weft");
+    Path file = dir.resolve("images-" + width + "-" + codec + "-" + scheme + ".weft");
     Schema schema = new Schema(List.of(Field.nullable("image", new ArrowType.FixedSizeBinary(width))));
     SplittableRandom rnd = new SplittableRandom(width * 31L + codec.ordinal());
     byte[][] expected = new byte[rows][];
@@ -63,17 +67,18 @@ class SpanImagesTest {
         v.set(i, img);
       }
       data.setRowCount(rows);
-      try (WeftWriter w = WeftWriter.open(file, schema, null, WriterOptions.builder().compression(codec).build(), alloc)) {
+      WriterOptions options = WriterOptions.builder().compression(codec).foldedSpans(folded).build();
+      try (WeftWriter w = WeftWriter.open(file, schema, null, options, alloc)) {
         w.write(data);
       }
       try (WeftReader r = WeftReader.open(file, alloc)) {
         boolean span = false;
         for (NodeStats st : r.nodeStats(0)) {
-          span |= st.encodings().containsKey("SPAN_FOLD");
+          span |= st.encodings().containsKey(scheme);
         }
-        // SPAN_FOLD where it pays (even for 4x4 images, which stayed plain under 5.0's SPAN; not for
-        // one-row values, where PAETH's left neighbour wins), never with a stride over 255 (width 300)
-        assertTrue(span == spanExpected && (stride <= 255 || !span), "SPAN_FOLD expected " + spanExpected + ": "
+        // the scheme where it pays (SPAN_FOLD even for 4x4 images, which stay plain under SPAN; not
+        // for one-row values, where PAETH's left neighbour wins), never with a stride over 255 (300)
+        assertTrue(span == spanExpected && (stride <= 255 || !span), scheme + " expected " + spanExpected + ": "
             + r.nodeStats(0));
         long seen = 0;
         try (WeftScanner s = r.scan(null, 256)) {
@@ -104,7 +109,7 @@ class SpanImagesTest {
   /**
    * The writer's choice between SPAN_FOLD and 5.0's SPAN ({@link WriterOptions#foldedSpans()}):
    * images on a zero background and smooth images without one (where UP or PAETH win) are written
-   * both ways; the default (SPAN_FOLD) file is not larger (0.5% slack for blocks where the
+   * both ways; the SPAN_FOLD file is not larger (0.5% slack for blocks where the
    * selector's choices differ), and both read back exactly (SPAN through the same decoders).
    */
   @ParameterizedTest

@@ -124,7 +124,7 @@ class SchemeVersionTest {
         image.set(i, v);
       }
       data.setRowCount(rows);
-      try (WeftWriter w = WeftWriter.open(file, schema, null, WriterOptions.builder().compression(Codec.ZSTD).build(),
+      try (WeftWriter w = WeftWriter.open(file, schema, null, WriterOptions.builder().compression(Codec.ZSTD).foldedSpans(true).build(),
           alloc)) {
         w.write(data);
       }

@@ -62,7 +62,7 @@ class SpanCorruptionTest {
         image.set(i, v);
       }
       data.setRowCount(rows);
-      try (WeftWriter w = WeftWriter.open(file, schema, null, WriterOptions.builder().compression(Codec.ZSTD).build(),
+      try (WeftWriter w = WeftWriter.open(file, schema, null, WriterOptions.builder().compression(Codec.ZSTD).foldedSpans(true).build(),
           alloc)) {
         w.write(data);
       }

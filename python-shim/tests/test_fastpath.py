@@ -253,3 +253,37 @@ def test_weftloader_without_workers_skips_torchs_iterator_and_gives_the_same_bat
     assert loader.collate_fn.__name__ == "_identity"
     assert [b["id"].tolist() for b in loader] == plain
     assert loader.state_dict()["next_batch"] == len(plain)
+
+
+def test_dates_times_and_timestamps_are_integer_tensors_of_their_stored_values():
+    rows = ROWS
+    base = np.arange(rows, dtype=np.int64) * 1_000_003
+    cols = {
+        "ts_ns_tz": pa.array(base, pa.timestamp("ns", tz="Europe/Paris")),
+        "ts_ms": pa.array(base, pa.timestamp("ms")),
+        "day": pa.array(base.astype(np.int32) % 40_000, pa.date32()),
+        "day64": pa.array(base * 86_400_000, pa.date64()),
+        "t32": pa.array((base % 86_400).astype(np.int32), pa.time32("s")),
+        "t64": pa.array(base, pa.time64("us")),
+        "dur": pa.array(base, pa.duration("ms")),
+        "ts_nulls": pa.array([None if i % 5 == 0 else int(i) for i in range(rows)], pa.timestamp("s")),
+        "ts_pair": pa.FixedSizeListArray.from_arrays(pa.array(np.arange(rows * 2), pa.timestamp("us")), 2),
+        "ts_list": pa.array([list(range(i % 3)) for i in range(rows)], pa.list_(pa.timestamp("s"))),
+    }
+    rb = pa.record_batch(cols)
+    msg = _message(rb)
+    dec = Decoder(rb.schema)
+    fast = dec.decode(msg, rows, _general)
+    ref = record_batch_to_tensors(pa.ipc.read_record_batch(pa.ipc.read_message(pa.py_buffer(msg)), rb.schema))
+    _assert_same(fast, ref)
+    assert fast["ts_ns_tz"].dtype == torch.int64 and fast["ts_ns_tz"].tolist() == base.tolist()  # UTC values
+    assert fast["day"].dtype == torch.int32 and fast["t32"].dtype == torch.int32
+    assert fast["day64"].tolist() == (base * 86_400_000).tolist() and fast["dur"].tolist() == base.tolist()
+    assert fast["ts_pair"].shape == (rows, 2) and fast["ts_pair"].flatten().tolist() == list(range(rows * 2))
+    assert fast["ts_list"]["lengths"].tolist() == [i % 3 for i in range(rows)]
+    nulls = fast["ts_nulls"]  # nulls as with integer columns: NaN in a float64 copy
+    assert nulls.dtype == torch.float64 and torch.isnan(nulls[0]) and nulls[1].item() == 1.0
+    plan = dec.plan(msg)
+    assert [n for _, n in plan.general] == ["ts_nulls", "ts_list"]  # the others are views at offsets
+    lo, hi = msg.ctypes.data, msg.ctypes.data + len(msg)
+    assert all(lo <= fast[k].data_ptr() < hi for k in ("ts_ns_tz", "day", "t64", "dur", "ts_pair"))

@@ -110,8 +110,22 @@ _NUMPY_DTYPES = {t: np.dtype(n) for t, n in (
     (pa.float16(), "float16"), (pa.float32(), "float32"), (pa.float64(), "float64"))}
 
 
+def temporal_storage(t: pa.DataType) -> Optional[pa.DataType]:
+    """The integer type that stores a date, time, timestamp or duration column (int32 for date32
+    and time32, else int64), or None for other types. Such columns become integer tensors in their
+    own unit (days, or the type's s/ms/us/ns; timestamps since the epoch, in UTC whatever the time
+    zone), as torch has no date or time dtypes and Python datetime objects would cost a Python
+    object per row."""
+    if pa.types.is_date32(t) or pa.types.is_time32(t):
+        return pa.int32()
+    if pa.types.is_date64(t) or pa.types.is_time64(t) or pa.types.is_timestamp(t) or pa.types.is_duration(t):
+        return pa.int64()
+    return None
+
+
 def _fast_dtype(t: pa.DataType) -> Optional[np.dtype]:
-    return _NUMPY_DTYPES.get(t)
+    storage = temporal_storage(t)  # dates and times: views of their stored integers
+    return _NUMPY_DTYPES.get(t if storage is None else storage)
 
 
 def _shape_counts(t: pa.DataType) -> Optional[Tuple[int, int]]:

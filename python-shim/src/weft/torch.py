@@ -27,7 +27,7 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 from . import _flight, _ipc, _server
 from ._client import INLINE_SLOT, Client, RawBatch, SlotHandle, adopt_and_view, batches_per_rank
 from ._device import DeviceMover, pack_for_queue, unpack_from_queue
-from ._fastpath import Decoder
+from ._fastpath import Decoder, temporal_storage
 
 __all__ = ["WeftDataset", "WeftLoader", "record_batch_to_tensors", "rank_and_world_size", "to_device"]
 
@@ -63,6 +63,22 @@ def _is_number(t: pa.DataType) -> bool:
     return pa.types.is_integer(t) or pa.types.is_floating(t)
 
 
+def _integer_view(arr: pa.Array) -> pa.Array:
+    """``arr`` with dates, times, timestamps and durations (also as list or fixed_size_list values)
+    read as their stored integers (:func:`weft._fastpath.temporal_storage`): the same buffers, no copy."""
+    t = arr.type
+    storage = temporal_storage(t)
+    if storage is not None:
+        return arr.view(storage)
+    if pa.types.is_fixed_size_list(t) or pa.types.is_list(t) or pa.types.is_large_list(t):
+        values = temporal_storage(t.value_type)
+        if values is not None:
+            if pa.types.is_fixed_size_list(t):
+                return arr.view(pa.list_(values, t.list_size))
+            return arr.view(pa.large_list(values) if pa.types.is_large_list(t) else pa.list_(values))
+    return arr
+
+
 LIST_MODES = ("pad", "offsets")
 
 
@@ -92,6 +108,7 @@ def _list_to_torch(arr: pa.Array, lists: str, pad_to: Optional[int], pad_value: 
 
 
 def _column_to_torch(arr: pa.Array, pad_value: float, pad_to: Optional[int] = None, lists: str = "pad") -> Any:
+    arr = _integer_view(arr)
     t = arr.type
     if _is_number(t) or pa.types.is_boolean(t):
         return _from_numpy(_numeric_numpy(arr))
@@ -124,7 +141,9 @@ def record_batch_to_tensors(rb: pa.RecordBatch, copy: bool = False, pad_value: f
     """Converts a record batch to a dict of column name -> value:
 
     * integer/float columns: 1-D tensors, **views of the batch's memory** (no copy) unless ``copy``;
-      columns with nulls and booleans are copied by numpy (nulls become NaN for floats);
+      columns with nulls and booleans are copied by numpy (nulls become NaN, as float64 for integers);
+    * date, time, timestamp and duration columns: as integer columns, their stored values (int32
+      days for date32, else int64 in the type's unit; timestamps since the epoch in UTC);
     * fixed_size_list of numbers (e.g. ``float32[64]``): 2-D tensors ``[rows, 64]``, views too;
     * list of numbers, ``lists="pad"`` (the default): ``{"values": [rows, width] tensor padded with
       pad_value, "lengths": int64 [rows]}`` (a copy). ``width`` is ``pad_to`` if given (longer

@@ -30,6 +30,14 @@ final class ZoneAccumulator {
    * whole validity bitmap, so the caller counts once for the many zones of one batch).
    */
   void add(FieldVector v, ValueReader reader, int from, int to, boolean noNulls) {
+    add(v, reader, from, to, noNulls, null);
+  }
+
+  /**
+   * As above; for strings and binary with {@code distinct} (rows of equal values marked by value
+   * ids, see {@link IdFilter}), only the first row of each id is compared.
+   */
+  void add(FieldVector v, ValueReader reader, int from, int to, boolean noNulls, IdFilter distinct) {
     rows += to - from;
     if (reader == null) {
       if (v == null || noNulls) {
@@ -52,7 +60,7 @@ final class ZoneAccumulator {
     }
     if (kind == StatKind.BYTES && (v instanceof org.apache.arrow.vector.BaseVariableWidthVector
         || v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector)) {
-      addVarBytes(v, v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector, from, to, noNulls);
+      addVarBytes(v, v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector, from, to, noNulls, distinct);
       return;
     }
     for (int i = from; i < to; i++) {
@@ -139,8 +147,18 @@ final class ZoneAccumulator {
    * Memory is read directly: the offsets' range is checked once, and each value's start and end
    * against the data buffer (Arrow's per-access checks cost more than the comparisons).
    */
-  private void addVarBytes(FieldVector v, boolean large, int from, int to, boolean noNulls) {
+  private void addVarBytes(FieldVector v, boolean large, int from, int to, boolean noNulls, IdFilter distinct) {
     if (from >= to) {
+      return;
+    }
+    if (distinct != null) {
+      // the first row of each value id, and every row without one (nulls are counted here)
+      int[] picked = distinct.firstRows(v, from, to, noNulls);
+      int count = distinct.count();
+      nulls += distinct.nulls();
+      if (count > 0) {
+        addVarBytes(v, large, picked, count);
+      }
       return;
     }
     org.apache.arrow.memory.ArrowBuf offsets = v.getOffsetBuffer();
@@ -199,6 +217,47 @@ final class ZoneAccumulator {
         maxE = e;
         maxKey = key;
         maxShort = short8;
+      }
+    }
+    if (minS >= 0) {
+      addValue(copy(data, minS, minE));
+      addValue(copy(data, maxS, maxE));
+    }
+  }
+
+  /** As {@link #addVarBytes(FieldVector, boolean, int, int, boolean, IdFilter)} for rows {@code rows[0, count)}, all non-null. */
+  private void addVarBytes(FieldVector v, boolean large, int[] rowList, int count) {
+    org.apache.arrow.memory.ArrowBuf offsets = v.getOffsetBuffer();
+    org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
+    int shift = large ? 3 : 2;
+    long offAddr = offsets.memoryAddress();
+    long addr = data.memoryAddress();
+    long cap = data.capacity();
+    long minS = -1;
+    long minE = 0;
+    long maxS = -1;
+    long maxE = 0;
+    for (int k = 0; k < count; k++) {
+      int i = rowList[k];
+      checkRange(offsets, (long) i << shift, (long) (i + 2) << shift, v);
+      long s = large ? MemoryUtil.getLong(offAddr + ((long) i << 3)) : MemoryUtil.getInt(offAddr + ((long) i << 2));
+      long e = large ? MemoryUtil.getLong(offAddr + ((long) (i + 1) << 3))
+          : MemoryUtil.getInt(offAddr + ((long) (i + 1) << 2));
+      if (s < 0 || e < s || e > cap) {
+        throw new IllegalArgumentException("column '" + v.getField().getName() + "': value " + i + " at bytes ["
+            + s + ", " + e + ") lies outside its data buffer of " + cap + " bytes");
+      }
+      if (minS < 0) {
+        minS = s;
+        minE = e;
+        maxS = s;
+        maxE = e;
+      } else if (compareSlices(addr, cap, s, e, minS, minE) < 0) {
+        minS = s;
+        minE = e;
+      } else if (compareSlices(addr, cap, s, e, maxS, maxE) > 0) {
+        maxS = s;
+        maxE = e;
       }
     }
     if (minS >= 0) {

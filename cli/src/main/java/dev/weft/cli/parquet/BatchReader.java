@@ -44,21 +44,30 @@ public final class BatchReader implements AutoCloseable {
    * {@link FlatColumnReader} (default true; the system property {@code weft.parquet.fastPath=false}
    * turns it off, to compare the two paths).
    */
-  public record Options(long maxPageBytes, ExecutorService pool, boolean fastPath) {
+  public record Options(long maxPageBytes, ExecutorService pool, boolean fastPath, boolean dictionaryIds) {
+    public Options(long maxPageBytes, ExecutorService pool, boolean fastPath) {
+      this(maxPageBytes, pool, fastPath, false);
+    }
+
     public static Options defaults() {
       return new Options(256L << 20, null, !"false".equals(System.getProperty("weft.parquet.fastPath")));
     }
 
     public Options withMaxPageBytes(long bytes) {
-      return new Options(bytes, pool, fastPath);
+      return new Options(bytes, pool, fastPath, dictionaryIds);
     }
 
     public Options withPool(ExecutorService p) {
-      return new Options(maxPageBytes, p, fastPath);
+      return new Options(maxPageBytes, p, fastPath, dictionaryIds);
     }
 
     public Options withFastPath(boolean on) {
-      return new Options(maxPageBytes, pool, on);
+      return new Options(maxPageBytes, pool, on, dictionaryIds);
+    }
+
+    /** Whether {@link BatchReader#dictionaryIds()} reports the dictionary ids of flat top-level columns. */
+    public Options withDictionaryIds(boolean on) {
+      return new Options(maxPageBytes, pool, fastPath, on);
     }
   }
 
@@ -96,6 +105,7 @@ public final class BatchReader implements AutoCloseable {
     for (Col c : cols) {
       for (Leaf l : c.leaves()) {
         LeafReader lr = new LeafReader(l, path, options.fastPath());
+        lr.wantIds = options.dictionaryIds() && c instanceof Leaf;
         leafReaders[l.columnIndex] = lr;
         active.add(lr);
       }
@@ -133,6 +143,21 @@ public final class BatchReader implements AutoCloseable {
   /** The Arrow schema of the batches. */
   public Schema schema() {
     return schema;
+  }
+
+  /**
+   * The dictionary ids of the batch last returned by {@link #next}, per column (null where a
+   * column has none: not flat, not on the fast path, no dictionary in its column chunk, or
+   * {@link Options#dictionaryIds()} off). The arrays are the caller's.
+   */
+  public DictionaryIds[] dictionaryIds() {
+    DictionaryIds[] out = new DictionaryIds[cols.size()];
+    for (int i = 0; i < out.length; i++) {
+      if (cols.get(i) instanceof Leaf l) {
+        out[i] = leafReaders[l.columnIndex].lastIds;
+      }
+    }
+    return out;
   }
 
   /** Rows returned so far. */

@@ -142,6 +142,21 @@ final class FlatColumnReader {
     }
   }
 
+  /** Whether the current column chunk has a dictionary (its values may come with ids, see {@link #read}). */
+  boolean hasDictionary() {
+    return dictSize >= 0;
+  }
+
+  /** The identity of the current chunk's dictionary (a new object for each chunk), or null. */
+  Object dictionaryScope() {
+    return dictSize < 0 ? null : width > 0 ? dictFixed : dictBytes;
+  }
+
+  /** Entries of the current chunk's dictionary (-1: none). */
+  int dictionarySize() {
+    return dictSize;
+  }
+
   /** Values left in the current row group's column chunk. */
   long remaining() {
     return total - consumed;
@@ -314,14 +329,24 @@ final class FlatColumnReader {
    * this leaf's field; their definition levels into {@code defsOut} when it is not null.
    */
   void read(int n, FieldVector v, short[] defsOut) throws ParquetFormatException {
+    read(n, v, defsOut, null);
+  }
+
+  /**
+   * As above; also writes each record's dictionary id into {@code idsOut[0, n)} (when not null):
+   * the index into the chunk's dictionary of a value from a dictionary-encoded page, -1 for a
+   * null or a value from a page stored otherwise (writers fall back to PLAIN pages when the
+   * dictionary grows too large).
+   */
+  void read(int n, FieldVector v, short[] defsOut, int[] idsOut) throws ParquetFormatException {
     if (total - consumed < n) {
       throw corrupt("it holds " + total + " values but its row group has more rows");
     }
     try {
       if (width > 0) {
-        readFixed(n, (BaseFixedWidthVector) v, defsOut);
+        readFixed(n, (BaseFixedWidthVector) v, defsOut, idsOut);
       } else {
-        readVar(n, v, defsOut);
+        readVar(n, v, defsOut, idsOut);
       }
     } catch (RleHybrid.CorruptException e) {
       throw corrupt(e.getMessage());
@@ -376,7 +401,7 @@ final class FlatColumnReader {
     return Math.min(Math.min(want, STEP), pageLevels - levelPos);
   }
 
-  private void readFixed(int n, BaseFixedWidthVector fv, short[] defsOut)
+  private void readFixed(int n, BaseFixedWidthVector fv, short[] defsOut, int[] idsOut)
       throws ParquetFormatException, RleHybrid.CorruptException {
     fv.allocateNew(n);
     ArrowBuf data = fv.getDataBuffer();
@@ -391,6 +416,9 @@ final class FlatColumnReader {
     while (out < n) {
       int k = step(n - out);
       int nulls = levels(k, defsOut, out);
+      if (idsOut != null && (mode != Mode.DICT || nulls != 0)) {
+        java.util.Arrays.fill(idsOut, out, out + k, -1);
+      }
       if (nulls == 0) {
         setValidRange(validAddr, out, out + k);
         switch (mode) {
@@ -418,6 +446,9 @@ final class FlatColumnReader {
               } else {
                 MemoryUtil.putInt(at + 4L * i, (int) dict[id]);
               }
+            }
+            if (idsOut != null) {
+              System.arraycopy(ids, 0, idsOut, out, k); // checked above
             }
           }
           default -> {
@@ -461,6 +492,9 @@ final class FlatColumnReader {
               } else {
                 MemoryUtil.putInt(at, (int) dictFixed[id]);
               }
+              if (idsOut != null) {
+                idsOut[slot] = id;
+              }
             }
             default -> putGeneric(dataAddr, slot);
           }
@@ -482,7 +516,7 @@ final class FlatColumnReader {
     }
   }
 
-  private void readVar(int n, FieldVector v, short[] defsOut)
+  private void readVar(int n, FieldVector v, short[] defsOut, int[] idsOut)
       throws ParquetFormatException, RleHybrid.CorruptException {
     boolean large = kind == Kind.LARGE_VAR;
     long estimate = Math.max(1024, (long) (n * bytesPerValue * 1.1));
@@ -510,6 +544,9 @@ final class FlatColumnReader {
       int[] ids = idScratch;
       if (mode == Mode.DICT) {
         idDecoder.next(ids, 0, k - nulls);
+      }
+      if (idsOut != null && (mode != Mode.DICT || nulls != 0)) {
+        java.util.Arrays.fill(idsOut, out, out + k, -1);
       }
       int next = 0;
       for (int i = 0; i < k; i++) {
@@ -543,6 +580,9 @@ final class FlatColumnReader {
             src = dictBytes;
             start = dictStarts[id];
             len = dictStarts[id + 1] - start;
+            if (idsOut != null) {
+              idsOut[slot] = id;
+            }
           }
           default -> {
             Binary bin = generic.readBytes();

@@ -188,7 +188,10 @@ public final class ForBitPacked {
       long maxP = bits == 64 ? -1L : (1L << bits) - 1;
       int[] pos = new int[(int) bestExc]; // the counts are exact
       long qBase = Long.divideUnsigned(base - min, scale);
-      for (int i = 0; i < n; i++) {
+      // where the base is the minimum and the widest distance fits (dictionary codes, most
+      // integers) nothing is an exception and the packed values are the distances already in q
+      boolean exceptions = qBase != 0 || Long.compareUnsigned(qMax, maxP) > 0;
+      for (int i = 0; exceptions && i < n; i++) {
         long p = q[i] - qBase;
         if (v[i] < base || Long.compareUnsigned(p, maxP) > 0) {
           if (m == pos.length) {

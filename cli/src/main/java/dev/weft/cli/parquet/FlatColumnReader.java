@@ -195,7 +195,8 @@ final class FlatColumnReader {
         throw corrupt("a dictionary page of " + (end - off) + " bytes for " + n + " values");
       }
       int[] starts = new int[n + 1];
-      byte[] bytes = new byte[end - off - 4 * n];
+      // 8 bytes of slack: a value under 8 bytes is copied as one long (see readVar)
+      byte[] bytes = new byte[end - off - 4 * n + 8];
       int p = off;
       int at = 0;
       for (int i = 0; i < n; i++) {
@@ -549,6 +550,57 @@ final class FlatColumnReader {
         java.util.Arrays.fill(idsOut, out, out + k, -1);
       }
       int next = 0;
+      if (mode == Mode.DICT) {
+        // the common case in a loop of its own: values copied from the dictionary, one under 8
+        // bytes as one 8-byte word where the buffer has room (the dictionary has 8 bytes of slack;
+        // the bytes past the value are overwritten by the next one or lie past the last offset)
+        final byte[] db = dictBytes;
+        final int[] ds = dictStarts;
+        final int size = dictSize;
+        for (int i = 0; i < k; i++) {
+          int slot = out + i;
+          if (large) {
+            MemoryUtil.putLong(offAddr + 8L * slot, pos);
+          } else {
+            MemoryUtil.putInt(offAddr + 4L * slot, (int) pos);
+          }
+          if (nulls != 0 && d[i] != maxDef) {
+            continue;
+          }
+          int id = ids[next++];
+          if (id < 0 || id >= size) {
+            throw badId(id);
+          }
+          if (idsOut != null) {
+            idsOut[slot] = id;
+          }
+          int start = ds[id];
+          int len = ds[id + 1] - start;
+          if (pos + len > cap) {
+            cap = growData(v, large, pos, len);
+            dataAddr = v.getDataBuffer().memoryAddress();
+          }
+          if (len <= 8 && pos + 8 <= cap) {
+            MemoryUtil.putLong(dataAddr + pos, MemoryUtil.getLong(db, start));
+          } else if (len <= 16) {
+            for (int j = 0; j < len; j++) {
+              MemoryUtil.putByte(dataAddr + pos + j, db[start + j]);
+            }
+          } else {
+            MemoryUtil.copyToMemory(db, start, dataAddr + pos, len);
+          }
+          pos += len;
+          if (nulls != 0) {
+            setValid(validAddr, slot);
+          }
+        }
+        if (nulls == 0) {
+          setValidRange(validAddr, out, out + k);
+        }
+        levelPos += k;
+        out += k;
+        continue;
+      }
       for (int i = 0; i < k; i++) {
         int slot = out + i;
         if (large) {
@@ -592,21 +644,8 @@ final class FlatColumnReader {
           }
         }
         if (pos + len > cap) {
-          if (!large && pos + len > Integer.MAX_VALUE) {
-            throw new ParquetFormatException.TooLarge(file, "column " + leaf.path() + ": more than 2 GiB of values"
-                + " in one batch; lower --memory-budget or the batch size");
-          }
-          while (pos + len > cap) {
-            if (large) {
-              ((BaseLargeVariableWidthVector) v).reallocDataBuffer();
-            } else {
-              long want = Math.max(cap * 2, pos + len);
-              ((BaseVariableWidthVector) v).reallocDataBuffer(Math.min(want, Integer.MAX_VALUE));
-            }
-            data = v.getDataBuffer();
-            cap = data.capacity();
-          }
-          dataAddr = data.memoryAddress();
+          cap = growData(v, large, pos, len);
+          dataAddr = v.getDataBuffer().memoryAddress();
         }
         if (len <= 16) {
           // short strings (codes, names): Unsafe.copyMemory's argument checks cost more than the copy
@@ -636,6 +675,25 @@ final class FlatColumnReader {
       ((BaseVariableWidthVector) v).setLastSet(n - 1);
     }
     v.setValueCount(n);
+  }
+
+  /** Grows {@code v}'s data buffer to hold {@code need} bytes from {@code pos}; returns its capacity. */
+  private long growData(FieldVector v, boolean large, long pos, long need) throws ParquetFormatException {
+    if (!large && pos + need > Integer.MAX_VALUE) {
+      throw new ParquetFormatException.TooLarge(file, "column " + leaf.path() + ": more than 2 GiB of values"
+          + " in one batch; lower --memory-budget or the batch size");
+    }
+    long cap = v.getDataBuffer().capacity();
+    while (pos + need > cap) {
+      if (large) {
+        ((BaseLargeVariableWidthVector) v).reallocDataBuffer();
+      } else {
+        long want = Math.max(cap * 2, pos + need);
+        ((BaseVariableWidthVector) v).reallocDataBuffer(Math.min(want, Integer.MAX_VALUE));
+      }
+      cap = v.getDataBuffer().capacity();
+    }
+    return cap;
   }
 
   private static void setValid(long validAddr, int slot) {

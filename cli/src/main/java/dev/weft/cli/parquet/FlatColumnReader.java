@@ -368,6 +368,9 @@ final class FlatColumnReader {
       return 0;
     }
     int[] d = defScratch;
+    if (defsOut == null && defDecoder != null && defDecoder.skipRun(maxDef, k)) {
+      return 0; // a run of non-null levels (callers read the levels only where there are nulls)
+    }
     if (defDecoder != null) {
       defDecoder.next(d, 0, k);
     } else {

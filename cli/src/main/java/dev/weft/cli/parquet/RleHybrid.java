@@ -73,6 +73,25 @@ final class RleHybrid {
     }
   }
 
+  /**
+   * If the next {@code k} values are all {@code value} within one RLE run (definition levels of
+   * a page without nulls), skips them and returns true; otherwise returns false having consumed
+   * no value.
+   */
+  boolean skipRun(int value, int k) throws CorruptException {
+    if (width == 0) {
+      return value == 0;
+    }
+    if (left == 0 && pos < end) {
+      readHeader();
+    }
+    if (!packed && left >= k && runValue == value) {
+      left -= k;
+      return true;
+    }
+    return false;
+  }
+
   private void readHeader() throws CorruptException {
     if (pos >= end) {
       throw new CorruptException("the encoded values end early");

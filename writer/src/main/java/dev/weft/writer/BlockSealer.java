@@ -312,6 +312,10 @@ final class BlockSealer implements AutoCloseable {
    */
   private static int code(ChunkDictionary dict, ColumnNode node, MiniBlock plain, long[] codes) {
     int n = plain.count;
+    int known = dict.codeKnown(n, codes);
+    if (known != ChunkDictionary.UNKNOWN) {
+      return known; // every value's id was seen: no value needed reading
+    }
     if (node.kind() == dev.weft.format.NodeKind.FIXED) {
       return dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes);
     }

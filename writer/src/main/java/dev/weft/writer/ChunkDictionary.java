@@ -85,6 +85,32 @@ final class ChunkDictionary {
     blockIds = ids;
   }
 
+  /** {@link #codeKnown}'s answer when some value's code is not known from its id. */
+  static final int UNKNOWN = -2;
+
+  /**
+   * The block's codes from its value ids alone, if every element has an id whose code is
+   * known: then the same as {@link #codeInts} or {@link #codeStrings} would return (no value is
+   * new). Otherwise {@link #UNKNOWN}, having changed nothing.
+   */
+  int codeKnown(int n, long[] codes) {
+    int[] ids = blockIds;
+    if (ids == null) {
+      return UNKNOWN;
+    }
+    int[] m = memo;
+    for (int i = 0; i < n; i++) {
+      int vid = ids[i];
+      int c = vid < 0 ? 0 : m[vid];
+      if (c == 0) {
+        return UNKNOWN;
+      }
+      codes[i] = c - 1;
+    }
+    blocksSeen++;
+    return sampled(n, codes) ? -1 : size;
+  }
+
   /** Forgets the memo (the entries' codes changed or they were dropped). */
   private void forgetIds() {
     if (memo != null) {

@@ -142,7 +142,10 @@ final class BlockSealer implements AutoCloseable {
       int before = -1;
       best = null;
       if (dict != null && dict.active()) {
-        codes = new long[numElements];
+        if (codesScratch.length < numElements) {
+          codesScratch = new long[numElements];
+        }
+        codes = codesScratch; // only [0, numElements) is written and read, within this call
         before = code(dict, node, plain, codes);
         if (before >= 0 && dict.trusted() && numElements >= FULL_SELECTION_BELOW) {
           // codes have won the recent full comparisons: store them the remembered way alone
@@ -390,6 +393,8 @@ final class BlockSealer implements AutoCloseable {
 
   private GrowBuf spare;
   private GrowBuf spareCompressed;
+  /** A block's shared dictionary codes, reused from block to block (heap; not counted: its size follows the blocks'). */
+  private long[] codesScratch = new long[0];
 
   private GrowBuf spareScratch() {
     if (spare == null) {

@@ -274,7 +274,8 @@ public final class WeftWriter implements AutoCloseable {
    * As {@link #write(VectorSchemaRoot)}, with the value ids a source knows for some columns
    * ({@code ids[c]} for column c, or null; see {@link ValueIds}): they save the writer work on
    * repeated values, and change nothing it stores. They are used for flat columns of fixed-width
-   * or variable-width values that are not dictionary-encoded; others ignore them.
+   * or variable-width values that are not dictionary-encoded; others ignore them. The ids are
+   * read only during the call (their arrays may be reused afterwards).
    */
   public void write(VectorSchemaRoot root, ValueIds[] ids) throws IOException {
     ensureOpen();

@@ -3,6 +3,7 @@ package dev.weft.cli.convert;
 import dev.weft.cli.convert.Sources.Input;
 import dev.weft.cli.parquet.BatchReader;
 import dev.weft.cli.parquet.DictionaryIds;
+import dev.weft.cli.parquet.IdArrays;
 import dev.weft.cli.parquet.ParquetFile;
 import dev.weft.cli.parquet.ParquetFormatException;
 import dev.weft.cli.parquet.Sizes;
@@ -101,6 +102,8 @@ public final class Converter {
   private final Options o;
   private final PrintStream progressStream;
   private final AtomicBoolean cancel = new AtomicBoolean();
+  /** Dictionary id arrays, given back by the writers once a batch is written (shared by all jobs). */
+  private final IdArrays idArrays = new IdArrays();
   private Partitions partitions;
 
   /** @param progressStream where the progress bar goes (a terminal's stderr) */
@@ -607,7 +610,7 @@ public final class Converter {
       }
       // dictionary ids spare the writer lookups of values it has seen (its bytes are the same)
       BatchReader.Options ro = BatchReader.Options.defaults().withMaxPageBytes(plan.maxPage()).withPool(decodePool)
-          .withDictionaryIds(true);
+          .withDictionaryIds(idArrays);
       double estimate = Math.max(8, pf.uncompressedBytesPerRow(s.fileColumns()) * 1.5 + 8.0 * pf.leafCount(s.fileColumns()));
       int rows = clampRows(plan.batchBytes() / estimate);
       long lastBytes = 0;
@@ -739,6 +742,13 @@ public final class Converter {
         }
         writer.write(batch, ids);
         arrowBytes += size;
+        if (ids != null) {
+          for (ValueIds v : ids) {
+            if (v != null) {
+              idArrays.give(v.ids()); // the writer reads ids only within write
+            }
+          }
+        }
       }
     }
 

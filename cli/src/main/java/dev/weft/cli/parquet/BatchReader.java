@@ -44,9 +44,9 @@ public final class BatchReader implements AutoCloseable {
    * {@link FlatColumnReader} (default true; the system property {@code weft.parquet.fastPath=false}
    * turns it off, to compare the two paths).
    */
-  public record Options(long maxPageBytes, ExecutorService pool, boolean fastPath, boolean dictionaryIds) {
+  public record Options(long maxPageBytes, ExecutorService pool, boolean fastPath, IdArrays dictionaryIds) {
     public Options(long maxPageBytes, ExecutorService pool, boolean fastPath) {
-      this(maxPageBytes, pool, fastPath, false);
+      this(maxPageBytes, pool, fastPath, null);
     }
 
     public static Options defaults() {
@@ -65,9 +65,12 @@ public final class BatchReader implements AutoCloseable {
       return new Options(maxPageBytes, pool, on, dictionaryIds);
     }
 
-    /** Whether {@link BatchReader#dictionaryIds()} reports the dictionary ids of flat top-level columns. */
-    public Options withDictionaryIds(boolean on) {
-      return new Options(maxPageBytes, pool, fastPath, on);
+    /**
+     * Reports the dictionary ids of flat top-level columns ({@link BatchReader#dictionaryIds()}),
+     * in arrays from {@code arrays} (null: no ids).
+     */
+    public Options withDictionaryIds(IdArrays arrays) {
+      return new Options(maxPageBytes, pool, fastPath, arrays);
     }
   }
 
@@ -105,7 +108,7 @@ public final class BatchReader implements AutoCloseable {
     for (Col c : cols) {
       for (Leaf l : c.leaves()) {
         LeafReader lr = new LeafReader(l, path, options.fastPath());
-        lr.wantIds = options.dictionaryIds() && c instanceof Leaf;
+        lr.idArrays = c instanceof Leaf ? options.dictionaryIds() : null;
         leafReaders[l.columnIndex] = lr;
         active.add(lr);
       }
@@ -148,7 +151,8 @@ public final class BatchReader implements AutoCloseable {
   /**
    * The dictionary ids of the batch last returned by {@link #next}, per column (null where a
    * column has none: not flat, not on the fast path, no dictionary in its column chunk, or
-   * {@link Options#dictionaryIds()} off). The arrays are the caller's.
+   * {@link Options#dictionaryIds()} null). The arrays are the caller's, to give back to the
+   * options' {@link IdArrays} when nothing reads them any more.
    */
   public DictionaryIds[] dictionaryIds() {
     DictionaryIds[] out = new DictionaryIds[cols.size()];

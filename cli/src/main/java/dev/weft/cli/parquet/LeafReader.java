@@ -63,8 +63,8 @@ final class LeafReader {
   int levelCount;
   /** Slots written into the vector by the last batch. */
   int slots;
-  /** Whether flat reads on the fast path record dictionary ids ({@link #lastIds}). */
-  boolean wantIds;
+  /** Where flat reads on the fast path take arrays for dictionary ids ({@link #lastIds}); null: no ids. */
+  IdArrays idArrays;
   /** The dictionary ids of the last batch (flat columns on the fast path with a dictionary), or null. */
   DictionaryIds lastIds;
 
@@ -265,7 +265,7 @@ final class LeafReader {
       if (keepLevels) {
         ensureLevels(n);
       }
-      int[] ids = wantIds && fast.hasDictionary() ? new int[n] : null;
+      int[] ids = idArrays != null && fast.hasDictionary() ? idArrays.take(n) : null;
       fast.read(n, v, keepLevels ? defs : null, ids);
       if (ids != null) {
         lastIds = new DictionaryIds(fast.dictionaryScope(), fast.dictionarySize(), ids);

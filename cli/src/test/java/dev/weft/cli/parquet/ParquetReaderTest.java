@@ -277,7 +277,7 @@ class ParquetReaderTest {
         try (BufferAllocator alloc = new RootAllocator();
              ParquetFile pf = ParquetFile.open(f);
              BatchReader r = pf.batches(null, BatchReader.Options.defaults().withMaxPageBytes(64L << 20)
-                 .withDictionaryIds(true))) {
+                 .withDictionaryIds(new IdArrays()))) {
           java.util.Map<Object, java.util.Map<Integer, Object>> seen = new java.util.IdentityHashMap<>();
           int batchRows = f.toString().contains("flights") ? 100_003 : 777;
           VectorSchemaRoot b;

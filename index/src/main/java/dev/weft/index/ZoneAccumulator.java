@@ -152,13 +152,7 @@ final class ZoneAccumulator {
       return;
     }
     if (distinct != null) {
-      // the first row of each value id, and every row without one (nulls are counted here)
-      int[] picked = distinct.firstRows(v, from, to, noNulls);
-      int count = distinct.count();
-      nulls += distinct.nulls();
-      if (count > 0) {
-        addVarBytes(v, large, picked, count);
-      }
+      addVarBytesWithIds(v, large, from, to, noNulls, distinct);
       return;
     }
     org.apache.arrow.memory.ArrowBuf offsets = v.getOffsetBuffer();
@@ -225,45 +219,106 @@ final class ZoneAccumulator {
     }
   }
 
-  /** As {@link #addVarBytes(FieldVector, boolean, int, int, boolean, IdFilter)} for rows {@code rows[0, count)}, all non-null. */
-  private void addVarBytes(FieldVector v, boolean large, int[] rowList, int count) {
+  /**
+   * As the loop above, for rows with value ids ({@code distinct}, never null): a row whose id the
+   * range has shown already is skipped, and a value under 8 bytes whose key is known from an
+   * earlier range is compared without reading it. The same minimum and maximum.
+   */
+  private void addVarBytesWithIds(FieldVector v, boolean large, int from, int to, boolean noNulls,
+      IdFilter distinct) {
     org.apache.arrow.memory.ArrowBuf offsets = v.getOffsetBuffer();
     org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
     int shift = large ? 3 : 2;
+    checkRange(offsets, (long) from << shift, (long) (to + 1) << shift, v);
     long offAddr = offsets.memoryAddress();
     long addr = data.memoryAddress();
     long cap = data.capacity();
-    long minS = -1;
-    long minE = 0;
-    long maxS = -1;
-    long maxE = 0;
-    for (int k = 0; k < count; k++) {
-      int i = rowList[k];
-      checkRange(offsets, (long) i << shift, (long) (i + 2) << shift, v);
-      long s = large ? MemoryUtil.getLong(offAddr + ((long) i << 3)) : MemoryUtil.getInt(offAddr + ((long) i << 2));
-      long e = large ? MemoryUtil.getLong(offAddr + ((long) (i + 1) << 3))
-          : MemoryUtil.getInt(offAddr + ((long) (i + 1) << 2));
-      if (s < 0 || e < s || e > cap) {
-        throw new IllegalArgumentException("column '" + v.getField().getName() + "': value " + i + " at bytes ["
-            + s + ", " + e + ") lies outside its data buffer of " + cap + " bytes");
+    int[] ids = distinct.ids;
+    int[] seen = distinct.seen;
+    int[] lens = distinct.lens;
+    long[] keys = distinct.keys;
+    int stamp = distinct.nextRange();
+    int minRow = -1;
+    int maxRow = -1;
+    long minKey = 0;
+    long maxKey = 0;
+    long minLen = 0;
+    long maxLen = 0;
+    boolean minShort = false;
+    boolean maxShort = false;
+    for (int i = from; i < to; i++) {
+      if (!noNulls && v.isNull(i)) {
+        nulls++;
+        continue;
       }
-      if (minS < 0) {
-        minS = s;
-        minE = e;
-        maxS = s;
-        maxE = e;
-      } else if (compareSlices(addr, cap, s, e, minS, minE) < 0) {
-        minS = s;
-        minE = e;
-      } else if (compareSlices(addr, cap, s, e, maxS, maxE) > 0) {
-        maxS = s;
-        maxE = e;
+      int id = ids[i];
+      long key;
+      long len;
+      boolean short8;
+      int known = id >= 0 ? lens[id] : 0;
+      if (id >= 0) {
+        if (seen[id] == stamp) {
+          continue;
+        }
+        seen[id] = stamp;
+      }
+      if (known > 0) {
+        short8 = true;
+        len = known - 1;
+        key = keys[id];
+      } else {
+        long s = start(offAddr, large, i);
+        long e = start(offAddr, large, i + 1);
+        if (s < 0 || e < s || e > cap) {
+          throw new IllegalArgumentException("column '" + v.getField().getName() + "': value " + i + " at bytes ["
+              + s + ", " + e + ") lies outside its data buffer of " + cap + " bytes");
+        }
+        len = e - s;
+        short8 = len < 8 && s + 8 <= cap;
+        key = short8 ? Long.reverseBytes(MemoryUtil.getLong(addr + s) & ((1L << (len << 3)) - 1)) : 0;
+        if (id >= 0 && known == 0) {
+          lens[id] = short8 ? (int) len + 1 : -1;
+          keys[id] = key;
+        }
+      }
+      if (minRow < 0) {
+        minRow = i;
+        maxRow = i;
+        minKey = key;
+        maxKey = key;
+        minLen = len;
+        maxLen = len;
+        minShort = short8;
+        maxShort = short8;
+      } else if ((short8 && minShort ? compareKeys(key, len, minKey, minLen)
+          : compareRows(offAddr, large, addr, cap, i, minRow)) < 0) {
+        minRow = i;
+        minKey = key;
+        minLen = len;
+        minShort = short8;
+      } else if ((short8 && maxShort ? compareKeys(key, len, maxKey, maxLen)
+          : compareRows(offAddr, large, addr, cap, i, maxRow)) > 0) {
+        maxRow = i;
+        maxKey = key;
+        maxLen = len;
+        maxShort = short8;
       }
     }
-    if (minS >= 0) {
-      addValue(copy(data, minS, minE));
-      addValue(copy(data, maxS, maxE));
+    if (minRow >= 0) {
+      addValue(copy(data, start(offAddr, large, minRow), start(offAddr, large, minRow + 1)));
+      addValue(copy(data, start(offAddr, large, maxRow), start(offAddr, large, maxRow + 1)));
     }
+  }
+
+  /** Offset entry {@code i} (the start of row i, the end of row i - 1), read directly (range checked by the caller). */
+  private static long start(long offAddr, boolean large, int i) {
+    return large ? MemoryUtil.getLong(offAddr + ((long) i << 3)) : MemoryUtil.getInt(offAddr + ((long) i << 2));
+  }
+
+  /** Compares the values of rows {@code a} and {@code b} (both checked against the data buffer). */
+  private static int compareRows(long offAddr, boolean large, long addr, long cap, int a, int b) {
+    return compareSlices(addr, cap, start(offAddr, large, a), start(offAddr, large, a + 1), start(offAddr, large, b),
+        start(offAddr, large, b + 1));
   }
 
   /** Compares two values under 8 bytes by their keys (see addVarBytes), then lengths. */

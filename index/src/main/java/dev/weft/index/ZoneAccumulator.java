@@ -255,12 +255,13 @@ final class ZoneAccumulator {
       long key;
       long len;
       boolean short8;
-      int known = id >= 0 ? lens[id] : 0;
+      int known = 0;
       if (id >= 0) {
         if (seen[id] == stamp) {
           continue;
         }
         seen[id] = stamp;
+        known = lens[id];
       }
       if (known > 0) {
         short8 = true;

@@ -63,6 +63,12 @@ final class FlatColumnReader {
   private long consumed;
   private long levelsInPages;
   private double bytesPerValue = 8;
+  /**
+   * Value bytes per record of the last batch of strings (0: none yet), kept across row groups:
+   * a dictionary-encoded chunk's stored size says little about its values' size, and a data
+   * buffer that has to grow costs copies and fresh memory.
+   */
+  private double observedBytesPerValue;
 
   // the row group's dictionary: fixed-width values as raw bits, or strings back to back
   private int dictSize = -1;
@@ -523,7 +529,7 @@ final class FlatColumnReader {
   private void readVar(int n, FieldVector v, short[] defsOut, int[] idsOut)
       throws ParquetFormatException, RleHybrid.CorruptException {
     boolean large = kind == Kind.LARGE_VAR;
-    long estimate = Math.max(1024, (long) (n * bytesPerValue * 1.1));
+    long estimate = Math.max(1024, (long) (n * Math.max(bytesPerValue, observedBytesPerValue) * 1.1));
     if (large) {
       ((BaseLargeVariableWidthVector) v).allocateNew(estimate, n);
     } else {
@@ -670,6 +676,7 @@ final class FlatColumnReader {
       levelPos += k;
       out += k;
     }
+    observedBytesPerValue = n > 0 ? (double) pos / n : observedBytesPerValue;
     if (large) {
       MemoryUtil.putLong(offAddr + 8L * n, pos);
       ((BaseLargeVariableWidthVector) v).setLastSet(n - 1);

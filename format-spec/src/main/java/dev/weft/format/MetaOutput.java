@@ -73,6 +73,11 @@ public final class MetaOutput {
     return bytes;
   }
 
+  /** Appends everything written to {@code other} (without the copy {@link #toByteArray} makes). */
+  public MetaOutput bytes(MetaOutput other) {
+    return bytes(other.bytes, 0, other.size);
+  }
+
   public MetaOutput bytes(byte[] b) {
     return bytes(b, 0, b.length);
   }

@@ -62,6 +62,22 @@ public final class MetaOutput {
     return this;
   }
 
+  /**
+   * Appends {@code len} bytes for the caller to fill: returns the array they are in, from
+   * {@link #size()} before the call (a bulk writer's way around a capacity check per value).
+   * The array is only valid until the next append.
+   */
+  public byte[] extend(int len) {
+    ensure(len);
+    size += len;
+    return bytes;
+  }
+
+  /** Appends everything written to {@code other} (without the copy {@link #toByteArray} makes). */
+  public MetaOutput bytes(MetaOutput other) {
+    return bytes(other.bytes, 0, other.size);
+  }
+
   public MetaOutput bytes(byte[] b) {
     return bytes(b, 0, b.length);
   }

@@ -34,6 +34,26 @@ final class ColumnIndexBuilder {
 
   /** Adds rows {@code [from, to)} of {@code v} (the column's top-level vector). */
   void add(FieldVector v, int from, int to) {
+    add(v, from, to, null);
+  }
+
+  /** The filter of rows with value ids, for string and binary zone maps (made when first needed). */
+  private IdFilter idFilter;
+
+  /** As {@link #add(FieldVector, int, int)}, given the rows' value ids (see FileIndexWriter). */
+  void add(FieldVector v, int from, int to, Object scope, int scopeSize, int[] ids) {
+    if (kind != StatKind.BYTES) {
+      add(v, from, to, null);
+      return;
+    }
+    if (idFilter == null) {
+      idFilter = new IdFilter();
+    }
+    idFilter.use(scope, scopeSize, ids);
+    add(v, from, to, idFilter);
+  }
+
+  private void add(FieldVector v, int from, int to, IdFilter distinct) {
     int i = from;
     boolean noNulls = v != null && v.getNullCount() == 0; // one count for all of the batch's zones
     while (i < to) {
@@ -42,7 +62,7 @@ final class ColumnIndexBuilder {
         zoneStart = nextRow;
       }
       int k = (int) Math.min(to - i, zoneRows - zone.rows());
-      zone.add(v, reader, i, i + k, noNulls);
+      zone.add(v, reader, i, i + k, noNulls, distinct);
       if (hashes != null) {
         for (int r = i; r < i + k; r++) {
           Object x = reader.get(v, r);

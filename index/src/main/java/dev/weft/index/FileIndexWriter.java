@@ -50,6 +50,15 @@ public final class FileIndexWriter {
     columns[column].add(vector, from, to);
   }
 
+  /**
+   * As {@link #append(int, FieldVector, int, int)}, with the rows' value ids: rows with equal ids
+   * in {@code scope} hold equal values (ids in {@code [0, scopeSize)}, -1 for none; a null row
+   * has -1), so their zone maps compare each distinct value once. The index is the same.
+   */
+  public void append(int column, FieldVector vector, int from, int to, Object scope, int scopeSize, int[] ids) {
+    columns[column].add(vector, from, to, scope, scopeSize, ids);
+  }
+
   /** Closes the row group just written ({@code rows} rows). */
   public void endRowGroup(long rows) {
     for (ColumnIndexBuilder c : columns) {

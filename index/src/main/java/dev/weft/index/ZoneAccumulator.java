@@ -30,6 +30,14 @@ final class ZoneAccumulator {
    * whole validity bitmap, so the caller counts once for the many zones of one batch).
    */
   void add(FieldVector v, ValueReader reader, int from, int to, boolean noNulls) {
+    add(v, reader, from, to, noNulls, null);
+  }
+
+  /**
+   * As above; for strings and binary with {@code distinct} (rows of equal values marked by value
+   * ids, see {@link IdFilter}), only the first row of each id is compared.
+   */
+  void add(FieldVector v, ValueReader reader, int from, int to, boolean noNulls, IdFilter distinct) {
     rows += to - from;
     if (reader == null) {
       if (v == null || noNulls) {
@@ -52,7 +60,7 @@ final class ZoneAccumulator {
     }
     if (kind == StatKind.BYTES && (v instanceof org.apache.arrow.vector.BaseVariableWidthVector
         || v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector)) {
-      addVarBytes(v, v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector, from, to, noNulls);
+      addVarBytes(v, v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector, from, to, noNulls, distinct);
       return;
     }
     for (int i = from; i < to; i++) {
@@ -139,8 +147,12 @@ final class ZoneAccumulator {
    * Memory is read directly: the offsets' range is checked once, and each value's start and end
    * against the data buffer (Arrow's per-access checks cost more than the comparisons).
    */
-  private void addVarBytes(FieldVector v, boolean large, int from, int to, boolean noNulls) {
+  private void addVarBytes(FieldVector v, boolean large, int from, int to, boolean noNulls, IdFilter distinct) {
     if (from >= to) {
+      return;
+    }
+    if (distinct != null) {
+      addVarBytesWithIds(v, large, from, to, noNulls, distinct);
       return;
     }
     org.apache.arrow.memory.ArrowBuf offsets = v.getOffsetBuffer();
@@ -205,6 +217,109 @@ final class ZoneAccumulator {
       addValue(copy(data, minS, minE));
       addValue(copy(data, maxS, maxE));
     }
+  }
+
+  /**
+   * As the loop above, for rows with value ids ({@code distinct}, never null): a row whose id the
+   * range has shown already is skipped, and a value under 8 bytes whose key is known from an
+   * earlier range is compared without reading it. The same minimum and maximum.
+   */
+  private void addVarBytesWithIds(FieldVector v, boolean large, int from, int to, boolean noNulls,
+      IdFilter distinct) {
+    org.apache.arrow.memory.ArrowBuf offsets = v.getOffsetBuffer();
+    org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
+    int shift = large ? 3 : 2;
+    checkRange(offsets, (long) from << shift, (long) (to + 1) << shift, v);
+    long offAddr = offsets.memoryAddress();
+    long addr = data.memoryAddress();
+    long cap = data.capacity();
+    int[] ids = distinct.ids;
+    int[] seen = distinct.seen;
+    int[] lens = distinct.lens;
+    long[] keys = distinct.keys;
+    int stamp = distinct.nextRange();
+    int minRow = -1;
+    int maxRow = -1;
+    long minKey = 0;
+    long maxKey = 0;
+    long minLen = 0;
+    long maxLen = 0;
+    boolean minShort = false;
+    boolean maxShort = false;
+    for (int i = from; i < to; i++) {
+      if (!noNulls && v.isNull(i)) {
+        nulls++;
+        continue;
+      }
+      int id = ids[i];
+      long key;
+      long len;
+      boolean short8;
+      int known = 0;
+      if (id >= 0) {
+        if (seen[id] == stamp) {
+          continue;
+        }
+        seen[id] = stamp;
+        known = lens[id];
+      }
+      if (known > 0) {
+        short8 = true;
+        len = known - 1;
+        key = keys[id];
+      } else {
+        long s = start(offAddr, large, i);
+        long e = start(offAddr, large, i + 1);
+        if (s < 0 || e < s || e > cap) {
+          throw new IllegalArgumentException("column '" + v.getField().getName() + "': value " + i + " at bytes ["
+              + s + ", " + e + ") lies outside its data buffer of " + cap + " bytes");
+        }
+        len = e - s;
+        short8 = len < 8 && s + 8 <= cap;
+        key = short8 ? Long.reverseBytes(MemoryUtil.getLong(addr + s) & ((1L << (len << 3)) - 1)) : 0;
+        if (id >= 0 && known == 0) {
+          lens[id] = short8 ? (int) len + 1 : -1;
+          keys[id] = key;
+        }
+      }
+      if (minRow < 0) {
+        minRow = i;
+        maxRow = i;
+        minKey = key;
+        maxKey = key;
+        minLen = len;
+        maxLen = len;
+        minShort = short8;
+        maxShort = short8;
+      } else if ((short8 && minShort ? compareKeys(key, len, minKey, minLen)
+          : compareRows(offAddr, large, addr, cap, i, minRow)) < 0) {
+        minRow = i;
+        minKey = key;
+        minLen = len;
+        minShort = short8;
+      } else if ((short8 && maxShort ? compareKeys(key, len, maxKey, maxLen)
+          : compareRows(offAddr, large, addr, cap, i, maxRow)) > 0) {
+        maxRow = i;
+        maxKey = key;
+        maxLen = len;
+        maxShort = short8;
+      }
+    }
+    if (minRow >= 0) {
+      addValue(copy(data, start(offAddr, large, minRow), start(offAddr, large, minRow + 1)));
+      addValue(copy(data, start(offAddr, large, maxRow), start(offAddr, large, maxRow + 1)));
+    }
+  }
+
+  /** Offset entry {@code i} (the start of row i, the end of row i - 1), read directly (range checked by the caller). */
+  private static long start(long offAddr, boolean large, int i) {
+    return large ? MemoryUtil.getLong(offAddr + ((long) i << 3)) : MemoryUtil.getInt(offAddr + ((long) i << 2));
+  }
+
+  /** Compares the values of rows {@code a} and {@code b} (both checked against the data buffer). */
+  private static int compareRows(long offAddr, boolean large, long addr, long cap, int a, int b) {
+    return compareSlices(addr, cap, start(offAddr, large, a), start(offAddr, large, a + 1), start(offAddr, large, b),
+        start(offAddr, large, b + 1));
   }
 
   /** Compares two values under 8 bytes by their keys (see addVarBytes), then lengths. */

@@ -146,7 +146,10 @@ final class BlockSealer implements AutoCloseable {
       int before = -1;
       best = null;
       if (dict != null && dict.active()) {
-        codes = new long[numElements];
+        if (codesScratch.length < numElements) {
+          codesScratch = new long[numElements];
+        }
+        codes = codesScratch; // only [0, numElements) is written and read, within this call
         before = code(dict, node, plain, codes);
         if (before >= 0 && dict.trusted() && numElements >= FULL_SELECTION_BELOW) {
           // codes have won the recent full comparisons: store them the remembered way alone
@@ -317,6 +320,10 @@ final class BlockSealer implements AutoCloseable {
    */
   private static int code(ChunkDictionary dict, ColumnNode node, MiniBlock plain, long[] codes) {
     int n = plain.count;
+    int known = dict.codeKnown(n, codes);
+    if (known != ChunkDictionary.UNKNOWN) {
+      return known; // every value's id was seen: no value needed reading
+    }
     if (node.kind() == dev.weft.format.NodeKind.FIXED) {
       return dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes);
     }
@@ -391,6 +398,8 @@ final class BlockSealer implements AutoCloseable {
 
   private GrowBuf spare;
   private GrowBuf spareCompressed;
+  /** A block's shared dictionary codes, reused from block to block (heap; not counted: its size follows the blocks'). */
+  private long[] codesScratch = new long[0];
 
   private GrowBuf spareScratch() {
     if (spare == null) {

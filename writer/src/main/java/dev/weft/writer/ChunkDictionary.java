@@ -59,6 +59,65 @@ final class ChunkDictionary {
   private long sampledValues;
   private int sampleEndBlock;
 
+  // Value ids of the block being coded (see ValueIds): a memo from id to code + 1 (0: not yet
+  // known), valid for one id scope while the entries keep their codes. Not counted in heldBytes:
+  // the writer's decisions must not depend on whether a source gave ids.
+  private Object idScope;
+  private int[] blockIds;
+  private Object memoScope;
+  private int[] memo;
+
+  /**
+   * Sets the value ids of the elements of the block about to be coded ({@code ids} null: none);
+   * they only spare lookups: the codes are the same.
+   */
+  void useIds(Object scope, int scopeSize, int[] ids) {
+    if (ids == null || scope == null) {
+      blockIds = null;
+      idScope = null;
+      return;
+    }
+    if (scope != memoScope) {
+      memoScope = scope;
+      memo = new int[scopeSize];
+    }
+    idScope = scope;
+    blockIds = ids;
+  }
+
+  /** {@link #codeKnown}'s answer when some value's code is not known from its id. */
+  static final int UNKNOWN = -2;
+
+  /**
+   * The block's codes from its value ids alone, if every element has an id whose code is
+   * known: then the same as {@link #codeInts} or {@link #codeStrings} would return (no value is
+   * new). Otherwise {@link #UNKNOWN}, having changed nothing.
+   */
+  int codeKnown(int n, long[] codes) {
+    int[] ids = blockIds;
+    if (ids == null) {
+      return UNKNOWN;
+    }
+    int[] m = memo;
+    for (int i = 0; i < n; i++) {
+      int vid = ids[i];
+      int c = vid < 0 ? 0 : m[vid];
+      if (c == 0) {
+        return UNKNOWN;
+      }
+      codes[i] = c - 1;
+    }
+    blocksSeen++;
+    return sampled(n, codes) ? -1 : size;
+  }
+
+  /** Forgets the memo (the entries' codes changed or they were dropped). */
+  private void forgetIds() {
+    if (memo != null) {
+      Arrays.fill(memo, 0);
+    }
+  }
+
   ChunkDictionary(ColumnNode node, long limitBytes) {
     this.strings = node.kind() != NodeKind.FIXED;
     this.width = strings ? 0 : node.byteWidth();
@@ -122,7 +181,14 @@ final class ChunkDictionary {
   int codeInts(long[] v, int n, long[] codes) {
     int before = size;
     blocksSeen++;
+    int[] ids = blockIds;
+    int[] m = memo;
     for (int i = 0; i < n; i++) {
+      int vid = ids == null ? -1 : ids[i];
+      if (vid >= 0 && m[vid] != 0) {
+        codes[i] = m[vid] - 1; // a value seen before under this id
+        continue;
+      }
       long x = v[i];
       int id = findInt(x);
       if (id < 0) {
@@ -130,6 +196,9 @@ final class ChunkDictionary {
         if (id < 0) {
           return -1;
         }
+      }
+      if (vid >= 0) {
+        m[vid] = id + 1;
       }
       codes[i] = id;
     }
@@ -140,7 +209,14 @@ final class ChunkDictionary {
   int codeStrings(byte[] src, int[] srcOffsets, int n, long[] codes) {
     int before = size;
     blocksSeen++;
+    int[] ids = blockIds;
+    int[] m = memo;
     for (int i = 0; i < n; i++) {
+      int vid = ids == null ? -1 : ids[i];
+      if (vid >= 0 && m[vid] != 0) {
+        codes[i] = m[vid] - 1; // a value seen before under this id
+        continue;
+      }
       int from = srcOffsets[i];
       int len = srcOffsets[i + 1] - from;
       int id = findString(src, from, len);
@@ -149,6 +225,9 @@ final class ChunkDictionary {
         if (id < 0) {
           return -1;
         }
+      }
+      if (vid >= 0) {
+        m[vid] = id + 1;
       }
       codes[i] = id;
     }
@@ -215,6 +294,7 @@ final class ChunkDictionary {
     }
     counts = null;
     sampleEndBlock = blocksSeen;
+    forgetIds(); // the codes changed
   }
 
   /** Ends a block's turn (after its choice and {@link #markUsed}): gives up a dictionary nobody reuses. */
@@ -234,6 +314,7 @@ final class ChunkDictionary {
 
   /** Drops every entry and the hash table (their memory too). */
   private void clearEntries() {
+    forgetIds();
     ints = strings ? null : new long[0];
     data = strings ? new byte[0] : null;
     offsets = strings ? new int[] {0} : null;

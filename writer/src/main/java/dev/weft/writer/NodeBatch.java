@@ -34,6 +34,30 @@ final class NodeBatch {
     this.wideOffsets = k == NodeKind.LARGE_LIST || k == NodeKind.LARGE_VARBINARY;
   }
 
+  /** The rows' value ids (see {@link ValueIds}), or null. */
+  private ValueIds ids;
+
+  /**
+   * Attaches value ids to a flat node of fixed- or variable-width values (ignored for any other
+   * node), after checking that they cover the batch's {@code rows} rows.
+   */
+  void useIds(ValueIds v, int rows) {
+    NodeKind k = node.kind();
+    if (rowElems != null || !(k == NodeKind.FIXED || k == NodeKind.VARBINARY || k == NodeKind.LARGE_VARBINARY)) {
+      return;
+    }
+    if (v.ids().length < rows) {
+      throw new IllegalArgumentException("column node " + node.path() + ": " + v.ids().length
+          + " value ids for a batch of " + rows + " rows");
+    }
+    this.ids = v;
+  }
+
+  /** The rows' value ids, or null (they are set only where element e is batch row e). */
+  ValueIds ids() {
+    return ids;
+  }
+
   /** First element of batch row r (r = rows gives the end of the last row). */
   long elems(int r) {
     return rowElems == null ? r - rowBase : rowElems[r - rowBase];

@@ -62,6 +62,14 @@ final class NodeWriter implements AutoCloseable {
   private long elementsSealed;
   private long childElementsSealed;
 
+  /**
+   * The pending elements' value ids (see {@link ValueIds}; -1: none), kept only for a node with a
+   * shared dictionary, in the scope of the block's first rows ({@code idScope}, null: no ids).
+   */
+  private int[] pendingIds;
+  private Object idScope;
+  private int idScopeSize;
+
   private final List<SealedBlock> sealed = new ArrayList<>();
   /** Sealed blocks [0, committed) are in the row group's arena, the rest in a lane's staging arena. */
   private int committed;
@@ -100,7 +108,10 @@ final class NodeWriter implements AutoCloseable {
     startBlock();
   }
 
-  /** Bytes held by this node's pending-block buffers. */
+  /**
+   * Bytes held by this node's pending-block buffers. (Not the pending value ids: the writer's
+   * decisions, and so its bytes, must not depend on whether a source gave ids.)
+   */
   long heldBytes() {
     return validity.capacity() + offsets.capacity() + values.capacity()
         + (dictionary == null ? 0 : dictionary.heldBytes());
@@ -144,6 +155,7 @@ final class NodeWriter implements AutoCloseable {
   }
 
   private void startBlock() {
+    idScope = null;
     pendingRows = 0;
     pendingCount = 0;
     pendingNulls = 0;
@@ -307,8 +319,40 @@ final class NodeWriter implements AutoCloseable {
         // STRUCT, FIXED_SIZE_LIST: validity only; NULL: nothing
       }
     }
+    if (dictionary != null) {
+      copyIds(nb, ea, (int) n);
+    }
     pendingCount += (int) n;
     pendingRows += b - a;
+  }
+
+  /**
+   * Appends the ids of elements {@code [ea, ea + n)} to the pending ones: those of the block's
+   * scope; -1 for rows of another scope or without ids.
+   */
+  private void copyIds(NodeBatch nb, long ea, int n) {
+    ValueIds v = nb.ids();
+    if (v == null && idScope == null) {
+      return;
+    }
+    if (pendingCount == 0 && v != null) {
+      idScope = v.scope();
+      idScopeSize = v.scopeSize();
+    }
+    if (pendingIds == null || pendingIds.length < pendingCount + n) {
+      int[] grown = new int[Math.max(pendingCount + n, pendingIds == null ? 1024 : pendingIds.length * 2)];
+      if (pendingIds != null) {
+        System.arraycopy(pendingIds, 0, grown, 0, pendingCount);
+      } else {
+        java.util.Arrays.fill(grown, 0, pendingCount, -1);
+      }
+      pendingIds = grown;
+    }
+    if (v != null && v.scope() == idScope) {
+      System.arraycopy(v.ids(), (int) ea, pendingIds, pendingCount, n);
+    } else {
+      java.util.Arrays.fill(pendingIds, pendingCount, pendingCount + n, -1);
+    }
   }
 
   private static void setOnes(GrowBuf buf, long fromBit, long count) {
@@ -379,8 +423,17 @@ final class NodeWriter implements AutoCloseable {
     if (pos != MiniBlock.prefixLength(kind, pendingCount, hasValidity) + dataLength()) {
       throw new IllegalStateException("internal error: block layout size mismatch for " + node.path());
     }
-    sealed.add(lane.sealer.seal(node, raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,
-        elementsSealed, pendingCount, choice, dictionary));
+    if (dictionary != null) {
+      dictionary.useIds(idScope, idScopeSize, idScope == null ? null : pendingIds);
+    }
+    try {
+      sealed.add(lane.sealer.seal(node, raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,
+          elementsSealed, pendingCount, choice, dictionary));
+    } finally {
+      if (dictionary != null) {
+        dictionary.useIds(null, 0, null);
+      }
+    }
     rowsSealed += pendingRows;
     elementsSealed += pendingCount;
     if (kind.isVariableList()) {

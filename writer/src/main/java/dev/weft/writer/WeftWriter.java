@@ -267,6 +267,17 @@ public final class WeftWriter implements AutoCloseable {
    *     aborted, like after any other failure)
    */
   public void write(VectorSchemaRoot root) throws IOException {
+    write(root, null);
+  }
+
+  /**
+   * As {@link #write(VectorSchemaRoot)}, with the value ids a source knows for some columns
+   * ({@code ids[c]} for column c, or null; see {@link ValueIds}): they save the writer work on
+   * repeated values, and change nothing it stores. They are used for flat columns of fixed-width
+   * or variable-width values that are not dictionary-encoded; others ignore them. The ids are
+   * read only during the call (their arrays may be reused afterwards).
+   */
+  public void write(VectorSchemaRoot root, ValueIds[] ids) throws IOException {
     ensureOpen();
     checkSchema(root.getSchema());
     int rows = root.getRowCount();
@@ -286,6 +297,9 @@ public final class WeftWriter implements AutoCloseable {
           anyDictionary = true;
         } else {
           batches[c] = NodeBatch.of(layouts.get(c), v, rows, 0);
+          if (ids != null && c < ids.length && ids[c] != null) {
+            batches[c][0].useIds(ids[c], rows);
+          }
         }
       }
       if (!anyDictionary) {
@@ -345,7 +359,12 @@ public final class WeftWriter implements AutoCloseable {
       final long nearRow = rowsWritten + (r - from);
       forEachColumn((c, lane) -> {
         int at = (int) batches[c][0].elems(start); // zone maps and bloom filters see top-level values
-        index.append(c, batches[c][0].vector, at, at + (end - start));
+        ValueIds ids = batches[c][0].ids();
+        if (ids == null) {
+          index.append(c, batches[c][0].vector, at, at + (end - start));
+        } else {
+          index.append(c, batches[c][0].vector, at, at + (end - start), ids.scope(), ids.scopeSize(), ids.ids());
+        }
         NodeWriter[] ws = nodeWriters.get(c);
         for (int n = 0; n < ws.length; n++) {
           try {

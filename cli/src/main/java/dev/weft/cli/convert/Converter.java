@@ -2,10 +2,13 @@ package dev.weft.cli.convert;
 
 import dev.weft.cli.convert.Sources.Input;
 import dev.weft.cli.parquet.BatchReader;
+import dev.weft.cli.parquet.DictionaryIds;
+import dev.weft.cli.parquet.IdArrays;
 import dev.weft.cli.parquet.ParquetFile;
 import dev.weft.cli.parquet.ParquetFormatException;
 import dev.weft.cli.parquet.Sizes;
 import dev.weft.format.Codec;
+import dev.weft.writer.ValueIds;
 import dev.weft.writer.WeftWriter;
 import dev.weft.writer.WriterOptions;
 import java.io.IOException;
@@ -99,6 +102,8 @@ public final class Converter {
   private final Options o;
   private final PrintStream progressStream;
   private final AtomicBoolean cancel = new AtomicBoolean();
+  /** Dictionary id arrays, given back by the writers once a batch is written (shared by all jobs). */
+  private final IdArrays idArrays = new IdArrays();
   private Partitions partitions;
 
   /** @param progressStream where the progress bar goes (a terminal's stderr) */
@@ -449,8 +454,8 @@ public final class Converter {
     }
   }
 
-  /** A batch for the writer, or the end (root null) or a failure. */
-  private record Item(VectorSchemaRoot root, Source source, Throwable error) {}
+  /** A batch for the writer (with its columns' value ids, or null), or the end (root null) or a failure. */
+  private record Item(VectorSchemaRoot root, ValueIds[] ids, Source source, Throwable error) {}
 
   private void runJob(Job job, Mode mode, long budget, int threads, BufferAllocator root, OpenWriters writers,
       Progress progress, Result result) {
@@ -472,7 +477,7 @@ public final class Converter {
       if (!pipelined) {
         for (Source s : job.sources) {
           current = s;
-          readSource(s, plan, readerAlloc, decodePool, progress, batch -> roller.write(batch, s));
+          readSource(s, plan, readerAlloc, decodePool, progress, (batch, ids) -> roller.write(batch, ids, s));
         }
       } else {
         BlockingQueue<Item> queue = new ArrayBlockingQueue<>(1);
@@ -480,18 +485,18 @@ public final class Converter {
         Thread reader = new Thread(() -> {
           try {
             for (Source s : job.sources) {
-              readSource(s, plan, readerAlloc, decodePool, progress, batch -> {
+              readSource(s, plan, readerAlloc, decodePool, progress, (batch, ids) -> {
                 if (stop.get()) {
                   batch.close();
                   throw new Cancelled();
                 }
-                putOrClose(queue, new Item(batch, s, null), stop);
+                putOrClose(queue, new Item(batch, ids, s, null), stop);
               });
             }
-            putOrClose(queue, new Item(null, null, null), stop);
+            putOrClose(queue, new Item(null, null, null, null), stop);
           } catch (Throwable e) {
             Source failed = currentSource(e);
-            putOrClose(queue, new Item(null, failed, e), stop);
+            putOrClose(queue, new Item(null, null, failed, e), stop);
           }
         }, "weft-convert-reader");
         reader.setDaemon(true);
@@ -507,7 +512,7 @@ public final class Converter {
               break;
             }
             current = it.source();
-            roller.write(it.root(), it.source());
+            roller.write(it.root(), it.ids(), it.source());
           }
         } finally {
           stop.set(true);
@@ -582,7 +587,8 @@ public final class Converter {
   }
 
   interface BatchSink {
-    void accept(VectorSchemaRoot batch) throws IOException;
+    /** Takes {@code batch} (and its columns' value ids, entries null where a column has none). */
+    void accept(VectorSchemaRoot batch, ValueIds[] ids) throws IOException;
   }
 
   /**
@@ -602,7 +608,9 @@ public final class Converter {
             + Sizes.human((long) Math.ceil(rgBytes * 3 / 0.6)) + " per output written at once, or select fewer"
             + " --columns");
       }
-      BatchReader.Options ro = BatchReader.Options.defaults().withMaxPageBytes(plan.maxPage()).withPool(decodePool);
+      // dictionary ids spare the writer lookups of values it has seen (its bytes are the same)
+      BatchReader.Options ro = BatchReader.Options.defaults().withMaxPageBytes(plan.maxPage()).withPool(decodePool)
+          .withDictionaryIds(idArrays);
       double estimate = Math.max(8, pf.uncompressedBytesPerRow(s.fileColumns()) * 1.5 + 8.0 * pf.leafCount(s.fileColumns()));
       int rows = clampRows(plan.batchBytes() / estimate);
       long lastBytes = 0;
@@ -637,7 +645,7 @@ public final class Converter {
           long read = r.bytesRead();
           progress.bytes.addAndGet(read - lastBytes);
           lastBytes = read;
-          sink.accept(batch);
+          sink.accept(batch, valueIds(r.dictionaryIds()));
           progress.rows.addAndGet(n);
           if (n == rows && size > 0) {
             double perRow = (double) size / n;
@@ -654,6 +662,16 @@ public final class Converter {
       throw new SourceFailure(s, new ParquetFormatException.TooLarge(pf.path(),
           "out of memory (" + e.getMessage() + "); lower --memory-budget so that it fits the JVM heap, or raise -Xmx"));
     }
+  }
+
+  private static ValueIds[] valueIds(DictionaryIds[] d) {
+    ValueIds[] out = new ValueIds[d.length];
+    for (int i = 0; i < d.length; i++) {
+      if (d[i] != null) {
+        out[i] = new ValueIds(d[i].scope(), d[i].size(), d[i].ids());
+      }
+    }
+    return out;
   }
 
   static int clampRows(double rows) {
@@ -705,7 +723,7 @@ public final class Converter {
       this.ratio = o.codec() == Codec.NONE ? 1.0 : 0.5;
     }
 
-    void write(VectorSchemaRoot batch, Source s) throws IOException {
+    void write(VectorSchemaRoot batch, ValueIds[] ids, Source s) throws IOException {
       try (batch) {
         if (cancel.get()) {
           throw new Cancelled();
@@ -722,8 +740,15 @@ public final class Converter {
         if (writer == null) {
           openNext();
         }
-        writer.write(batch);
+        writer.write(batch, ids);
         arrowBytes += size;
+        if (ids != null) {
+          for (ValueIds v : ids) {
+            if (v != null) {
+              idArrays.give(v.ids()); // the writer reads ids only within write
+            }
+          }
+        }
       }
     }
 

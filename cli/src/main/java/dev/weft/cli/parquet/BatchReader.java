@@ -44,21 +44,33 @@ public final class BatchReader implements AutoCloseable {
    * {@link FlatColumnReader} (default true; the system property {@code weft.parquet.fastPath=false}
    * turns it off, to compare the two paths).
    */
-  public record Options(long maxPageBytes, ExecutorService pool, boolean fastPath) {
+  public record Options(long maxPageBytes, ExecutorService pool, boolean fastPath, IdArrays dictionaryIds) {
+    public Options(long maxPageBytes, ExecutorService pool, boolean fastPath) {
+      this(maxPageBytes, pool, fastPath, null);
+    }
+
     public static Options defaults() {
       return new Options(256L << 20, null, !"false".equals(System.getProperty("weft.parquet.fastPath")));
     }
 
     public Options withMaxPageBytes(long bytes) {
-      return new Options(bytes, pool, fastPath);
+      return new Options(bytes, pool, fastPath, dictionaryIds);
     }
 
     public Options withPool(ExecutorService p) {
-      return new Options(maxPageBytes, p, fastPath);
+      return new Options(maxPageBytes, p, fastPath, dictionaryIds);
     }
 
     public Options withFastPath(boolean on) {
-      return new Options(maxPageBytes, pool, on);
+      return new Options(maxPageBytes, pool, on, dictionaryIds);
+    }
+
+    /**
+     * Reports the dictionary ids of flat top-level columns ({@link BatchReader#dictionaryIds()}),
+     * in arrays from {@code arrays} (null: no ids).
+     */
+    public Options withDictionaryIds(IdArrays arrays) {
+      return new Options(maxPageBytes, pool, fastPath, arrays);
     }
   }
 
@@ -96,6 +108,7 @@ public final class BatchReader implements AutoCloseable {
     for (Col c : cols) {
       for (Leaf l : c.leaves()) {
         LeafReader lr = new LeafReader(l, path, options.fastPath());
+        lr.idArrays = c instanceof Leaf ? options.dictionaryIds() : null;
         leafReaders[l.columnIndex] = lr;
         active.add(lr);
       }
@@ -133,6 +146,22 @@ public final class BatchReader implements AutoCloseable {
   /** The Arrow schema of the batches. */
   public Schema schema() {
     return schema;
+  }
+
+  /**
+   * The dictionary ids of the batch last returned by {@link #next}, per column (null where a
+   * column has none: not flat, not on the fast path, no dictionary in its column chunk, or
+   * {@link Options#dictionaryIds()} null). The arrays are the caller's, to give back to the
+   * options' {@link IdArrays} when nothing reads them any more.
+   */
+  public DictionaryIds[] dictionaryIds() {
+    DictionaryIds[] out = new DictionaryIds[cols.size()];
+    for (int i = 0; i < out.length; i++) {
+      if (cols.get(i) instanceof Leaf l) {
+        out[i] = leafReaders[l.columnIndex].lastIds;
+      }
+    }
+    return out;
   }
 
   /** Rows returned so far. */

@@ -63,6 +63,12 @@ final class FlatColumnReader {
   private long consumed;
   private long levelsInPages;
   private double bytesPerValue = 8;
+  /**
+   * Value bytes per record of the last batch of strings (0: none yet), kept across row groups:
+   * a dictionary-encoded chunk's stored size says little about its values' size, and a data
+   * buffer that has to grow costs copies and fresh memory.
+   */
+  private double observedBytesPerValue;
 
   // the row group's dictionary: fixed-width values as raw bits, or strings back to back
   private int dictSize = -1;
@@ -142,6 +148,21 @@ final class FlatColumnReader {
     }
   }
 
+  /** Whether the current column chunk has a dictionary (its values may come with ids, see {@link #read}). */
+  boolean hasDictionary() {
+    return dictSize >= 0;
+  }
+
+  /** The identity of the current chunk's dictionary (a new object for each chunk), or null. */
+  Object dictionaryScope() {
+    return dictSize < 0 ? null : width > 0 ? dictFixed : dictBytes;
+  }
+
+  /** Entries of the current chunk's dictionary (-1: none). */
+  int dictionarySize() {
+    return dictSize;
+  }
+
   /** Values left in the current row group's column chunk. */
   long remaining() {
     return total - consumed;
@@ -180,7 +201,8 @@ final class FlatColumnReader {
         throw corrupt("a dictionary page of " + (end - off) + " bytes for " + n + " values");
       }
       int[] starts = new int[n + 1];
-      byte[] bytes = new byte[end - off - 4 * n];
+      // 8 bytes of slack: a value under 8 bytes is copied as one long (see readVar)
+      byte[] bytes = new byte[end - off - 4 * n + 8];
       int p = off;
       int at = 0;
       for (int i = 0; i < n; i++) {
@@ -314,14 +336,24 @@ final class FlatColumnReader {
    * this leaf's field; their definition levels into {@code defsOut} when it is not null.
    */
   void read(int n, FieldVector v, short[] defsOut) throws ParquetFormatException {
+    read(n, v, defsOut, null);
+  }
+
+  /**
+   * As above; also writes each record's dictionary id into {@code idsOut[0, n)} (when not null):
+   * the index into the chunk's dictionary of a value from a dictionary-encoded page, -1 for a
+   * null or a value from a page stored otherwise (writers fall back to PLAIN pages when the
+   * dictionary grows too large).
+   */
+  void read(int n, FieldVector v, short[] defsOut, int[] idsOut) throws ParquetFormatException {
     if (total - consumed < n) {
       throw corrupt("it holds " + total + " values but its row group has more rows");
     }
     try {
       if (width > 0) {
-        readFixed(n, (BaseFixedWidthVector) v, defsOut);
+        readFixed(n, (BaseFixedWidthVector) v, defsOut, idsOut);
       } else {
-        readVar(n, v, defsOut);
+        readVar(n, v, defsOut, idsOut);
       }
     } catch (RleHybrid.CorruptException e) {
       throw corrupt(e.getMessage());
@@ -342,6 +374,9 @@ final class FlatColumnReader {
       return 0;
     }
     int[] d = defScratch;
+    if (defsOut == null && defDecoder != null && defDecoder.skipRun(maxDef, k)) {
+      return 0; // a run of non-null levels (callers read the levels only where there are nulls)
+    }
     if (defDecoder != null) {
       defDecoder.next(d, 0, k);
     } else {
@@ -376,7 +411,7 @@ final class FlatColumnReader {
     return Math.min(Math.min(want, STEP), pageLevels - levelPos);
   }
 
-  private void readFixed(int n, BaseFixedWidthVector fv, short[] defsOut)
+  private void readFixed(int n, BaseFixedWidthVector fv, short[] defsOut, int[] idsOut)
       throws ParquetFormatException, RleHybrid.CorruptException {
     fv.allocateNew(n);
     ArrowBuf data = fv.getDataBuffer();
@@ -391,6 +426,9 @@ final class FlatColumnReader {
     while (out < n) {
       int k = step(n - out);
       int nulls = levels(k, defsOut, out);
+      if (idsOut != null && (mode != Mode.DICT || nulls != 0)) {
+        java.util.Arrays.fill(idsOut, out, out + k, -1);
+      }
       if (nulls == 0) {
         setValidRange(validAddr, out, out + k);
         switch (mode) {
@@ -418,6 +456,9 @@ final class FlatColumnReader {
               } else {
                 MemoryUtil.putInt(at + 4L * i, (int) dict[id]);
               }
+            }
+            if (idsOut != null) {
+              System.arraycopy(ids, 0, idsOut, out, k); // checked above
             }
           }
           default -> {
@@ -461,6 +502,9 @@ final class FlatColumnReader {
               } else {
                 MemoryUtil.putInt(at, (int) dictFixed[id]);
               }
+              if (idsOut != null) {
+                idsOut[slot] = id;
+              }
             }
             default -> putGeneric(dataAddr, slot);
           }
@@ -482,10 +526,10 @@ final class FlatColumnReader {
     }
   }
 
-  private void readVar(int n, FieldVector v, short[] defsOut)
+  private void readVar(int n, FieldVector v, short[] defsOut, int[] idsOut)
       throws ParquetFormatException, RleHybrid.CorruptException {
     boolean large = kind == Kind.LARGE_VAR;
-    long estimate = Math.max(1024, (long) (n * bytesPerValue * 1.1));
+    long estimate = Math.max(1024, (long) (n * Math.max(bytesPerValue, observedBytesPerValue) * 1.1));
     if (large) {
       ((BaseLargeVariableWidthVector) v).allocateNew(estimate, n);
     } else {
@@ -511,7 +555,61 @@ final class FlatColumnReader {
       if (mode == Mode.DICT) {
         idDecoder.next(ids, 0, k - nulls);
       }
+      if (idsOut != null && (mode != Mode.DICT || nulls != 0)) {
+        java.util.Arrays.fill(idsOut, out, out + k, -1);
+      }
       int next = 0;
+      if (mode == Mode.DICT) {
+        // the common case in a loop of its own: values copied from the dictionary, one under 8
+        // bytes as one 8-byte word where the buffer has room (the dictionary has 8 bytes of slack;
+        // the bytes past the value are overwritten by the next one or lie past the last offset)
+        final byte[] db = dictBytes;
+        final int[] ds = dictStarts;
+        final int size = dictSize;
+        for (int i = 0; i < k; i++) {
+          int slot = out + i;
+          if (large) {
+            MemoryUtil.putLong(offAddr + 8L * slot, pos);
+          } else {
+            MemoryUtil.putInt(offAddr + 4L * slot, (int) pos);
+          }
+          if (nulls != 0 && d[i] != maxDef) {
+            continue;
+          }
+          int id = ids[next++];
+          if (id < 0 || id >= size) {
+            throw badId(id);
+          }
+          if (idsOut != null) {
+            idsOut[slot] = id;
+          }
+          int start = ds[id];
+          int len = ds[id + 1] - start;
+          if (pos + len > cap) {
+            cap = growData(v, large, pos, len);
+            dataAddr = v.getDataBuffer().memoryAddress();
+          }
+          if (len <= 8 && pos + 8 <= cap) {
+            MemoryUtil.putLong(dataAddr + pos, MemoryUtil.getLong(db, start));
+          } else if (len <= 16) {
+            for (int j = 0; j < len; j++) {
+              MemoryUtil.putByte(dataAddr + pos + j, db[start + j]);
+            }
+          } else {
+            MemoryUtil.copyToMemory(db, start, dataAddr + pos, len);
+          }
+          pos += len;
+          if (nulls != 0) {
+            setValid(validAddr, slot);
+          }
+        }
+        if (nulls == 0) {
+          setValidRange(validAddr, out, out + k);
+        }
+        levelPos += k;
+        out += k;
+        continue;
+      }
       for (int i = 0; i < k; i++) {
         int slot = out + i;
         if (large) {
@@ -543,6 +641,9 @@ final class FlatColumnReader {
             src = dictBytes;
             start = dictStarts[id];
             len = dictStarts[id + 1] - start;
+            if (idsOut != null) {
+              idsOut[slot] = id;
+            }
           }
           default -> {
             Binary bin = generic.readBytes();
@@ -552,21 +653,8 @@ final class FlatColumnReader {
           }
         }
         if (pos + len > cap) {
-          if (!large && pos + len > Integer.MAX_VALUE) {
-            throw new ParquetFormatException.TooLarge(file, "column " + leaf.path() + ": more than 2 GiB of values"
-                + " in one batch; lower --memory-budget or the batch size");
-          }
-          while (pos + len > cap) {
-            if (large) {
-              ((BaseLargeVariableWidthVector) v).reallocDataBuffer();
-            } else {
-              long want = Math.max(cap * 2, pos + len);
-              ((BaseVariableWidthVector) v).reallocDataBuffer(Math.min(want, Integer.MAX_VALUE));
-            }
-            data = v.getDataBuffer();
-            cap = data.capacity();
-          }
-          dataAddr = data.memoryAddress();
+          cap = growData(v, large, pos, len);
+          dataAddr = v.getDataBuffer().memoryAddress();
         }
         if (len <= 16) {
           // short strings (codes, names): Unsafe.copyMemory's argument checks cost more than the copy
@@ -588,6 +676,7 @@ final class FlatColumnReader {
       levelPos += k;
       out += k;
     }
+    observedBytesPerValue = n > 0 ? (double) pos / n : observedBytesPerValue;
     if (large) {
       MemoryUtil.putLong(offAddr + 8L * n, pos);
       ((BaseLargeVariableWidthVector) v).setLastSet(n - 1);
@@ -596,6 +685,25 @@ final class FlatColumnReader {
       ((BaseVariableWidthVector) v).setLastSet(n - 1);
     }
     v.setValueCount(n);
+  }
+
+  /** Grows {@code v}'s data buffer to hold {@code need} bytes from {@code pos}; returns its capacity. */
+  private long growData(FieldVector v, boolean large, long pos, long need) throws ParquetFormatException {
+    if (!large && pos + need > Integer.MAX_VALUE) {
+      throw new ParquetFormatException.TooLarge(file, "column " + leaf.path() + ": more than 2 GiB of values"
+          + " in one batch; lower --memory-budget or the batch size");
+    }
+    long cap = v.getDataBuffer().capacity();
+    while (pos + need > cap) {
+      if (large) {
+        ((BaseLargeVariableWidthVector) v).reallocDataBuffer();
+      } else {
+        long want = Math.max(cap * 2, pos + need);
+        ((BaseVariableWidthVector) v).reallocDataBuffer(Math.min(want, Integer.MAX_VALUE));
+      }
+      cap = v.getDataBuffer().capacity();
+    }
+    return cap;
   }
 
   private static void setValid(long validAddr, int slot) {

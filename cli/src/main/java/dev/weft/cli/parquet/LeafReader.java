@@ -63,6 +63,10 @@ final class LeafReader {
   int levelCount;
   /** Slots written into the vector by the last batch. */
   int slots;
+  /** Where flat reads on the fast path take arrays for dictionary ids ({@link #lastIds}); null: no ids. */
+  IdArrays idArrays;
+  /** The dictionary ids of the last batch (flat columns on the fast path with a dictionary), or null. */
+  DictionaryIds lastIds;
 
   LeafReader(Leaf leaf, Path file, boolean fastPath) {
     this.leaf = leaf;
@@ -256,11 +260,16 @@ final class LeafReader {
   // flat columns: one triple per record and per slot
 
   private void readFlat(int n, FieldVector v) throws ParquetFormatException {
+    lastIds = null;
     if (useFast) {
       if (keepLevels) {
         ensureLevels(n);
       }
-      fast.read(n, v, keepLevels ? defs : null);
+      int[] ids = idArrays != null && fast.hasDictionary() ? idArrays.take(n) : null;
+      fast.read(n, v, keepLevels ? defs : null, ids);
+      if (ids != null) {
+        lastIds = new DictionaryIds(fast.dictionaryScope(), fast.dictionarySize(), ids);
+      }
       levelCount = n;
       slots = n;
       return;

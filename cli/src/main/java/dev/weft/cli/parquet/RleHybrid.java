@@ -73,6 +73,25 @@ final class RleHybrid {
     }
   }
 
+  /**
+   * If the next {@code k} values are all {@code value} within one RLE run (definition levels of
+   * a page without nulls), skips them and returns true; otherwise returns false having consumed
+   * no value.
+   */
+  boolean skipRun(int value, int k) throws CorruptException {
+    if (width == 0) {
+      return value == 0;
+    }
+    if (left == 0 && pos < end) {
+      readHeader();
+    }
+    if (!packed && left >= k && runValue == value) {
+      left -= k;
+      return true;
+    }
+    return false;
+  }
+
   private void readHeader() throws CorruptException {
     if (pos >= end) {
       throw new CorruptException("the encoded values end early");
@@ -108,8 +127,13 @@ final class RleHybrid {
       left = (header >>> 1) * 8;
       acc = 0;
       bits = 0;
+      // the run's bytes: (header >>> 1) groups of 8 values of width bits, cut at the data's end
+      runEnd = (int) Math.min(end, pos + (header >>> 1) * width);
     }
   }
+
+  /** The end of the current bit-packed run's bytes (at most {@code end}). */
+  private int runEnd;
 
   // LSB-first bit unpacking; bytes at or past the end read as 0
   private void unpack(int[] out, int at, int m) {
@@ -117,7 +141,14 @@ final class RleHybrid {
     int b = bits;
     int p = pos;
     final int w = width;
+    final int bulkEnd = runEnd - 4;
     for (int i = 0; i < m; i++) {
+      if (b < w && p <= bulkEnd) {
+        // four bytes at once, never past the run (b < w <= 32, so the bits fit)
+        a |= (org.apache.arrow.memory.util.MemoryUtil.getInt(buf, p) & 0xFFFF_FFFFL) << b; // little-endian
+        p += 4;
+        b += 32;
+      }
       while (b < w) {
         long x = p < end ? buf[p] & 0xFFL : 0;
         p++;

@@ -255,6 +255,76 @@ class ParquetReaderTest {
     assertTrue(compared > 100, "compared " + compared + " files");
   }
 
+  /**
+   * Dictionary ids ({@link BatchReader#dictionaryIds()}) keep their promise on every test file:
+   * within one scope (column chunk), rows of equal ids hold equal values; nulls have none; and
+   * the batches' values are the same as without ids.
+   */
+  @Test
+  void dictionaryIdsNameEqualValues() throws Exception {
+    List<Path> files = new ArrayList<>();
+    for (String dir : List.of("parquet-testing/data", "hyparquet")) {
+      try (Stream<Path> s = Files.walk(TestFiles.data(dir))) {
+        s.filter(p -> p.toString().endsWith(".parquet")).sorted().forEach(files::add);
+      }
+    }
+    files.add(TestFiles.data("real/flights-3m.parquet"));
+    // written by pyarrow with a tiny dictionary page limit: its chunks fall back to PLAIN pages
+    files.add(Path.of(ParquetReaderTest.class.getResource("/dictionary-fallback.parquet").toURI()));
+    long[] withIds = new long[2]; // rows with an id, non-null rows without one in a column that has ids
+    for (Path f : files) {
+      Throwable t = outcome(Duration.ofSeconds(60), () -> {
+        try (BufferAllocator alloc = new RootAllocator();
+             ParquetFile pf = ParquetFile.open(f);
+             BatchReader r = pf.batches(null, BatchReader.Options.defaults().withMaxPageBytes(64L << 20)
+                 .withDictionaryIds(new IdArrays()))) {
+          java.util.Map<Object, java.util.Map<Integer, Object>> seen = new java.util.IdentityHashMap<>();
+          int batchRows = f.toString().contains("flights") ? 100_003 : 777;
+          VectorSchemaRoot b;
+          while ((b = r.next(batchRows, alloc)) != null) {
+            try (VectorSchemaRoot batch = b) {
+              DictionaryIds[] ids = r.dictionaryIds();
+              assertEquals(batch.getFieldVectors().size(), ids.length, f::toString);
+              for (int c = 0; c < ids.length; c++) {
+                if (ids[c] == null) {
+                  continue;
+                }
+                FieldVector v = batch.getVector(c);
+                java.util.Map<Integer, Object> values = seen.computeIfAbsent(ids[c].scope(),
+                    k -> new java.util.HashMap<>());
+                for (int i = 0; i < batch.getRowCount(); i++) {
+                  int id = ids[c].ids()[i];
+                  String what = f + " column " + v.getName() + " row " + i + " id " + id;
+                  if (v.isNull(i)) {
+                    assertEquals(-1, id, what);
+                    continue;
+                  }
+                  if (id < 0) {
+                    withIds[1]++;
+                    continue;
+                  }
+                  assertTrue(id < ids[c].size(), what);
+                  withIds[0]++;
+                  Object x = v.getObject(i);
+                  String value = x instanceof byte[] bytes ? java.util.Arrays.toString(bytes) : String.valueOf(x);
+                  Object prev = values.putIfAbsent(id, value);
+                  if (prev != null) {
+                    assertEquals(prev, value, what);
+                  }
+                }
+              }
+            }
+          }
+        }
+      });
+      if (t != null && !(t instanceof ParquetFormatException)) {
+        fail(f + ": " + t, t);
+      }
+    }
+    assertTrue(withIds[0] > 3_000_000, "rows with ids: " + withIds[0]);
+    assertTrue(withIds[1] > 1000, "non-null rows without ids (from plain pages): " + withIds[1]);
+  }
+
   private static void assertSameBuffers(FieldVector a, FieldVector b, String what) {
     if (a instanceof org.apache.arrow.vector.BaseFixedWidthVector
         || a instanceof org.apache.arrow.vector.BaseVariableWidthVector

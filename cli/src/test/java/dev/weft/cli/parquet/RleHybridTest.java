@@ -1,7 +1,9 @@
 package dev.weft.cli.parquet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.Random;
@@ -59,6 +61,25 @@ class RleHybridTest {
         }
       }
     }
+  }
+
+  /** skipRun skips only within one RLE run of the value, and consumes nothing otherwise. */
+  @Test
+  void skipRunSkipsOnlyRunsOfTheValue() throws Exception {
+    // one bit-packed group of eight 1s, then an RLE run of 16 ones, then 8 RLE zeros
+    byte[] b = {0x03, (byte) 0xff, 0x20, 0x01, 0x10, 0x00};
+    RleHybrid d = new RleHybrid(b, 0, b.length, 1);
+    assertFalse(d.skipRun(1, 4)); // bit-packed: not skipped
+    int[] out = new int[8];
+    d.next(out, 0, 8);
+    assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1, 1}, out);
+    assertFalse(d.skipRun(0, 4)); // a run of another value
+    assertTrue(d.skipRun(1, 10));
+    assertFalse(d.skipRun(1, 7)); // only 6 left in the run
+    d.next(out, 0, 8);
+    assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 0, 0}, out);
+    assertTrue(d.skipRun(0, 6));
+    assertFalse(d.skipRun(0, 1)); // the end: nothing left
   }
 
   @Test

@@ -48,11 +48,15 @@ public final class BitPacking {
     long mask = bits == 64 ? -1L : (1L << bits) - 1;
     long acc = 0;
     int accBits = 0;
+    // all the bytes at once: ceil(n * bits / 8), whole words then the last bits' bytes
+    int at = out.size();
+    byte[] a = out.extend((int) (((long) n * bits + 7) >>> 3));
     for (int i = 0; i < n; i++) {
       long x = v[i] & mask;
       acc |= x << accBits;
       if (accBits + bits >= 64) {
-        out.u64(acc);
+        LONG_LE.set(a, at, acc);
+        at += 8;
         acc = accBits == 0 ? 0 : x >>> (64 - accBits);
         accBits = accBits + bits - 64;
       } else {
@@ -60,9 +64,12 @@ public final class BitPacking {
       }
     }
     for (int k = 0; k < accBits; k += 8) {
-      out.u8((int) (acc >>> k));
+      a[at++] = (byte) (acc >>> k);
     }
   }
+
+  private static final java.lang.invoke.VarHandle LONG_LE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
   /** Little-endian load of up to 8 bytes at {@code at}, not reading at or past {@code end}. */
   private static long load(ByteBuffer b, int at, int end) {

@@ -76,7 +76,7 @@ public final class BoolStreams {
       Varints.write(o, runs);
       IntStreams.encode(lengths, runs, depth + 1, h.child(), o);
       if (o.size() < 1 + bitmapBytes || force == RUNS) {
-        out.bytes(o.toByteArray());
+        out.bytes(o);
         return;
       }
     }

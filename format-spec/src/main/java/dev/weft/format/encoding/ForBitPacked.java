@@ -188,7 +188,24 @@ public final class ForBitPacked {
       long maxP = bits == 64 ? -1L : (1L << bits) - 1;
       int[] pos = new int[(int) bestExc]; // the counts are exact
       long qBase = Long.divideUnsigned(base - min, scale);
-      for (int i = 0; i < n; i++) {
+      // where the base is the minimum and the widest distance fits (dictionary codes, most
+      // integers) nothing is an exception and the packed values are the distances already in q
+      boolean exceptions = qBase != 0 || Long.compareUnsigned(qMax, maxP) > 0;
+      if (exceptions && qBase == 0) {
+        // base = minimum (skewed codes: the rare wide ones are exceptions): no value is below it,
+        // and the others' packed values are their distances, already in place
+        for (int i = 0; i < n; i++) {
+          if (Long.compareUnsigned(q[i], maxP) > 0) {
+            if (m == pos.length) {
+              pos = Arrays.copyOf(pos, Math.max(16, 2 * m));
+            }
+            pos[m++] = i;
+            packed[i] = 0;
+          }
+        }
+        exceptions = false;
+      }
+      for (int i = 0; exceptions && i < n; i++) {
         long p = q[i] - qBase;
         if (v[i] < base || Long.compareUnsigned(p, maxP) > 0) {
           if (m == pos.length) {

@@ -163,7 +163,7 @@ public final class IntStreams {
       }
     }
     if (!cascade) {
-      out.bytes(best.toByteArray());
+      out.bytes(best);
       return;
     }
     if (h.floating() && h.width() > 1) {
@@ -185,7 +185,7 @@ public final class IntStreams {
     if (distinct != null && (h.floating() || BitPacking.bitsFor(distinct.length - 1) + 1 < rangeBits)) {
       best = smaller(best, o -> DictionaryInts.encode(v, n, distinct, depth, h, o));
     }
-    out.bytes(best.toByteArray());
+    out.bytes(best);
   }
 
   /**
@@ -247,7 +247,7 @@ public final class IntStreams {
         if (!AlpFloats.encode(v, n, h.width(), depth, h, alp)) {
           return false;
         }
-        out.bytes(alp.toByteArray());
+        out.bytes(alp);
         return true;
       }
       default -> {

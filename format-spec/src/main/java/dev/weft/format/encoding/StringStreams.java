@@ -80,18 +80,18 @@ public final class StringStreams {
     b.get(start, data);
     if (preferred == DICTIONARY) {
       MetaOutput dict = dictionary(data, lengths, n, depth, h);
-      out.bytes((dict != null ? dict : plain(data, lengths, n, depth, h)).toByteArray());
+      out.bytes(dict != null ? dict : plain(data, lengths, n, depth, h));
       return;
     }
     MetaOutput f = preferred == FSST && data.length <= FsstStrings.MAX_INPUT ? fsst(data, lengths, n, depth, h, false)
         : null;
     if (f != null) {
-      out.bytes(f.toByteArray());
+      out.bytes(f);
       return;
     }
     MetaOutput plain = plain(data, lengths, n, depth, h);
     if (preferred == PLAIN || preferred == FSST) {
-      out.bytes(plain.toByteArray());
+      out.bytes(plain);
       return;
     }
     MetaOutput best = plain;
@@ -108,7 +108,7 @@ public final class StringStreams {
         best = f;
       }
     }
-    out.bytes(best.toByteArray());
+    out.bytes(best);
   }
 
   /**

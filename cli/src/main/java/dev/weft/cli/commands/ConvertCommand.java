@@ -44,6 +44,7 @@ import picocli.CommandLine.Parameters;
       "  weft convert 'logs/**/*.parquet' -o out/ --target-file-size 512m",
       "  weft convert a.parquet b.parquet -o ab.weft --columns user,item,label",
       "  weft convert big.parquet -o big.weft --compression lz4 --threads 2",
+      "  weft convert images.parquet -o images.weft --favor size      # smaller, slower to decode",
       "  weft convert data/ -o out/ --keep-going --memory-budget 256m --quiet"
     })
 public final class ConvertCommand implements Callable<Integer> {
@@ -91,6 +92,12 @@ public final class ConvertCommand implements Callable<Integer> {
           + "so that --where COL = value skips row groups without the value, e.g. --bloom-filter city,user_id:0.001.")
   List<String> bloomFilters;
 
+  @Option(names = "--favor", paramLabel = "speed|size", defaultValue = "speed",
+      description = "speed (default): encodings that decode fast; size: also encodings that are smaller but "
+          + "decode slower (images on a zero background: SPAN_FOLD, about 1%% smaller than SPAN, decoding 2.5x "
+          + "slower).")
+  String favor;
+
   @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
   boolean quiet;
 
@@ -108,13 +115,19 @@ public final class ConvertCommand implements Callable<Integer> {
       default -> throw new CommandLine.ParameterException(spec.commandLine(),
           "--compression must be zstd, lz4 or none, not '" + compression + "'");
     };
+    boolean favorSize = switch (favor.toLowerCase(Locale.ROOT)) {
+      case "speed" -> false;
+      case "size" -> true;
+      default -> throw new CommandLine.ParameterException(spec.commandLine(),
+          "--favor must be speed or size, not '" + favor + "'");
+    };
     int n = threads != null ? threads : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     if (n < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1");
     }
     boolean terminal = System.console() != null;
     Converter.Options o = new Converter.Options(sources, dest, overwrite, budget, codec, n, columns, keepGoing,
-        quiet, target, terminal, debug, blooms());
+        quiet, target, terminal, debug, blooms(), favorSize);
     Converter.Result r;
     try {
       r = new Converter(o, System.err).run();

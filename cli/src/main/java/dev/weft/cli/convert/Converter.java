@@ -60,7 +60,15 @@ public final class Converter {
   /** Everything {@code weft convert} was asked to do. */
   public record Options(List<String> sources, Path dest, boolean overwrite, long memoryBudget, Codec codec,
       int threads, List<String> columns, boolean keepGoing, boolean quiet, Long targetFileSize,
-      boolean progressBar, boolean debug, java.util.Map<String, Double> bloomFilters) {
+      boolean progressBar, boolean debug, java.util.Map<String, Double> bloomFilters, boolean favorSize) {
+    /** Options that favour speed (the default encodings). */
+    public Options(List<String> sources, Path dest, boolean overwrite, long memoryBudget, Codec codec, int threads,
+        List<String> columns, boolean keepGoing, boolean quiet, Long targetFileSize, boolean progressBar,
+        boolean debug, java.util.Map<String, Double> bloomFilters) {
+      this(sources, dest, overwrite, memoryBudget, codec, threads, columns, keepGoing, quiet, targetFileSize,
+          progressBar, debug, bloomFilters, false);
+    }
+
     /** Options without bloom filters. */
     public Options(List<String> sources, Path dest, boolean overwrite, long memoryBudget, Codec codec, int threads,
         List<String> columns, boolean keepGoing, boolean quiet, Long targetFileSize, boolean progressBar,
@@ -764,6 +772,7 @@ public final class Converter {
           .threads(threads) // the writer's thread and threads - 1 helpers encode columns at once
           .createdBy("weft convert");
       o.bloomFilters().forEach(wb::bloomFilter);
+      wb.foldedSpans(o.favorSize()); // --favor size: encodings that are smaller but decode slower
       WriterOptions wo = wb.build();
       WeftWriter w = WeftWriter.open(path, job.schema, null, wo, root);
       if (!writers.add(w)) {

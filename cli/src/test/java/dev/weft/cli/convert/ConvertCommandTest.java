@@ -105,6 +105,32 @@ class ConvertCommandTest {
   }
 
   @Test
+  void favorSizeStoresImagesSmallerAndTheyReadBackEqual(@TempDir Path tmp) throws IOException {
+    Path src = data("real/fashion-mnist-test.parquet");
+    long[] sizes = new long[2];
+    String[] favors = {"speed", "size"};
+    String[] schemes = {"SPAN", "SPAN_FOLD"};
+    for (int k = 0; k < 2; k++) {
+      Path out = tmp.resolve(favors[k] + ".weft");
+      Run r = weft("convert", src, "-o", out, "--favor", favors[k], "-q");
+      assertEquals(0, r.rc(), r::all);
+      try (WeftReader w = WeftReader.open(out)) {
+        java.util.Set<String> encodings = new java.util.TreeSet<>();
+        w.nodeStats(w.columnIndex("image")).forEach(st -> encodings.addAll(st.encodings().keySet()));
+        assertTrue(encodings.contains(schemes[k]) && !encodings.contains(schemes[1 - k]),
+            "--favor " + favors[k] + ": " + encodings);
+      }
+      Run v = weft("verify", src, out);
+      assertEquals(0, v.rc(), v::all);
+      sizes[k] = Files.size(out);
+    }
+    assertTrue(sizes[1] < sizes[0], "--favor size " + sizes[1] + " bytes, speed " + sizes[0]);
+    assertOneCleanErrorLine(weft("convert", src, "-o", tmp.resolve("x.weft"), "--favor", "small"),
+        "--favor must be speed or size, not 'small'");
+    assertFalse(Files.exists(tmp.resolve("x.weft")));
+  }
+
+  @Test
   void bloomFiltersOnRequest(@TempDir Path tmp) throws IOException {
     Path out = tmp.resolve("b.weft");
     Run r = weft("convert", data(SMALL), "-o", out, "--bloom-filter", "string_col,id:0.001", "-q");

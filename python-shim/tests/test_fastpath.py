@@ -287,3 +287,28 @@ def test_dates_times_and_timestamps_are_integer_tensors_of_their_stored_values()
     assert [n for _, n in plan.general] == ["ts_nulls", "ts_list"]  # the others are views at offsets
     lo, hi = msg.ctypes.data, msg.ctypes.data + len(msg)
     assert all(lo <= fast[k].data_ptr() < hi for k in ("ts_ns_tz", "day", "t64", "dur", "ts_pair"))
+
+
+def test_fixed_size_binary_is_a_uint8_matrix_view():
+    rows = ROWS
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, (rows, 784), dtype=np.uint8)  # 28x28 images, as Fashion-MNIST stores them
+    cols = {
+        "image": pa.FixedSizeBinaryArray.from_buffers(pa.binary(784), rows, [None, pa.py_buffer(pixels.tobytes())]),
+        "label": pa.array(rng.integers(0, 10, rows, dtype=np.int8)),
+        "hash_nulls": pa.array([None if i % 4 == 0 else bytes([i]) * 16 for i in range(rows)], pa.binary(16)),
+    }
+    rb = pa.record_batch(cols)
+    msg = _message(rb)
+    dec = Decoder(rb.schema)
+    fast = dec.decode(msg, rows, _general)
+    ref = record_batch_to_tensors(pa.ipc.read_record_batch(pa.ipc.read_message(pa.py_buffer(msg)), rb.schema))
+    _assert_same(fast, ref)
+    img = fast["image"]
+    assert img.dtype == torch.uint8 and img.shape == (rows, 784) and torch.equal(img, torch.from_numpy(pixels))
+    lo, hi = msg.ctypes.data, msg.ctypes.data + len(msg)
+    assert lo <= img.data_ptr() < hi  # a view of the message, no copy
+    assert fast["hash_nulls"][0] is None and fast["hash_nulls"][1] == b"\x01" * 16  # nulls: Python values
+    assert [n for _, n in dec.plan(msg).general] == ["hash_nulls"]
+    sliced = record_batch_to_tensors(rb.slice(5, 7))  # a sliced array starts at its offset
+    assert torch.equal(sliced["image"], torch.from_numpy(pixels[5:12]))

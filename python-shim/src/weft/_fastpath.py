@@ -223,6 +223,8 @@ class Plan:
             if int(nodes[1, 0]) != rows * n or int(nodes[1, 1]) != 0:
                 return None
             data, shape = buffers[2], (rows, n)
+        elif pa.types.is_fixed_size_binary(t):
+            dtype, data, shape = np.dtype(np.uint8), buffers[1], (rows, t.byte_width)  # e.g. raw images
         else:
             return None
         assert dtype is not None

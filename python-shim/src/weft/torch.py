@@ -79,6 +79,13 @@ def _integer_view(arr: pa.Array) -> pa.Array:
     return arr
 
 
+def _fixed_binary_numpy(arr: pa.Array) -> np.ndarray:
+    """A fixed_size_binary[w] array without nulls as a ``[rows, w]`` uint8 view of its data buffer."""
+    w = arr.type.byte_width
+    data = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
+    return data[arr.offset * w:(arr.offset + len(arr)) * w].reshape(len(arr), w)
+
+
 LIST_MODES = ("pad", "offsets")
 
 
@@ -115,6 +122,8 @@ def _column_to_torch(arr: pa.Array, pad_value: float, pad_to: Optional[int] = No
     if pa.types.is_fixed_size_list(t) and _is_number(t.value_type) and arr.null_count == 0:
         values = _numeric_numpy(arr.flatten())  # the slice of the child that this array covers
         return _from_numpy(values.reshape(len(arr), t.list_size))
+    if pa.types.is_fixed_size_binary(t) and arr.null_count == 0:
+        return _from_numpy(_fixed_binary_numpy(arr))
     if (pa.types.is_list(t) or pa.types.is_large_list(t)) and _is_number(t.value_type) and arr.null_count == 0:
         return _list_to_torch(arr, lists, pad_to, pad_value)
     return arr.to_pylist()  # strings, binaries, structs, lists with nulls...: Python objects
@@ -144,6 +153,7 @@ def record_batch_to_tensors(rb: pa.RecordBatch, copy: bool = False, pad_value: f
       columns with nulls and booleans are copied by numpy (nulls become NaN, as float64 for integers);
     * date, time, timestamp and duration columns: as integer columns, their stored values (int32
       days for date32, else int64 in the type's unit; timestamps since the epoch in UTC);
+    * fixed_size_binary[w] without nulls (e.g. raw 28x28 images): ``[rows, w]`` uint8 tensors, views;
     * fixed_size_list of numbers (e.g. ``float32[64]``): 2-D tensors ``[rows, 64]``, views too;
     * list of numbers, ``lists="pad"`` (the default): ``{"values": [rows, width] tensor padded with
       pad_value, "lengths": int64 [rows]}`` (a copy). ``width`` is ``pad_to`` if given (longer

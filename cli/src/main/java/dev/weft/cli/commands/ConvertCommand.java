@@ -44,7 +44,7 @@ import picocli.CommandLine.Parameters;
       "  weft convert 'logs/**/*.parquet' -o out/ --target-file-size 512m",
       "  weft convert a.parquet b.parquet -o ab.weft --columns user,item,label",
       "  weft convert big.parquet -o big.weft --compression lz4 --threads 2",
-      "  weft convert images.parquet -o images.weft --favor size      # smaller, slower to decode",
+      "  weft convert images.parquet -o images.weft --favor size",
       "  weft convert data/ -o out/ --keep-going --memory-budget 256m --quiet"
     })
 public final class ConvertCommand implements Callable<Integer> {

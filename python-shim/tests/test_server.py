@@ -44,6 +44,27 @@ def test_other_builds_get_other_servers(monkeypatch, tmp_path):
     assert _server.server_key(["/d/x.weft"], ["--status-interval", "0"]) != here
 
 
+def test_server_jvm_adds_the_vector_module_where_the_jdk_has_it(monkeypatch, tmp_path):
+    """The server decodes images with the JDK's Vector API where the JDK's release file lists the
+    module (as bin/weft serve does); WEFT_VECTOR=0 or a JDK without it: no flag (the JVM would refuse it)."""
+    monkeypatch.delenv("WEFT_VECTOR", raising=False)
+    jdk = tmp_path / "jdk"
+    (jdk / "bin").mkdir(parents=True)
+    java = jdk / "bin" / "java"
+    java.write_text("")
+    (jdk / "release").write_text('JAVA_VERSION="17.0.15"\nMODULES="java.base java.logging jdk.incubator.vector jdk.unsupported"\n')
+    assert _server.vector_module_flags(str(java)) == ["--add-modules=jdk.incubator.vector"]
+    monkeypatch.setenv("WEFT_VECTOR", "0")
+    assert _server.vector_module_flags(str(java)) == []
+    monkeypatch.delenv("WEFT_VECTOR")
+    (jdk / "release").write_text('JAVA_VERSION="17.0.15"\nMODULES="java.base java.logging jdk.unsupported"\n')
+    assert _server.vector_module_flags(str(java)) == []
+    (jdk / "release").unlink()
+    assert _server.vector_module_flags(str(java)) == []
+    # this machine's JDK: a full JDK 17 has the module
+    assert _server.vector_module_flags(_server.java_executable()) == ["--add-modules=jdk.incubator.vector"]
+
+
 def test_server_jvm_memory_flags(monkeypatch):
     """The server's JVM is sized to its caches (as bin/weft serve does), with G1 returning memory."""
     monkeypatch.delenv("WEFT_SERVE_HEAP", raising=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import threading
@@ -14,6 +15,24 @@ import numpy as np
 BENCH_DIR = Path(__file__).resolve().parents[2]          # benchmarks/
 REPO = BENCH_DIR.parent
 JVM_FLAGS = ["--add-opens=java.base/java.nio=ALL-UNNAMED"]
+
+
+def _vector_flags() -> list[str]:
+    """The Vector API module where the JDK has it, as the loader server runs (format-spec's
+    VectorDecoding; WEFT_VECTOR=0 leaves it out, for an A/B)."""
+    if os.environ.get("WEFT_VECTOR") == "0":
+        return []
+    java = os.environ.get("JAVA", "java")
+    real = os.path.realpath(java if os.sep in java else (shutil.which(java) or java))
+    try:
+        text = (Path(real).parent.parent / "release").read_text(errors="replace")
+    except OSError:
+        return []
+    mods = next((ln.split("=", 1)[1].strip('"').split() for ln in text.splitlines() if ln.startswith("MODULES=")), [])
+    return ["--add-modules=jdk.incubator.vector"] if "jdk.incubator.vector" in mods else []
+
+
+JVM_FLAGS += _vector_flags()
 
 M64 = (1 << 64) - 1
 C1 = 0x9E3779B97F4A7C15

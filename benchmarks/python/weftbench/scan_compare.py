@@ -85,6 +85,10 @@ def main(argv=None) -> int:
     ap.add_argument("--variant", action="append", default=[],
                     help="NAME=CLASSDIR: also scan with these classes first on the class path, in a JVM of its "
                          "own, interleaved (development: before/after in one run; repeatable)")
+    ap.add_argument("--variant-jvm-arg", action="append", default=[], metavar="NAME=ARG",
+                    help="an extra JVM option for variant NAME only (repeatable; e.g. "
+                         "--variant novec= --variant-jvm-arg novec=-Dweft.vector=false: the main build's "
+                         "classes without the Vector API decoders)")
     ap.add_argument("--variant-files", action="store_true",
                     help="each --variant scans a Weft file it wrote itself (weft-CODEC@NAME.weft), not the "
                          "main build's: before/after of a format change in one run")
@@ -96,7 +100,8 @@ def main(argv=None) -> int:
     variants = {}
     for v in a.variant:
         vn, vdir = v.split("=", 1)
-        variants[vn] = Java(a.heap, a.jvm_arg, vdir)
+        extra = [x.split("=", 1)[1] for x in a.variant_jvm_arg if x.split("=", 1)[0] == vn]
+        variants[vn] = Java(a.heap, a.jvm_arg + extra, vdir or None)
     summary = []
     try:
         for d in a.data:

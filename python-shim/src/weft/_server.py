@@ -108,6 +108,22 @@ def java_executable() -> str:
     return found
 
 
+def vector_module_flags(java: str) -> List[str]:
+    """``--add-modules=jdk.incubator.vector`` when this JDK has the module (its ``release`` file lists
+    it): the server's scan decoders of images then use the JDK's Vector API (about 2x faster once
+    compiled; format-spec's VectorDecoding). ``WEFT_VECTOR=0`` leaves it out."""
+    if os.environ.get("WEFT_VECTOR") == "0":
+        return []
+    release = Path(os.path.realpath(java)).parent.parent / "release"
+    try:
+        for line in release.read_text(errors="replace").splitlines():
+            if line.startswith("MODULES=") and "jdk.incubator.vector" in line.split("=", 1)[1].strip('"').split():
+                return ["--add-modules=jdk.incubator.vector"]
+    except OSError:
+        pass
+    return []
+
+
 def state_dir() -> Path:
     d = Path(os.environ.get("WEFT_STATE_DIR") or Path(tempfile.gettempdir()) / f"weft-servers-{os.getuid()}")
     d.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -270,8 +286,8 @@ def _start(key: str, state_path: Path, paths: List[str], args: List[str], user: 
             (d / f"{key}{suffix}").unlink()
         except FileNotFoundError:
             pass
-    cmd = [java, "--add-opens=java.base/java.nio=ALL-UNNAMED", *jvm_memory_flags(args), "-cp", cp, MAIN_CLASS, *paths,
-           *args]
+    cmd = [java, "--add-opens=java.base/java.nio=ALL-UNNAMED", *vector_module_flags(java), *jvm_memory_flags(args),
+           "-cp", cp, MAIN_CLASS, *paths, *args]
     spec = {"key": key, "cmd": cmd, "user": user, "dir": str(d)}
     with open(d / f"{key}.sup.err", "wb") as sup_err:
         sup = subprocess.Popen(

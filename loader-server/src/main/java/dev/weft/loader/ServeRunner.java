@@ -128,7 +128,7 @@ public final class ServeRunner {
           c.shm().memoryMap());
     } catch (Exception e) {
       err.println("error: cannot open the dataset: " + e.getMessage());
-      return 1;
+      return 2; // bad input (a missing or corrupt file), as every weft command reports it
     }
     if (c.shm().preload()) {
       try {
@@ -136,7 +136,7 @@ public final class ServeRunner {
       } catch (Exception e) {
         err.println("error: cannot read the dataset: " + e.getMessage());
         closeQuietly(dataset);
-        return 1;
+        return 2;
       }
     }
     LoaderServer server;

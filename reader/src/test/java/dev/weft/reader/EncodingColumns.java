@@ -71,7 +71,7 @@ public final class EncodingColumns {
       Map.entry("enc_words_utf8", "STRING_FSST"),
       Map.entry("enc_image_fsb", "PAETH"),
       Map.entry("enc_stripes_fsb", "UP"),
-      Map.entry("enc_sprite_fsb", "SPAN")); // SPAN_FOLD with WriterOptions.foldedSpans
+      Map.entry("enc_sprite_fsb", "SPAN_FOLD")); // SPAN with WriterOptions.foldedSpans(false): SpanImagesTest
 
   /** Encodings that need a compression codec to be chosen. */
   public static final Set<String> NEEDS_CODEC = Set.of("BYTE_STREAM_SPLIT", "PAETH", "UP", "SPAN", "SPAN_FOLD");

@@ -123,12 +123,13 @@ public final class WriterOptions {
 
   /**
    * Which scheme the writer tries beside UP for images on a zero background (FIXED values of
-   * widths other than 1, 2, 4, 8): 5.0's SPAN (the default, false), or SPAN_FOLD (format 6.0).
-   * SPAN_FOLD is about 1% smaller on Fashion-MNIST but decodes about 2.5x slower than SPAN (an
-   * 8-byte lane costs about 25 operations instead of 7; see {@code dev.weft.format.encoding.SpanBytes}):
-   * with it a single-threaded scan of Fashion-MNIST drops from about 1.08x pyarrow's Parquet read
-   * to about 0.8x. So the default favours scan and take speed; {@code weft convert --favor size}
-   * turns it on.
+   * widths other than 1, 2, 4, 8): SPAN_FOLD (format 6.0; the default, true) or 5.0's SPAN.
+   * SPAN_FOLD is about 1% smaller on Fashion-MNIST. Readers with the JDK's Vector API decode it as
+   * fast as SPAN (the loader server, {@code weft serve}; see
+   * {@code dev.weft.format.encoding.VectorDecoding}); others about 2.5x slower (an 8-byte lane
+   * costs about 25 operations instead of 7), where a single-threaded scan of Fashion-MNIST drops
+   * from about 1.05x pyarrow's Parquet read to about 0.7x. {@code weft convert --favor speed}
+   * turns it off.
    */
   public boolean foldedSpans() {
     return foldedSpans;
@@ -178,7 +179,7 @@ public final class WriterOptions {
         + ", targetPageBytes=" + targetPageBytes + ", miniBlockBytes=" + miniBlockBytes
         + ", valuesPerMiniBlock=" + valuesPerMiniBlock + ", compression=" + compression
         + ", compressionLevel=" + compressionLevel + ", encodings=" + encodings
-        + (sharedDictionaries ? "" : ", sharedDictionaries=false") + (foldedSpans ? ", foldedSpans=true" : "")
+        + (sharedDictionaries ? "" : ", sharedDictionaries=false") + (foldedSpans ? "" : ", foldedSpans=false")
         + ", overwrite=" + overwrite
         + ", threads=" + threads + "}";
   }
@@ -196,7 +197,7 @@ public final class WriterOptions {
     private String createdBy = "weft-java";
     private boolean encodings = true;
     private boolean sharedDictionaries = true;
-    private boolean foldedSpans = false;
+    private boolean foldedSpans = true;
     private boolean zoneMaps = true;
     private int zoneMapRows = dev.weft.index.IndexOptions.DEFAULT_ZONE_ROWS;
     private final java.util.Map<String, Double> bloomColumns = new java.util.HashMap<>();
@@ -256,7 +257,7 @@ public final class WriterOptions {
       return this;
     }
 
-    /** SPAN_FOLD (true) or SPAN (default, false) for images on a zero background; see {@link WriterOptions#foldedSpans()}. */
+    /** SPAN_FOLD (default, true) or SPAN (false) for images on a zero background; see {@link WriterOptions#foldedSpans()}. */
     public Builder foldedSpans(boolean foldedSpans) {
       this.foldedSpans = foldedSpans;
       return this;

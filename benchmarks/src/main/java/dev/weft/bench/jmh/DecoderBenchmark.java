@@ -40,7 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       of a block builds its prefix sums, later ones are O(1));
  *   <li>{@code intParseGet}: one cold single-value read: parse the block, read one value (a take
  *       of one row from a block not seen before); its score is reads/s;
- *   <li>{@code bytesDecode} (PAETH, UP, SPAN, SPAN_FOLD): parse and decode a block of 20 images of 784 bytes.
+ *   <li>{@code bytesDecode} (PAETH, UP, SPAN, SPAN_FOLD): parse and decode a block of 20 images of 784 bytes
+ *       (the forks run with the Vector API, as the loader server does, so SPAN and SPAN_FOLD decode
+ *       with 256-bit vectors; {@code -jvmArgsAppend -Dweft.vector=false} measures their SWAR decoders).
  *   <li>{@code stringDecode}, {@code boolDecode}: parse and decode a string stream into Arrow
  *       offsets and data, a bool stream into an Arrow bitmap (these streams have no single-value
  *       access: the reader decodes the block).
@@ -53,7 +55,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-opens=java.base/java.nio=ALL-UNNAMED")
+@Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-modules=jdk.incubator.vector"})
 public class DecoderBenchmark {
   /** Random single-value reads per {@code intGet} invocation. */
   public static final int GETS = 1024;

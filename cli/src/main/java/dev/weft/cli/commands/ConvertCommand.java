@@ -44,7 +44,7 @@ import picocli.CommandLine.Parameters;
       "  weft convert 'logs/**/*.parquet' -o out/ --target-file-size 512m",
       "  weft convert a.parquet b.parquet -o ab.weft --columns user,item,label",
       "  weft convert big.parquet -o big.weft --compression lz4 --threads 2",
-      "  weft convert images.parquet -o images.weft --favor size",
+      "  weft convert images.parquet -o images.weft --favor speed",
       "  weft convert data/ -o out/ --keep-going --memory-budget 256m --quiet"
     })
 public final class ConvertCommand implements Callable<Integer> {
@@ -92,10 +92,11 @@ public final class ConvertCommand implements Callable<Integer> {
           + "so that --where COL = value skips row groups without the value, e.g. --bloom-filter city,user_id:0.001.")
   List<String> bloomFilters;
 
-  @Option(names = "--favor", paramLabel = "speed|size", defaultValue = "speed",
-      description = "speed (default): encodings that decode fast; size: also encodings that are smaller but "
-          + "decode slower (images on a zero background: SPAN_FOLD, about 1%% smaller than SPAN, decoding 2.5x "
-          + "slower).")
+  @Option(names = "--favor", paramLabel = "size|speed", defaultValue = "size",
+      description = "size (default): also encodings that are smaller but decode fast only with the JDK's Vector "
+          + "API (images on a zero background: SPAN_FOLD, about 1%% smaller than SPAN; weft serve uses the Vector "
+          + "API, other readers decode these images 2.5x slower); speed: only encodings that decode fast "
+          + "everywhere.")
   String favor;
 
   @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")

@@ -772,7 +772,7 @@ public final class Converter {
           .threads(threads) // the writer's thread and threads - 1 helpers encode columns at once
           .createdBy("weft convert");
       o.bloomFilters().forEach(wb::bloomFilter);
-      wb.foldedSpans(o.favorSize()); // --favor size: encodings that are smaller but decode slower
+      wb.foldedSpans(o.favorSize()); // --favor size (default): smaller, decoding fast with the Vector API only
       WriterOptions wo = wb.build();
       WeftWriter w = WeftWriter.open(path, job.schema, null, wo, root);
       if (!writers.add(w)) {

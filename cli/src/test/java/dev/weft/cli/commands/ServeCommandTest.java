@@ -54,7 +54,7 @@ class ServeCommandTest {
     assertEquals(2, CliRun.run("serve", file.toString(), "--preload", "maybe").rc());
     CliRun.Result missing = CliRun.run("serve", dir.resolve("nope.weft").toString(), "--port", "0", "--shm-dir",
         dir.toString());
-    assertEquals(1, missing.rc(), missing.all());
+    assertEquals(2, missing.rc(), missing.all()); // bad input
     assertTrue(missing.err().contains("nope.weft"), missing.all());
   }
 

@@ -105,7 +105,7 @@ class ConvertCommandTest {
   }
 
   @Test
-  void favorSizeStoresImagesSmallerAndTheyReadBackEqual(@TempDir Path tmp) throws IOException {
+  void favorSizeTheDefaultStoresImagesSmallerAndTheyReadBackEqual(@TempDir Path tmp) throws IOException {
     Path src = data("real/fashion-mnist-test.parquet");
     long[] sizes = new long[2];
     String[] favors = {"speed", "size"};
@@ -125,6 +125,14 @@ class ConvertCommandTest {
       sizes[k] = Files.size(out);
     }
     assertTrue(sizes[1] < sizes[0], "--favor size " + sizes[1] + " bytes, speed " + sizes[0]);
+    Path plain = tmp.resolve("default.weft"); // size is the default
+    assertEquals(0, weft("convert", src, "-o", plain, "-q").rc());
+    try (WeftReader w = WeftReader.open(plain)) {
+      java.util.Set<String> encodings = new java.util.TreeSet<>();
+      w.nodeStats(w.columnIndex("image")).forEach(st -> encodings.addAll(st.encodings().keySet()));
+      assertTrue(encodings.contains("SPAN_FOLD") && !encodings.contains("SPAN"), "without --favor: " + encodings);
+    }
+    assertEquals(sizes[1], Files.size(plain), "without --favor: the size of --favor size");
     assertOneCleanErrorLine(weft("convert", src, "-o", tmp.resolve("x.weft"), "--favor", "small"),
         "--favor must be speed or size, not 'small'");
     assertFalse(Files.exists(tmp.resolve("x.weft")));

@@ -64,11 +64,13 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * codes. On Fashion-MNIST the image column is 1.3% smaller than under SPAN (the file 0.845x of
  * Parquet with zstd instead of 0.855x). The price: the fold depends on the decoded row above, so it
  * is undone lane by lane with it ({@link #unfold}: a SWAR compare and selects of 8 bytes, no
- * branch, about 25 operations against SPAN's 7), and the images decode about 2.5x slower than
- * SPAN's (about 32 against 13 ms per 60,000 28x28 images, one core). Limits as SPAN. Selection: the
- * writer tries SPAN_FOLD in place of SPAN (beside UP, keeping the smaller after the codec) only
- * with its option {@code foldedSpans(true)} ({@code weft convert --favor size}): by default it
- * writes SPAN, which decodes fast enough for a Fashion-MNIST scan to beat pyarrow's Parquet read.
+ * branch, about 25 operations against SPAN's 7), and with these SWAR lanes the images decode about
+ * 2.5x slower than SPAN's (about 32 against 13 ms per 60,000 28x28 images, one core). Where the
+ * JDK's Vector API is on ({@link VectorDecoding}: the loader server, the benchmarks), narrow rows
+ * decode a row per 256-bit vector ({@link SpanVectorDecoder}), SPAN_FOLD as fast as SPAN (about 12
+ * ms). Limits as SPAN. Selection: the writer tries SPAN_FOLD in place of SPAN (beside UP, keeping
+ * the smaller after the codec) unless its option {@code foldedSpans(false)} ({@code weft convert
+ * --favor speed}) asks for SPAN.
  */
 public final class SpanBytes {
   public static final int SPAN = 18;
@@ -239,8 +241,22 @@ public final class SpanBytes {
    */
   public static void decodeInto(long spans, long res, long resEnd, long dst, int n, int w, int stride,
       boolean fold) {
+    decodeInto(spans, res, resEnd, dst, n, w, stride, fold, VectorDecoding.ENABLED);
+  }
+
+  /**
+   * {@link #decodeInto(long, long, long, long, int, int, int, boolean)} with narrow rows decoded by
+   * {@link SpanVectorDecoder} if {@code vector} (which needs {@link VectorDecoding#AVAILABLE}), else
+   * by the SWAR loops below; tests run both.
+   */
+  static void decodeInto(long spans, long res, long resEnd, long dst, int n, int w, int stride, boolean fold,
+      boolean vector) {
     if (stride <= NARROW && w % stride == 0) {
-      decodeNarrow(spans, res, resEnd, dst, n, w, stride, fold);
+      if (vector) {
+        SpanVectorDecoder.decodeNarrow(spans, res, resEnd, dst, n, w, stride, fold);
+      } else {
+        decodeNarrow(spans, res, resEnd, dst, n, w, stride, fold);
+      }
       return;
     }
     int rows = rows(w, stride);
@@ -466,8 +482,18 @@ public final class SpanBytes {
    */
   static void decode(byte[] s, int spans, int res, int resEnd, int n, int w, int stride, boolean fold, byte[] d,
       int at) {
+    decode(s, spans, res, resEnd, n, w, stride, fold, d, at, VectorDecoding.ENABLED);
+  }
+
+  /** {@link #decode(byte[], int, int, int, int, int, int, boolean, byte[], int)} with narrow rows by {@link SpanVectorDecoder} if {@code vector}. */
+  static void decode(byte[] s, int spans, int res, int resEnd, int n, int w, int stride, boolean fold, byte[] d,
+      int at, boolean vector) {
     if (stride <= NARROW && w % stride == 0) {
-      decodeNarrow(s, spans, res, resEnd, n, w, stride, fold, d, at);
+      if (vector) {
+        SpanVectorDecoder.decodeNarrow(s, spans, res, resEnd, n, w, stride, fold, d, at);
+      } else {
+        decodeNarrow(s, spans, res, resEnd, n, w, stride, fold, d, at);
+      }
       return;
     }
     int rows = rows(w, stride);
@@ -485,6 +511,9 @@ public final class SpanBytes {
         if (((end - start) | (len - end)) < 0) {
           throw badSpan(i, r, start, end, len);
         }
+        if (p + (end - start) > resEnd) { // before the reads: the byte loop below reads s[q + j] unchecked
+          throw tooFew(resEnd - res);
+        }
         int q = p - start;
         int row = v0 + r * stride;
         int j = 0;
@@ -499,9 +528,6 @@ public final class SpanBytes {
           d[row + j] = j >= start && j < end ? residual(s[q + j], r == 0 ? 0 : d[row - stride + j], fold) : 0;
         }
         p += end - start;
-        if (p > resEnd) {
-          throw tooFew(resEnd - res);
-        }
       }
     }
     if (p != resEnd) {
@@ -669,16 +695,16 @@ public final class SpanBytes {
     return x;
   }
 
-  private static MalformedEncodingException badSpan(int value, int row, int start, int end, int len) {
+  static MalformedEncodingException badSpan(int value, int row, int start, int end, int len) {
     return new MalformedEncodingException("SPAN row " + row + " of value " + value + ": span [" + start + ", " + end
         + ") outside [0, " + len + "]");
   }
 
-  private static MalformedEncodingException tooFew(long have) {
+  static MalformedEncodingException tooFew(long have) {
     return new MalformedEncodingException("SPAN spans call for more than the " + have + " residual bytes left");
   }
 
-  private static MalformedEncodingException tooMany(long used, long have) {
+  static MalformedEncodingException tooMany(long used, long have) {
     return new MalformedEncodingException("SPAN spans use " + used + " residual bytes of " + have);
   }
 

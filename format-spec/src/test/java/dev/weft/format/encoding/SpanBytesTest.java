@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * squares, strides 1, 7, 12, 13 (a partial last row, the decoders' 8-byte lanes and byte tails) and
  * 255 (the largest), one value. Every input is decoded two ways that must agree: copied out
  * ({@link BytesStreams#decode}, the take path) and into native memory
- * ({@link BytesStreams#decodeInto}, the scan path); corrupt streams must fail cleanly both ways.
+ * ({@link BytesStreams#decodeInto}, the scan path, also with each of its two decoders for narrow rows:
+ * SWAR and the Vector API's); corrupt streams must fail cleanly every way.
  */
 class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
   /** n values of w bytes, encoded with {@code stride} (0: the writer's, {@link PaethBytes#stride}). */
@@ -136,15 +137,45 @@ class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
     assertArrayEquals(like.bytes(), Arrays.copyOfRange(got, 3, got.length), "copied out");
     byte[] stream = new byte[in.position() - start];
     in.buffer().get(start, stream);
-    assertArrayEquals(like.bytes(), decodeNative(stream, like), "into native memory");
+    for (boolean vector : new boolean[] {false, true}) {
+      String way = vector ? "copied out, Vector API" : "copied out, SWAR";
+      assertArrayEquals(like.bytes(), decodeHeap(stream, like, vector), way);
+    }
+    assertArrayEquals(like.bytes(), decodeNative(stream, like, true, null), "into native memory");
+    assertArrayEquals(like.bytes(), decodeNative(stream, like, true, false), "into native memory, SWAR");
+    assertArrayEquals(like.bytes(), decodeNative(stream, like, true, true), "into native memory, Vector API");
   }
 
-  /** The scan path: the stream in a direct buffer with {@link SpanBytes#PAD} bytes around it. */
-  private static byte[] decodeNative(byte[] stream, Values like) {
-    return decodeNative(stream, like, true);
+  /**
+   * The take path with one decoder: the stream alone in an array (no slack around it), decoded into
+   * an array with guard bytes on both sides (3 before, 5 after), which must stay untouched.
+   */
+  private byte[] decodeHeap(byte[] stream, Values like, boolean vector) {
+    int size = like.n() * like.w();
+    byte[] out = new byte[3 + size + 5];
+    Arrays.fill(out, (byte) 0x77);
+    int id = stream.length > 0 ? stream[0] & 0xFF : -1;
+    if (!BytesStreams.isSpan(id)) { // (a corrupt stream's scheme byte may be another's)
+      BytesStreams.decode(input(stream), like.n(), like.w(), out, 3);
+    } else {
+      EncodedInput in = input(stream);
+      in.u8("scheme");
+      SpanBytes.Parsed p = SpanBytes.parse(in, like.n(), like.w(), id == SpanBytes.SPAN_FOLD);
+      SpanBytes.decode(stream, p.spans(), p.residuals(), p.end(), like.n(), like.w(), p.stride(), p.fold(), out, 3,
+          vector);
+    }
+    for (int g : new int[] {0, 1, 2, 3 + size, 4 + size, 5 + size, 6 + size, 7 + size}) {
+      assertEquals((byte) 0x77, out[g], "a guard byte at " + g + " was overwritten");
+    }
+    return Arrays.copyOfRange(out, 3, 3 + size);
   }
 
-  private static byte[] decodeNative(byte[] stream, Values like, boolean check) {
+  /**
+   * The scan path: the stream in a direct buffer with {@link SpanBytes#PAD} bytes around it,
+   * decoded by {@link BytesStreams#decodeInto} ({@code vector} null: the decoder this JVM picks),
+   * or by {@link SpanBytes}' SWAR decoder or {@link SpanVectorDecoder} (for narrow rows).
+   */
+  private byte[] decodeNative(byte[] stream, Values like, boolean check, Boolean vector) {
     int pad = SpanBytes.PAD;
     ByteBuffer padded = ByteBuffer.allocateDirect(pad + stream.length + pad);
     padded.put(pad, stream);
@@ -153,7 +184,19 @@ class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
     ByteBuffer out = ByteBuffer.allocateDirect(size + 1);
     out.put(size, (byte) 0x77); // a guard byte after the values
     EncodedInput in = new EncodedInput(block, 0, stream.length);
-    boolean decoded = BytesStreams.decodeInto(in, like.n(), like.w(), MemoryUtil.getByteBufferAddress(out));
+    long dst = MemoryUtil.getByteBufferAddress(out);
+    boolean decoded;
+    int id = stream.length > 0 ? stream[0] & 0xFF : -1;
+    if (vector == null || !BytesStreams.isSpan(id)) { // (a corrupt stream's scheme byte may be another's)
+      decoded = BytesStreams.decodeInto(in, like.n(), like.w(), dst);
+    } else {
+      in.u8("scheme");
+      SpanBytes.Parsed p = SpanBytes.parse(in, like.n(), like.w(), id == SpanBytes.SPAN_FOLD);
+      long base = MemoryUtil.getByteBufferAddress(block);
+      SpanBytes.decodeInto(base + p.spans(), base + p.residuals(), base + p.end(), dst, like.n(), like.w(),
+          p.stride(), p.fold(), vector);
+      decoded = true;
+    }
     if (!check) {
       return null; // a corrupt stream: only a clean failure matters
     }
@@ -165,16 +208,39 @@ class SpanBytesTest extends EncodingConformanceTest<SpanBytesTest.Values> {
     return values;
   }
 
+  /** Decodes every way (copied out, and into native memory by each decoder): all must fail, or none. */
   @Override
   void readAll(Values like, EncodedInput in) {
     int start = in.position();
     byte[] stream = new byte[in.remaining()];
     in.buffer().get(start, stream);
-    try {
-      BytesStreams.decode(in, like.n(), like.w(), new byte[like.n() * like.w()], 0);
-    } finally {
-      decodeNative(stream, like, false);
+    List<Runnable> ways = List.of(
+        () -> BytesStreams.decode(in, like.n(), like.w(), new byte[like.n() * like.w()], 0),
+        () -> decodeNative(stream, like, false, null),
+        () -> decodeNative(stream, like, false, false),
+        () -> decodeNative(stream, like, false, true),
+        () -> decodeHeap(stream, like, false),
+        () -> decodeHeap(stream, like, true));
+    RuntimeException first = null;
+    int failed = 0;
+    for (Runnable way : ways) {
+      try {
+        way.run();
+      } catch (RuntimeException e) {
+        failed++;
+        first = first == null ? e : first;
+      }
     }
+    if (first != null) {
+      assertEquals(ways.size(), failed, "some decoders accepted what others refused: " + first);
+      throw first;
+    }
+  }
+
+  /** The Vector API decoder runs in the tests' JVMs (surefire adds its module, as the loader server's launchers do). */
+  @Test
+  void testJvmHasTheVectorModule() {
+    assertTrue(VectorDecoding.AVAILABLE, "the test JVM lacks --add-modules jdk.incubator.vector: " + VectorDecoding.status());
   }
 
   /** The worked example of {@link SpanBytes}' doc comment (and FORMAT.md). */

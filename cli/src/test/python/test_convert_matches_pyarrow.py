@@ -29,7 +29,7 @@ import pytest
 
 from conftest import TESTDATA, run_weft, short_run_opts
 
-# Expands to a string column of more than 2 GB: refused within the default memory budget.
+# Expands to a string column of more than 2 GB: refused within a 512m memory budget.
 REFUSED_WITHIN_BUDGET = {"large_string_map.brotli.parquet"}
 DIRS = ["parquet-testing/data", "hyparquet"]
 PARALLEL = max(2, min(4, os.cpu_count() or 2))

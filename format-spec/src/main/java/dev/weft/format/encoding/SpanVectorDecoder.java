@@ -9,16 +9,17 @@ import jdk.incubator.vector.VectorSpecies;
 import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
- * SPAN and SPAN_FOLD's scan decoder for narrow rows ({@link SpanBytes#NARROW} bytes at most, tiling
+ * SPAN and SPAN_FOLD's decoders (scan path: native memory; take path: arrays) for narrow rows ({@link SpanBytes#NARROW} bytes at most, tiling
  * each value) with the JDK's Vector API: a whole row is one 256-bit vector, the row above stays in a
  * register, and the fold is undone with byte compares and blends (about 12 vector operations a row,
  * where {@link SpanBytes}' 8-byte SWAR lanes take about 25 scalar ones each, 4 lanes to a 28-byte row).
  * On Fashion-MNIST it decodes SPAN_FOLD images about 2.3x faster than the SWAR decoder, as fast as
  * SPAN's. Same output and the same checks (and exceptions) as {@link SpanBytes#decodeInto}.
  *
- * <p>Only {@link VectorDecoding} loads this class: it needs the incubator module
- * {@code jdk.incubator.vector} in the boot layer ({@code --add-modules jdk.incubator.vector}) and
- * is fast only once C2 has compiled it (the Vector API is intrinsified by C2 alone).
+ * <p>{@link SpanBytes} calls it only where {@link VectorDecoding} says it is on (and tests, which
+ * run both decoders): it needs the incubator module {@code jdk.incubator.vector} in the boot layer
+ * ({@code --add-modules jdk.incubator.vector}), else loading this class fails, and it is fast only
+ * once C2 has compiled it (the Vector API is intrinsified by C2 alone).
  */
 final class SpanVectorDecoder {
   private static final VectorSpecies<Byte> ROW = ByteVector.SPECIES_256;

@@ -6,7 +6,10 @@ import java.io.InputStream;
 import java.util.Properties;
 import picocli.CommandLine;
 
-/** {@code weft --version}: the tool version and the file format versions it reads and writes. */
+/**
+ * {@code weft --version}: the tool version, the file format versions it reads and writes, the JVM,
+ * and whether images decode with the JDK's Vector API in this JVM.
+ */
 public final class WeftVersion implements CommandLine.IVersionProvider {
   private static final String POM_PROPERTIES = "/META-INF/maven/dev.weft/weft-cli/pom.properties";
 
@@ -16,7 +19,10 @@ public final class WeftVersion implements CommandLine.IVersionProvider {
       "weft " + toolVersion(),
       "format version " + WeftFormat.VERSION_MAJOR_CURRENT + "." + WeftFormat.VERSION_MINOR_CURRENT
           + " (reads major versions " + WeftFormat.VERSION_MAJOR_START + "-" + WeftFormat.VERSION_MAJOR_CURRENT + ")",
-      "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
+      "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
+      "image decoding with the Vector API: " + dev.weft.format.encoding.VectorDecoding.status()
+          + (dev.weft.format.encoding.VectorDecoding.status().startsWith("on") ? ""
+              : " (weft serve adds it; WEFT_VECTOR=1: every command)")
     };
   }
 

@@ -161,6 +161,12 @@ class LauncherTest {
     assertEquals(0, v.rc(), v::all);
     assertTrue(v.outText().startsWith("weft ") && v.outText().contains("format version " + dev.weft.format.WeftFormat.VERSION_MAJOR_CURRENT + "." + dev.weft.format.WeftFormat.VERSION_MINOR_CURRENT), v::all);
     assertEquals("", v.err(), v::all);
+    assertTrue(v.outText().contains("image decoding with the Vector API: off: the JVM was started without "
+        + "--add-modules jdk.incubator.vector (weft serve adds it; WEFT_VECTOR=1: every command)"), v::all);
+    Proc vector = run(Map.of("WEFT_VECTOR", "1"), List.of(launcher.toString(), "--version"));
+    assertEquals(0, vector.rc(), vector::all);
+    assertTrue(vector.outText().contains("image decoding with the Vector API: on ("), vector::all);
+    assertEquals("", vector.err(), vector::all); // the JVM's warning about the incubator module is filtered out
     Proc h = weft("take", "--help");
     assertEquals(0, h.rc(), h::all);
     assertTrue(h.outText().startsWith("Usage: weft take") && h.outText().contains("Examples:"), h::all);

@@ -32,7 +32,9 @@ public final class VectorDecoding {
 
   /** "on", or "off: " and why (for diagnostics: the loader server logs it). */
   public static String status() {
-    return OFF_BECAUSE == null ? "on (this machine's vectors: " + SpanVectorDecoder.preferredBits() + " bits)" : "off: " + OFF_BECAUSE;
+    return OFF_BECAUSE == null
+        ? "on (this machine's vectors: " + SpanVectorDecoder.preferredBits() + " bits)"
+        : "off: " + OFF_BECAUSE;
   }
 
   private static String offBecause() {

@@ -178,8 +178,9 @@ public final class IntStreams {
     if (!h.floating() && n >= 3 && BitPacking.bitsFor(dmax - dmin) + 2 < rangeBits) {
       best = smaller(best, o -> DeltaInts.encode(v, n, depth, h, o));
     }
-    if (RunLengthInts.runs(v, n) * 2L <= n) {
-      best = smaller(best, o -> RunLengthInts.encode(v, n, depth, h, o));
+    int runs = RunLengthInts.runs(v, n);
+    if (runs * 2L <= n) {
+      best = smaller(best, o -> RunLengthInts.encode(v, n, runs, depth, h, o));
     }
     long[] distinct = distinctSorted(v, n, n / 2, min, max);
     if (distinct != null && (h.floating() || BitPacking.bitsFor(distinct.length - 1) + 1 < rangeBits)) {
@@ -215,10 +216,11 @@ public final class IntStreams {
         return true;
       }
       case RunLengthInts.ID -> {
-        if (!cascade || RunLengthInts.runs(v, n) * 2L > n) {
+        int runs;
+        if (!cascade || (runs = RunLengthInts.runs(v, n)) * 2L > n) {
           return false;
         }
-        RunLengthInts.encode(v, n, depth, h, out);
+        RunLengthInts.encode(v, n, runs, depth, h, out);
         return true;
       }
       case DictionaryInts.ID -> {
@@ -321,7 +323,44 @@ public final class IntStreams {
         return null; // nearly all distinct: no dictionary will pay
       }
     }
+    // sorted values (timestamps, sequence numbers, their run values): the distinct ones are the
+    // heads of the runs, already in order; the same result as hashing and sorting them
+    int heads = sortedRuns(v, n);
+    if (heads >= 0) {
+      if (heads > limit) {
+        return null;
+      }
+      long[] out = new long[heads];
+      out[0] = v[0];
+      int j = 1;
+      for (int i = 1; i < n; i++) {
+        if (v[i] != v[i - 1]) {
+          out[j++] = v[i];
+        }
+      }
+      return out;
+    }
     return distinctByHash(v, n, limit);
+  }
+
+  /**
+   * The number of runs of equal values in {@code v[0, n)} (n at least 1) if the values never
+   * descend, else -1 (found at the first descent, so unsorted values cost little).
+   */
+  static int sortedRuns(long[] v, int n) {
+    int r = 1;
+    long prev = v[0];
+    for (int i = 1; i < n; i++) {
+      long x = v[i];
+      if (x != prev) {
+        if (x < prev) {
+          return -1;
+        }
+        r++;
+        prev = x;
+      }
+    }
+    return r;
   }
 
   /**

@@ -35,7 +35,11 @@ public final class RunLengthInts {
   }
 
   public static void encode(long[] v, int n, int depth, IntStreams.Hints h, MetaOutput out) {
-    int runs = runs(v, n);
+    encode(v, n, runs(v, n), depth, h, out);
+  }
+
+  /** As above, given {@code runs = runs(v, n)} (the selection counted them already). */
+  static void encode(long[] v, int n, int runs, int depth, IntStreams.Hints h, MetaOutput out) {
     long[] values = new long[runs];
     long[] lengths = new long[runs];
     int r = -1;

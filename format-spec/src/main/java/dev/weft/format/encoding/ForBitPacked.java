@@ -123,15 +123,18 @@ public final class ForBitPacked {
       shift = 0;
       inverse = 1;
     }
-    // q[i]: the distance to the minimum in units of scale (every value is min + scale * q[i])
-    long[] q = scratch(n);
+    // q[i]: the distance to the minimum in units of scale (every value is min + scale * q[i]),
+    // only read from here on: the values themselves where they are their distances (most blocks
+    // of dictionary codes start at code 0)
+    boolean same = scale == 1 && min == 0;
+    long[] q = same ? v : scratch(n);
     long qMax = Long.divideUnsigned(max - min, scale);
     // small ranges (dictionary codes, small integers): one count per distinct q, from which every
     // candidate base's exception counts follow exactly (see CountedQ); else bit-width histograms
     CountedQ counted = countSmallRanges && allowExceptions && n >= 64
         && Long.compareUnsigned(qMax, COUNTED_RANGE_PER_VALUE * (long) n + COUNTED_RANGE_MIN) <= 0
         ? new CountedQ(v, n, min, scale, shift, inverse, (int) qMax, q) : null;
-    if (counted == null) {
+    if (counted == null && !same) {
       if (scale == 1) {
         for (int i = 0; i < n; i++) {
           q[i] = v[i] - min;
@@ -242,7 +245,9 @@ public final class ForBitPacked {
         throw new IllegalStateException("FOR counted " + patched + " exceptions but found " + m);
       }
     }
-    release(q);
+    if (!same) {
+      release(q);
+    }
     if (m > 0) {
       long[] positions = new long[m];
       long[] values = new long[m];
@@ -256,7 +261,7 @@ public final class ForBitPacked {
   }
 
   /**
-   * Per-thread scratch for the distances (and then packed values) of a stream: a block's
+   * Per-thread scratch for the distances of a stream: a block's
    * encoding makes several FOR candidates of thousands of values, and a fresh zeroed array for
    * each cost more than the selection's passes over it. Taken while in use, so that a cascade's
    * nested FOR (exception streams) gets its own.
@@ -301,12 +306,16 @@ public final class ForBitPacked {
     private final int n;
     private final int qMax;
 
-    /** Fills {@code q} and counts it. */
+    /** Fills {@code q} (unless it is {@code v}: the values are their distances) and counts it. */
     CountedQ(long[] v, int n, long min, long scale, int shift, long inverse, int qMax, long[] q) {
       this.n = n;
       this.qMax = qMax;
       int[] c = new int[qMax + 2];
-      if (scale == 1) {
+      if (q == v) {
+        for (int i = 0; i < n; i++) {
+          c[(int) v[i] + 1]++;
+        }
+      } else if (scale == 1) {
         for (int i = 0; i < n; i++) {
           long d = v[i] - min;
           q[i] = d;

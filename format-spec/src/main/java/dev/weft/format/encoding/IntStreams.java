@@ -119,7 +119,23 @@ public final class IntStreams {
     long dmax = Long.MIN_VALUE;
     // the delta range matters only to DELTA: a preferred other scheme skips it unless it fails
     boolean deltas = preferred < 0 || preferred == DeltaInts.ID;
-    if (deltas) {
+    // the runs, where RLE may be tried, are counted in the same pass (-1: not counted)
+    int runs = -1;
+    if (preferred == RunLengthInts.ID) {
+      runs = 1;
+      long prev = min;
+      for (int i = 1; i < n; i++) {
+        long x = v[i];
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+        if (x != prev) {
+          runs++;
+          prev = x;
+        }
+      }
+    } else if (deltas) {
+      // (a run ends where a delta is not 0: RLE's test needs no pass of its own)
+      runs = 1;
       for (int i = 1; i < n; i++) {
         long x = v[i];
         min = Math.min(min, x);
@@ -127,6 +143,9 @@ public final class IntStreams {
         long d = x - v[i - 1];
         dmin = Math.min(dmin, d);
         dmax = Math.max(dmax, d);
+        if (d != 0) {
+          runs++;
+        }
       }
     } else {
       for (int i = 1; i < n; i++) {
@@ -142,7 +161,7 @@ public final class IntStreams {
     boolean cascade = depth < MAX_DEPTH;
     int rangeBits = BitPacking.bitsFor(max - min);
     if (preferred >= 0 && encodePreferred(v, n, depth, h, out, preferred, min, max, rangeBits,
-        deltas ? BitPacking.bitsFor(dmax - dmin) : 0)) {
+        deltas ? BitPacking.bitsFor(dmax - dmin) : 0, runs)) {
       return;
     }
     if (!deltas) {
@@ -178,9 +197,9 @@ public final class IntStreams {
     if (!h.floating() && n >= 3 && BitPacking.bitsFor(dmax - dmin) + 2 < rangeBits) {
       best = smaller(best, o -> DeltaInts.encode(v, n, depth, h, o));
     }
-    int runs = RunLengthInts.runs(v, n);
-    if (runs * 2L <= n) {
-      best = smaller(best, o -> RunLengthInts.encode(v, n, runs, depth, h, o));
+    int runCount = runs >= 0 ? runs : RunLengthInts.runs(v, n);
+    if (runCount * 2L <= n) {
+      best = smaller(best, o -> RunLengthInts.encode(v, n, runCount, depth, h, o));
     }
     long[] distinct = distinctSorted(v, n, n / 2, min, max);
     if (distinct != null && (h.floating() || BitPacking.bitsFor(distinct.length - 1) + 1 < rangeBits)) {
@@ -194,7 +213,7 @@ public final class IntStreams {
    * to try it); returns false, writing nothing, otherwise.
    */
   private static boolean encodePreferred(long[] v, int n, int depth, Hints h, MetaOutput out, int id, long min,
-      long max, int rangeBits, int deltaBits) {
+      long max, int rangeBits, int deltaBits, int knownRuns) {
     boolean cascade = depth < MAX_DEPTH;
     switch (id) {
       case PlainInts.ID -> {
@@ -216,8 +235,8 @@ public final class IntStreams {
         return true;
       }
       case RunLengthInts.ID -> {
-        int runs;
-        if (!cascade || (runs = RunLengthInts.runs(v, n)) * 2L > n) {
+        int runs = knownRuns >= 0 ? knownRuns : RunLengthInts.runs(v, n);
+        if (!cascade || runs * 2L > n) {
           return false;
         }
         RunLengthInts.encode(v, n, runs, depth, h, out);

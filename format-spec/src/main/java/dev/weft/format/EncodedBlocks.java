@@ -137,7 +137,7 @@ public final class EncodedBlocks {
       return null;
     }
     IntStreams.Hints ints = new IntStreams.Hints(8, false, alignWidths, false);
-    MetaOutput out = new MetaOutput(64);
+    MetaOutput out = scratchOutput();
     ByteBuffer b = plain.buf;
     if (hasValidity) {
       BoolStreams.encode(b, plain.validityPos, n, 1, ints, out);
@@ -181,6 +181,24 @@ public final class EncodedBlocks {
     }
     byte[] bytes = out.toByteArray();
     return new Encoded(bytes, bytes[mainAt] & 0xFF);
+  }
+
+  /**
+   * Per-thread output for a block being encoded, reused from block to block: a fresh one grows
+   * by doubling to the block's size, copying as it goes, for every encoding of every block. The
+   * encoding is copied out of it ({@link MetaOutput#toByteArray}) before the next one starts;
+   * one grown past {@link #MAX_SCRATCH_OUTPUT} bytes (a huge block) is not kept.
+   */
+  private static final ThreadLocal<MetaOutput> SCRATCH_OUTPUT = new ThreadLocal<>();
+  private static final int MAX_SCRATCH_OUTPUT = 1 << 20;
+
+  private static MetaOutput scratchOutput() {
+    MetaOutput out = SCRATCH_OUTPUT.get();
+    if (out == null || out.capacity() > MAX_SCRATCH_OUTPUT) {
+      out = new MetaOutput(4096);
+      SCRATCH_OUTPUT.set(out);
+    }
+    return out.clear();
   }
 
   /** The {@code n} sign-extended {@code w}-byte little-endian values at {@code at}. */
@@ -248,7 +266,7 @@ public final class EncodedBlocks {
       int preferred) {
     int n = plain.count;
     IntStreams.Hints ints = new IntStreams.Hints(8, false, alignWidths, false);
-    MetaOutput out = new MetaOutput(64);
+    MetaOutput out = scratchOutput();
     if (plain.validityPos >= 0) {
       BoolStreams.encode(plain.buf, plain.validityPos, n, 1, ints, out);
     }

@@ -264,6 +264,15 @@ public final class EncodedBlocks {
    */
   public static Encoded encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths,
       int preferred) {
+    return encodeShared(plain, node, codes, alignWidths, preferred, -1, -1);
+  }
+
+  /**
+   * As {@link #encodeShared(MiniBlock, ColumnNode, long[], boolean, int)}, given the smallest and
+   * largest of the codes ({@code maxCode < 0}: not known); the same bytes.
+   */
+  public static Encoded encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths,
+      int preferred, long minCode, long maxCode) {
     int n = plain.count;
     IntStreams.Hints ints = new IntStreams.Hints(8, false, alignWidths, false);
     MetaOutput out = scratchOutput();
@@ -271,7 +280,12 @@ public final class EncodedBlocks {
       BoolStreams.encode(plain.buf, plain.validityPos, n, 1, ints, out);
     }
     int mainAt = out.size();
-    SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred);
+    if (maxCode >= 0) {
+      SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred, minCode,
+          maxCode);
+    } else {
+      SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred);
+    }
     byte[] bytes = out.toByteArray();
     return new Encoded(bytes, bytes[mainAt] & 0xFF, bytes[mainAt + 1] & 0xFF);
   }

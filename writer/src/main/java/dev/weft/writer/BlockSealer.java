@@ -306,7 +306,15 @@ final class BlockSealer implements AutoCloseable {
     return c;
   }
 
-  private static void markUsed(ChunkDictionary dict, long[] codes, int n) {
+  /** The smallest and largest of the block's codes where {@link #code} learnt them ({@code codesMax < 0}: not). */
+  private long codesMin;
+  private long codesMax = -1;
+
+  private void markUsed(ChunkDictionary dict, long[] codes, int n) {
+    if (codesMax >= 0) {
+      dict.markUsed((int) codesMax);
+      return;
+    }
     long maxCode = 0;
     for (int i = 0; i < n; i++) {
       maxCode = Math.max(maxCode, codes[i]);
@@ -318,12 +326,16 @@ final class BlockSealer implements AutoCloseable {
    * Codes the block's values into {@code dict} ({@code codes[i]} for element i); returns the
    * dictionary size before the block, or -1 when the block cannot use it.
    */
-  private static int code(ChunkDictionary dict, ColumnNode node, MiniBlock plain, long[] codes) {
+  private int code(ChunkDictionary dict, ColumnNode node, MiniBlock plain, long[] codes) {
     int n = plain.count;
     int known = dict.codeKnown(n, codes);
     if (known != ChunkDictionary.UNKNOWN) {
-      return known; // every value's id was seen: no value needed reading
+      // every value's id was seen: no value needed reading, and the codes' range came along
+      codesMin = dict.knownMinCode();
+      codesMax = dict.knownMaxCode();
+      return known;
     }
+    codesMax = -1;
     if (node.kind() == dev.weft.format.NodeKind.FIXED) {
       return dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes);
     }
@@ -349,7 +361,7 @@ final class BlockSealer implements AutoCloseable {
       int flags, long plainLimit, int rawLength) {
     long charge = dict.entryCost(before);
     EncodedBlocks.Encoded enc = EncodedBlocks.encodeShared(plain, node, codes, dict.codesAligned(),
-        dict.codesScheme());
+        dict.codesScheme(), codesMin, codesMax);
     if (enc.bytes().length > plainLimit) {
       return null;
     }

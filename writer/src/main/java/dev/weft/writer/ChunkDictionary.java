@@ -99,16 +99,34 @@ final class ChunkDictionary {
       return UNKNOWN;
     }
     int[] m = memo;
+    int lo = Integer.MAX_VALUE;
+    int hi = 0;
     for (int i = 0; i < n; i++) {
       int vid = ids[i];
       int c = vid < 0 ? 0 : m[vid];
       if (c == 0) {
         return UNKNOWN;
       }
+      lo = Math.min(lo, c);
+      hi = Math.max(hi, c);
       codes[i] = c - 1;
     }
+    knownMin = lo - 1;
+    knownMax = hi - 1;
     blocksSeen++;
     return sampled(n, codes) ? -1 : size;
+  }
+
+  /** The smallest and largest code {@link #codeKnown} wrote last (it finds them on the way). */
+  private long knownMin;
+  private long knownMax;
+
+  long knownMinCode() {
+    return knownMin;
+  }
+
+  long knownMaxCode() {
+    return knownMax;
   }
 
   /** Forgets the memo (the entries' codes changed or they were dropped). */

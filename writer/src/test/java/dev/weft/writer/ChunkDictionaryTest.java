@@ -1,5 +1,6 @@
 package dev.weft.writer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,6 +38,42 @@ class ChunkDictionaryTest {
     d.endBlock();
     assertTrue(d.used() && d.active());
     assertEquals(2, d.encodedEntries());
+  }
+
+  @Test
+  void codesKnownFromIdsComeWithTheirRange() throws Exception {
+    ChunkDictionary d = new ChunkDictionary(node(new ArrowType.Int(64, true)), ChunkDictionary.MAX_BYTES);
+    int n = 2048;
+    long[] v = new long[n];
+    int[] ids = new int[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = i % 10 == 0 ? 0 : i % 3 == 0 ? 1 : 2; // ids name the values: 111, 555, 999
+      v[i] = new long[] {111, 555, 999}[ids[i]];
+    }
+    Object scope = new Object();
+    long[] codes = new long[n];
+    d.useIds(scope, 3, ids);
+    assertEquals(-1, d.codeInts(v, n, codes), "sampled blocks store no codes");
+    d.endBlock();
+    d.useIds(scope, 3, ids);
+    assertEquals(3, d.codeInts(v, n, codes)); // codes by value; the ids learn them
+    d.endBlock();
+    d.useIds(scope, 3, ids);
+    long[] known = new long[n];
+    assertEquals(3, d.codeKnown(n, known));
+    assertArrayEquals(codes, known, "the ids give the codes the values gave");
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (long c : known) {
+      min = Math.min(min, c);
+      max = Math.max(max, c);
+    }
+    assertEquals(min, d.knownMinCode());
+    assertEquals(max, d.knownMaxCode());
+    int[] tail = java.util.Arrays.copyOfRange(ids, 1, n); // without id 0, the most frequent's code stays unused
+    d.useIds(scope, 3, tail);
+    assertEquals(3, d.codeKnown(n - 1, known));
+    assertEquals(max, d.knownMaxCode());
   }
 
   @Test

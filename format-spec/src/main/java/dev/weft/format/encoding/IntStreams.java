@@ -154,6 +154,30 @@ public final class IntStreams {
         max = Math.max(max, x);
       }
     }
+    encode(v, n, depth, h, out, preferred, min, max, deltas, dmin, dmax, runs);
+  }
+
+  /**
+   * As {@link #encode(long[], int, int, Hints, MetaOutput, int)}, given the values' minimum and
+   * maximum (a caller that produced the values found them on the way: a shared dictionary's
+   * codes); the same bytes. Where the preferred scheme needs more statistics (DELTA, RLE, full
+   * selection) they are computed as usual.
+   */
+  public static void encode(long[] v, int n, int depth, Hints h, MetaOutput out, int preferred, long min, long max) {
+    if (n == 0 || preferred < 0 || preferred == DeltaInts.ID || preferred == RunLengthInts.ID) {
+      encode(v, n, depth, h, out, preferred);
+      return;
+    }
+    encode(v, n, depth, h, out, preferred, min, max, false, Long.MAX_VALUE, Long.MIN_VALUE, -1);
+  }
+
+  /**
+   * The selection from the first pass's statistics: the minimum and maximum, and where
+   * {@code deltas} the range of the differences (else computed if needed), and the number of
+   * runs where counted (else -1).
+   */
+  private static void encode(long[] v, int n, int depth, Hints h, MetaOutput out, int preferred, long min, long max,
+      boolean deltas, long dmin, long dmax, int runs) {
     if (min == max) {
       ConstantInts.encode(min, out);
       return;

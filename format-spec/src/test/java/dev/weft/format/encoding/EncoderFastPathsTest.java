@@ -123,6 +123,37 @@ class EncoderFastPathsTest {
   }
 
   @Test
+  void givenMinimumAndMaximumEncodeTheSameBytes() {
+    int[] schemes = {-1, PlainInts.ID, ForBitPacked.ID, DeltaInts.ID, RunLengthInts.ID, DictionaryInts.ID};
+    for (long[] v : IntStreamsBytesDigestTest.corpus()) {
+      int n = v.length;
+      long min = Long.MAX_VALUE;
+      long max = Long.MIN_VALUE;
+      for (long x : v) {
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+      }
+      for (boolean align : new boolean[] {false, true}) {
+        IntStreams.Hints h = new IntStreams.Hints(8, false, align, false);
+        for (int preferred : schemes) {
+          MetaOutput want = new MetaOutput(64);
+          IntStreams.encode(v, n, 2, h, want, preferred);
+          MetaOutput got = new MetaOutput(64);
+          IntStreams.encode(v, n, 2, h, got, preferred, min, max);
+          assertArrayEquals(want.toByteArray(), got.toByteArray(), n + " values, scheme " + preferred);
+        }
+      }
+      if (n > 0 && min >= 0 && max < 1 << 20) {
+        MetaOutput want = new MetaOutput(64);
+        SharedDictionary.encodeCodes(true, v, n, true, want, ForBitPacked.ID);
+        MetaOutput got = new MetaOutput(64);
+        SharedDictionary.encodeCodes(true, v, n, true, got, ForBitPacked.ID, min, max);
+        assertArrayEquals(want.toByteArray(), got.toByteArray());
+      }
+    }
+  }
+
+  @Test
   void sortedValuesDistinctAndCodesEqualTheGeneralWays() {
     Random rnd = new Random(8);
     for (int round = 0; round < 200; round++) {

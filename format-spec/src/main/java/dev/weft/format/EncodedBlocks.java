@@ -184,6 +184,38 @@ public final class EncodedBlocks {
   }
 
   /**
+   * For a block of integers (FIXED of width 1, 2, 4 or 8, not floating): {@link #encode(MiniBlock,
+   * ColumnNode, boolean, boolean)} with exact widths and with byte-aligned widths, in that order,
+   * made at once ({@link IntStreams#encodeBothWidths}: what the two selections share is computed
+   * once); the same encodings. Null where the block is of another kind (then encode each way).
+   */
+  public static Encoded[] encodeBothWidths(MiniBlock plain, ColumnNode node) {
+    int n = plain.count;
+    if (!encodable(node) || n < 1 || n > MAX_ELEMENTS || node.kind() != NodeKind.FIXED
+        || !intWidth(node.byteWidth()) || node.field().getType() instanceof ArrowType.FloatingPoint) {
+      return null;
+    }
+    boolean hasValidity = plain.validityPos >= 0;
+    MetaOutput exact = scratchOutput();
+    MetaOutput aligned = new MetaOutput(Math.max(64, exact.capacity()));
+    ByteBuffer b = plain.buf;
+    if (hasValidity) {
+      BoolStreams.encode(b, plain.validityPos, n, 1, new IntStreams.Hints(8, false, false, false), exact);
+      BoolStreams.encode(b, plain.validityPos, n, 1, new IntStreams.Hints(8, false, true, false), aligned);
+    }
+    int exactAt = exact.size();
+    int alignedAt = aligned.size();
+    long[] v = readFixed(b, plain.valuesPos, n, node.byteWidth());
+    if (hasValidity) {
+      fillNulls(v, plain);
+    }
+    IntStreams.encodeBothWidths(v, n, 1, exact, aligned);
+    byte[] x = exact.toByteArray();
+    byte[] a = aligned.toByteArray();
+    return new Encoded[] {new Encoded(x, x[exactAt] & 0xFF), new Encoded(a, a[alignedAt] & 0xFF)};
+  }
+
+  /**
    * Per-thread output for a block being encoded, reused from block to block: a fresh one grows
    * by doubling to the block's size, copying as it goes, for every encoding of every block. The
    * encoding is copied out of it ({@link MetaOutput#toByteArray}) before the next one starts;

@@ -188,7 +188,12 @@ final class BlockSealer implements AutoCloseable {
   private Candidate selectAll(ColumnNode node, ArrowBuf raw, int rawLength, int flags, MiniBlock plain,
       long plainLimit, BlockChoice choice) {
     Candidate best = compress(raw, rawLength, flags, compressed);
-    EncodedBlocks.Encoded unaligned = EncodedBlocks.encode(plain, node, false, compressor != null);
+    // integers whose samples were last stored encoded (so that the aligned widths will be tried
+    // too): both widths at once, sharing what the two selections compute alike
+    EncodedBlocks.Encoded[] both = compressor != null && choice != null && choice.encoded()
+        ? EncodedBlocks.encodeBothWidths(plain, node) : null;
+    EncodedBlocks.Encoded unaligned = both != null ? both[0] : EncodedBlocks.encode(plain, node, false,
+        compressor != null);
     best = consider(best, unaligned, flags, plainLimit);
     if (unaligned != null && BytesStreams.isBytesScheme(unaligned.scheme())) {
       // FIXED byte values: UP above; SPAN_FOLD (6.0, in place of 5.0's SPAN; or SPAN, see
@@ -213,7 +218,7 @@ final class BlockSealer implements AutoCloseable {
     EncodedBlocks.Encoded aligned = null;
     // byte-aligned widths only help a codec pass; skipped where encoding itself does not pay
     if (compressor != null && winner != BlockChoice.PLAIN) {
-      aligned = EncodedBlocks.encode(plain, node, true, true);
+      aligned = both != null ? both[1] : EncodedBlocks.encode(plain, node, true, true);
       Candidate before = best;
       best = consider(best, aligned, flags, plainLimit);
       if (best != before) {

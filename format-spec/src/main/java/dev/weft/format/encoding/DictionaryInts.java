@@ -28,6 +28,15 @@ public final class DictionaryInts {
 
   /** Encodes with the given sorted distinct values of {@code v[0, n)}. */
   public static void encode(long[] v, int n, long[] sortedDistinct, int depth, IntStreams.Hints h, MetaOutput out) {
+    long[] codes = codes(v, n, sortedDistinct);
+    out.u8(ID);
+    Varints.write(out, sortedDistinct.length);
+    IntStreams.encode(sortedDistinct, sortedDistinct.length, depth + 1, h.child(), out);
+    IntStreams.encode(codes, n, depth + 1, h.child(), out);
+  }
+
+  /** Each value's index among the sorted distinct values (its code). */
+  static long[] codes(long[] v, int n, long[] sortedDistinct) {
     long[] codes = new long[n];
     int m = sortedDistinct.length;
     long range = m == 0 ? -1 : sortedDistinct[m - 1] - sortedDistinct[0];
@@ -74,10 +83,7 @@ public final class DictionaryInts {
         }
       }
     }
-    out.u8(ID);
-    Varints.write(out, sortedDistinct.length);
-    IntStreams.encode(sortedDistinct, sortedDistinct.length, depth + 1, h.child(), out);
-    IntStreams.encode(codes, n, depth + 1, h.child(), out);
+    return codes;
   }
 
   /**

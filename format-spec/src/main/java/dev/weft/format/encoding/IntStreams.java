@@ -233,6 +233,108 @@ public final class IntStreams {
   }
 
   /**
+   * Full selection of integer (not floating) values with exact and with byte-aligned bit widths
+   * at once: {@code exact} receives what {@link #encode(long[], int, int, Hints, MetaOutput)}
+   * writes with {@code alignWidths} false, {@code aligned} what it writes with it true (the same
+   * bytes each). The writer compares both for sampled blocks; what does not depend on the widths
+   * (the statistics, the distinct values, the deltas, runs and codes the cascades encode) is
+   * computed once instead of twice. Each candidate is chosen as the two selections choose it.
+   */
+  public static void encodeBothWidths(long[] v, int n, int depth, MetaOutput exact, MetaOutput aligned) {
+    if (n == 0) {
+      PlainInts.encode(v, 0, 1, exact);
+      PlainInts.encode(v, 0, 1, aligned);
+      return;
+    }
+    long min = v[0];
+    long max = v[0];
+    long dmin = Long.MAX_VALUE;
+    long dmax = Long.MIN_VALUE;
+    int runs = 1;
+    for (int i = 1; i < n; i++) {
+      long x = v[i];
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+      long d = x - v[i - 1];
+      dmin = Math.min(dmin, d);
+      dmax = Math.max(dmax, d);
+      if (d != 0) {
+        runs++;
+      }
+    }
+    if (min == max) {
+      ConstantInts.encode(min, exact);
+      ConstantInts.encode(min, aligned);
+      return;
+    }
+    boolean cascade = depth < MAX_DEPTH;
+    int rangeBits = BitPacking.bitsFor(max - min);
+    Hints hx = new Hints(8, false, false, false);
+    Hints ha = new Hints(8, false, true, false);
+    MetaOutput bx = forOrPlain(v, n, depth, cascade, hx, min, max);
+    MetaOutput ba = forOrPlain(v, n, depth, cascade, ha, min, max);
+    if (cascade) {
+      if (n >= 3 && BitPacking.bitsFor(dmax - dmin) + 2 < rangeBits) {
+        long[] d = new long[n - 1];
+        for (int i = 1; i < n; i++) {
+          d[i - 1] = v[i] - v[i - 1];
+        }
+        MetaOutput cx = new MetaOutput(Math.max(64, bx.size()));
+        MetaOutput ca = new MetaOutput(Math.max(64, ba.size()));
+        cx.u8(DeltaInts.ID);
+        Varints.writeZigZag(cx, v[0]);
+        ca.u8(DeltaInts.ID);
+        Varints.writeZigZag(ca, v[0]);
+        encodeBothWidths(d, n - 1, depth + 1, cx, ca);
+        bx = cx.size() < bx.size() ? cx : bx;
+        ba = ca.size() < ba.size() ? ca : ba;
+      }
+      if (runs * 2L <= n) {
+        long[] values = new long[runs];
+        long[] lengths = new long[runs];
+        RunLengthInts.split(v, n, values, lengths);
+        MetaOutput cx = new MetaOutput(Math.max(64, bx.size()));
+        MetaOutput ca = new MetaOutput(Math.max(64, ba.size()));
+        cx.u8(RunLengthInts.ID);
+        Varints.write(cx, runs);
+        ca.u8(RunLengthInts.ID);
+        Varints.write(ca, runs);
+        encodeBothWidths(values, runs, depth + 1, cx, ca);
+        encodeBothWidths(lengths, runs, depth + 1, cx, ca);
+        bx = cx.size() < bx.size() ? cx : bx;
+        ba = ca.size() < ba.size() ? ca : ba;
+      }
+      long[] distinct = distinctSorted(v, n, n / 2, min, max);
+      if (distinct != null && BitPacking.bitsFor(distinct.length - 1) + 1 < rangeBits) {
+        long[] codes = DictionaryInts.codes(v, n, distinct);
+        MetaOutput cx = new MetaOutput(Math.max(64, bx.size()));
+        MetaOutput ca = new MetaOutput(Math.max(64, ba.size()));
+        cx.u8(DictionaryInts.ID);
+        Varints.write(cx, distinct.length);
+        ca.u8(DictionaryInts.ID);
+        Varints.write(ca, distinct.length);
+        encodeBothWidths(distinct, distinct.length, depth + 1, cx, ca);
+        encodeBothWidths(codes, n, depth + 1, cx, ca);
+        bx = cx.size() < bx.size() ? cx : bx;
+        ba = ca.size() < ba.size() ? ca : ba;
+      }
+    }
+    exact.bytes(bx);
+    aligned.bytes(ba);
+  }
+
+  /** FOR, or PLAIN where FOR stores more: the first candidate of a full selection of integers. */
+  private static MetaOutput forOrPlain(long[] v, int n, int depth, boolean cascade, Hints h, long min, long max) {
+    MetaOutput best = new MetaOutput(64);
+    ForBitPacked.encode(v, n, depth, cascade, h, best, min, max);
+    if (best.size() > 2 + (long) n * PlainInts.widthFor(min, max)) {
+      best = new MetaOutput(64);
+      PlainInts.encode(v, n, PlainInts.widthFor(min, max), best);
+    }
+    return best;
+  }
+
+  /**
    * Writes scheme {@code id} if it suits the values (the same conditions as full selection uses
    * to try it); returns false, writing nothing, otherwise.
    */

@@ -48,6 +48,15 @@ public final class RunLengthInts {
   static void encode(long[] v, int n, int runs, int depth, IntStreams.Hints h, MetaOutput out) {
     long[] values = new long[runs];
     long[] lengths = new long[runs];
+    split(v, n, values, lengths);
+    out.u8(ID);
+    Varints.write(out, runs);
+    IntStreams.encode(values, runs, depth + 1, h.child(), out);
+    IntStreams.encode(lengths, runs, depth + 1, h.child(), out);
+  }
+
+  /** Fills each run's value and length ({@code values} and {@code lengths} hold one per run). */
+  static void split(long[] v, int n, long[] values, long[] lengths) {
     if (n > 0) {
       // a run's length is written when it ends (not counted up in memory value by value)
       int r = 0;
@@ -65,10 +74,6 @@ public final class RunLengthInts {
       }
       lengths[r] = n - start;
     }
-    out.u8(ID);
-    Varints.write(out, runs);
-    IntStreams.encode(values, runs, depth + 1, h.child(), out);
-    IntStreams.encode(lengths, runs, depth + 1, h.child(), out);
   }
 
   static Decoder decode(EncodedInput in, int n, int depth) {

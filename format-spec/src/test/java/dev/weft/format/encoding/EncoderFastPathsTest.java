@@ -154,6 +154,23 @@ class EncoderFastPathsTest {
   }
 
   @Test
+  void bothWidthsAtOnceEqualEachWidthAlone() {
+    for (long[] v : IntStreamsBytesDigestTest.corpus()) {
+      for (int depth = 1; depth <= IntStreams.MAX_DEPTH; depth++) {
+        MetaOutput exact = new MetaOutput(64).u8(7); // appended after what is there
+        MetaOutput aligned = new MetaOutput(64).u8(7);
+        IntStreams.encodeBothWidths(v, v.length, depth, exact, aligned);
+        for (boolean align : new boolean[] {false, true}) {
+          MetaOutput want = new MetaOutput(64).u8(7);
+          IntStreams.encode(v, v.length, depth, new IntStreams.Hints(8, false, align, false), want);
+          assertArrayEquals(want.toByteArray(), (align ? aligned : exact).toByteArray(),
+              v.length + " values at level " + depth + (align ? ", aligned" : ", exact"));
+        }
+      }
+    }
+  }
+
+  @Test
   void sortedValuesDistinctAndCodesEqualTheGeneralWays() {
     Random rnd = new Random(8);
     for (int round = 0; round < 200; round++) {

@@ -323,6 +323,31 @@ public final class EncodedBlocks {
   }
 
   /**
+   * {@link #encodeShared(MiniBlock, ColumnNode, long[], boolean)} with exact and with byte-aligned
+   * widths, in that order, made at once ({@link IntStreams#encodeBothWidths}); the same encodings.
+   */
+  public static Encoded[] encodeSharedBothWidths(MiniBlock plain, ColumnNode node, long[] codes) {
+    int n = plain.count;
+    MetaOutput exact = scratchOutput();
+    MetaOutput aligned = new MetaOutput(Math.max(64, exact.capacity()));
+    if (plain.validityPos >= 0) {
+      BoolStreams.encode(plain.buf, plain.validityPos, n, 1, new IntStreams.Hints(8, false, false, false), exact);
+      BoolStreams.encode(plain.buf, plain.validityPos, n, 1, new IntStreams.Hints(8, false, true, false), aligned);
+    }
+    int exactAt = exact.size();
+    int alignedAt = aligned.size();
+    int scheme = SharedDictionary.schemeFor(node);
+    exact.u8(scheme);
+    aligned.u8(scheme);
+    // the codes at cascade level 2, as SharedDictionary.encodeCodes writes them
+    IntStreams.encodeBothWidths(codes, n, 2, exact, aligned);
+    byte[] x = exact.toByteArray();
+    byte[] a = aligned.toByteArray();
+    return new Encoded[] {new Encoded(x, x[exactAt] & 0xFF, x[exactAt + 1] & 0xFF),
+        new Encoded(a, a[alignedAt] & 0xFF, a[alignedAt + 1] & 0xFF)};
+  }
+
+  /**
    * The {@code n} values of a plain FIXED block of integer width, sign-extended, null slots
    * holding the previous valid value (the writer's shared dictionary codes them).
    */

@@ -77,6 +77,31 @@ class EncodedBlocksBothWidthsTest {
   }
 
   @Test
+  void sharedDictionaryCodesGiveBothEncodingsAtOnce() throws Exception {
+    Random rnd = new Random(6);
+    ColumnNode node = node(new ArrowType.Int(64, true));
+    for (int round = 0; round < 20; round++) {
+      int n = new int[] {1, 3, 300, 4096}[rnd.nextInt(4)];
+      long[] codes = new long[n];
+      int entries = 1 + rnd.nextInt(round % 2 == 0 ? 20 : 2000);
+      for (int i = 0; i < n; i++) {
+        double u = rnd.nextDouble();
+        codes[i] = (long) (entries * u * u); // small codes common
+      }
+      for (boolean nulls : new boolean[] {false, true}) {
+        MiniBlock plain = block(node, codes, nulls); // the block's values do not matter, only its nulls
+        EncodedBlocks.Encoded[] both = EncodedBlocks.encodeSharedBothWidths(plain, node, codes);
+        for (int k = 0; k < 2; k++) {
+          EncodedBlocks.Encoded one = EncodedBlocks.encodeShared(plain, node, codes, k == 1);
+          assertArrayEquals(one.bytes(), both[k].bytes(), n + " codes, nulls " + nulls + ", aligned " + (k == 1));
+          assertEquals(one.scheme(), both[k].scheme());
+          assertEquals(one.codesScheme(), both[k].codesScheme());
+        }
+      }
+    }
+  }
+
+  @Test
   void otherKindsAreLeftToEncode() throws Exception {
     ColumnNode floats = node(new ArrowType.FloatingPoint(org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE));
     assertNull(EncodedBlocks.encodeBothWidths(block(floats, new long[] {1, 2, 3}, false), floats));

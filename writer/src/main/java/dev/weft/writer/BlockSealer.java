@@ -284,11 +284,14 @@ final class BlockSealer implements AutoCloseable {
     Candidate c;
     if (dict.sampleCodes() || compressor == null) {
       // every way: exact and (before a codec) byte-aligned widths, every scheme for the codes
-      EncodedBlocks.Encoded unaligned = EncodedBlocks.encodeShared(plain, node, codes, false);
+      // before a codec both widths are compared: selected at once, sharing what they compute alike
+      EncodedBlocks.Encoded[] both = compressor != null ? EncodedBlocks.encodeSharedBothWidths(plain, node, codes)
+          : null;
+      EncodedBlocks.Encoded unaligned = both != null ? both[0] : EncodedBlocks.encodeShared(plain, node, codes, false);
       c = consider(best, unaligned, flags, plainLimit, charge);
       boolean aligned = false;
       if (compressor != null) {
-        EncodedBlocks.Encoded al = EncodedBlocks.encodeShared(plain, node, codes, true);
+        EncodedBlocks.Encoded al = both[1];
         Candidate prev = c;
         c = consider(c, al, flags, plainLimit, c == best ? charge : 0);
         if (c != prev) {

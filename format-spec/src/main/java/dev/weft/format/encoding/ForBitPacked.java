@@ -408,8 +408,18 @@ public final class ForBitPacked {
   static long[] lowestOfSample(long[] v, int n, int size, int k) {
     long[] low = new long[k];
     int have = 0;
-    for (int i = 0; i < size; i++) {
-      long x = v[(int) ((long) i * n / size)];
+    // index i * n / size, stepped without a division per sample (floor(i * n / size) grows by
+    // n / size, plus one where the remainder wraps)
+    int step = n / size;
+    int rem = n % size;
+    int at = 0;
+    int frac = 0;
+    for (int i = 0; i < size; i++, at += step, frac += rem) {
+      if (frac >= size) {
+        frac -= size;
+        at++;
+      }
+      long x = v[at];
       if (have == k) {
         if (x >= low[k - 1]) {
           continue;

@@ -296,15 +296,15 @@ public final class EncodedBlocks {
    */
   public static Encoded encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths,
       int preferred) {
-    return encodeShared(plain, node, codes, alignWidths, preferred, -1, -1);
+    return encodeShared(plain, node, codes, alignWidths, preferred, null);
   }
 
   /**
-   * As {@link #encodeShared(MiniBlock, ColumnNode, long[], boolean, int)}, given the smallest and
-   * largest of the codes ({@code maxCode < 0}: not known); the same bytes.
+   * As {@link #encodeShared(MiniBlock, ColumnNode, long[], boolean, int)}, given what is known of
+   * the codes (null: nothing); the same bytes.
    */
   public static Encoded encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths,
-      int preferred, long minCode, long maxCode) {
+      int preferred, IntStreams.Known known) {
     int n = plain.count;
     IntStreams.Hints ints = new IntStreams.Hints(8, false, alignWidths, false);
     MetaOutput out = scratchOutput();
@@ -312,9 +312,8 @@ public final class EncodedBlocks {
       BoolStreams.encode(plain.buf, plain.validityPos, n, 1, ints, out);
     }
     int mainAt = out.size();
-    if (maxCode >= 0) {
-      SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred, minCode,
-          maxCode);
+    if (known != null) {
+      SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred, known);
     } else {
       SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred);
     }

@@ -314,13 +314,12 @@ final class BlockSealer implements AutoCloseable {
     return c;
   }
 
-  /** The smallest and largest of the block's codes where {@link #code} learnt them ({@code codesMax < 0}: not). */
-  private long codesMin;
-  private long codesMax = -1;
+  /** What {@link #code} learnt of the block's codes on the way (their range and counts), or null. */
+  private dev.weft.format.encoding.IntStreams.Known codesKnown;
 
   private void markUsed(ChunkDictionary dict, long[] codes, int n) {
-    if (codesMax >= 0) {
-      dict.markUsed((int) codesMax);
+    if (codesKnown != null) {
+      dict.markUsed((int) codesKnown.max());
       return;
     }
     long maxCode = 0;
@@ -339,11 +338,11 @@ final class BlockSealer implements AutoCloseable {
     int known = dict.codeKnown(n, codes);
     if (known != ChunkDictionary.UNKNOWN) {
       // every value's id was seen: no value needed reading, and the codes' range came along
-      codesMin = dict.knownMinCode();
-      codesMax = dict.knownMaxCode();
+      codesKnown = new dev.weft.format.encoding.IntStreams.Known(dict.knownMinCode(), dict.knownMaxCode(),
+          dict.knownCounts());
       return known;
     }
-    codesMax = -1;
+    codesKnown = null;
     if (node.kind() == dev.weft.format.NodeKind.FIXED) {
       return dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes);
     }
@@ -369,7 +368,7 @@ final class BlockSealer implements AutoCloseable {
       int flags, long plainLimit, int rawLength) {
     long charge = dict.entryCost(before);
     EncodedBlocks.Encoded enc = EncodedBlocks.encodeShared(plain, node, codes, dict.codesAligned(),
-        dict.codesScheme(), codesMin, codesMax);
+        dict.codesScheme(), codesKnown);
     if (enc.bytes().length > plainLimit) {
       return null;
     }

@@ -99,20 +99,32 @@ final class ChunkDictionary {
       return UNKNOWN;
     }
     int[] m = memo;
+    int[] counts = codeCounts;
+    if (countedHi >= 0) {
+      Arrays.fill(counts, 0, countedHi + 1, 0); // the last block's
+      countedHi = -1;
+    }
+    if (counts.length < size) {
+      counts = new int[Math.max(size, 2 * counts.length)];
+      codeCounts = counts;
+    }
     int lo = Integer.MAX_VALUE;
     int hi = 0;
     for (int i = 0; i < n; i++) {
       int vid = ids[i];
       int c = vid < 0 ? 0 : m[vid];
       if (c == 0) {
+        Arrays.fill(counts, 0, hi, 0);
         return UNKNOWN;
       }
       lo = Math.min(lo, c);
       hi = Math.max(hi, c);
       codes[i] = c - 1;
+      counts[c - 1]++;
     }
     knownMin = lo - 1;
     knownMax = hi - 1;
+    countedHi = hi - 1;
     blocksSeen++;
     return sampled(n, codes) ? -1 : size;
   }
@@ -120,6 +132,18 @@ final class ChunkDictionary {
   /** The smallest and largest code {@link #codeKnown} wrote last (it finds them on the way). */
   private long knownMin;
   private long knownMax;
+  /**
+   * How often {@link #codeKnown}'s last block holds each code ({@code [0, countedHi]} may be
+   * non-zero; cleared by the next call). Like the memo, not counted in heldBytes: at most 4 bytes
+   * per entry.
+   */
+  private int[] codeCounts = new int[0];
+  private int countedHi = -1;
+
+  /** {@code counts[k]}: how many of the codes {@link #codeKnown} wrote last are k (valid until its next call). */
+  int[] knownCounts() {
+    return codeCounts;
+  }
 
   long knownMinCode() {
     return knownMin;

@@ -70,10 +70,28 @@ class ChunkDictionaryTest {
     }
     assertEquals(min, d.knownMinCode());
     assertEquals(max, d.knownMaxCode());
+    int[] counts = new int[(int) max + 1];
+    for (long c : known) {
+      counts[(int) c]++;
+    }
+    assertArrayEquals(counts, java.util.Arrays.copyOf(d.knownCounts(), counts.length));
     int[] tail = java.util.Arrays.copyOfRange(ids, 1, n); // without id 0, the most frequent's code stays unused
     d.useIds(scope, 3, tail);
     assertEquals(3, d.codeKnown(n - 1, known));
     assertEquals(max, d.knownMaxCode());
+    counts = new int[(int) max + 1]; // the last block's counts only: the one before was cleared
+    for (int i = 0; i < n - 1; i++) {
+      counts[(int) known[i]]++;
+    }
+    assertArrayEquals(counts, java.util.Arrays.copyOf(d.knownCounts(), counts.length));
+    int[] unknown = tail.clone();
+    unknown[n / 2] = -1; // a row without an id: not every code is known
+    d.useIds(scope, 3, unknown);
+    assertEquals(ChunkDictionary.UNKNOWN, d.codeKnown(n - 1, known));
+    d.useIds(scope, 3, tail);
+    assertEquals(3, d.codeKnown(n - 1, known));
+    assertArrayEquals(counts, java.util.Arrays.copyOf(d.knownCounts(), counts.length),
+        "a block that could not be coded left no counts behind");
   }
 
   @Test

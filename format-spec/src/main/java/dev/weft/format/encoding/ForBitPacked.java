@@ -94,11 +94,26 @@ public final class ForBitPacked {
   /** As above, given the values' minimum and maximum (the selection computed them already). */
   static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
       long min, long max) {
-    encode(v, n, depth, allowExceptions, h, out, true, min, max);
+    encode(v, n, depth, allowExceptions, h, out, true, min, max, null);
+  }
+
+  /**
+   * As above, given also {@code counts} (null: not known): {@code counts[k]} values equal k, for
+   * values in {@code [0, counts.length)} (see {@link IntStreams.Known}); then the small-range
+   * counts are taken from them instead of a pass over the values.
+   */
+  static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
+      long min, long max, int[] counts) {
+    encode(v, n, depth, allowExceptions, h, out, true, min, max, counts);
   }
 
   private static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
       boolean countSmallRanges, long min, long max) {
+    encode(v, n, depth, allowExceptions, h, out, countSmallRanges, min, max, null);
+  }
+
+  private static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
+      boolean countSmallRanges, long min, long max, int[] counts) {
     boolean alignWidths = h.alignWidths();
     long scale = 0;
     // the divisor found so far as a shift and an odd factor's inverse (see divides): most values
@@ -133,7 +148,8 @@ public final class ForBitPacked {
     // candidate base's exception counts follow exactly (see CountedQ); else bit-width histograms
     CountedQ counted = countSmallRanges && allowExceptions && n >= 64
         && Long.compareUnsigned(qMax, COUNTED_RANGE_PER_VALUE * (long) n + COUNTED_RANGE_MIN) <= 0
-        ? new CountedQ(v, n, min, scale, shift, inverse, (int) qMax, q) : null;
+        ? (same && counts != null ? new CountedQ(counts, n, (int) qMax)
+            : new CountedQ(v, n, min, scale, shift, inverse, (int) qMax, q)) : null;
     if (counted == null && !same) {
       if (scale == 1) {
         for (int i = 0; i < n; i++) {
@@ -305,6 +321,20 @@ public final class ForBitPacked {
     private final int[] cum;
     private final int n;
     private final int qMax;
+
+    /**
+     * From counts of the values ({@code counts[k]}: values equal to k), where the values are their
+     * own distances (minimum 0, scale 1): the same prefix sums without a pass over the values.
+     */
+    CountedQ(int[] counts, int n, int qMax) {
+      this.n = n;
+      this.qMax = qMax;
+      int[] c = new int[qMax + 2];
+      for (int k = 0; k <= qMax; k++) {
+        c[k + 1] = c[k] + counts[k];
+      }
+      cum = c;
+    }
 
     /** Fills {@code q} (unless it is {@code v}: the values are their distances) and counts it. */
     CountedQ(long[] v, int n, long min, long scale, int shift, long inverse, int qMax, long[] q) {

@@ -154,21 +154,28 @@ public final class IntStreams {
         max = Math.max(max, x);
       }
     }
-    encode(v, n, depth, h, out, preferred, min, max, deltas, dmin, dmax, runs);
+    encode(v, n, depth, h, out, preferred, min, max, deltas, dmin, dmax, runs, null);
   }
 
   /**
-   * As {@link #encode(long[], int, int, Hints, MetaOutput, int)}, given the values' minimum and
-   * maximum (a caller that produced the values found them on the way: a shared dictionary's
-   * codes); the same bytes. Where the preferred scheme needs more statistics (DELTA, RLE, full
+   * What a caller that produced the values knows of them (a shared dictionary's codes, found while
+   * mapping value ids to codes): their minimum and maximum and, where not null, {@code counts[k]}
+   * = how many values equal k, for values in {@code [0, counts.length)} (then every value is).
+   */
+  public record Known(long min, long max, int[] counts) {}
+
+  /**
+   * As {@link #encode(long[], int, int, Hints, MetaOutput, int)}, given what is {@link Known} of
+   * the values; the same bytes. Where the preferred scheme needs more statistics (DELTA, RLE, full
    * selection) they are computed as usual.
    */
-  public static void encode(long[] v, int n, int depth, Hints h, MetaOutput out, int preferred, long min, long max) {
+  public static void encode(long[] v, int n, int depth, Hints h, MetaOutput out, int preferred, Known known) {
     if (n == 0 || preferred < 0 || preferred == DeltaInts.ID || preferred == RunLengthInts.ID) {
       encode(v, n, depth, h, out, preferred);
       return;
     }
-    encode(v, n, depth, h, out, preferred, min, max, false, Long.MAX_VALUE, Long.MIN_VALUE, -1);
+    encode(v, n, depth, h, out, preferred, known.min(), known.max(), false, Long.MAX_VALUE, Long.MIN_VALUE, -1,
+        known.counts());
   }
 
   /**
@@ -177,7 +184,7 @@ public final class IntStreams {
    * runs where counted (else -1).
    */
   private static void encode(long[] v, int n, int depth, Hints h, MetaOutput out, int preferred, long min, long max,
-      boolean deltas, long dmin, long dmax, int runs) {
+      boolean deltas, long dmin, long dmax, int runs, int[] counts) {
     if (min == max) {
       ConstantInts.encode(min, out);
       return;
@@ -185,7 +192,7 @@ public final class IntStreams {
     boolean cascade = depth < MAX_DEPTH;
     int rangeBits = BitPacking.bitsFor(max - min);
     if (preferred >= 0 && encodePreferred(v, n, depth, h, out, preferred, min, max, rangeBits,
-        deltas ? BitPacking.bitsFor(dmax - dmin) : 0, runs)) {
+        deltas ? BitPacking.bitsFor(dmax - dmin) : 0, runs, counts)) {
       return;
     }
     if (!deltas) {
@@ -339,7 +346,7 @@ public final class IntStreams {
    * to try it); returns false, writing nothing, otherwise.
    */
   private static boolean encodePreferred(long[] v, int n, int depth, Hints h, MetaOutput out, int id, long min,
-      long max, int rangeBits, int deltaBits, int knownRuns) {
+      long max, int rangeBits, int deltaBits, int knownRuns, int[] counts) {
     boolean cascade = depth < MAX_DEPTH;
     switch (id) {
       case PlainInts.ID -> {
@@ -350,7 +357,7 @@ public final class IntStreams {
         if (h.floating()) {
           return false;
         }
-        ForBitPacked.encode(v, n, depth, cascade, h, out, min, max);
+        ForBitPacked.encode(v, n, depth, cascade, h, out, min, max, counts);
         return true;
       }
       case DeltaInts.ID -> {

@@ -123,7 +123,7 @@ class EncoderFastPathsTest {
   }
 
   @Test
-  void givenMinimumAndMaximumEncodeTheSameBytes() {
+  void whatIsKnownOfTheValuesChangesNoByte() {
     int[] schemes = {-1, PlainInts.ID, ForBitPacked.ID, DeltaInts.ID, RunLengthInts.ID, DictionaryInts.ID};
     for (long[] v : IntStreamsBytesDigestTest.corpus()) {
       int n = v.length;
@@ -133,22 +133,32 @@ class EncoderFastPathsTest {
         min = Math.min(min, x);
         max = Math.max(max, x);
       }
-      for (boolean align : new boolean[] {false, true}) {
-        IntStreams.Hints h = new IntStreams.Hints(8, false, align, false);
-        for (int preferred : schemes) {
-          MetaOutput want = new MetaOutput(64);
-          IntStreams.encode(v, n, 2, h, want, preferred);
-          MetaOutput got = new MetaOutput(64);
-          IntStreams.encode(v, n, 2, h, got, preferred, min, max);
-          assertArrayEquals(want.toByteArray(), got.toByteArray(), n + " values, scheme " + preferred);
+      int[] counts = null;
+      if (n > 0 && min >= 0 && max < 1 << 20) {
+        counts = new int[(int) max + 1 + 5]; // longer than needed, as the writer's
+        for (long x : v) {
+          counts[(int) x]++;
         }
       }
-      if (n > 0 && min >= 0 && max < 1 << 20) {
-        MetaOutput want = new MetaOutput(64);
-        SharedDictionary.encodeCodes(true, v, n, true, want, ForBitPacked.ID);
-        MetaOutput got = new MetaOutput(64);
-        SharedDictionary.encodeCodes(true, v, n, true, got, ForBitPacked.ID, min, max);
-        assertArrayEquals(want.toByteArray(), got.toByteArray());
+      for (IntStreams.Known known : new IntStreams.Known[] {new IntStreams.Known(min, max, null),
+          new IntStreams.Known(min, max, counts)}) {
+        for (boolean align : new boolean[] {false, true}) {
+          IntStreams.Hints h = new IntStreams.Hints(8, false, align, false);
+          for (int preferred : schemes) {
+            MetaOutput want = new MetaOutput(64);
+            IntStreams.encode(v, n, 2, h, want, preferred);
+            MetaOutput got = new MetaOutput(64);
+            IntStreams.encode(v, n, 2, h, got, preferred, known);
+            assertArrayEquals(want.toByteArray(), got.toByteArray(), n + " values, scheme " + preferred);
+          }
+          if (counts != null) {
+            MetaOutput want = new MetaOutput(64);
+            SharedDictionary.encodeCodes(true, v, n, align, want, ForBitPacked.ID);
+            MetaOutput got = new MetaOutput(64);
+            SharedDictionary.encodeCodes(true, v, n, align, got, ForBitPacked.ID, known);
+            assertArrayEquals(want.toByteArray(), got.toByteArray());
+          }
+        }
       }
     }
   }

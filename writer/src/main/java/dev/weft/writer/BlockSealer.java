@@ -303,8 +303,8 @@ final class BlockSealer implements AutoCloseable {
         dict.codesChosen(true, aligned, unaligned.codesScheme());
       }
     } else {
-      c = consider(best, EncodedBlocks.encodeShared(plain, node, codes, dict.codesAligned(), dict.codesScheme()),
-          flags, plainLimit, charge);
+      c = consider(best, EncodedBlocks.encodeShared(plain, node, codes, dict.codesAligned(), dict.codesScheme(),
+          codesKnown), flags, plainLimit, charge);
       dict.codesChosen(false, false, -1);
     }
     dict.compared(c != best, c != best ? (double) (c.length() + charge) / rawLength : 0);
@@ -344,7 +344,7 @@ final class BlockSealer implements AutoCloseable {
     }
     codesKnown = null;
     if (node.kind() == dev.weft.format.NodeKind.FIXED) {
-      return dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes);
+      return learnt(dict, dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes));
     }
     int[] offsets = new int[n + 1];
     plain.buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(plain.offsetsPos).asIntBuffer().get(offsets);
@@ -356,7 +356,16 @@ final class BlockSealer implements AutoCloseable {
         offsets[i] -= base;
       }
     }
-    return dict.codeStrings(data, offsets, n, codes);
+    return learnt(dict, dict.codeStrings(data, offsets, n, codes));
+  }
+
+  /** Keeps what the dictionary learnt of a block's codes while coding it (if it could: {@code before >= 0}). */
+  private int learnt(ChunkDictionary dict, int before) {
+    if (before >= 0) {
+      codesKnown = new dev.weft.format.encoding.IntStreams.Known(dict.knownMinCode(), dict.knownMaxCode(),
+          dict.knownCounts());
+    }
+    return before;
   }
 
   /**

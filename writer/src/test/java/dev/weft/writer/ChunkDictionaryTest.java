@@ -57,6 +57,13 @@ class ChunkDictionaryTest {
     d.endBlock();
     d.useIds(scope, 3, ids);
     assertEquals(3, d.codeInts(v, n, codes)); // codes by value; the ids learn them
+    int[] byValue = new int[3];
+    for (long c : codes) {
+      byValue[(int) c]++;
+    }
+    assertArrayEquals(byValue, java.util.Arrays.copyOf(d.knownCounts(), 3), "coding by value counts too");
+    assertEquals(0, d.knownMinCode());
+    assertEquals(2, d.knownMaxCode());
     d.endBlock();
     d.useIds(scope, 3, ids);
     long[] known = new long[n];
@@ -137,5 +144,15 @@ class ChunkDictionaryTest {
     other[0] = (byte) 200;
     assertEquals(-1, d.codeStrings(other, new int[] {0, 64}, 1, codes), "a new value cannot be added");
     assertTrue(d.heldBytes() > 0);
+    // a block that could not be coded leaves no counts: the next block's are its own
+    byte[] mixed = new byte[64 * 3];
+    mixed[64] = 1;
+    mixed[128] = (byte) 201; // new: the block fails after counting two codes
+    assertEquals(-1, d.codeStrings(mixed, new int[] {0, 64, 128, 192}, 3, codes));
+    assertEquals(d.size(), d.codeStrings(data, new int[] {0, 64, 128}, 2, codes));
+    int[] want = new int[d.size()];
+    want[(int) codes[0]]++;
+    want[(int) codes[1]]++;
+    assertArrayEquals(want, java.util.Arrays.copyOf(d.knownCounts(), want.length));
   }
 }

@@ -153,6 +153,11 @@ class LauncherTest {
         "--overwrite"));
     assertEquals("4", tieredStopAtLevel(Map.of(), "convert", src.getParent() + "/alltypes_tiny_pages.parq*", "-o", out,
         "--overwrite"));
+    // their loops are compiled on the stack sooner; long conversions keep the JVM's default
+    assertEquals("6000", finalFlag("Tier3BackEdgeThreshold", "", Map.of(), "convert", src.toString(), "-o", out,
+        "--overwrite"));
+    assertEquals("60000", finalFlag("Tier3BackEdgeThreshold", "", Map.of("WEFT_C1_MAX_BYTES", "0"), "convert",
+        src.toString(), "-o", out, "--overwrite"));
   }
 
   @Test

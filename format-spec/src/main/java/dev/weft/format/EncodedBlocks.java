@@ -137,7 +137,7 @@ public final class EncodedBlocks {
       return null;
     }
     IntStreams.Hints ints = new IntStreams.Hints(8, false, alignWidths, false);
-    MetaOutput out = new MetaOutput(64);
+    MetaOutput out = scratchOutput();
     ByteBuffer b = plain.buf;
     if (hasValidity) {
       BoolStreams.encode(b, plain.validityPos, n, 1, ints, out);
@@ -181,6 +181,56 @@ public final class EncodedBlocks {
     }
     byte[] bytes = out.toByteArray();
     return new Encoded(bytes, bytes[mainAt] & 0xFF);
+  }
+
+  /**
+   * For a block of integers (FIXED of width 1, 2, 4 or 8, not floating): {@link #encode(MiniBlock,
+   * ColumnNode, boolean, boolean)} with exact widths and with byte-aligned widths, in that order,
+   * made at once ({@link IntStreams#encodeBothWidths}: what the two selections share is computed
+   * once); the same encodings. Null where the block is of another kind (then encode each way).
+   */
+  public static Encoded[] encodeBothWidths(MiniBlock plain, ColumnNode node) {
+    int n = plain.count;
+    if (!encodable(node) || n < 1 || n > MAX_ELEMENTS || node.kind() != NodeKind.FIXED
+        || !intWidth(node.byteWidth()) || node.field().getType() instanceof ArrowType.FloatingPoint) {
+      return null;
+    }
+    boolean hasValidity = plain.validityPos >= 0;
+    MetaOutput exact = scratchOutput();
+    MetaOutput aligned = new MetaOutput(Math.max(64, exact.capacity()));
+    ByteBuffer b = plain.buf;
+    if (hasValidity) {
+      BoolStreams.encode(b, plain.validityPos, n, 1, new IntStreams.Hints(8, false, false, false), exact);
+      BoolStreams.encode(b, plain.validityPos, n, 1, new IntStreams.Hints(8, false, true, false), aligned);
+    }
+    int exactAt = exact.size();
+    int alignedAt = aligned.size();
+    long[] v = readFixed(b, plain.valuesPos, n, node.byteWidth());
+    if (hasValidity) {
+      fillNulls(v, plain);
+    }
+    IntStreams.encodeBothWidths(v, n, 1, exact, aligned);
+    byte[] x = exact.toByteArray();
+    byte[] a = aligned.toByteArray();
+    return new Encoded[] {new Encoded(x, x[exactAt] & 0xFF), new Encoded(a, a[alignedAt] & 0xFF)};
+  }
+
+  /**
+   * Per-thread output for a block being encoded, reused from block to block: a fresh one grows
+   * by doubling to the block's size, copying as it goes, for every encoding of every block. The
+   * encoding is copied out of it ({@link MetaOutput#toByteArray}) before the next one starts;
+   * one grown past {@link #MAX_SCRATCH_OUTPUT} bytes (a huge block) is not kept.
+   */
+  private static final ThreadLocal<MetaOutput> SCRATCH_OUTPUT = new ThreadLocal<>();
+  private static final int MAX_SCRATCH_OUTPUT = 1 << 20;
+
+  private static MetaOutput scratchOutput() {
+    MetaOutput out = SCRATCH_OUTPUT.get();
+    if (out == null || out.capacity() > MAX_SCRATCH_OUTPUT) {
+      out = new MetaOutput(4096);
+      SCRATCH_OUTPUT.set(out);
+    }
+    return out.clear();
   }
 
   /** The {@code n} sign-extended {@code w}-byte little-endian values at {@code at}. */
@@ -246,16 +296,54 @@ public final class EncodedBlocks {
    */
   public static Encoded encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths,
       int preferred) {
+    return encodeShared(plain, node, codes, alignWidths, preferred, null);
+  }
+
+  /**
+   * As {@link #encodeShared(MiniBlock, ColumnNode, long[], boolean, int)}, given what is known of
+   * the codes (null: nothing); the same bytes.
+   */
+  public static Encoded encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths,
+      int preferred, IntStreams.Known known) {
     int n = plain.count;
     IntStreams.Hints ints = new IntStreams.Hints(8, false, alignWidths, false);
-    MetaOutput out = new MetaOutput(64);
+    MetaOutput out = scratchOutput();
     if (plain.validityPos >= 0) {
       BoolStreams.encode(plain.buf, plain.validityPos, n, 1, ints, out);
     }
     int mainAt = out.size();
-    SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred);
+    if (known != null) {
+      SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred, known);
+    } else {
+      SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred);
+    }
     byte[] bytes = out.toByteArray();
     return new Encoded(bytes, bytes[mainAt] & 0xFF, bytes[mainAt + 1] & 0xFF);
+  }
+
+  /**
+   * {@link #encodeShared(MiniBlock, ColumnNode, long[], boolean)} with exact and with byte-aligned
+   * widths, in that order, made at once ({@link IntStreams#encodeBothWidths}); the same encodings.
+   */
+  public static Encoded[] encodeSharedBothWidths(MiniBlock plain, ColumnNode node, long[] codes) {
+    int n = plain.count;
+    MetaOutput exact = scratchOutput();
+    MetaOutput aligned = new MetaOutput(Math.max(64, exact.capacity()));
+    if (plain.validityPos >= 0) {
+      BoolStreams.encode(plain.buf, plain.validityPos, n, 1, new IntStreams.Hints(8, false, false, false), exact);
+      BoolStreams.encode(plain.buf, plain.validityPos, n, 1, new IntStreams.Hints(8, false, true, false), aligned);
+    }
+    int exactAt = exact.size();
+    int alignedAt = aligned.size();
+    int scheme = SharedDictionary.schemeFor(node);
+    exact.u8(scheme);
+    aligned.u8(scheme);
+    // the codes at cascade level 2, as SharedDictionary.encodeCodes writes them
+    IntStreams.encodeBothWidths(codes, n, 2, exact, aligned);
+    byte[] x = exact.toByteArray();
+    byte[] a = aligned.toByteArray();
+    return new Encoded[] {new Encoded(x, x[exactAt] & 0xFF, x[exactAt + 1] & 0xFF),
+        new Encoded(a, a[alignedAt] & 0xFF, a[alignedAt + 1] & 0xFF)};
   }
 
   /**

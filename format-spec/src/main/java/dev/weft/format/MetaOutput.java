@@ -103,6 +103,17 @@ public final class MetaOutput {
     return size;
   }
 
+  /** Forgets what was written, keeping the memory (an output reused for one thing after another). */
+  public MetaOutput clear() {
+    size = 0;
+    return this;
+  }
+
+  /** Bytes of memory held. */
+  public int capacity() {
+    return bytes.length;
+  }
+
   public byte[] toByteArray() {
     return Arrays.copyOf(bytes, size);
   }

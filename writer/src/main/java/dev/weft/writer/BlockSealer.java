@@ -188,7 +188,12 @@ final class BlockSealer implements AutoCloseable {
   private Candidate selectAll(ColumnNode node, ArrowBuf raw, int rawLength, int flags, MiniBlock plain,
       long plainLimit, BlockChoice choice) {
     Candidate best = compress(raw, rawLength, flags, compressed);
-    EncodedBlocks.Encoded unaligned = EncodedBlocks.encode(plain, node, false, compressor != null);
+    // integers whose samples were last stored encoded (so that the aligned widths will be tried
+    // too): both widths at once, sharing what the two selections compute alike
+    EncodedBlocks.Encoded[] both = compressor != null && choice != null && choice.encoded()
+        ? EncodedBlocks.encodeBothWidths(plain, node) : null;
+    EncodedBlocks.Encoded unaligned = both != null ? both[0] : EncodedBlocks.encode(plain, node, false,
+        compressor != null);
     best = consider(best, unaligned, flags, plainLimit);
     if (unaligned != null && BytesStreams.isBytesScheme(unaligned.scheme())) {
       // FIXED byte values: UP above; SPAN_FOLD (6.0, in place of 5.0's SPAN; or SPAN, see
@@ -213,7 +218,7 @@ final class BlockSealer implements AutoCloseable {
     EncodedBlocks.Encoded aligned = null;
     // byte-aligned widths only help a codec pass; skipped where encoding itself does not pay
     if (compressor != null && winner != BlockChoice.PLAIN) {
-      aligned = EncodedBlocks.encode(plain, node, true, true);
+      aligned = both != null ? both[1] : EncodedBlocks.encode(plain, node, true, true);
       Candidate before = best;
       best = consider(best, aligned, flags, plainLimit);
       if (best != before) {
@@ -279,11 +284,14 @@ final class BlockSealer implements AutoCloseable {
     Candidate c;
     if (dict.sampleCodes() || compressor == null) {
       // every way: exact and (before a codec) byte-aligned widths, every scheme for the codes
-      EncodedBlocks.Encoded unaligned = EncodedBlocks.encodeShared(plain, node, codes, false);
+      // before a codec both widths are compared: selected at once, sharing what they compute alike
+      EncodedBlocks.Encoded[] both = compressor != null ? EncodedBlocks.encodeSharedBothWidths(plain, node, codes)
+          : null;
+      EncodedBlocks.Encoded unaligned = both != null ? both[0] : EncodedBlocks.encodeShared(plain, node, codes, false);
       c = consider(best, unaligned, flags, plainLimit, charge);
       boolean aligned = false;
       if (compressor != null) {
-        EncodedBlocks.Encoded al = EncodedBlocks.encodeShared(plain, node, codes, true);
+        EncodedBlocks.Encoded al = both[1];
         Candidate prev = c;
         c = consider(c, al, flags, plainLimit, c == best ? charge : 0);
         if (c != prev) {
@@ -295,8 +303,8 @@ final class BlockSealer implements AutoCloseable {
         dict.codesChosen(true, aligned, unaligned.codesScheme());
       }
     } else {
-      c = consider(best, EncodedBlocks.encodeShared(plain, node, codes, dict.codesAligned(), dict.codesScheme()),
-          flags, plainLimit, charge);
+      c = consider(best, EncodedBlocks.encodeShared(plain, node, codes, dict.codesAligned(), dict.codesScheme(),
+          codesKnown), flags, plainLimit, charge);
       dict.codesChosen(false, false, -1);
     }
     dict.compared(c != best, c != best ? (double) (c.length() + charge) / rawLength : 0);
@@ -306,7 +314,14 @@ final class BlockSealer implements AutoCloseable {
     return c;
   }
 
-  private static void markUsed(ChunkDictionary dict, long[] codes, int n) {
+  /** What {@link #code} learnt of the block's codes on the way (their range and counts), or null. */
+  private dev.weft.format.encoding.IntStreams.Known codesKnown;
+
+  private void markUsed(ChunkDictionary dict, long[] codes, int n) {
+    if (codesKnown != null) {
+      dict.markUsed((int) codesKnown.max());
+      return;
+    }
     long maxCode = 0;
     for (int i = 0; i < n; i++) {
       maxCode = Math.max(maxCode, codes[i]);
@@ -318,14 +333,18 @@ final class BlockSealer implements AutoCloseable {
    * Codes the block's values into {@code dict} ({@code codes[i]} for element i); returns the
    * dictionary size before the block, or -1 when the block cannot use it.
    */
-  private static int code(ChunkDictionary dict, ColumnNode node, MiniBlock plain, long[] codes) {
+  private int code(ChunkDictionary dict, ColumnNode node, MiniBlock plain, long[] codes) {
     int n = plain.count;
     int known = dict.codeKnown(n, codes);
     if (known != ChunkDictionary.UNKNOWN) {
-      return known; // every value's id was seen: no value needed reading
+      // every value's id was seen: no value needed reading, and the codes' range came along
+      codesKnown = new dev.weft.format.encoding.IntStreams.Known(dict.knownMinCode(), dict.knownMaxCode(),
+          dict.knownCounts());
+      return known;
     }
+    codesKnown = null;
     if (node.kind() == dev.weft.format.NodeKind.FIXED) {
-      return dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes);
+      return learnt(dict, dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes));
     }
     int[] offsets = new int[n + 1];
     plain.buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(plain.offsetsPos).asIntBuffer().get(offsets);
@@ -337,7 +356,16 @@ final class BlockSealer implements AutoCloseable {
         offsets[i] -= base;
       }
     }
-    return dict.codeStrings(data, offsets, n, codes);
+    return learnt(dict, dict.codeStrings(data, offsets, n, codes));
+  }
+
+  /** Keeps what the dictionary learnt of a block's codes while coding it (if it could: {@code before >= 0}). */
+  private int learnt(ChunkDictionary dict, int before) {
+    if (before >= 0) {
+      codesKnown = new dev.weft.format.encoding.IntStreams.Known(dict.knownMinCode(), dict.knownMaxCode(),
+          dict.knownCounts());
+    }
+    return before;
   }
 
   /**
@@ -349,7 +377,7 @@ final class BlockSealer implements AutoCloseable {
       int flags, long plainLimit, int rawLength) {
     long charge = dict.entryCost(before);
     EncodedBlocks.Encoded enc = EncodedBlocks.encodeShared(plain, node, codes, dict.codesAligned(),
-        dict.codesScheme());
+        dict.codesScheme(), codesKnown);
     if (enc.bytes().length > plainLimit) {
       return null;
     }

@@ -99,16 +99,72 @@ final class ChunkDictionary {
       return UNKNOWN;
     }
     int[] m = memo;
+    int[] counts = startCounts(0);
+    int lo = Integer.MAX_VALUE;
+    int hi = -1;
     for (int i = 0; i < n; i++) {
       int vid = ids[i];
-      int c = vid < 0 ? 0 : m[vid];
-      if (c == 0) {
+      int c = (vid < 0 ? 0 : m[vid]) - 1;
+      if (c < 0) {
+        Arrays.fill(counts, 0, hi + 1, 0);
         return UNKNOWN;
       }
-      codes[i] = c - 1;
+      lo = Math.min(lo, c);
+      hi = Math.max(hi, c);
+      codes[i] = c;
+      counts[c]++;
     }
+    endCounts(lo, hi);
     blocksSeen++;
     return sampled(n, codes) ? -1 : size;
+  }
+
+  /** The smallest and largest code the last successful coding of a block wrote (found on the way). */
+  private long knownMin;
+  private long knownMax;
+  /**
+   * How often the last coded block holds each code ({@code [0, countedHi]} may be non-zero;
+   * cleared when the next block is coded). Like the memo, not counted in heldBytes: at most 4
+   * bytes per entry (and per element of a block).
+   */
+  private int[] codeCounts = new int[0];
+  private int countedHi = -1;
+
+  /**
+   * {@code counts[k]}: how many of the codes the last successful {@link #codeKnown}, {@link
+   * #codeInts} or {@link #codeStrings} wrote are k (valid until the next of them).
+   */
+  int[] knownCounts() {
+    return codeCounts;
+  }
+
+  /** Clears the last block's counts; room for codes up to the entries there will be after {@code more} new ones. */
+  private int[] startCounts(int more) {
+    int[] counts = codeCounts;
+    if (countedHi >= 0) {
+      Arrays.fill(counts, 0, countedHi + 1, 0);
+      countedHi = -1;
+    }
+    if (counts.length < size + more) {
+      counts = new int[Math.max(size + more, 2 * counts.length)];
+      codeCounts = counts;
+    }
+    return counts;
+  }
+
+  /** Records the range of the codes just counted. */
+  private void endCounts(int lo, int hi) {
+    knownMin = lo;
+    knownMax = hi;
+    countedHi = hi;
+  }
+
+  long knownMinCode() {
+    return knownMin;
+  }
+
+  long knownMaxCode() {
+    return knownMax;
   }
 
   /** Forgets the memo (the entries' codes changed or they were dropped). */
@@ -183,25 +239,35 @@ final class ChunkDictionary {
     blocksSeen++;
     int[] ids = blockIds;
     int[] m = memo;
+    // the codes' range and counts on the way (see knownCounts): at most n entries are new
+    int[] counts = startCounts(n);
+    int lo = Integer.MAX_VALUE;
+    int hi = -1;
     for (int i = 0; i < n; i++) {
       int vid = ids == null ? -1 : ids[i];
+      int id;
       if (vid >= 0 && m[vid] != 0) {
-        codes[i] = m[vid] - 1; // a value seen before under this id
-        continue;
-      }
-      long x = v[i];
-      int id = findInt(x);
-      if (id < 0) {
-        id = full ? -1 : addInt(x);
+        id = m[vid] - 1; // a value seen before under this id
+      } else {
+        long x = v[i];
+        id = findInt(x);
         if (id < 0) {
-          return -1;
+          id = full ? -1 : addInt(x);
+          if (id < 0) {
+            Arrays.fill(counts, 0, hi + 1, 0);
+            return -1;
+          }
+        }
+        if (vid >= 0) {
+          m[vid] = id + 1;
         }
       }
-      if (vid >= 0) {
-        m[vid] = id + 1;
-      }
       codes[i] = id;
+      counts[id]++;
+      lo = Math.min(lo, id);
+      hi = Math.max(hi, id);
     }
+    endCounts(lo, hi);
     return sampled(n, codes) ? -1 : before;
   }
 
@@ -211,26 +277,35 @@ final class ChunkDictionary {
     blocksSeen++;
     int[] ids = blockIds;
     int[] m = memo;
+    int[] counts = startCounts(n); // as codeInts
+    int lo = Integer.MAX_VALUE;
+    int hi = -1;
     for (int i = 0; i < n; i++) {
       int vid = ids == null ? -1 : ids[i];
+      int id;
       if (vid >= 0 && m[vid] != 0) {
-        codes[i] = m[vid] - 1; // a value seen before under this id
-        continue;
-      }
-      int from = srcOffsets[i];
-      int len = srcOffsets[i + 1] - from;
-      int id = findString(src, from, len);
-      if (id < 0) {
-        id = full ? -1 : addString(src, from, len);
+        id = m[vid] - 1; // a value seen before under this id
+      } else {
+        int from = srcOffsets[i];
+        int len = srcOffsets[i + 1] - from;
+        id = findString(src, from, len);
         if (id < 0) {
-          return -1;
+          id = full ? -1 : addString(src, from, len);
+          if (id < 0) {
+            Arrays.fill(counts, 0, hi + 1, 0);
+            return -1;
+          }
+        }
+        if (vid >= 0) {
+          m[vid] = id + 1;
         }
       }
-      if (vid >= 0) {
-        m[vid] = id + 1;
-      }
       codes[i] = id;
+      counts[id]++;
+      lo = Math.min(lo, id);
+      hi = Math.max(hi, id);
     }
+    endCounts(lo, hi);
     return sampled(n, codes) ? -1 : before;
   }
 

@@ -45,6 +45,27 @@ public final class BitPacking {
     if (bits == 0) {
       return;
     }
+    if (bits == 8) {
+      // byte-aligned codes (the writer's usual width before zstd): one store per value, the
+      // same bytes as the general loop
+      int at = out.size();
+      byte[] a = out.extend(n);
+      for (int i = 0; i < n; i++) {
+        a[at + i] = (byte) v[i];
+      }
+      return;
+    }
+    if (bits == 16) {
+      int at = out.size();
+      byte[] a = out.extend(2 * n);
+      for (int i = 0; i < n; i++) {
+        long x = v[i];
+        a[at] = (byte) x;
+        a[at + 1] = (byte) (x >>> 8);
+        at += 2;
+      }
+      return;
+    }
     long mask = bits == 64 ? -1L : (1L << bits) - 1;
     long acc = 0;
     int accBits = 0;
@@ -66,6 +87,84 @@ public final class BitPacking {
     for (int k = 0; k < accBits; k += 8) {
       a[at++] = (byte) (acc >>> k);
     }
+  }
+
+  /**
+   * Packs FOR's distances {@code q[0, n)} relative to the base's distance {@code qBase}: value i
+   * is {@code q[i] - qBase} where {@code qBase <= q[i]} (unsigned) and the difference fits
+   * {@code bits} bits; any other value is an exception, packed as 0 with its index appended to
+   * {@code pos}. The same bytes as packing those values with {@link #pack}, in one pass instead of
+   * a pass that finds the exceptions and another that packs.
+   *
+   * @return the number of exceptions
+   * @throws IllegalStateException if there are more exceptions than {@code pos} holds
+   */
+  static int packPatched(long[] q, int n, int bits, long qBase, int[] pos, MetaOutput out) {
+    long over = bits == 64 ? 0 : -1L << bits; // a difference with any of these bits set does not fit
+    // a value below the base wraps around to a difference that does not fit either, unless the
+    // width or the base's distance is 2^63 or more: only then is it compared apart
+    boolean checkBelow = bits >= 63 || qBase < 0;
+    int m = 0;
+    if (bits == 8) {
+      int at = out.size();
+      byte[] a = out.extend(n);
+      for (int i = 0; i < n; i++) {
+        long x = q[i];
+        long p = x - qBase;
+        if ((p & over) != 0 || checkBelow && Long.compareUnsigned(x, qBase) < 0) {
+          if (m == pos.length) {
+            throw tooMany(pos.length);
+          }
+          pos[m++] = i;
+          p = 0;
+        }
+        a[at + i] = (byte) p;
+      }
+      return m;
+    }
+    if (bits == 0) {
+      for (int i = 0; i < n; i++) {
+        if (q[i] != qBase) {
+          if (m == pos.length) {
+            throw tooMany(pos.length);
+          }
+          pos[m++] = i;
+        }
+      }
+      return m;
+    }
+    long acc = 0;
+    int accBits = 0;
+    int at = out.size();
+    byte[] a = out.extend((int) (((long) n * bits + 7) >>> 3));
+    for (int i = 0; i < n; i++) {
+      long x = q[i];
+      long p = x - qBase;
+      if ((p & over) != 0 || checkBelow && Long.compareUnsigned(x, qBase) < 0) {
+        if (m == pos.length) {
+          throw tooMany(pos.length);
+        }
+        pos[m++] = i;
+        p = 0;
+      }
+      acc |= p << accBits;
+      if (accBits + bits >= 64) {
+        LONG_LE.set(a, at, acc);
+        at += 8;
+        acc = accBits == 0 ? 0 : p >>> (64 - accBits);
+        accBits = accBits + bits - 64;
+      } else {
+        accBits += bits;
+      }
+    }
+    for (int k = 0; k < accBits; k += 8) {
+      a[at++] = (byte) (acc >>> k);
+    }
+    return m;
+  }
+
+  private static IllegalStateException tooMany(int expected) {
+    return new IllegalStateException("FOR found more than the " + expected + " exceptions it counted");
   }
 
   private static final java.lang.invoke.VarHandle LONG_LE =

@@ -28,6 +28,15 @@ public final class DictionaryInts {
 
   /** Encodes with the given sorted distinct values of {@code v[0, n)}. */
   public static void encode(long[] v, int n, long[] sortedDistinct, int depth, IntStreams.Hints h, MetaOutput out) {
+    long[] codes = codes(v, n, sortedDistinct);
+    out.u8(ID);
+    Varints.write(out, sortedDistinct.length);
+    IntStreams.encode(sortedDistinct, sortedDistinct.length, depth + 1, h.child(), out);
+    IntStreams.encode(codes, n, depth + 1, h.child(), out);
+  }
+
+  /** Each value's index among the sorted distinct values (its code). */
+  static long[] codes(long[] v, int n, long[] sortedDistinct) {
     long[] codes = new long[n];
     int m = sortedDistinct.length;
     long range = m == 0 ? -1 : sortedDistinct[m - 1] - sortedDistinct[0];
@@ -39,42 +48,63 @@ public final class DictionaryInts {
       for (int i = 0; i < n; i++) {
         codes[i] = index[(int) (v[i] - sortedDistinct[0])];
       }
-    } else if (m <= 16) {
-      for (int i = 0; i < n; i++) {
-        codes[i] = Arrays.binarySearch(sortedDistinct, v[i]);
-      }
-    } else {
-      // a hash table from value to its index in the sorted entries: one probe or two per
-      // value instead of a binary search (the codes are the same)
-      int cap = Integer.highestOneBit(m * 2 - 1) << 1; // at most half full
-      long[] keys = new long[cap];
-      int[] slots = new int[cap]; // index + 1; 0 = empty
-      int mask = cap - 1;
-      for (int k = 0; k < m; k++) {
-        long x = sortedDistinct[k];
-        int at = slot(x, mask);
-        while (slots[at] != 0) {
-          at = (at + 1) & mask;
+    } else if (!sortedCodes(v, n, sortedDistinct, codes)) {
+      // (values that never descend, timestamps and the like, are coded by walking the entries)
+      if (m <= 16) {
+        for (int i = 0; i < n; i++) {
+          codes[i] = Arrays.binarySearch(sortedDistinct, v[i]);
         }
-        keys[at] = x;
-        slots[at] = k + 1;
-      }
-      for (int i = 0; i < n; i++) {
-        long x = v[i];
-        int at = slot(x, mask);
-        while (keys[at] != x || slots[at] == 0) {
-          if (slots[at] == 0) {
-            throw new IllegalArgumentException("value " + x + " is not among the dictionary's entries");
+      } else {
+        // a hash table from value to its index in the sorted entries: one probe or two per
+        // value instead of a binary search (the codes are the same)
+        int cap = Integer.highestOneBit(m * 2 - 1) << 1; // at most half full
+        long[] keys = new long[cap];
+        int[] slots = new int[cap]; // index + 1; 0 = empty
+        int mask = cap - 1;
+        for (int k = 0; k < m; k++) {
+          long x = sortedDistinct[k];
+          int at = slot(x, mask);
+          while (slots[at] != 0) {
+            at = (at + 1) & mask;
           }
-          at = (at + 1) & mask;
+          keys[at] = x;
+          slots[at] = k + 1;
         }
-        codes[i] = slots[at] - 1;
+        for (int i = 0; i < n; i++) {
+          long x = v[i];
+          int at = slot(x, mask);
+          while (keys[at] != x || slots[at] == 0) {
+            if (slots[at] == 0) {
+              throw new IllegalArgumentException("value " + x + " is not among the dictionary's entries");
+            }
+            at = (at + 1) & mask;
+          }
+          codes[i] = slots[at] - 1;
+        }
       }
     }
-    out.u8(ID);
-    Varints.write(out, sortedDistinct.length);
-    IntStreams.encode(sortedDistinct, sortedDistinct.length, depth + 1, h.child(), out);
-    IntStreams.encode(codes, n, depth + 1, h.child(), out);
+    return codes;
+  }
+
+  /**
+   * Codes of values that never descend, by one walk along the sorted entries: the index of each
+   * value among them, as the other ways find it. Returns false, with {@code codes} partly
+   * written, at the first value that descends (then another way codes them all).
+   */
+  static boolean sortedCodes(long[] v, int n, long[] sortedDistinct, long[] codes) {
+    int m = sortedDistinct.length;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      long x = v[i];
+      while (k < m && sortedDistinct[k] < x) {
+        k++;
+      }
+      if (k == m || sortedDistinct[k] != x) {
+        return false;
+      }
+      codes[i] = k;
+    }
+    return true;
   }
 
   private static int slot(long x, int mask) {

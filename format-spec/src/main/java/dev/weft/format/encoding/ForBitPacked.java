@@ -47,6 +47,26 @@ public final class ForBitPacked {
   }
 
   /**
+   * Whether {@code 2^shift * c} divides {@code d} (unsigned), for an odd {@code c} whose inverse
+   * modulo 2^64 is {@code inverse} and with {@code limit = (2^64 - 1) / c}: multiplying by the
+   * inverse maps the multiples of {@code c} one to one onto {@code [0, limit]} and every other
+   * value above it (Granlund and Montgomery), so no division is needed. For a multiple, {@code
+   * (d >>> shift) * inverse} is the exact quotient.
+   */
+  static boolean divides(long d, int shift, long inverse, long limit) {
+    return (d & ((1L << shift) - 1)) == 0 && Long.compareUnsigned((d >>> shift) * inverse, limit) <= 0;
+  }
+
+  /** The inverse of the odd {@code c} modulo 2^64 (Newton's iteration: each step doubles the correct bits). */
+  static long oddInverse(long c) {
+    long x = c; // correct to 3 bits: c * c = 1 (mod 8) for every odd c
+    for (int k = 0; k < 5; k++) {
+      x *= 2 - c * x;
+    }
+    return x;
+  }
+
+  /**
    * Encodes {@code v[0, n)}.
    *
    * @param allowExceptions whether outliers may be patched (needs a level below)
@@ -74,47 +94,78 @@ public final class ForBitPacked {
   /** As above, given the values' minimum and maximum (the selection computed them already). */
   static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
       long min, long max) {
-    encode(v, n, depth, allowExceptions, h, out, true, min, max);
+    encode(v, n, depth, allowExceptions, h, out, true, min, max, null);
+  }
+
+  /**
+   * As above, given also {@code counts} (null: not known): {@code counts[k]} values equal k, for
+   * values in {@code [0, counts.length)} (see {@link IntStreams.Known}); then the small-range
+   * counts are taken from them instead of a pass over the values.
+   */
+  static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
+      long min, long max, int[] counts) {
+    encode(v, n, depth, allowExceptions, h, out, true, min, max, counts);
   }
 
   private static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
       boolean countSmallRanges, long min, long max) {
+    encode(v, n, depth, allowExceptions, h, out, countSmallRanges, min, max, null);
+  }
+
+  private static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
+      boolean countSmallRanges, long min, long max, int[] counts) {
     boolean alignWidths = h.alignWidths();
     long scale = 0;
+    // the divisor found so far as a shift and an odd factor's inverse (see divides): most values
+    // are its multiples, and a multiply tests that more cheaply than a division
+    int shift = 0;
+    long inverse = 0;
+    long limit = 0;
     for (int i = 0; i < n && scale != 1; i++) {
       long d = v[i] - min;
       // most values are multiples of the divisor found so far: skip Euclid for them
-      if (scale == 0 || Long.remainderUnsigned(d, scale) != 0) {
+      if (scale == 0 || !divides(d, shift, inverse, limit)) {
         scale = gcd(scale, d);
+        if (scale != 0) {
+          shift = Long.numberOfTrailingZeros(scale);
+          inverse = oddInverse(scale >>> shift);
+          limit = Long.divideUnsigned(-1L, scale >>> shift);
+        }
       }
     }
     if (scale == 0) {
       scale = 1;
+      shift = 0;
+      inverse = 1;
     }
-    // q[i]: the distance to the minimum in units of scale (every value is min + scale * q[i])
-    long[] q = scratch(n);
+    // q[i]: the distance to the minimum in units of scale (every value is min + scale * q[i]),
+    // only read from here on: the values themselves where they are their distances (most blocks
+    // of dictionary codes start at code 0)
+    boolean same = scale == 1 && min == 0;
+    long[] q = same ? v : scratch(n);
     long qMax = Long.divideUnsigned(max - min, scale);
     // small ranges (dictionary codes, small integers): one count per distinct q, from which every
     // candidate base's exception counts follow exactly (see CountedQ); else bit-width histograms
     CountedQ counted = countSmallRanges && allowExceptions && n >= 64
         && Long.compareUnsigned(qMax, COUNTED_RANGE_PER_VALUE * (long) n + COUNTED_RANGE_MIN) <= 0
-        ? new CountedQ(v, n, min, scale, (int) qMax, q) : null;
-    if (counted == null) {
+        ? (same && counts != null ? new CountedQ(counts, n, (int) qMax)
+            : new CountedQ(v, n, min, scale, shift, inverse, (int) qMax, q)) : null;
+    if (counted == null && !same) {
       if (scale == 1) {
         for (int i = 0; i < n; i++) {
           q[i] = v[i] - min;
         }
       } else {
+        // every distance is a multiple of scale: an exact division is a shift and a multiply
         for (int i = 0; i < n; i++) {
-          q[i] = Long.divideUnsigned(v[i] - min, scale);
+          q[i] = ((v[i] - min) >>> shift) * inverse;
         }
       }
     }
     long base = min;
     int bits = 0;
-    long[] packed = q; // packed in place: each q[i] is read before its slot is written
-    int[] excPos = new int[0];
-    int m = 0;
+    long qBase = 0;
+    int patched = -1; // the exception count where values are patched, else -1 (plain packing)
     long[] minHist = null;
     if (allowExceptions && n >= 64) {
       // Prune: if the widest values are common, no exception scheme can pay for itself.
@@ -186,45 +237,33 @@ public final class ForBitPacked {
         }
       }
       long maxP = bits == 64 ? -1L : (1L << bits) - 1;
-      int[] pos = new int[(int) bestExc]; // the counts are exact
-      long qBase = Long.divideUnsigned(base - min, scale);
+      qBase = Long.divideUnsigned(base - min, scale);
       // where the base is the minimum and the widest distance fits (dictionary codes, most
-      // integers) nothing is an exception and the packed values are the distances already in q
-      boolean exceptions = qBase != 0 || Long.compareUnsigned(qMax, maxP) > 0;
-      if (exceptions && qBase == 0) {
-        // base = minimum (skewed codes: the rare wide ones are exceptions): no value is below it,
-        // and the others' packed values are their distances, already in place
-        for (int i = 0; i < n; i++) {
-          if (Long.compareUnsigned(q[i], maxP) > 0) {
-            if (m == pos.length) {
-              pos = Arrays.copyOf(pos, Math.max(16, 2 * m));
-            }
-            pos[m++] = i;
-            packed[i] = 0;
-          }
-        }
-        exceptions = false;
+      // integers) nothing is an exception and the packed values are the distances already in q;
+      // else the exceptions (values below the base or too far above it; the counts are exact)
+      // are found while packing
+      if (qBase != 0 || Long.compareUnsigned(qMax, maxP) > 0) {
+        patched = (int) bestExc;
       }
-      for (int i = 0; exceptions && i < n; i++) {
-        long p = q[i] - qBase;
-        if (v[i] < base || Long.compareUnsigned(p, maxP) > 0) {
-          if (m == pos.length) {
-            pos = Arrays.copyOf(pos, Math.max(16, 2 * m));
-          }
-          pos[m++] = i;
-          packed[i] = 0;
-        } else {
-          packed[i] = p;
-        }
-      }
-      excPos = m == pos.length ? pos : Arrays.copyOf(pos, m);
     }
     out.u8(ID).u8(bits);
     Varints.writeZigZag(out, base);
     Varints.write(out, scale);
-    Varints.write(out, m);
-    BitPacking.pack(packed, n, bits, out);
-    release(q);
+    Varints.write(out, patched < 0 ? 0 : patched);
+    int m = 0;
+    int[] excPos = null;
+    if (patched < 0) {
+      BitPacking.pack(q, n, bits, out);
+    } else {
+      excPos = new int[patched];
+      m = BitPacking.packPatched(q, n, bits, qBase, excPos, out);
+      if (m != patched) {
+        throw new IllegalStateException("FOR counted " + patched + " exceptions but found " + m);
+      }
+    }
+    if (!same) {
+      release(q);
+    }
     if (m > 0) {
       long[] positions = new long[m];
       long[] values = new long[m];
@@ -238,7 +277,7 @@ public final class ForBitPacked {
   }
 
   /**
-   * Per-thread scratch for the distances (and then packed values) of a stream: a block's
+   * Per-thread scratch for the distances of a stream: a block's
    * encoding makes several FOR candidates of thousands of values, and a fresh zeroed array for
    * each cost more than the selection's passes over it. Taken while in use, so that a cascade's
    * nested FOR (exception streams) gets its own.
@@ -283,12 +322,30 @@ public final class ForBitPacked {
     private final int n;
     private final int qMax;
 
-    /** Fills {@code q} and counts it. */
-    CountedQ(long[] v, int n, long min, long scale, int qMax, long[] q) {
+    /**
+     * From counts of the values ({@code counts[k]}: values equal to k), where the values are their
+     * own distances (minimum 0, scale 1): the same prefix sums without a pass over the values.
+     */
+    CountedQ(int[] counts, int n, int qMax) {
       this.n = n;
       this.qMax = qMax;
       int[] c = new int[qMax + 2];
-      if (scale == 1) {
+      for (int k = 0; k <= qMax; k++) {
+        c[k + 1] = c[k] + counts[k];
+      }
+      cum = c;
+    }
+
+    /** Fills {@code q} (unless it is {@code v}: the values are their distances) and counts it. */
+    CountedQ(long[] v, int n, long min, long scale, int shift, long inverse, int qMax, long[] q) {
+      this.n = n;
+      this.qMax = qMax;
+      int[] c = new int[qMax + 2];
+      if (q == v) {
+        for (int i = 0; i < n; i++) {
+          c[(int) v[i] + 1]++;
+        }
+      } else if (scale == 1) {
         for (int i = 0; i < n; i++) {
           long d = v[i] - min;
           q[i] = d;
@@ -296,7 +353,7 @@ public final class ForBitPacked {
         }
       } else {
         for (int i = 0; i < n; i++) {
-          long d = Long.divideUnsigned(v[i] - min, scale);
+          long d = ((v[i] - min) >>> shift) * inverse; // an exact division (see divides)
           q[i] = d;
           c[(int) d + 1]++;
         }
@@ -381,8 +438,18 @@ public final class ForBitPacked {
   static long[] lowestOfSample(long[] v, int n, int size, int k) {
     long[] low = new long[k];
     int have = 0;
-    for (int i = 0; i < size; i++) {
-      long x = v[(int) ((long) i * n / size)];
+    // index i * n / size, stepped without a division per sample (floor(i * n / size) grows by
+    // n / size, plus one where the remainder wraps)
+    int step = n / size;
+    int rem = n % size;
+    int at = 0;
+    int frac = 0;
+    for (int i = 0; i < size; i++, at += step, frac += rem) {
+      if (frac >= size) {
+        frac -= size;
+        at++;
+      }
+      long x = v[at];
       if (have == k) {
         if (x >= low[k - 1]) {
           continue;

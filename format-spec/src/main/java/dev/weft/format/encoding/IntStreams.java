@@ -119,7 +119,23 @@ public final class IntStreams {
     long dmax = Long.MIN_VALUE;
     // the delta range matters only to DELTA: a preferred other scheme skips it unless it fails
     boolean deltas = preferred < 0 || preferred == DeltaInts.ID;
-    if (deltas) {
+    // the runs, where RLE may be tried, are counted in the same pass (-1: not counted)
+    int runs = -1;
+    if (preferred == RunLengthInts.ID) {
+      runs = 1;
+      long prev = min;
+      for (int i = 1; i < n; i++) {
+        long x = v[i];
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+        if (x != prev) {
+          runs++;
+          prev = x;
+        }
+      }
+    } else if (deltas) {
+      // (a run ends where a delta is not 0: RLE's test needs no pass of its own)
+      runs = 1;
       for (int i = 1; i < n; i++) {
         long x = v[i];
         min = Math.min(min, x);
@@ -127,6 +143,9 @@ public final class IntStreams {
         long d = x - v[i - 1];
         dmin = Math.min(dmin, d);
         dmax = Math.max(dmax, d);
+        if (d != 0) {
+          runs++;
+        }
       }
     } else {
       for (int i = 1; i < n; i++) {
@@ -135,6 +154,37 @@ public final class IntStreams {
         max = Math.max(max, x);
       }
     }
+    encode(v, n, depth, h, out, preferred, min, max, deltas, dmin, dmax, runs, null);
+  }
+
+  /**
+   * What a caller that produced the values knows of them (a shared dictionary's codes, found while
+   * mapping value ids to codes): their minimum and maximum and, where not null, {@code counts[k]}
+   * = how many values equal k, for values in {@code [0, counts.length)} (then every value is).
+   */
+  public record Known(long min, long max, int[] counts) {}
+
+  /**
+   * As {@link #encode(long[], int, int, Hints, MetaOutput, int)}, given what is {@link Known} of
+   * the values; the same bytes. Where the preferred scheme needs more statistics (DELTA, RLE, full
+   * selection) they are computed as usual.
+   */
+  public static void encode(long[] v, int n, int depth, Hints h, MetaOutput out, int preferred, Known known) {
+    if (n == 0 || preferred < 0 || preferred == DeltaInts.ID || preferred == RunLengthInts.ID) {
+      encode(v, n, depth, h, out, preferred);
+      return;
+    }
+    encode(v, n, depth, h, out, preferred, known.min(), known.max(), false, Long.MAX_VALUE, Long.MIN_VALUE, -1,
+        known.counts());
+  }
+
+  /**
+   * The selection from the first pass's statistics: the minimum and maximum, and where
+   * {@code deltas} the range of the differences (else computed if needed), and the number of
+   * runs where counted (else -1).
+   */
+  private static void encode(long[] v, int n, int depth, Hints h, MetaOutput out, int preferred, long min, long max,
+      boolean deltas, long dmin, long dmax, int runs, int[] counts) {
     if (min == max) {
       ConstantInts.encode(min, out);
       return;
@@ -142,7 +192,7 @@ public final class IntStreams {
     boolean cascade = depth < MAX_DEPTH;
     int rangeBits = BitPacking.bitsFor(max - min);
     if (preferred >= 0 && encodePreferred(v, n, depth, h, out, preferred, min, max, rangeBits,
-        deltas ? BitPacking.bitsFor(dmax - dmin) : 0)) {
+        deltas ? BitPacking.bitsFor(dmax - dmin) : 0, runs, counts)) {
       return;
     }
     if (!deltas) {
@@ -178,8 +228,9 @@ public final class IntStreams {
     if (!h.floating() && n >= 3 && BitPacking.bitsFor(dmax - dmin) + 2 < rangeBits) {
       best = smaller(best, o -> DeltaInts.encode(v, n, depth, h, o));
     }
-    if (RunLengthInts.runs(v, n) * 2L <= n) {
-      best = smaller(best, o -> RunLengthInts.encode(v, n, depth, h, o));
+    int runCount = runs >= 0 ? runs : RunLengthInts.runs(v, n);
+    if (runCount * 2L <= n) {
+      best = smaller(best, o -> RunLengthInts.encode(v, n, runCount, depth, h, o));
     }
     long[] distinct = distinctSorted(v, n, n / 2, min, max);
     if (distinct != null && (h.floating() || BitPacking.bitsFor(distinct.length - 1) + 1 < rangeBits)) {
@@ -189,11 +240,113 @@ public final class IntStreams {
   }
 
   /**
+   * Full selection of integer (not floating) values with exact and with byte-aligned bit widths
+   * at once: {@code exact} receives what {@link #encode(long[], int, int, Hints, MetaOutput)}
+   * writes with {@code alignWidths} false, {@code aligned} what it writes with it true (the same
+   * bytes each). The writer compares both for sampled blocks; what does not depend on the widths
+   * (the statistics, the distinct values, the deltas, runs and codes the cascades encode) is
+   * computed once instead of twice. Each candidate is chosen as the two selections choose it.
+   */
+  public static void encodeBothWidths(long[] v, int n, int depth, MetaOutput exact, MetaOutput aligned) {
+    if (n == 0) {
+      PlainInts.encode(v, 0, 1, exact);
+      PlainInts.encode(v, 0, 1, aligned);
+      return;
+    }
+    long min = v[0];
+    long max = v[0];
+    long dmin = Long.MAX_VALUE;
+    long dmax = Long.MIN_VALUE;
+    int runs = 1;
+    for (int i = 1; i < n; i++) {
+      long x = v[i];
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+      long d = x - v[i - 1];
+      dmin = Math.min(dmin, d);
+      dmax = Math.max(dmax, d);
+      if (d != 0) {
+        runs++;
+      }
+    }
+    if (min == max) {
+      ConstantInts.encode(min, exact);
+      ConstantInts.encode(min, aligned);
+      return;
+    }
+    boolean cascade = depth < MAX_DEPTH;
+    int rangeBits = BitPacking.bitsFor(max - min);
+    Hints hx = new Hints(8, false, false, false);
+    Hints ha = new Hints(8, false, true, false);
+    MetaOutput bx = forOrPlain(v, n, depth, cascade, hx, min, max);
+    MetaOutput ba = forOrPlain(v, n, depth, cascade, ha, min, max);
+    if (cascade) {
+      if (n >= 3 && BitPacking.bitsFor(dmax - dmin) + 2 < rangeBits) {
+        long[] d = new long[n - 1];
+        for (int i = 1; i < n; i++) {
+          d[i - 1] = v[i] - v[i - 1];
+        }
+        MetaOutput cx = new MetaOutput(Math.max(64, bx.size()));
+        MetaOutput ca = new MetaOutput(Math.max(64, ba.size()));
+        cx.u8(DeltaInts.ID);
+        Varints.writeZigZag(cx, v[0]);
+        ca.u8(DeltaInts.ID);
+        Varints.writeZigZag(ca, v[0]);
+        encodeBothWidths(d, n - 1, depth + 1, cx, ca);
+        bx = cx.size() < bx.size() ? cx : bx;
+        ba = ca.size() < ba.size() ? ca : ba;
+      }
+      if (runs * 2L <= n) {
+        long[] values = new long[runs];
+        long[] lengths = new long[runs];
+        RunLengthInts.split(v, n, values, lengths);
+        MetaOutput cx = new MetaOutput(Math.max(64, bx.size()));
+        MetaOutput ca = new MetaOutput(Math.max(64, ba.size()));
+        cx.u8(RunLengthInts.ID);
+        Varints.write(cx, runs);
+        ca.u8(RunLengthInts.ID);
+        Varints.write(ca, runs);
+        encodeBothWidths(values, runs, depth + 1, cx, ca);
+        encodeBothWidths(lengths, runs, depth + 1, cx, ca);
+        bx = cx.size() < bx.size() ? cx : bx;
+        ba = ca.size() < ba.size() ? ca : ba;
+      }
+      long[] distinct = distinctSorted(v, n, n / 2, min, max);
+      if (distinct != null && BitPacking.bitsFor(distinct.length - 1) + 1 < rangeBits) {
+        long[] codes = DictionaryInts.codes(v, n, distinct);
+        MetaOutput cx = new MetaOutput(Math.max(64, bx.size()));
+        MetaOutput ca = new MetaOutput(Math.max(64, ba.size()));
+        cx.u8(DictionaryInts.ID);
+        Varints.write(cx, distinct.length);
+        ca.u8(DictionaryInts.ID);
+        Varints.write(ca, distinct.length);
+        encodeBothWidths(distinct, distinct.length, depth + 1, cx, ca);
+        encodeBothWidths(codes, n, depth + 1, cx, ca);
+        bx = cx.size() < bx.size() ? cx : bx;
+        ba = ca.size() < ba.size() ? ca : ba;
+      }
+    }
+    exact.bytes(bx);
+    aligned.bytes(ba);
+  }
+
+  /** FOR, or PLAIN where FOR stores more: the first candidate of a full selection of integers. */
+  private static MetaOutput forOrPlain(long[] v, int n, int depth, boolean cascade, Hints h, long min, long max) {
+    MetaOutput best = new MetaOutput(64);
+    ForBitPacked.encode(v, n, depth, cascade, h, best, min, max);
+    if (best.size() > 2 + (long) n * PlainInts.widthFor(min, max)) {
+      best = new MetaOutput(64);
+      PlainInts.encode(v, n, PlainInts.widthFor(min, max), best);
+    }
+    return best;
+  }
+
+  /**
    * Writes scheme {@code id} if it suits the values (the same conditions as full selection uses
    * to try it); returns false, writing nothing, otherwise.
    */
   private static boolean encodePreferred(long[] v, int n, int depth, Hints h, MetaOutput out, int id, long min,
-      long max, int rangeBits, int deltaBits) {
+      long max, int rangeBits, int deltaBits, int knownRuns, int[] counts) {
     boolean cascade = depth < MAX_DEPTH;
     switch (id) {
       case PlainInts.ID -> {
@@ -204,7 +357,7 @@ public final class IntStreams {
         if (h.floating()) {
           return false;
         }
-        ForBitPacked.encode(v, n, depth, cascade, h, out, min, max);
+        ForBitPacked.encode(v, n, depth, cascade, h, out, min, max, counts);
         return true;
       }
       case DeltaInts.ID -> {
@@ -215,10 +368,11 @@ public final class IntStreams {
         return true;
       }
       case RunLengthInts.ID -> {
-        if (!cascade || RunLengthInts.runs(v, n) * 2L > n) {
+        int runs = knownRuns >= 0 ? knownRuns : RunLengthInts.runs(v, n);
+        if (!cascade || runs * 2L > n) {
           return false;
         }
-        RunLengthInts.encode(v, n, depth, h, out);
+        RunLengthInts.encode(v, n, runs, depth, h, out);
         return true;
       }
       case DictionaryInts.ID -> {
@@ -307,8 +461,17 @@ public final class IntStreams {
     }
     if (n > 4 * SAMPLE && limit < n) {
       long[] sample = new long[SAMPLE];
-      for (int i = 0; i < SAMPLE; i++) {
-        sample[i] = v[(int) ((long) i * n / SAMPLE)];
+      // index i * n / SAMPLE, stepped without a division per sample (as ForBitPacked.lowestOfSample)
+      int step = n / SAMPLE;
+      int rem = n % SAMPLE;
+      int at = 0;
+      int frac = 0;
+      for (int i = 0; i < SAMPLE; i++, at += step, frac += rem) {
+        if (frac >= SAMPLE) {
+          frac -= SAMPLE;
+          at++;
+        }
+        sample[i] = v[at];
       }
       Arrays.sort(sample);
       int d = 1;
@@ -321,7 +484,44 @@ public final class IntStreams {
         return null; // nearly all distinct: no dictionary will pay
       }
     }
+    // sorted values (timestamps, sequence numbers, their run values): the distinct ones are the
+    // heads of the runs, already in order; the same result as hashing and sorting them
+    int heads = sortedRuns(v, n);
+    if (heads >= 0) {
+      if (heads > limit) {
+        return null;
+      }
+      long[] out = new long[heads];
+      out[0] = v[0];
+      int j = 1;
+      for (int i = 1; i < n; i++) {
+        if (v[i] != v[i - 1]) {
+          out[j++] = v[i];
+        }
+      }
+      return out;
+    }
     return distinctByHash(v, n, limit);
+  }
+
+  /**
+   * The number of runs of equal values in {@code v[0, n)} (n at least 1) if the values never
+   * descend, else -1 (found at the first descent, so unsorted values cost little).
+   */
+  static int sortedRuns(long[] v, int n) {
+    int r = 1;
+    long prev = v[0];
+    for (int i = 1; i < n; i++) {
+      long x = v[i];
+      if (x != prev) {
+        if (x < prev) {
+          return -1;
+        }
+        r++;
+        prev = x;
+      }
+    }
+    return r;
   }
 
   /**

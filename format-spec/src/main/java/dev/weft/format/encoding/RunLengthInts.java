@@ -25,30 +25,55 @@ public final class RunLengthInts {
 
   /** Number of runs of equal consecutive values in {@code v[0, n)}. */
   public static int runs(long[] v, int n) {
-    int r = n == 0 ? 0 : 1;
+    if (n == 0) {
+      return 0;
+    }
+    int r = 1;
+    long prev = v[0];
     for (int i = 1; i < n; i++) {
-      if (v[i] != v[i - 1]) {
+      long x = v[i];
+      if (x != prev) {
         r++;
+        prev = x;
       }
     }
     return r;
   }
 
   public static void encode(long[] v, int n, int depth, IntStreams.Hints h, MetaOutput out) {
-    int runs = runs(v, n);
+    encode(v, n, runs(v, n), depth, h, out);
+  }
+
+  /** As above, given {@code runs = runs(v, n)} (the selection counted them already). */
+  static void encode(long[] v, int n, int runs, int depth, IntStreams.Hints h, MetaOutput out) {
     long[] values = new long[runs];
     long[] lengths = new long[runs];
-    int r = -1;
-    for (int i = 0; i < n; i++) {
-      if (i == 0 || v[i] != v[i - 1]) {
-        values[++r] = v[i];
-      }
-      lengths[r]++;
-    }
+    split(v, n, values, lengths);
     out.u8(ID);
     Varints.write(out, runs);
     IntStreams.encode(values, runs, depth + 1, h.child(), out);
     IntStreams.encode(lengths, runs, depth + 1, h.child(), out);
+  }
+
+  /** Fills each run's value and length ({@code values} and {@code lengths} hold one per run). */
+  static void split(long[] v, int n, long[] values, long[] lengths) {
+    if (n > 0) {
+      // a run's length is written when it ends (not counted up in memory value by value)
+      int r = 0;
+      int start = 0;
+      long prev = v[0];
+      values[0] = prev;
+      for (int i = 1; i < n; i++) {
+        long x = v[i];
+        if (x != prev) {
+          lengths[r] = i - start;
+          values[++r] = x;
+          start = i;
+          prev = x;
+        }
+      }
+      lengths[r] = n - start;
+    }
   }
 
   static Decoder decode(EncodedInput in, int n, int depth) {

@@ -138,6 +138,16 @@ public final class SharedDictionary {
     IntStreams.encode(codes, n, 2, new IntStreams.Hints(8, false, alignWidths, false), out, preferred);
   }
 
+  /**
+   * As above, given what is known of the codes (their smallest and largest, maybe their counts):
+   * the same bytes, fewer passes.
+   */
+  public static void encodeCodes(boolean strings, long[] codes, int n, boolean alignWidths, MetaOutput out,
+      int preferred, IntStreams.Known known) {
+    out.u8(strings ? STRING_ID : INT_ID);
+    IntStreams.encode(codes, n, 2, new IntStreams.Hints(8, false, alignWidths, false), out, preferred, known);
+  }
+
   // ---------------------------------------------------------------- decoding (reader)
 
   /**

@@ -220,7 +220,7 @@ public final class SpanBytes {
   }
 
   /** A span pair (DeltaStart in the low byte, DeltaEnd in the next), as stored, decoded: each byte in 0..255. */
-  private static int deltas(short pair, boolean fold) {
+  static int deltas(short pair, boolean fold) {
     int z = pair & 0xFFFF;
     return fold ? ((z >>> 1) & 0x7F7F) ^ ((z & 0x0101) * 0xFF) : z;
   }

@@ -56,7 +56,7 @@ final class SpanVectorDecoder {
       int start = 0;
       int end = 0;
       for (int r = 0; r < rows; r++, k += 2, row += stride) {
-        int pair = pair(MemoryUtil.getShort(k), fold);
+        int pair = SpanBytes.deltas(MemoryUtil.getShort(k), fold);
         start = (start + pair) & 0xFF;
         end = (end + (pair >> 8)) & 0xFF;
         if (((end - start) | (stride - end)) < 0) {
@@ -105,7 +105,7 @@ final class SpanVectorDecoder {
       int start = 0;
       int end = 0;
       for (int r = 0; r < rows; r++, k += 2, row += stride) {
-        int pair = pair((short) ((s[k] & 0xFF) | s[k + 1] << 8), fold);
+        int pair = SpanBytes.deltas((short) ((s[k] & 0xFF) | s[k + 1] << 8), fold);
         start = (start + pair) & 0xFF;
         end = (end + (pair >> 8)) & 0xFF;
         if (((end - start) | (stride - end)) < 0) {
@@ -149,12 +149,6 @@ final class SpanVectorDecoder {
     VectorMask<Byte> inSpan = index.compare(VectorOperators.GE, (byte) start)
         .and(index.compare(VectorOperators.LT, (byte) end));
     return zero.blend(x, inSpan);
-  }
-
-  /** A stored span pair, decoded (SPAN_FOLD's zigzag undone): DeltaStart in the low byte, DeltaEnd in the next. */
-  private static int pair(short stored, boolean fold) {
-    int z = stored & 0xFFFF;
-    return fold ? ((z >>> 1) & 0x7F7F) ^ ((z & 0x0101) * 0xFF) : z;
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.weft.format.encoding;
 
 import java.lang.management.ManagementFactory;
-import java.util.List;
 
 /**
  * Whether the decoders use the JDK's Vector API ({@link SpanVectorDecoder}), decided once per JVM.
@@ -58,29 +57,21 @@ public final class VectorDecoding {
     return null;
   }
 
-  /** Whether C2 compiles: no {@code -XX:TieredStopAtLevel=0..3} among the JVM's options (with tiered compilation). */
+  /**
+   * Whether C2 compiles: the JVM's own flags, wherever they were set (command line,
+   * JAVA_TOOL_OPTIONS, argument files): no tiered compilation (C2 alone), or tiers up to 4.
+   */
   private static boolean c2() {
-    List<String> args;
+    com.sun.management.HotSpotDiagnosticMXBean vm;
     try {
-      args = ManagementFactory.getRuntimeMXBean().getInputArguments();
+      vm = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
     } catch (LinkageError | RuntimeException e) {
-      return true; // no java.management in this runtime: assume the default JIT
+      return true; // no jdk.management in this runtime: assume the default JIT
     }
-    boolean tiered = true;
-    int stopAt = 4;
-    for (String a : args) {
-      if (a.equals("-XX:-TieredCompilation")) {
-        tiered = false;
-      } else if (a.equals("-XX:+TieredCompilation")) {
-        tiered = true;
-      } else if (a.startsWith("-XX:TieredStopAtLevel=")) {
-        try {
-          stopAt = Integer.parseInt(a.substring("-XX:TieredStopAtLevel=".length()).trim());
-        } catch (NumberFormatException e) {
-          stopAt = 4;
-        }
-      }
+    if (vm == null) {
+      return true;
     }
-    return !tiered || stopAt >= 4;
+    return !Boolean.parseBoolean(vm.getVMOption("TieredCompilation").getValue())
+        || Integer.parseInt(vm.getVMOption("TieredStopAtLevel").getValue()) >= 4;
   }
 }

@@ -21,8 +21,8 @@ public final class WeftVersion implements CommandLine.IVersionProvider {
           + " (reads major versions " + WeftFormat.VERSION_MAJOR_START + "-" + WeftFormat.VERSION_MAJOR_CURRENT + ")",
       "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
       "image decoding with the Vector API: " + dev.weft.format.encoding.VectorDecoding.status()
-          + (dev.weft.format.encoding.VectorDecoding.status().startsWith("on") ? ""
-              : " (weft serve adds it; WEFT_VECTOR=1: every command)")
+          + (dev.weft.format.encoding.VectorDecoding.status().contains("--add-modules")
+              ? " (weft serve adds it; WEFT_VECTOR=1: every command)" : "")
     };
   }
 

@@ -567,6 +567,7 @@ public final class WeftWriter implements AutoCloseable {
     try {
       flushRowGroup();
       finishMetadata();
+      out.flush();
       channel.force(true);
       channel.close();
       moveIntoPlace();

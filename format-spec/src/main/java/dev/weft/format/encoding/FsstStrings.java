@@ -1,9 +1,7 @@
 package dev.weft.format.encoding;
 
 import dev.weft.format.MetaOutput;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * FSST string compression (Boncz, Neumann, Leis, VLDB 2020), Weft's variant: each string is
@@ -133,34 +131,49 @@ public final class FsstStrings {
   /** Greedy longest-match compression with a table indexed by first byte. */
   static final class Matcher {
     private final Table table;
-    /** Symbol ids by first byte, longest first. */
-    private final int[][] byFirst = new int[256][];
+    /**
+     * Symbol ids grouped by first byte, longest first and then by id: the group of byte b is
+     * {@code ids[start[b], start[b + 1])}. Flat arrays filled by counting (no lists, boxing or
+     * sorting): a matcher is built seven times per training, too few times for the JIT to
+     * compile its constructor, so it runs in the interpreter.
+     */
+    private final int[] ids;
+    private final int[] start = new int[257];
 
     Matcher(Table table) {
       this.table = table;
-      List<List<Integer>> lists = new ArrayList<>();
-      for (int b = 0; b < 256; b++) {
-        lists.add(new ArrayList<>());
+      long[] symbols = table.symbols();
+      int[] lengths = table.lengths();
+      int size = table.size();
+      for (int k = 0; k < size; k++) {
+        start[((int) symbols[k] & 0xFF) + 1]++;
       }
-      for (int k = 0; k < table.size(); k++) {
-        lists.get((int) table.symbols()[k] & 0xFF).add(k);
-      }
       for (int b = 0; b < 256; b++) {
-        List<Integer> l = lists.get(b);
-        l.sort((x, y) -> table.lengths()[y] - table.lengths()[x]);
-        byFirst[b] = l.stream().mapToInt(Integer::intValue).toArray();
+        start[b + 1] += start[b];
+      }
+      ids = new int[size];
+      int[] next = Arrays.copyOf(start, 256);
+      for (int len = MAX_SYMBOL_LENGTH; len >= 1; len--) {
+        for (int k = 0; k < size; k++) {
+          if (lengths[k] == len) {
+            ids[next[(int) symbols[k] & 0xFF]++] = k;
+          }
+        }
       }
     }
 
     /** The symbol id matching at {@code pos} (not past {@code end}), or -1. */
     int match(byte[] d, int pos, int end) {
-      int[] cands = byFirst[d[pos] & 0xFF];
-      if (cands.length == 0) {
+      int b = d[pos] & 0xFF;
+      int from = start[b];
+      int to = start[b + 1];
+      if (from == to) {
         return -1;
       }
       int avail = Math.min(MAX_SYMBOL_LENGTH, end - pos);
       long word = load(d, pos, avail);
-      for (int k : cands) {
+      for (int i = from; i < to; i++) {
+        int k = ids[i];
         int len = table.lengths()[k];
         long mask = len == 8 ? -1L : (1L << (8 * len)) - 1;
         if (len <= avail && ((word ^ table.symbols()[k]) & mask) == 0) {
@@ -389,30 +402,28 @@ public final class FsstStrings {
    * pieces of up to 512 bytes (string boundaries kept where a string fits).
    */
   private static Sample sample(byte[] data, long[] lengths, int n) {
-    List<Integer> ends = new ArrayList<>();
-    byte[] out;
     if (data.length <= SAMPLE) {
-      out = data;
+      int[] ends = new int[n];
       int pos = 0;
       for (int i = 0; i < n; i++) {
         pos += (int) lengths[i];
-        ends.add(pos);
+        ends[i] = pos;
       }
-    } else {
-      out = new byte[SAMPLE];
-      int pieces = SAMPLE / 512;
-      long step = data.length / pieces;
-      int at = 0;
-      for (int p = 0; p < pieces; p++) {
-        int from = (int) (p * step);
-        int len = Math.min(512, data.length - from);
-        System.arraycopy(data, from, out, at, len);
-        at += len;
-        ends.add(at);
-      }
-      out = Arrays.copyOf(out, at);
+      return new Sample(data, ends);
     }
-    return new Sample(out, ends.stream().mapToInt(Integer::intValue).toArray());
+    byte[] out = new byte[SAMPLE];
+    int pieces = SAMPLE / 512;
+    int[] ends = new int[pieces];
+    long step = data.length / pieces;
+    int at = 0;
+    for (int p = 0; p < pieces; p++) {
+      int from = (int) (p * step);
+      int len = Math.min(512, data.length - from);
+      System.arraycopy(data, from, out, at, len);
+      at += len;
+      ends[p] = at;
+    }
+    return new Sample(Arrays.copyOf(out, at), ends);
   }
 
   // ---------------------------------------------------------------- decoder

@@ -24,7 +24,10 @@ final class FileOutput {
 
   FileOutput(FileChannel channel, int bufferBytes) {
     this.channel = channel;
-    this.buffer = ByteBuffer.allocateDirect(bufferBytes);
+    // on the heap, freed with the writer (a direct buffer would wait for a GC to be freed, and a
+    // conversion of many files opens a writer for each); the channel copies it through the
+    // JDK's cached per-thread direct buffer
+    this.buffer = ByteBuffer.allocate(bufferBytes);
   }
 
   /** Bytes written so far, buffered ones included: the offset the next byte will have in the file. */

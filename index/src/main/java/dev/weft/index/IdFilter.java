@@ -19,8 +19,19 @@ final class IdFilter {
   /** Per id: a value under 8 bytes as one big-endian, zero-padded key (see ZoneAccumulator). */
   long[] keys;
 
+  /** The scope's entries when the rows' values are given by id (see FileIndexWriter), else null. */
+  byte[] valueBytes;
+  int[] valueStarts;
+
   /** Sets the ids of the rows to come. */
   void use(Object scope, int scopeSize, int[] ids) {
+    use(scope, scopeSize, ids, null, null);
+  }
+
+  /** As above, with the scope's entries when the values are given by id (else null). */
+  void use(Object scope, int scopeSize, int[] ids, byte[] valueBytes, int[] valueStarts) {
+    this.valueBytes = valueBytes;
+    this.valueStarts = valueStarts;
     if (scope != this.scope || seen == null || seen.length < scopeSize) {
       this.scope = scope;
       this.seen = new int[scopeSize];

@@ -7,6 +7,7 @@ import dev.weft.format.EncodedBlocks;
 import dev.weft.format.MiniBlock;
 import dev.weft.format.WeftFormat;
 import dev.weft.format.encoding.BytesStreams;
+import dev.weft.format.encoding.StringStreams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
@@ -147,12 +148,25 @@ final class BlockSealer implements AutoCloseable {
   SealedBlock seal(ColumnNode node, ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow, int numRows,
       long firstElement, int numElements, BlockChoice choice, ChunkDictionary dict, Runnable fill) {
     unfilled = fill;
+    boolean strings = dict != null && dict.blockIds() != null && dict.idScope() != null
+        && (node.kind() == dev.weft.format.NodeKind.VARBINARY || node.kind() == dev.weft.format.NodeKind.LARGE_VARBINARY);
+    if (strings) {
+      // the block's per-block string dictionary hashes each id's value once (the same stream)
+      stringIds.use(dict.idScope(), dict.idScopeSize(), dict.blockIds(), numElements);
+      StringStreams.useValueIds(stringIds);
+    }
     try {
       return sealFilled(node, raw, rawLength, hasValidity, firstRow, numRows, firstElement, numElements, choice, dict);
     } finally {
       unfilled = null;
+      if (strings) {
+        StringStreams.useValueIds(null);
+      }
     }
   }
+
+  /** This sealer's memo of string value ids (see StringStreams.ValueIds). */
+  private final StringStreams.ValueIds stringIds = new StringStreams.ValueIds();
 
   /** The raw block's bytes yet to be written (see seal), or null. */
   private Runnable unfilled;

@@ -82,7 +82,24 @@ final class ChunkDictionary {
       memo = new int[scopeSize];
     }
     idScope = scope;
+    idScopeSize = scopeSize;
     blockIds = ids;
+  }
+
+  private int idScopeSize;
+
+  /** The value ids of the block about to be coded (see {@link #useIds}), or null. */
+  int[] blockIds() {
+    return blockIds;
+  }
+
+  /** Their scope (null: none) and its size. */
+  Object idScope() {
+    return idScope;
+  }
+
+  int idScopeSize() {
+    return idScopeSize;
   }
 
   /** {@link #codeKnown}'s answer when some value's code is not known from its id. */

@@ -42,6 +42,17 @@ final class IdFilter {
     this.ids = ids;
   }
 
+  private int[] firsts = new int[0];
+
+  /** Scratch for a range's distinct ids (at most {@code rows}, and at most one per id). */
+  int[] firsts(int rows) {
+    int need = Math.min(rows, seen.length);
+    if (firsts.length < need) {
+      firsts = new int[Math.max(need, 2 * firsts.length)];
+    }
+    return firsts;
+  }
+
   /** Starts a range of rows: no id is seen in it yet; returns the range's stamp. */
   int nextRange() {
     if (++stamp == 0) {

@@ -323,19 +323,10 @@ final class ZoneAccumulator {
   private void addBytesById(FieldVector v, int from, int to, boolean noNulls, IdFilter distinct) {
     int[] ids = distinct.ids;
     int[] seen = distinct.seen;
-    int[] lens = distinct.lens;
-    long[] keys = distinct.keys;
-    byte[] db = distinct.valueBytes;
-    int[] ds = distinct.valueStarts;
     int stamp = distinct.nextRange();
-    int minId = -1;
-    int maxId = -1;
-    long minKey = 0;
-    long maxKey = 0;
-    long minLen = 0;
-    long maxLen = 0;
-    boolean minShort = false;
-    boolean maxShort = false;
+    // first the range's distinct ids, in order of first occurrence (a tight loop: most rows repeat an id)
+    int[] firsts = distinct.firsts(to - from);
+    int count = 0;
     for (int i = from; i < to; i++) {
       if (!noNulls && v.isNull(i)) {
         nulls++;
@@ -346,10 +337,25 @@ final class ZoneAccumulator {
         throw new IllegalArgumentException("column '" + v.getField().getName() + "': row " + i
             + " has no value id but its values are given by id");
       }
-      if (seen[id] == stamp) {
-        continue;
+      if (seen[id] != stamp) {
+        seen[id] = stamp;
+        firsts[count++] = id;
       }
-      seen[id] = stamp;
+    }
+    int[] lens = distinct.lens;
+    long[] keys = distinct.keys;
+    byte[] db = distinct.valueBytes;
+    int[] ds = distinct.valueStarts;
+    int minId = -1;
+    int maxId = -1;
+    long minKey = 0;
+    long maxKey = 0;
+    long minLen = 0;
+    long maxLen = 0;
+    boolean minShort = false;
+    boolean maxShort = false;
+    for (int f = 0; f < count; f++) {
+      int id = firsts[f];
       int known = lens[id];
       long key;
       long len;

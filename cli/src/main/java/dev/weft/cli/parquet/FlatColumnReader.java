@@ -75,6 +75,9 @@ final class FlatColumnReader {
   private long[] dictFixed;
   private byte[] dictBytes;
   private int[] dictStarts;
+  /** Strings: each entry's length, and the longest. */
+  private int[] dictLens;
+  private int dictMaxLen;
 
   // the current page
   private int pageLevels;
@@ -137,6 +140,7 @@ final class FlatColumnReader {
     this.dictFixed = null;
     this.dictBytes = null;
     this.dictStarts = null;
+    this.dictLens = null;
     DictionaryPage dp;
     try {
       dp = pages.readDictionaryPage();
@@ -232,6 +236,14 @@ final class FlatColumnReader {
       starts[n] = at;
       dictBytes = bytes;
       dictStarts = starts;
+      int[] lens = new int[n];
+      int longest = 0;
+      for (int i = 0; i < n; i++) {
+        lens[i] = starts[i + 1] - starts[i];
+        longest = Math.max(longest, lens[i]);
+      }
+      dictLens = lens;
+      dictMaxLen = longest;
     }
     dictSize = n;
   }
@@ -593,6 +605,28 @@ final class FlatColumnReader {
         java.util.Arrays.fill(idsOut, out, out + k, -1);
       }
       int next = 0;
+      if (deferring && nulls == 0 && (large || pos + (long) k * dictMaxLen <= Integer.MAX_VALUE)) {
+        // the common case in a loop of its own: offsets and ids of k values (row out + i's id is ids[i])
+        final int[] lens = dictLens;
+        final int size = dictSize;
+        for (int i = 0; i < k; i++) {
+          int id = ids[i];
+          if (id < 0 || id >= size) {
+            throw badId(id);
+          }
+          idsOut[out + i] = id;
+          if (large) {
+            MemoryUtil.putLong(offAddr + 8L * (out + i), pos);
+          } else {
+            MemoryUtil.putInt(offAddr + 4L * (out + i), (int) pos);
+          }
+          pos += lens[id];
+        }
+        setValidRange(validAddr, out, out + k);
+        levelPos += k;
+        out += k;
+        continue;
+      }
       if (deferring) {
         // offsets, validity and ids only: the bytes stay in the dictionary
         final int[] ds = dictStarts;

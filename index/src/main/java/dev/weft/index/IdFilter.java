@@ -23,6 +23,41 @@ final class IdFilter {
   byte[] valueBytes;
   int[] valueStarts;
 
+  /**
+   * Values given by id: each entry's rank in the order of its value (equal values under two ids
+   * may rank either way), or null until the scope has shown enough rows to pay for the sort.
+   */
+  int[] rank;
+  private long rowsInScope;
+
+  /** Rows per entry a scope must show before its entries are sorted (a sort costs more per entry than a row). */
+  static final int ROWS_PER_ENTRY_TO_RANK = 64;
+  /** Scopes of more entries are never sorted. */
+  static final int MAX_RANKED_ENTRIES = 1 << 16;
+
+  /**
+   * Counts {@code rows} rows of the current scope (values given by id); ranks its entries once
+   * it has shown {@link #ROWS_PER_ENTRY_TO_RANK} rows per entry.
+   */
+  void counted(int rows) {
+    rowsInScope += rows;
+    int size = valueStarts.length - 1;
+    if (rank == null && size <= MAX_RANKED_ENTRIES && rowsInScope >= (long) ROWS_PER_ENTRY_TO_RANK * size) {
+      Integer[] order = new Integer[size];
+      for (int k = 0; k < size; k++) {
+        order[k] = k;
+      }
+      byte[] b = valueBytes;
+      int[] st = valueStarts;
+      java.util.Arrays.sort(order, (x, y) -> java.util.Arrays.compareUnsigned(b, st[x], st[x + 1], b, st[y], st[y + 1]));
+      int[] r = new int[size];
+      for (int k = 0; k < size; k++) {
+        r[order[k]] = k;
+      }
+      rank = r;
+    }
+  }
+
   /** Sets the ids of the rows to come. */
   void use(Object scope, int scopeSize, int[] ids) {
     use(scope, scopeSize, ids, null, null);
@@ -33,6 +68,8 @@ final class IdFilter {
     this.valueBytes = valueBytes;
     this.valueStarts = valueStarts;
     if (scope != this.scope || seen == null || seen.length < scopeSize) {
+      this.rank = null;
+      this.rowsInScope = 0;
       this.scope = scope;
       this.seen = new int[scopeSize];
       this.lens = new int[scopeSize];

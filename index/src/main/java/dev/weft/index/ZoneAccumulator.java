@@ -342,10 +342,30 @@ final class ZoneAccumulator {
         firsts[count++] = id;
       }
     }
-    int[] lens = distinct.lens;
-    long[] keys = distinct.keys;
     byte[] db = distinct.valueBytes;
     int[] ds = distinct.valueStarts;
+    distinct.counted(to - from);
+    int[] rank = distinct.rank;
+    if (rank != null) {
+      // the entries are ranked: the range's extremes by rank, no value compared
+      if (count > 0) {
+        int lo = firsts[0];
+        int hi = lo;
+        for (int f = 1; f < count; f++) {
+          int id = firsts[f];
+          if (rank[id] < rank[lo]) {
+            lo = id;
+          } else if (rank[id] > rank[hi]) {
+            hi = id;
+          }
+        }
+        addValue(java.util.Arrays.copyOfRange(db, ds[lo], ds[lo + 1]));
+        addValue(java.util.Arrays.copyOfRange(db, ds[hi], ds[hi + 1]));
+      }
+      return;
+    }
+    int[] lens = distinct.lens;
+    long[] keys = distinct.keys;
     int minId = -1;
     int maxId = -1;
     long minKey = 0;

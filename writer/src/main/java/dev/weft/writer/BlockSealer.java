@@ -386,7 +386,8 @@ final class BlockSealer implements AutoCloseable {
    */
   private int code(ChunkDictionary dict, ColumnNode node, MiniBlock plain, long[] codes) {
     int n = plain.count;
-    int known = dict.codeKnown(n, codes);
+    // a block of strings given by id (not yet filled): its elements without ids are nulls, stored empty
+    int known = dict.codeKnown(n, codes, unfilled != null);
     if (known != ChunkDictionary.UNKNOWN) {
       // every value's id was seen: no value needed reading, and the codes' range came along
       codesKnown = new dev.weft.format.encoding.IntStreams.Known(dict.knownMinCode(), dict.knownMaxCode(),

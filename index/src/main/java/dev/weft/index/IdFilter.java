@@ -43,19 +43,44 @@ final class IdFilter {
     rowsInScope += rows;
     int size = valueStarts.length - 1;
     if (rank == null && size <= MAX_RANKED_ENTRIES && rowsInScope >= (long) ROWS_PER_ENTRY_TO_RANK * size) {
-      Integer[] order = new Integer[size];
+      int[] order = new int[size];
       for (int k = 0; k < size; k++) {
         order[k] = k;
       }
-      byte[] b = valueBytes;
-      int[] st = valueStarts;
-      java.util.Arrays.sort(order, (x, y) -> java.util.Arrays.compareUnsigned(b, st[x], st[x + 1], b, st[y], st[y + 1]));
+      sort(order, new int[size], 0, size);
       int[] r = new int[size];
       for (int k = 0; k < size; k++) {
         r[order[k]] = k;
       }
       rank = r;
     }
+  }
+
+  /**
+   * Sorts entry ids {@code a[from, to)} by their values (a merge sort on ints: no boxing, and no
+   * lambda to bootstrap in a fresh JVM).
+   */
+  private void sort(int[] a, int[] tmp, int from, int to) {
+    if (to - from < 2) {
+      return;
+    }
+    int mid = (from + to) >>> 1;
+    sort(a, tmp, from, mid);
+    sort(a, tmp, mid, to);
+    if (compare(a[mid - 1], a[mid]) <= 0) {
+      return;
+    }
+    System.arraycopy(a, from, tmp, from, to - from);
+    int i = from;
+    int j = mid;
+    for (int k = from; k < to; k++) {
+      a[k] = j >= to || i < mid && compare(tmp[i], tmp[j]) <= 0 ? tmp[i++] : tmp[j++];
+    }
+  }
+
+  private int compare(int x, int y) {
+    int[] st = valueStarts;
+    return java.util.Arrays.compareUnsigned(valueBytes, st[x], st[x + 1], valueBytes, st[y], st[y + 1]);
   }
 
   /** Sets the ids of the rows to come. */

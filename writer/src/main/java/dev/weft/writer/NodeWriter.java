@@ -402,6 +402,36 @@ final class NodeWriter implements AutoCloseable {
     byIdStarts = null;
   }
 
+  /**
+   * Writes a raw block's offsets (but the first) and values from its elements' value ids, when
+   * the sealer asks (a named class, not a lambda: a fresh JVM's first lambda of a shape costs a
+   * bootstrap in the interpreter).
+   */
+  private final class Fill implements Runnable {
+    private final int[] ids;
+    private final int count;
+    private final byte[] bytes;
+    private final int[] starts;
+    private final long data;
+    private final long offAddr;
+    private final long valAddr;
+
+    Fill(int[] ids, int count, byte[] bytes, int[] starts, long data, long offAddr, long valAddr) {
+      this.ids = ids;
+      this.count = count;
+      this.bytes = bytes;
+      this.starts = starts;
+      this.data = data;
+      this.offAddr = offAddr;
+      this.valAddr = valAddr;
+    }
+
+    @Override
+    public void run() {
+      checkById(ValuesById.write(ids, 0, count, bytes, starts, 0, offAddr, valAddr), data);
+    }
+  }
+
   /** Fails where a source's entries disagree with its vector's offsets (see {@link ValueIds}). */
   private void checkById(long wrote, long expected) {
     if (wrote != expected) {
@@ -495,13 +525,8 @@ final class NodeWriter implements AutoCloseable {
     Runnable fill = null;
     if (byId) {
       long rawAddr = raw.buf().memoryAddress();
-      int[] ids = pendingIds;
-      int count = pendingCount;
-      byte[] bytes = byIdBytes;
-      int[] starts = byIdStarts;
-      long data = pendingData;
-      fill = () -> checkById(ValuesById.write(ids, 0, count, bytes, starts, 0, rawAddr + offsetsAt + 4,
-          rawAddr + valuesAt), data);
+      fill = new Fill(pendingIds, pendingCount, byIdBytes, byIdStarts, pendingData, rawAddr + offsetsAt + 4,
+          rawAddr + valuesAt);
     }
     try {
       sealed.add(lane.sealer.seal(node, raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,

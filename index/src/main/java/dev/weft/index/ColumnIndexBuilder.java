@@ -42,6 +42,17 @@ final class ColumnIndexBuilder {
 
   /** As {@link #add(FieldVector, int, int)}, given the rows' value ids (see FileIndexWriter). */
   void add(FieldVector v, int from, int to, Object scope, int scopeSize, int[] ids) {
+    add(v, from, to, scope, scopeSize, ids, null, null);
+  }
+
+  /** Whether string values given by id can be read from their entries alone (see FileIndexWriter). */
+  boolean readsValuesById() {
+    return kind == StatKind.BYTES && hashes == null;
+  }
+
+  /** As above, with the scope's entries when the values are given by id (else null; see FileIndexWriter). */
+  void add(FieldVector v, int from, int to, Object scope, int scopeSize, int[] ids, byte[] valueBytes,
+      int[] valueStarts) {
     if (kind != StatKind.BYTES) {
       add(v, from, to, null);
       return;
@@ -49,7 +60,7 @@ final class ColumnIndexBuilder {
     if (idFilter == null) {
       idFilter = new IdFilter();
     }
-    idFilter.use(scope, scopeSize, ids);
+    idFilter.use(scope, scopeSize, ids, valueBytes, valueStarts);
     add(v, from, to, idFilter);
   }
 

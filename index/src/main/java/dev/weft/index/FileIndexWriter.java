@@ -59,6 +59,28 @@ public final class FileIndexWriter {
     columns[column].add(vector, from, to, scope, scopeSize, ids);
   }
 
+  /**
+   * As above, for strings or binary whose values are given by id: entry i of the scope is
+   * {@code valueBytes[valueStarts[i], valueStarts[i + 1])}, every non-null row has an id, and the
+   * vector's data buffer is not read (only its validity). Only for a column that {@link
+   * #readsValuesById} says can; the index is the same.
+   */
+  public void append(int column, FieldVector vector, int from, int to, Object scope, int scopeSize, int[] ids,
+      byte[] valueBytes, int[] valueStarts) {
+    if (!readsValuesById(column)) {
+      throw new IllegalArgumentException("column " + column + " cannot take its values by id");
+    }
+    columns[column].add(vector, from, to, scope, scopeSize, ids, valueBytes, valueStarts);
+  }
+
+  /**
+   * Whether column {@code column}'s index can read string values by id (strings or binary
+   * without a bloom filter): its zone maps compare the scope's entries, not the vector's bytes.
+   */
+  public boolean readsValuesById(int column) {
+    return columns[column].readsValuesById();
+  }
+
   /** Closes the row group just written ({@code rows} rows). */
   public void endRowGroup(long rows) {
     for (ColumnIndexBuilder c : columns) {

@@ -58,6 +58,10 @@ final class ZoneAccumulator {
       addDoubles(v, fr, from, to, noNulls);
       return;
     }
+    if (kind == StatKind.BYTES && distinct != null && distinct.valueBytes != null) {
+      addBytesById(v, from, to, noNulls, distinct);
+      return;
+    }
     if (kind == StatKind.BYTES && (v instanceof org.apache.arrow.vector.BaseVariableWidthVector
         || v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector)) {
       addVarBytes(v, v instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector, from, to, noNulls, distinct);
@@ -309,6 +313,124 @@ final class ZoneAccumulator {
       addValue(copy(data, start(offAddr, large, minRow), start(offAddr, large, minRow + 1)));
       addValue(copy(data, start(offAddr, large, maxRow), start(offAddr, large, maxRow + 1)));
     }
+  }
+
+  /**
+   * As {@link #addVarBytesWithIds}, for values given by id: each row's value is its id's entry in
+   * {@code distinct}'s scope (the vector's data buffer is not read, only its validity). The same
+   * minimum and maximum.
+   */
+  private void addBytesById(FieldVector v, int from, int to, boolean noNulls, IdFilter distinct) {
+    int[] ids = distinct.ids;
+    int[] seen = distinct.seen;
+    int stamp = distinct.nextRange();
+    // first the range's distinct ids, in order of first occurrence (a tight loop: most rows repeat an id)
+    int[] firsts = distinct.firsts(to - from);
+    int count = 0;
+    for (int i = from; i < to; i++) {
+      if (!noNulls && v.isNull(i)) {
+        nulls++;
+        continue;
+      }
+      int id = ids[i];
+      if (id < 0) {
+        throw new IllegalArgumentException("column '" + v.getField().getName() + "': row " + i
+            + " has no value id but its values are given by id");
+      }
+      if (seen[id] != stamp) {
+        seen[id] = stamp;
+        firsts[count++] = id;
+      }
+    }
+    byte[] db = distinct.valueBytes;
+    int[] ds = distinct.valueStarts;
+    distinct.counted(to - from);
+    int[] rank = distinct.rank;
+    if (rank != null) {
+      // the entries are ranked: the range's extremes by rank, no value compared
+      if (count > 0) {
+        int lo = firsts[0];
+        int hi = lo;
+        for (int f = 1; f < count; f++) {
+          int id = firsts[f];
+          if (rank[id] < rank[lo]) {
+            lo = id;
+          } else if (rank[id] > rank[hi]) {
+            hi = id;
+          }
+        }
+        addValue(java.util.Arrays.copyOfRange(db, ds[lo], ds[lo + 1]));
+        addValue(java.util.Arrays.copyOfRange(db, ds[hi], ds[hi + 1]));
+      }
+      return;
+    }
+    int[] lens = distinct.lens;
+    long[] keys = distinct.keys;
+    int minId = -1;
+    int maxId = -1;
+    long minKey = 0;
+    long maxKey = 0;
+    long minLen = 0;
+    long maxLen = 0;
+    boolean minShort = false;
+    boolean maxShort = false;
+    for (int f = 0; f < count; f++) {
+      int id = firsts[f];
+      int known = lens[id];
+      long key;
+      long len;
+      boolean short8;
+      if (known != 0) {
+        short8 = known > 0;
+        len = short8 ? known - 1 : ds[id + 1] - ds[id];
+        key = keys[id];
+      } else {
+        int s = ds[id];
+        len = ds[id + 1] - s;
+        short8 = len < 8;
+        key = short8 ? shortKey(db, s, (int) len) : 0;
+        lens[id] = short8 ? (int) len + 1 : -1;
+        keys[id] = key;
+      }
+      if (minId < 0) {
+        minId = id;
+        maxId = id;
+        minKey = key;
+        maxKey = key;
+        minLen = len;
+        maxLen = len;
+        minShort = short8;
+        maxShort = short8;
+      } else if ((short8 && minShort ? compareKeys(key, len, minKey, minLen) : compareEntries(db, ds, id, minId)) < 0) {
+        minId = id;
+        minKey = key;
+        minLen = len;
+        minShort = short8;
+      } else if ((short8 && maxShort ? compareKeys(key, len, maxKey, maxLen) : compareEntries(db, ds, id, maxId)) > 0) {
+        maxId = id;
+        maxKey = key;
+        maxLen = len;
+        maxShort = short8;
+      }
+    }
+    if (minId >= 0) {
+      addValue(java.util.Arrays.copyOfRange(db, ds[minId], ds[minId + 1]));
+      addValue(java.util.Arrays.copyOfRange(db, ds[maxId], ds[maxId + 1]));
+    }
+  }
+
+  /** A value under 8 bytes as one big-endian, zero-padded key (as addVarBytes makes it). */
+  private static long shortKey(byte[] b, int from, int len) {
+    long k = 0;
+    for (int j = 0; j < len; j++) {
+      k = k << 8 | (b[from + j] & 0xFF);
+    }
+    return len == 0 ? 0 : k << (8 * (8 - len));
+  }
+
+  /** Compares entries {@code a} and {@code b} (unsigned lexicographic, then by length). */
+  private static int compareEntries(byte[] db, int[] ds, int a, int b) {
+    return java.util.Arrays.compareUnsigned(db, ds[a], ds[a + 1], db, ds[b], ds[b + 1]);
   }
 
   /** Offset entry {@code i} (the start of row i, the end of row i - 1), read directly (range checked by the caller). */

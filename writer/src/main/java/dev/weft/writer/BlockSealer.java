@@ -7,6 +7,7 @@ import dev.weft.format.EncodedBlocks;
 import dev.weft.format.MiniBlock;
 import dev.weft.format.WeftFormat;
 import dev.weft.format.encoding.BytesStreams;
+import dev.weft.format.encoding.StringStreams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
@@ -135,8 +136,57 @@ final class BlockSealer implements AutoCloseable {
    */
   SealedBlock seal(ColumnNode node, ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow, int numRows,
       long firstElement, int numElements, BlockChoice choice, ChunkDictionary dict) {
+    return seal(node, raw, rawLength, hasValidity, firstRow, numRows, firstElement, numElements, choice, dict, null);
+  }
+
+  /**
+   * As above, for a raw block of strings given by id whose offsets (but the first and last) and
+   * values are not written yet: {@code fill} writes them, and is run only where something reads
+   * them (a block stored as shared dictionary codes, each value's code known from its id, never
+   * does). Null: the block is complete.
+   */
+  SealedBlock seal(ColumnNode node, ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow, int numRows,
+      long firstElement, int numElements, BlockChoice choice, ChunkDictionary dict, Runnable fill) {
+    unfilled = fill;
+    boolean strings = dict != null && dict.blockIds() != null && dict.idScope() != null
+        && (node.kind() == dev.weft.format.NodeKind.VARBINARY || node.kind() == dev.weft.format.NodeKind.LARGE_VARBINARY);
+    if (strings) {
+      // the block's per-block string dictionary hashes each id's value once (the same stream)
+      stringIds.use(dict.idScope(), dict.idScopeSize(), dict.blockIds(), numElements);
+      StringStreams.useValueIds(stringIds);
+    }
+    try {
+      return sealFilled(node, raw, rawLength, hasValidity, firstRow, numRows, firstElement, numElements, choice, dict);
+    } finally {
+      unfilled = null;
+      if (strings) {
+        StringStreams.useValueIds(null);
+      }
+    }
+  }
+
+  /** This sealer's memo of string value ids (see StringStreams.ValueIds). */
+  private final StringStreams.ValueIds stringIds = new StringStreams.ValueIds();
+
+  /** The raw block's bytes yet to be written (see seal), or null. */
+  private Runnable unfilled;
+
+  /** Completes the raw block (if it is not): before anything reads its offsets or values. */
+  private void fill() {
+    Runnable f = unfilled;
+    if (f != null) {
+      unfilled = null;
+      f.run();
+    }
+  }
+
+  private SealedBlock sealFilled(ColumnNode node, ArrowBuf raw, int rawLength, boolean hasValidity, long firstRow,
+      int numRows, long firstElement, int numElements, BlockChoice choice, ChunkDictionary dict) {
     int flags = hasValidity ? WeftFormat.FLAG_HAS_VALIDITY : 0;
     Candidate best;
+    if (!(encodings && EncodedBlocks.encodable(node) && numElements > 0 && dict != null && dict.active())) {
+      fill();
+    }
     if (encodings && EncodedBlocks.encodable(node) && numElements > 0) {
       ByteBuffer view = raw.nioBuffer(0, rawLength).order(ByteOrder.LITTLE_ENDIAN);
       MiniBlock plain = MiniBlock.parseOwn(view, node, numElements, hasValidity);
@@ -157,6 +207,7 @@ final class BlockSealer implements AutoCloseable {
         }
       }
       if (best == null) {
+        fill();
         // small blocks (row-group tails, wide rows) are cheap to select for in full
         best = choice == null || numElements < FULL_SELECTION_BELOW || choice.needsSample() ? null
             : remembered(choice, node, raw, rawLength, flags, plain, plainLimit);
@@ -335,7 +386,8 @@ final class BlockSealer implements AutoCloseable {
    */
   private int code(ChunkDictionary dict, ColumnNode node, MiniBlock plain, long[] codes) {
     int n = plain.count;
-    int known = dict.codeKnown(n, codes);
+    // a block of strings given by id (not yet filled): its elements without ids are nulls, stored empty
+    int known = dict.codeKnown(n, codes, unfilled != null);
     if (known != ChunkDictionary.UNKNOWN) {
       // every value's id was seen: no value needed reading, and the codes' range came along
       codesKnown = new dev.weft.format.encoding.IntStreams.Known(dict.knownMinCode(), dict.knownMaxCode(),
@@ -343,6 +395,7 @@ final class BlockSealer implements AutoCloseable {
       return known;
     }
     codesKnown = null;
+    fill(); // some value is read
     if (node.kind() == dev.weft.format.NodeKind.FIXED) {
       return learnt(dict, dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes));
     }

@@ -82,8 +82,28 @@ final class ChunkDictionary {
       memo = new int[scopeSize];
     }
     idScope = scope;
+    idScopeSize = scopeSize;
     blockIds = ids;
   }
+
+  private int idScopeSize;
+
+  /** The value ids of the block about to be coded (see {@link #useIds}), or null. */
+  int[] blockIds() {
+    return blockIds;
+  }
+
+  /** Their scope (null: none) and its size. */
+  Object idScope() {
+    return idScope;
+  }
+
+  int idScopeSize() {
+    return idScopeSize;
+  }
+
+  /** The empty string (with the slack {@link #shortKey} reads). */
+  private static final byte[] EMPTY = new byte[8];
 
   /** {@link #codeKnown}'s answer when some value's code is not known from its id. */
   static final int UNKNOWN = -2;
@@ -94,17 +114,28 @@ final class ChunkDictionary {
    * new). Otherwise {@link #UNKNOWN}, having changed nothing.
    */
   int codeKnown(int n, long[] codes) {
+    return codeKnown(n, codes, false);
+  }
+
+  /**
+   * As above; with {@code missingAreEmpty} (strings given by id: every element without an id is a
+   * null, stored as an empty value) such an element takes the empty string's code, where the
+   * dictionary has that entry (else {@link #UNKNOWN}: coding the values adds it).
+   */
+  int codeKnown(int n, long[] codes, boolean missingAreEmpty) {
     int[] ids = blockIds;
     if (ids == null) {
       return UNKNOWN;
     }
+    // code + 1 of an element without an id (0: not known)
+    int missing = missingAreEmpty && strings ? findString(EMPTY, 0, 0) + 1 : 0;
     int[] m = memo;
     int[] counts = startCounts(0);
     int lo = Integer.MAX_VALUE;
     int hi = -1;
     for (int i = 0; i < n; i++) {
       int vid = ids[i];
-      int c = (vid < 0 ? 0 : m[vid]) - 1;
+      int c = (vid < 0 ? missing : m[vid]) - 1;
       if (c < 0) {
         Arrays.fill(counts, 0, hi + 1, 0);
         return UNKNOWN;

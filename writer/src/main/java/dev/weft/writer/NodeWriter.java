@@ -69,6 +69,15 @@ final class NodeWriter implements AutoCloseable {
   private int[] pendingIds;
   private Object idScope;
   private int idScopeSize;
+  /**
+   * The scope's entries while the pending block's values are given by id ({@link ValueIds#byId})
+   * and not copied (null otherwise): its offsets and values buffers then have their sizes (and
+   * capacities) but not their bytes, which are written from the pending ids where needed ({@link
+   * #materializePending}, or into the raw block when the sealer asks for them). A block stored
+   * as shared dictionary codes never needs them.
+   */
+  private byte[] byIdBytes;
+  private int[] byIdStarts;
 
   private final List<SealedBlock> sealed = new ArrayList<>();
   /** Sealed blocks [0, committed) are in the row group's arena, the rest in a lane's staging arena. */
@@ -156,6 +165,8 @@ final class NodeWriter implements AutoCloseable {
 
   private void startBlock() {
     idScope = null;
+    byIdBytes = null;
+    byIdStarts = null;
     pendingRows = 0;
     pendingCount = 0;
     pendingNulls = 0;
@@ -301,8 +312,32 @@ final class NodeWriter implements AutoCloseable {
           throw new IllegalArgumentException("column node " + node.path() + ": a row holds "
               + (end - base) + " bytes, more than a mini-block can hold (2 GiB)");
         }
-        nb.appendRebasedOffsets(ea, eb, pendingData, offsets);
-        values.appendBytes(nb.vector.getDataBuffer(), base, end - base);
+        ValueIds v = nb.ids();
+        boolean byId = v != null && v.byId();
+        if (byIdBytes != null && !(byId && v.scope() == idScope)) {
+          materializePending(); // rows of another scope, or with their bytes: copy the block's so far
+        }
+        if (byId && dictionary != null && (pendingCount == 0 || byIdBytes != null)) {
+          // sizes only, grown as the copies below would grow them (heldBytes, and so the file, stay the same)
+          if (n > 0) {
+            offsets.reserve(4 * n);
+            offsets.grow(4 * n);
+          }
+          values.reserve(end - base);
+          values.grow(end - base);
+          byIdBytes = v.valueBytes();
+          byIdStarts = v.valueStarts();
+        } else if (byId) {
+          nb.appendRebasedOffsets(ea, eb, pendingData, offsets);
+          values.reserve(end - base);
+          long wrote = ValuesById.write(v.ids(), (int) ea, (int) n, v.valueBytes(), v.valueStarts(), 0, 0,
+              values.buf().memoryAddress() + values.size());
+          checkById(wrote, end - base);
+          values.grow(end - base);
+        } else {
+          nb.appendRebasedOffsets(ea, eb, pendingData, offsets);
+          values.appendBytes(nb.vector.getDataBuffer(), base, end - base);
+        }
         pendingData += end - base;
       }
       case LIST, LARGE_LIST -> {
@@ -355,6 +390,56 @@ final class NodeWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes the pending block's offsets and values, given by id so far, from the pending ids (the
+   * buffers have their sizes already); the block then holds its bytes like any other.
+   */
+  private void materializePending() {
+    long wrote = ValuesById.write(pendingIds, 0, pendingCount, byIdBytes, byIdStarts, 0,
+        offsets.buf().memoryAddress() + 4, values.buf().memoryAddress());
+    checkById(wrote, pendingData);
+    byIdBytes = null;
+    byIdStarts = null;
+  }
+
+  /**
+   * Writes a raw block's offsets (but the first) and values from its elements' value ids, when
+   * the sealer asks (a named class, not a lambda: a fresh JVM's first lambda of a shape costs a
+   * bootstrap in the interpreter).
+   */
+  private final class Fill implements Runnable {
+    private final int[] ids;
+    private final int count;
+    private final byte[] bytes;
+    private final int[] starts;
+    private final long data;
+    private final long offAddr;
+    private final long valAddr;
+
+    Fill(int[] ids, int count, byte[] bytes, int[] starts, long data, long offAddr, long valAddr) {
+      this.ids = ids;
+      this.count = count;
+      this.bytes = bytes;
+      this.starts = starts;
+      this.data = data;
+      this.offAddr = offAddr;
+      this.valAddr = valAddr;
+    }
+
+    @Override
+    public void run() {
+      checkById(ValuesById.write(ids, 0, count, bytes, starts, 0, offAddr, valAddr), data);
+    }
+  }
+
+  /** Fails where a source's entries disagree with its vector's offsets (see {@link ValueIds}). */
+  private void checkById(long wrote, long expected) {
+    if (wrote != expected) {
+      throw new IllegalArgumentException("column node " + node.path() + ": values given by id hold " + wrote
+          + " bytes where the vector's offsets say " + expected);
+    }
+  }
+
   private static void setOnes(GrowBuf buf, long fromBit, long count) {
     long i = 0;
     while (i < count && ((fromBit + i) & 7) != 0) {
@@ -396,17 +481,28 @@ final class NodeWriter implements AutoCloseable {
       raw.buf().setLong(pos, childElementsSealed);
       pos += 8;
     }
+    final boolean byId = byIdBytes != null;
+    long offsetsAt = pos;
     if (kind.hasOffsets()) {
       long len = 4L * (pendingCount + 1);
-      raw.buf().setBytes(pos, offsets.buf(), 0, len);
+      if (byId) {
+        // the first and last offsets only (the block's layout); the rest with the values, if asked
+        raw.buf().setInt(pos, 0);
+        raw.buf().setInt(pos + 4L * pendingCount, (int) pendingData);
+      } else {
+        raw.buf().setBytes(pos, offsets.buf(), 0, len);
+      }
       pos += len;
       if (!kind.isVariableList()) {
         pos = WeftFormat.align(pos);
       }
     }
+    long valuesAt = pos;
     switch (kind) {
       case FIXED, VARBINARY, LARGE_VARBINARY -> {
-        raw.buf().setBytes(pos, values.buf(), 0, values.size());
+        if (!byId) {
+          raw.buf().setBytes(pos, values.buf(), 0, values.size());
+        }
         pos += values.size();
       }
       case BOOL -> {
@@ -426,9 +522,15 @@ final class NodeWriter implements AutoCloseable {
     if (dictionary != null) {
       dictionary.useIds(idScope, idScopeSize, idScope == null ? null : pendingIds);
     }
+    Runnable fill = null;
+    if (byId) {
+      long rawAddr = raw.buf().memoryAddress();
+      fill = new Fill(pendingIds, pendingCount, byIdBytes, byIdStarts, pendingData, rawAddr + offsetsAt + 4,
+          rawAddr + valuesAt);
+    }
     try {
       sealed.add(lane.sealer.seal(node, raw.buf(), (int) pos, hasValidity, rowsSealed, pendingRows,
-          elementsSealed, pendingCount, choice, dictionary));
+          elementsSealed, pendingCount, choice, dictionary, fill));
     } finally {
       if (dictionary != null) {
         dictionary.useIds(null, 0, null);

@@ -278,7 +278,9 @@ public final class WeftWriter implements AutoCloseable {
    * ({@code ids[c]} for column c, or null; see {@link ValueIds}): they save the writer work on
    * repeated values, and change nothing it stores. They are used for flat columns of fixed-width
    * or variable-width values that are not dictionary-encoded; others ignore them. The ids are
-   * read only during the call (their arrays may be reused afterwards).
+   * read only during the call (their arrays may be reused afterwards); values given by id
+   * ({@link ValueIds#byId}), until the row group is written. A column that cannot take its values
+   * by id gets them written into its vector first.
    */
   public void write(VectorSchemaRoot root, ValueIds[] ids) throws IOException {
     ensureOpen();
@@ -296,12 +298,21 @@ public final class WeftWriter implements AutoCloseable {
           throw new IllegalArgumentException("column '" + v.getField().getName() + "' has "
               + v.getValueCount() + " values but the batch has " + rows + " rows");
         }
+        ValueIds vi = ids != null && c < ids.length ? ids[c] : null;
+        if (vi != null && vi.byId() && !takesValuesById(c, v)) {
+          if (vi.ids().length < rows) {
+            throw new IllegalArgumentException("column '" + v.getField().getName() + "': " + vi.ids().length
+                + " value ids for a batch of " + rows + " rows");
+          }
+          ValuesById.fill(v, vi, rows); // the vector gets its bytes; the ids stay a memo
+          vi = new ValueIds(vi.scope(), vi.scopeSize(), vi.ids());
+        }
         if (v.getField().getDictionary() != null) {
           anyDictionary = true;
         } else {
           batches[c] = NodeBatch.of(layouts.get(c), v, rows, 0);
-          if (ids != null && c < ids.length && ids[c] != null) {
-            batches[c][0].useIds(ids[c], rows);
+          if (vi != null) {
+            batches[c][0].useIds(vi, rows);
           }
         }
       }
@@ -319,6 +330,18 @@ public final class WeftWriter implements AutoCloseable {
       abort();
       throw e;
     }
+  }
+
+  /**
+   * Whether column {@code c} (vector {@code v}) can take string values given by id: a flat column
+   * of strings or binary whose node has a shared dictionary and whose index reads values by id.
+   */
+  private boolean takesValuesById(int c, FieldVector v) {
+    ColumnLayout layout = layouts.get(c);
+    dev.weft.format.NodeKind k = layout.node(0).kind();
+    return v.getField().getDictionary() == null && layout.nodes().size() == 1
+        && (k == dev.weft.format.NodeKind.VARBINARY || k == dev.weft.format.NodeKind.LARGE_VARBINARY)
+        && nodeWriters.get(c)[0].chunkDictionary() != null && index.readsValuesById(c);
   }
 
   /**
@@ -365,6 +388,9 @@ public final class WeftWriter implements AutoCloseable {
         ValueIds ids = batches[c][0].ids();
         if (ids == null) {
           index.append(c, batches[c][0].vector, at, at + (end - start));
+        } else if (ids.byId()) {
+          index.append(c, batches[c][0].vector, at, at + (end - start), ids.scope(), ids.scopeSize(), ids.ids(),
+              ids.valueBytes(), ids.valueStarts());
         } else {
           index.append(c, batches[c][0].vector, at, at + (end - start), ids.scope(), ids.scopeSize(), ids.ids());
         }

@@ -618,7 +618,7 @@ public final class Converter {
       }
       // dictionary ids spare the writer lookups of values it has seen (its bytes are the same)
       BatchReader.Options ro = BatchReader.Options.defaults().withMaxPageBytes(plan.maxPage()).withPool(decodePool)
-          .withDictionaryIds(idArrays);
+          .withDictionaryIds(idArrays).withDeferredValues(true); // strings by id: see ValueIds
       double estimate = Math.max(8, pf.uncompressedBytesPerRow(s.fileColumns()) * 1.5 + 8.0 * pf.leafCount(s.fileColumns()));
       int rows = clampRows(plan.batchBytes() / estimate);
       long lastBytes = 0;
@@ -676,7 +676,7 @@ public final class Converter {
     ValueIds[] out = new ValueIds[d.length];
     for (int i = 0; i < d.length; i++) {
       if (d[i] != null) {
-        out[i] = new ValueIds(d[i].scope(), d[i].size(), d[i].ids());
+        out[i] = new ValueIds(d[i].scope(), d[i].size(), d[i].ids(), d[i].valueBytes(), d[i].valueStarts());
       }
     }
     return out;

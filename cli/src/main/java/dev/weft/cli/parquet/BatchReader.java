@@ -44,7 +44,12 @@ public final class BatchReader implements AutoCloseable {
    * {@link FlatColumnReader} (default true; the system property {@code weft.parquet.fastPath=false}
    * turns it off, to compare the two paths).
    */
-  public record Options(long maxPageBytes, ExecutorService pool, boolean fastPath, IdArrays dictionaryIds) {
+  public record Options(long maxPageBytes, ExecutorService pool, boolean fastPath, IdArrays dictionaryIds,
+      boolean deferValues) {
+    public Options(long maxPageBytes, ExecutorService pool, boolean fastPath, IdArrays dictionaryIds) {
+      this(maxPageBytes, pool, fastPath, dictionaryIds, false);
+    }
+
     public Options(long maxPageBytes, ExecutorService pool, boolean fastPath) {
       this(maxPageBytes, pool, fastPath, null);
     }
@@ -54,15 +59,15 @@ public final class BatchReader implements AutoCloseable {
     }
 
     public Options withMaxPageBytes(long bytes) {
-      return new Options(bytes, pool, fastPath, dictionaryIds);
+      return new Options(bytes, pool, fastPath, dictionaryIds, deferValues);
     }
 
     public Options withPool(ExecutorService p) {
-      return new Options(maxPageBytes, p, fastPath, dictionaryIds);
+      return new Options(maxPageBytes, p, fastPath, dictionaryIds, deferValues);
     }
 
     public Options withFastPath(boolean on) {
-      return new Options(maxPageBytes, pool, on, dictionaryIds);
+      return new Options(maxPageBytes, pool, on, dictionaryIds, deferValues);
     }
 
     /**
@@ -70,7 +75,18 @@ public final class BatchReader implements AutoCloseable {
      * in arrays from {@code arrays} (null: no ids).
      */
     public Options withDictionaryIds(IdArrays arrays) {
-      return new Options(maxPageBytes, pool, fastPath, arrays);
+      return new Options(maxPageBytes, pool, fastPath, arrays, deferValues);
+    }
+
+    /**
+     * With dictionary ids on: a batch of a flat string or binary column whose rows all come from
+     * dictionary-encoded pages keeps its value bytes in the dictionary ({@link DictionaryIds#deferred()}):
+     * its vector gets validity and offsets only, and its data buffer is left unwritten. For a
+     * consumer that reads the values through the ids (the Weft writer); nothing else may read
+     * such a vector's values.
+     */
+    public Options withDeferredValues(boolean on) {
+      return new Options(maxPageBytes, pool, fastPath, dictionaryIds, on);
     }
   }
 
@@ -109,6 +125,7 @@ public final class BatchReader implements AutoCloseable {
       for (Leaf l : c.leaves()) {
         LeafReader lr = new LeafReader(l, path, options.fastPath());
         lr.idArrays = c instanceof Leaf ? options.dictionaryIds() : null;
+        lr.deferValues = lr.idArrays != null && options.deferValues();
         leafReaders[l.columnIndex] = lr;
         active.add(lr);
       }

@@ -75,6 +75,9 @@ final class FlatColumnReader {
   private long[] dictFixed;
   private byte[] dictBytes;
   private int[] dictStarts;
+  /** Strings: each entry's length, and the longest. */
+  private int[] dictLens;
+  private int dictMaxLen;
 
   // the current page
   private int pageLevels;
@@ -137,6 +140,7 @@ final class FlatColumnReader {
     this.dictFixed = null;
     this.dictBytes = null;
     this.dictStarts = null;
+    this.dictLens = null;
     DictionaryPage dp;
     try {
       dp = pages.readDictionaryPage();
@@ -161,6 +165,19 @@ final class FlatColumnReader {
   /** Entries of the current chunk's dictionary (-1: none). */
   int dictionarySize() {
     return dictSize;
+  }
+
+  /**
+   * The current chunk's dictionary of strings, back to back (entry i at {@code [starts[i],
+   * starts[i + 1])} of {@link #dictionaryStarts}; 8 bytes of slack past the last), or null.
+   */
+  byte[] dictionaryBytes() {
+    return dictBytes;
+  }
+
+  /** Where each entry of {@link #dictionaryBytes} starts ({@code size + 1} entries), or null. */
+  int[] dictionaryStarts() {
+    return dictStarts;
   }
 
   /** Values left in the current row group's column chunk. */
@@ -219,6 +236,14 @@ final class FlatColumnReader {
       starts[n] = at;
       dictBytes = bytes;
       dictStarts = starts;
+      int[] lens = new int[n];
+      int longest = 0;
+      for (int i = 0; i < n; i++) {
+        lens[i] = starts[i + 1] - starts[i];
+        longest = Math.max(longest, lens[i]);
+      }
+      dictLens = lens;
+      dictMaxLen = longest;
     }
     dictSize = n;
   }
@@ -346,14 +371,26 @@ final class FlatColumnReader {
    * dictionary grows too large).
    */
   void read(int n, FieldVector v, short[] defsOut, int[] idsOut) throws ParquetFormatException {
+    read(n, v, defsOut, idsOut, false);
+  }
+
+  /**
+   * As above; with {@code defer} (and {@code idsOut}), strings whose every row of the batch comes
+   * from dictionary-encoded pages are left in the dictionary: {@code v} gets its validity and
+   * offsets, but its data buffer is not written (each non-null row's bytes are its id's entry of
+   * {@link #dictionaryBytes}). Returns whether it did so; a batch that meets a page stored
+   * without the dictionary gets its bytes after all (false).
+   */
+  boolean read(int n, FieldVector v, short[] defsOut, int[] idsOut, boolean defer) throws ParquetFormatException {
     if (total - consumed < n) {
       throw corrupt("it holds " + total + " values but its row group has more rows");
     }
+    boolean deferred = false;
     try {
       if (width > 0) {
         readFixed(n, (BaseFixedWidthVector) v, defsOut, idsOut);
       } else {
-        readVar(n, v, defsOut, idsOut);
+        deferred = readVar(n, v, defsOut, idsOut, defer && idsOut != null && dictSize >= 0);
       }
     } catch (RleHybrid.CorruptException e) {
       throw corrupt(e.getMessage());
@@ -363,6 +400,7 @@ final class FlatColumnReader {
       throw corrupt("cannot decode a page: " + ParquetFooter.rootMessage(e));
     }
     consumed += n;
+    return deferred;
   }
 
   /** Fills {@code defScratch[0, k)} with the next {@code k} levels; returns how many are nulls. */
@@ -526,7 +564,8 @@ final class FlatColumnReader {
     }
   }
 
-  private void readVar(int n, FieldVector v, short[] defsOut, int[] idsOut)
+  /** Reads strings; {@code defer}: leaves them in the dictionary while every page is dictionary-encoded (see read). */
+  private boolean readVar(int n, FieldVector v, short[] defsOut, int[] idsOut, boolean defer)
       throws ParquetFormatException, RleHybrid.CorruptException {
     boolean large = kind == Kind.LARGE_VAR;
     long estimate = Math.max(1024, (long) (n * Math.max(bytesPerValue, observedBytesPerValue) * 1.1));
@@ -547,8 +586,15 @@ final class FlatColumnReader {
     long cap = data.capacity();
     long pos = 0;
     int out = 0;
+    boolean deferring = defer;
     while (out < n) {
       int k = step(n - out);
+      if (deferring && mode != Mode.DICT) {
+        // a page stored without the dictionary: the rows so far get their bytes after all
+        cap = materialize(v, large, out, pos, idsOut);
+        dataAddr = v.getDataBuffer().memoryAddress();
+        deferring = false;
+      }
       int nulls = levels(k, defsOut, out);
       int[] d = defScratch;
       int[] ids = idScratch;
@@ -559,6 +605,63 @@ final class FlatColumnReader {
         java.util.Arrays.fill(idsOut, out, out + k, -1);
       }
       int next = 0;
+      if (deferring && nulls == 0 && (large || pos + (long) k * dictMaxLen <= Integer.MAX_VALUE)) {
+        // the common case in a loop of its own: offsets and ids of k values (row out + i's id is ids[i])
+        final int[] lens = dictLens;
+        final int size = dictSize;
+        for (int i = 0; i < k; i++) {
+          int id = ids[i];
+          if (id < 0 || id >= size) {
+            throw badId(id);
+          }
+          idsOut[out + i] = id;
+          if (large) {
+            MemoryUtil.putLong(offAddr + 8L * (out + i), pos);
+          } else {
+            MemoryUtil.putInt(offAddr + 4L * (out + i), (int) pos);
+          }
+          pos += lens[id];
+        }
+        setValidRange(validAddr, out, out + k);
+        levelPos += k;
+        out += k;
+        continue;
+      }
+      if (deferring) {
+        // offsets, validity and ids only: the bytes stay in the dictionary
+        final int[] ds = dictStarts;
+        final int size = dictSize;
+        for (int i = 0; i < k; i++) {
+          int slot = out + i;
+          if (large) {
+            MemoryUtil.putLong(offAddr + 8L * slot, pos);
+          } else {
+            MemoryUtil.putInt(offAddr + 4L * slot, (int) pos);
+          }
+          if (nulls != 0 && d[i] != maxDef) {
+            continue;
+          }
+          int id = ids[next++];
+          if (id < 0 || id >= size) {
+            throw badId(id);
+          }
+          idsOut[slot] = id;
+          int len = ds[id + 1] - ds[id];
+          if (!large && pos + len > Integer.MAX_VALUE) {
+            growData(v, false, pos, len); // fails: more than a VarChar vector can hold
+          }
+          pos += len;
+          if (nulls != 0) {
+            setValid(validAddr, slot);
+          }
+        }
+        if (nulls == 0) {
+          setValidRange(validAddr, out, out + k);
+        }
+        levelPos += k;
+        out += k;
+        continue;
+      }
       if (mode == Mode.DICT) {
         // the common case in a loop of its own: values copied from the dictionary, one under 8
         // bytes as one 8-byte word where the buffer has room (the dictionary has 8 bytes of slack;
@@ -685,6 +788,31 @@ final class FlatColumnReader {
       ((BaseVariableWidthVector) v).setLastSet(n - 1);
     }
     v.setValueCount(n);
+    return deferring && n > 0;
+  }
+
+  /**
+   * Writes the bytes of rows {@code [0, rows)}, read so far without them ({@code end} bytes by
+   * their offsets), from the dictionary by their ids; returns the data buffer's capacity.
+   */
+  private long materialize(FieldVector v, boolean large, int rows, long end, int[] idsOut)
+      throws ParquetFormatException {
+    long cap = v.getDataBuffer().capacity();
+    if (end > cap) {
+      cap = growData(v, large, 0, end);
+    }
+    long dataAddr = v.getDataBuffer().memoryAddress();
+    long offAddr = v.getOffsetBuffer().memoryAddress();
+    byte[] db = dictBytes;
+    int[] ds = dictStarts;
+    for (int r = 0; r < rows; r++) {
+      int id = idsOut[r];
+      if (id >= 0) {
+        long at = large ? MemoryUtil.getLong(offAddr + 8L * r) : MemoryUtil.getInt(offAddr + 4L * r);
+        MemoryUtil.copyToMemory(db, ds[id], dataAddr + at, ds[id + 1] - ds[id]);
+      }
+    }
+    return cap;
   }
 
   /** Grows {@code v}'s data buffer to hold {@code need} bytes from {@code pos}; returns its capacity. */

@@ -67,6 +67,8 @@ final class LeafReader {
   IdArrays idArrays;
   /** The dictionary ids of the last batch (flat columns on the fast path with a dictionary), or null. */
   DictionaryIds lastIds;
+  /** Whether string values may stay in the dictionary (see {@link BatchReader.Options#withDeferredValues}). */
+  boolean deferValues;
 
   LeafReader(Leaf leaf, Path file, boolean fastPath) {
     this.leaf = leaf;
@@ -266,9 +268,12 @@ final class LeafReader {
         ensureLevels(n);
       }
       int[] ids = idArrays != null && fast.hasDictionary() ? idArrays.take(n) : null;
-      fast.read(n, v, keepLevels ? defs : null, ids);
+      boolean deferred = fast.read(n, v, keepLevels ? defs : null, ids, deferValues);
       if (ids != null) {
-        lastIds = new DictionaryIds(fast.dictionaryScope(), fast.dictionarySize(), ids);
+        lastIds = deferred
+            ? new DictionaryIds(fast.dictionaryScope(), fast.dictionarySize(), ids, fast.dictionaryBytes(),
+                fast.dictionaryStarts())
+            : new DictionaryIds(fast.dictionaryScope(), fast.dictionarySize(), ids);
       }
       levelCount = n;
       slots = n;

@@ -49,6 +49,53 @@ public final class StringStreams {
     };
   }
 
+  /**
+   * Value ids of the strings of the block a thread is encoding (rows with equal ids hold equal
+   * strings, -1: no id; see the writer's ValueIds): a block's DICTIONARY stream then hashes each
+   * id's string once instead of every row's. The stream is the same. Kept per scope of ids; set
+   * with {@link #useValueIds} around one block's encodings, on the encoding thread.
+   */
+  public static final class ValueIds {
+    private int[] ids;
+    private int n;
+    private Object scope;
+    private int[] stamp = new int[0];
+    private int[] code = new int[0];
+    private int current;
+
+    /** Ids {@code ids[0, n)} of the next block's strings, in {@code scope} of {@code scopeSize} ids. */
+    public void use(Object scope, int scopeSize, int[] ids, int n) {
+      if (scope != this.scope || stamp.length < scopeSize) {
+        this.scope = scope;
+        this.stamp = new int[scopeSize];
+        this.code = new int[scopeSize];
+        this.current = 0;
+      }
+      this.ids = ids;
+      this.n = n;
+    }
+
+    /** Starts a new dictionary: no id has a code in it yet. */
+    private int next() {
+      if (++current == 0) {
+        Arrays.fill(stamp, 0);
+        current = 1;
+      }
+      return current;
+    }
+  }
+
+  private static final ThreadLocal<ValueIds> VALUE_IDS = new ThreadLocal<>();
+
+  /** Sets (or, with null, clears) the value ids of the block this thread encodes next. */
+  public static void useValueIds(ValueIds ids) {
+    if (ids == null) {
+      VALUE_IDS.remove();
+    } else {
+      VALUE_IDS.set(ids);
+    }
+  }
+
   /** Decoded strings: Arrow-style offsets (n+1, from 0) and the concatenated bytes. */
   public record Strings(int[] offsets, byte[] data) {}
 
@@ -78,8 +125,12 @@ public final class StringStreams {
     int total = (int) ((b.getInt(offsetsPos + 4 * n) & 0xFFFF_FFFFL) - (b.getInt(offsetsPos) & 0xFFFF_FFFFL));
     byte[] data = new byte[total];
     b.get(start, data);
+    ValueIds ids = VALUE_IDS.get();
+    if (ids != null && (ids.n != n || ids.ids == null)) {
+      ids = null;
+    }
     if (preferred == DICTIONARY) {
-      MetaOutput dict = dictionary(data, lengths, n, depth, h);
+      MetaOutput dict = dictionary(data, lengths, n, depth, h, ids);
       out.bytes(dict != null ? dict : plain(data, lengths, n, depth, h));
       return;
     }
@@ -95,7 +146,7 @@ public final class StringStreams {
       return;
     }
     MetaOutput best = plain;
-    MetaOutput dict = dictionary(data, lengths, n, depth, h);
+    MetaOutput dict = dictionary(data, lengths, n, depth, h, ids);
     if (dict != null && dict.size() < best.size()) {
       best = dict;
     }
@@ -132,6 +183,14 @@ public final class StringStreams {
 
   /** The DICTIONARY stream, or null if more than n/2 strings are distinct. */
   static MetaOutput dictionary(byte[] data, long[] lengths, int n, int depth, IntStreams.Hints h) {
+    return dictionary(data, lengths, n, depth, h, null);
+  }
+
+  /**
+   * As above; with {@code valueIds} (not null), a row whose id an earlier row of the block had
+   * takes that row's code without hashing its string (equal ids, equal strings: the same code).
+   */
+  static MetaOutput dictionary(byte[] data, long[] lengths, int n, int depth, IntStreams.Hints h, ValueIds valueIds) {
     int limit = n / 2;
     if (limit == 0) {
       return null;
@@ -145,8 +204,18 @@ public final class StringStreams {
     long[] codes = new long[n];
     int m = 0;
     int pos = 0;
+    int[] vids = valueIds == null ? null : valueIds.ids;
+    int[] seenAt = valueIds == null ? null : valueIds.stamp;
+    int[] seenCode = valueIds == null ? null : valueIds.code;
+    int now = valueIds == null ? 0 : valueIds.next();
     for (int i = 0; i < n; i++) {
       int len = (int) lengths[i];
+      int vid = vids == null ? -1 : vids[i];
+      if (vid >= 0 && seenAt[vid] == now) {
+        codes[i] = seenCode[vid];
+        pos += len;
+        continue;
+      }
       int hash = len <= 8 ? shortHash(data, pos, len) : hash(data, pos, len);
       int slot = hash & mask;
       int id;
@@ -175,6 +244,10 @@ public final class StringStreams {
       }
       codes[i] = id;
       pos += len;
+      if (vid >= 0) {
+        seenAt[vid] = now;
+        seenCode[vid] = id;
+      }
     }
     long[] entryLengths = new long[m];
     for (int k = 0; k < m; k++) {

@@ -250,7 +250,7 @@ public final class BatchReader implements AutoCloseable {
     closeCurrent();
     PageReadStore prs;
     try {
-      prs = reader.readNextRowGroup();
+      prs = NonEmptyPages.wrap(reader.readNextRowGroup());
     } catch (Throwable e) {
       throw translate(e);
     }

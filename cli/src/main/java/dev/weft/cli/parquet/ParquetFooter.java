@@ -104,7 +104,31 @@ final class ParquetFooter {
     } catch (IOException | RuntimeException | StackOverflowError e) {
       throw new ParquetFormatException(path, "unsupported or corrupt Parquet metadata: " + rootMessage(e), e);
     }
+    checkUniqueNames(path, pm.getFileMetaData().getSchema(), "");
     return new ParquetFooter(fmd, pm, size, footerLength);
+  }
+
+  /**
+   * Refuses two fields of one group with the same name. parquet-java keys a row group's column
+   * chunks by their path, so it would read one column's pages for the other (a misleading
+   * "corrupt data" error, or wrong values); Weft files need unique names too. Names that differ
+   * only in case are distinct.
+   */
+  static void checkUniqueNames(Path path, org.apache.parquet.schema.GroupType group, String where)
+      throws ParquetFormatException {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (org.apache.parquet.schema.Type t : group.getFields()) {
+      String name = t.getName();
+      if (!seen.add(name)) {
+        String full = where.isEmpty() ? name : where + "." + name;
+        throw new ParquetFormatException(path, "duplicate column name '" + full + "' (two fields "
+            + (where.isEmpty() ? "of the schema" : "of '" + where + "'") + " have that name): "
+            + "their data cannot be told apart; rename one and write the file again");
+      }
+      if (!t.isPrimitive()) {
+        checkUniqueNames(path, t.asGroupType(), where.isEmpty() ? name : where + "." + name);
+      }
+    }
   }
 
   private static void repairAndCheck(Path path, FileMetaData fmd, long footerStart) throws IOException {

@@ -426,6 +426,7 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--only", default="")
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--torch-only", action="store_true", help="only the PyTorch pass over converted files")
     ap.add_argument("--gen", default=",".join(GENERATORS))
     args = ap.parse_args()
     base = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="weft-sweep-"))
@@ -441,14 +442,21 @@ def main():
                 rep.bad(f"generator {g}", traceback.format_exc())
             print(f"generated {g} in {time.time() - t0:.1f} s", flush=True)
     dest = base / "weft"
+    files = sorted(f for f in src.rglob("*.parquet") if args.only in str(f)
+                   and "hive" not in str(f.relative_to(src)))
+    if args.torch_only:
+        for f in files:
+            out = dest / f.relative_to(src).with_suffix(".weft")
+            if out.exists():
+                check_torch(out, rep)
+        print(f"\n{len(rep.ok)} ok, {len(rep.problems)} problems")
+        return 1 if rep.problems else 0
     p = weft("convert", src, "-o", dest, "--keep-going", "--overwrite", "--quiet", timeout=900)
     for line in p.stderr.splitlines():
         if line.strip():
             print("convert:", line)
     if not clean_error(p.stderr.split("\n", 1)[0]) or "\tat " in p.stderr:
         rep.bad("convert dir", p.stderr)
-    files = sorted(f for f in src.rglob("*.parquet") if args.only in str(f)
-                   and "hive" not in str(f.relative_to(src)))
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda f: check_file(f, dest / f.relative_to(src).with_suffix(".weft"), rep), files))
     if not args.no_torch:

@@ -71,4 +71,14 @@ def test_pandas_categoricals_read_as_pyarrow_reads_them(tmp_path):
     # restores no large type under a dictionary: pyarrow reads dictionary<string>, Weft string
     assert pq.read_schema(src).field("cat").type.value_type == pa.string()
     out = convert_and_match(src, tmp_path)
-    assert weft_cat(out).schema.field("cat").type == pa.string()
+    got = weft_cat(out)
+    assert got.schema.field("cat").type == pa.string()
+    # the Arrow stream carries the schema metadata (pandas' index and dtypes), as pyarrow's read does
+    assert got.schema.metadata == pq.read_table(src).schema.metadata
+    back = got.to_pandas()
+    assert back.index.name == "key" and list(back.index[:2]) == ["row0", "row1"]
+    assert str(back["s"].dtype) == str(df["s"].dtype) and back["s"].isna().sum() == df["s"].isna().sum()
+    # a projection keeps it too; JSON Lines and CSV have no place for it
+    proj = run_weft("head", out, "-n", "3", "--columns", "cat,key", "--format", "arrow", timeout=60)
+    assert proj.returncode == 0, proj.stderr
+    assert b"pandas" in pa.ipc.open_stream(proj.stdout).schema.metadata

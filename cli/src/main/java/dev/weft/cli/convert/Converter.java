@@ -89,6 +89,10 @@ public final class Converter {
     public final List<Output> outputs = Collections.synchronizedList(new ArrayList<>());
     public final List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
     public int inputs;
+    /** Inputs whose rows are in finished outputs. */
+    public int convertedInputs;
+    /** Whether a failure stopped the conversion (no --keep-going). */
+    public volatile boolean stopped;
     public long rows;
     public long inputBytes;
     public long outputBytes;
@@ -391,6 +395,7 @@ public final class Converter {
     result.failures.add(new Failure(input, e));
     if (!o.keepGoing()) {
       cancel.set(true);
+      result.stopped = true;
     }
     return o.keepGoing();
   }
@@ -812,6 +817,7 @@ public final class Converter {
           result.inputBytes += s.file().fileSize();
           result.rows += s.file().numRows();
         }
+        result.convertedInputs += job.sources.size();
       }
     }
 

@@ -92,3 +92,18 @@ def test_other_writers_columns_through_the_loader(tmp_path, num_workers):
         assert batch["cat"] == [["red", "green", "blue"][r % 3] for r in rows]
         seen += len(rows)
     assert seen == n  # (drop_last=False would pad the last batch with rows from the start)
+
+
+def test_parquet_given_where_weft_belongs_says_convert_first(tmp_path):
+    pq.write_table(pa.table({"a": [1, 2]}), tmp_path / "t.parquet")
+    with pytest.raises(ValueError, match=r"t\.parquet is a Parquet file, not a Weft file \(convert it first"):
+        wt.WeftDataset(tmp_path / "t.parquet")
+    with pytest.raises(ValueError, match=r"holds Parquet files and no \.weft files \(convert it first"):
+        wt.WeftDataset(tmp_path)
+
+
+def test_server_start_errors_keep_the_error_line_without_jvm_noise(tmp_path):
+    from weft._server import _start_error_text
+    err = ("WARNING: Using incubator modules: jdk.incubator.vector\nSLF4J(W): No SLF4J providers were found.\n"
+           "error: cannot open the dataset: schema mismatch\n")
+    assert _start_error_text(err) == "error: cannot open the dataset: schema mismatch"

@@ -291,7 +291,66 @@ def gen_pyarrow_options(d):
     pq.write_to_dataset(part, d / "hive_pa", partition_cols=["year", "city"])
 
 
-GENERATORS = {"duckdb": gen_duckdb, "hf": gen_hf, "pandas": gen_pandas, "pyarrow": gen_pyarrow_options}
+def gen_polars(d):
+    import datetime as dt
+
+    import polars as pl
+    d.mkdir()
+    n = 3000
+    df = pl.DataFrame({
+        "i": pl.Series(range(n), dtype=pl.Int64),
+        "u8": pl.Series([i % 200 for i in range(n)], dtype=pl.UInt8),
+        "f": pl.Series([i / 7 for i in range(n)], dtype=pl.Float32),
+        "s": [None if i % 9 == 0 else f"text {i}" for i in range(n)],
+        "cat": pl.Series([["x", "y", "z"][i % 3] for i in range(n)], dtype=pl.Categorical),
+        "enum": pl.Series([["lo", "hi"][i % 2] for i in range(n)], dtype=pl.Enum(["lo", "hi"])),
+        "dec": pl.Series([f"{i}.25" for i in range(n)]).str.to_decimal(scale=2),
+        "d": [dt.date(2024, 1, 1) + dt.timedelta(days=i % 400) for i in range(n)],
+        "t": [dt.datetime(2024, 1, 1) + dt.timedelta(seconds=i) for i in range(n)],
+        "tz": pl.Series([dt.datetime(2024, 1, 1) + dt.timedelta(minutes=i) for i in range(n)]).dt.replace_time_zone("Asia/Tokyo"),
+        "dur": pl.Series([dt.timedelta(milliseconds=i) for i in range(n)]),
+        "tm": [dt.time(i % 24, i % 60) for i in range(n)],
+        "lst": [list(range(i % 4)) for i in range(n)],
+        "arr": pl.Series([[float(i), 1.0, 2.0] for i in range(n)], dtype=pl.Array(pl.Float64, 3)),
+        "st": [{"a": i, "b": str(i)} for i in range(n)],
+        "bin": [bytes([i % 256]) * 3 for i in range(n)],
+        "b": [None if i % 7 == 0 else i % 2 == 0 for i in range(n)],
+        "nul": pl.Series([None] * n, dtype=pl.Null),
+    })
+    df.write_parquet(d / "polars_default.parquet")
+    df.write_parquet(d / "polars_small_rg.parquet", row_group_size=500, compression="lz4", statistics=False)
+    df.write_parquet(d / "polars_uncompressed.parquet", compression="uncompressed", data_page_size=1024)
+    df.head(0).write_parquet(d / "polars_empty.parquet")
+
+
+def gen_fastparquet(d):
+    import fastparquet
+    import pandas as pd
+    d.mkdir()
+    n = 2000
+    df = pd.DataFrame({
+        "i": np.arange(n, dtype=np.int64),
+        "i32": np.arange(n, dtype=np.int32) * -3,
+        "u16": (np.arange(n) % 60000).astype(np.uint16),
+        "f": np.linspace(-1, 1, n),
+        "s": [None if i % 5 == 0 else f"s{i % 50}" for i in range(n)],
+        "cat": pd.Categorical([["a", "b", "c"][i % 3] for i in range(n)]),
+        "when": pd.date_range("2020-01-01", periods=n, freq="s"),
+        "when_tz": pd.date_range("2020-01-01", periods=n, freq="s", tz="US/Eastern"),
+        "flag": [i % 3 == 0 for i in range(n)],
+        "nint": pd.array([None if i % 4 == 0 else i for i in range(n)], dtype="Int32"),
+        "b": [bytes([i % 256]) * 2 for i in range(n)],
+    })
+    fastparquet.write(str(d / "fp_default.parquet"), df)
+    fastparquet.write(str(d / "fp_times_int96.parquet"), df, times="int96", compression="GZIP")
+    fastparquet.write(str(d / "fp_rowgroups.parquet"), df, row_group_offsets=300, compression="ZSTD",
+                      object_encoding={"s": "utf8", "b": "bytes"}, has_nulls=True)
+    fastparquet.write(str(d / "fp_no_index.parquet"), df.set_index("i"), write_index=True, stats=False)
+    fastparquet.write(str(d / "fp_hive"), df[["i", "s", "cat"]], partition_on=["cat"], file_scheme="hive")
+
+
+GENERATORS = {"duckdb": gen_duckdb, "hf": gen_hf, "pandas": gen_pandas, "pyarrow": gen_pyarrow_options,
+              "polars": gen_polars, "fastparquet": gen_fastparquet}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -434,7 +493,7 @@ def main():
     src.mkdir(parents=True, exist_ok=True)
     rep = Report()
     for g in args.gen.split(","):
-        if not (src / g).exists():
+        if not (src / g).exists():  # generated once; delete the folder to make it again
             t0 = time.time()
             try:
                 GENERATORS[g](src / g)
@@ -442,7 +501,8 @@ def main():
                 rep.bad(f"generator {g}", traceback.format_exc())
             print(f"generated {g} in {time.time() - t0:.1f} s", flush=True)
     dest = base / "weft"
-    files = sorted(f for f in src.rglob("*.parquet") if args.only in str(f)
+    gens = args.gen.split(",")
+    files = sorted(f for g in gens for f in (src / g).rglob("*.parquet") if args.only in str(f)
                    and "hive" not in str(f.relative_to(src)))
     if args.torch_only:
         for f in files:
@@ -451,12 +511,13 @@ def main():
                 check_torch(out, rep)
         print(f"\n{len(rep.ok)} ok, {len(rep.problems)} problems")
         return 1 if rep.problems else 0
-    p = weft("convert", src, "-o", dest, "--keep-going", "--overwrite", "--quiet", timeout=900)
-    for line in p.stderr.splitlines():
-        if line.strip():
-            print("convert:", line)
-    if not clean_error(p.stderr.split("\n", 1)[0]) or "\tat " in p.stderr:
-        rep.bad("convert dir", p.stderr)
+    for g in gens:
+        p = weft("convert", src / g, "-o", dest / g, "--keep-going", "--overwrite", "--quiet", timeout=900)
+        for line in p.stderr.splitlines():
+            if line.strip():
+                print("convert:", line)
+        if not clean_error(p.stderr.split("\n", 1)[0]) or "\tat " in p.stderr:
+            rep.bad(f"convert {g}", p.stderr)
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda f: check_file(f, dest / f.relative_to(src).with_suffix(".weft"), rep), files))
     if not args.no_torch:

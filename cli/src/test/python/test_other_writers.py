@@ -43,7 +43,8 @@ def test_duplicate_column_names_are_refused_clearly(tmp_path):
     for f, name in ((src, "'dup'"), (nested, "'s.x'")):
         proc = run_weft("convert", f, "-o", tmp_path / (f.stem + ".weft"), timeout=60)
         assert proc.returncode == 2, proc.stderr
-        lines = proc.stderr.strip().splitlines()
+        # (the launcher's one-time "building the CLI" notice after a source change is not the command's)
+        lines = [l for l in proc.stderr.strip().splitlines() if not l.startswith("weft: building the CLI")]
         assert len(lines) == 1 and str(f) in lines[0] and f"duplicate column name {name}" in lines[0], proc.stderr
         assert not (tmp_path / (f.stem + ".weft")).exists()
 
@@ -51,11 +52,22 @@ def test_duplicate_column_names_are_refused_clearly(tmp_path):
 def test_names_differing_in_case_and_awkward_names_convert(tmp_path):
     src = tmp_path / "names.parquet"
     pq.write_table(pa.table({"a b": [1, 2], "c.d": [3, 4], "ünï©ødé 名前": ["x", "y"], "e,f": [5, 6],
-                             "Case": [1, 2], "case": [3, 4], "": [7, 8], "quote\"d": [1, 1]}), src)
+                             "Case": [1, 2], "case": [3, 4], "": [7, 8], "quote\"d": [1, 1], " lead": [0, 1]}), src)
     out = convert_and_match(src, tmp_path)
     proc = run_weft("head", out, "--columns", "c.d,Case,ünï©ødé 名前", "--format", "jsonl", timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode().splitlines()[0] == '{"c.d": 3, "Case": 1, "ünï©ødé 名前": "x"}'
+    # a name with a comma in double quotes; a name with a leading blank as it is
+    proc = run_weft("head", out, "--columns", '"e,f", lead', "--format", "jsonl", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode().splitlines()[0] == '{"e,f": 5, " lead": 0}'
+    sub = tmp_path / "sub.weft"
+    proc = run_weft("convert", src, "-o", sub, "--columns", '"e,f",a b', "--quiet", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert weft_cat(sub).column_names == ["e,f", "a b"]
+    proc = run_weft("convert", src, "-o", tmp_path / "x.weft", "--columns", "CASE", timeout=60)
+    assert proc.returncode == 2
+    assert "no column named 'CASE' (did you mean 'Case'? 9 columns: 'a b', c.d," in proc.stderr, proc.stderr
 
 
 def test_pandas_categoricals_read_as_pyarrow_reads_them(tmp_path):

@@ -145,8 +145,8 @@ abstract class RowCommand implements Callable<Integer> {
     List<String> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (String raw : columns) {
-      String name = raw.strip();
-      if (name.isEmpty()) {
+      String name = dev.weft.cli.ColumnNames.resolve(raw, n -> columnIndex(reader, n) >= 0);
+      if (name.isEmpty() && reader.columnIndex(name) < 0) {
         throw new BadInputException("--columns: empty column name in '" + String.join(",", columns) + "'");
       }
       if (reader.columnIndex(name) < 0) {
@@ -176,10 +176,15 @@ abstract class RowCommand implements Callable<Integer> {
   }
 
   private static String columnList(List<String> all) {
-    int shown = Math.min(all.size(), 12);
-    String list = String.join(", ", all.subList(0, shown));
-    return all.size() + (all.size() == 1 ? " column: " : " columns: ") + list
-        + (all.size() > shown ? ", ... " + (all.size() - shown) + " more" : "");
+    return dev.weft.cli.ColumnNames.list(all);
+  }
+
+  private static int columnIndex(WeftReader reader, String name) {
+    try {
+      return reader.columnIndex(name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Streams rows {@code [from, to)} into {@code sink}; returns the rows written. */

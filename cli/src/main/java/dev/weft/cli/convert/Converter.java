@@ -278,14 +278,17 @@ public final class Converter {
         for (Field f : partFields) {
           partByName.put(f.getName(), f);
         }
-        for (String c : o.columns()) {
+        for (String raw : o.columns()) {
+          String c = dev.weft.cli.ColumnNames.resolve(raw, n -> partByName.containsKey(n) || names.contains(n));
           if (partByName.containsKey(c)) {
             keptParts.add(partByName.get(c));
           } else if (names.contains(c)) {
             fileColumns.add(c);
           } else {
-            throw new IllegalArgumentException(in.path() + ": no column named '" + c + "' (columns: "
-                + String.join(", ", names) + (partFields.isEmpty() ? "" : "; partition keys: "
+            String variant = dev.weft.cli.ColumnNames.caseVariant(c, names);
+            throw new IllegalArgumentException(in.path() + ": no column named '" + c + "' ("
+                + (variant != null ? "did you mean '" + variant + "'? " : "")
+                + dev.weft.cli.ColumnNames.list(names) + (partFields.isEmpty() ? "" : "; partition keys: "
                 + String.join(", ", partByName.keySet())) + ")");
           }
         }

@@ -94,3 +94,39 @@ def test_pandas_categoricals_read_as_pyarrow_reads_them(tmp_path):
     proj = run_weft("head", out, "-n", "3", "--columns", "cat,key", "--format", "arrow", timeout=60)
     assert proj.returncode == 0, proj.stderr
     assert b"pandas" in pa.ipc.open_stream(proj.stdout).schema.metadata
+
+
+def test_a_table_without_columns_is_refused_clearly(tmp_path):
+    src = tmp_path / "nocols.parquet"
+    pq.write_table(pa.table({}), src)
+    proc = run_weft("convert", src, "-o", tmp_path / "nocols.weft", timeout=60)
+    assert proc.returncode == 2
+    lines = [l for l in proc.stderr.strip().splitlines() if not l.startswith("weft: building the CLI")]
+    assert lines == [f"weft convert: {src}: has no columns (0 rows): nothing to convert"], proc.stderr
+
+
+def test_extreme_values_and_invalid_utf8_round_trip(tmp_path):
+    import datetime as dt
+    from decimal import Decimal
+    f = [0.0, -0.0, float("nan"), float("inf"), float("-inf"), 5e-324, 1.7976931348623157e308, None]
+    t = pa.table({
+        "f64": pa.array(f, pa.float64()), "f32": pa.array(f, pa.float32()),
+        "i64": pa.array([-2**63, 2**63 - 1, 0, -1, 1, None, 7, 8], pa.int64()),
+        "u64": pa.array([0, 2**64 - 1, 2**63, 1, None, 5, 6, 7], pa.uint64()),
+        "d38": pa.array([Decimal("-" + "9" * 38), Decimal("9" * 38)] + [Decimal(i) for i in range(6)], pa.decimal128(38, 0)),
+        "d76": pa.array([Decimal("-" + "9" * 76), Decimal("9" * 76)] + [None] * 6, pa.decimal256(76, 0)),
+        "ts": pa.array([dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)] + [None] * 6,
+                       pa.timestamp("us")),
+        "d32": pa.array([-719162, 2932896, 0, -1, None, 1, 2, 3], pa.date32()),
+    })
+    src = tmp_path / "extremes.parquet"
+    pq.write_table(t, src, row_group_size=5)
+    convert_and_match(src, tmp_path)
+    b = pa.array([b"ok", b"\xff\xfe bad", b"\xc3", None], pa.binary())
+    bad = pa.Array.from_buffers(pa.string(), len(b), b.buffers(), null_count=b.null_count)
+    src = tmp_path / "invalid_utf8.parquet"
+    pq.write_table(pa.table({"s": bad}), src)
+    out = convert_and_match(src, tmp_path)  # the bytes, unchanged, in the Arrow stream
+    for fmt in ("jsonl", "csv", "table"):
+        proc = run_weft("cat", out, "--format", fmt, timeout=60)
+        assert proc.returncode == 0 and "\ufffd bad" in proc.stdout.decode("utf-8"), (fmt, proc.stderr)

@@ -98,6 +98,11 @@ final class ParquetFooter {
       throw new ParquetFormatException.Encrypted(path, "encrypted columns with a plaintext footer");
     }
     repairAndCheck(path, fmd, footerStart);
+    if (fmd.getSchema().size() == 1) {
+      // pyarrow writes a table without columns as a schema of just its root; parquet-java cannot
+      // take it (an index error) and a Weft file needs a column
+      throw new ParquetFormatException(path, "has no columns (" + fmd.getNum_rows() + " rows): nothing to convert");
+    }
     ParquetMetadata pm;
     try {
       pm = new ParquetMetadataConverter(readOptionsBuilder().build()).fromParquetMetadata(fmd);

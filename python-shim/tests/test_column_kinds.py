@@ -49,6 +49,17 @@ def test_declared_and_fixed_shapes_become_nd_tensors():
     assert isinstance(out["ragged"], list) and out["ragged"][0][0] == [1.0, 2.0, 3.0, 4.0]
 
 
+def test_registered_hf_extension_types_become_nd_tensors_too():
+    # with `datasets` imported, pyarrow reads the column as HF's Array2DExtensionType, not as
+    # nested lists with field metadata
+    features = pytest.importorskip("datasets.features.features")
+    storage = _batch().column(1)
+    ext = pa.ExtensionArray.from_storage(features.Array2DExtensionType((3, 4), "float32"), storage)
+    out = wt.record_batch_to_tensors(pa.record_batch([ext], names=["mat"]).slice(2))
+    assert out["mat"].shape == (4, 3, 4)
+    assert torch.equal(out["mat"][0], torch.arange(12, dtype=torch.float32).reshape(3, 4) + 2)
+
+
 def test_declared_shape_that_the_data_breaks_falls_back_to_lists():
     bad = pa.array([[[1.0] * 4] * 3, [[1.0] * 5, [1.0] * 4, [1.0] * 3]], pa.list_(pa.list_(pa.float32())))
     rb = pa.record_batch([bad], schema=pa.schema([pa.field("mat", bad.type, metadata=HF_2D)]))

@@ -167,6 +167,16 @@ def _nested_numbers(arr: pa.Array, shape: Optional[Tuple[int, ...]]) -> Optional
 
 def _column_to_torch(arr: pa.Array, pad_value: float, pad_to: Optional[int] = None, lists: str = "pad",
                      field: Optional[pa.Field] = None) -> Any:
+    if isinstance(arr.type, pa.BaseExtensionType) and (pa.types.is_nested(arr.type.storage_type)
+                                                       or _is_number(arr.type.storage_type)):
+        # a registered extension type (e.g. after `import datasets`, pyarrow builds HF's
+        # Array2DExtensionType from the field metadata): its storage, with the metadata it came from
+        ext = arr.type
+        serialize = getattr(ext, "__arrow_ext_serialize__", None)
+        field = pa.field(field.name if field is not None else "", ext.storage_type, metadata={
+            b"ARROW:extension:name": ext.extension_name.encode(),
+            b"ARROW:extension:metadata": serialize() if serialize is not None else b""})
+        arr = arr.storage
     arr = _integer_view(arr)
     t = arr.type
     if pa.types.is_boolean(t) and arr.null_count:

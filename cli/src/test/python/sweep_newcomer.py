@@ -18,7 +18,21 @@ Writes into DIR (default: a new temporary directory; kept, its path printed):
     page index, no statistics, 1 KiB data pages, dictionary fallback to PLAIN mid-chunk,
     10,000 one-row row groups, one big row group, `write_to_dataset` with partition columns and a
     null partition, 0 rows, awkward column names (spaces, dots, commas, unicode, case twins,
-    exact duplicates), every codec, legacy nested layouts, version 1.0, coerced timestamps.
+    exact duplicates), every codec, legacy nested layouts, version 1.0, coerced timestamps;
+  - polars (`write_parquet`: Categorical, Enum, Array, Decimal, time zones, small row groups)
+    and fastparquet (INT96 times, row groups, a written index, hive `partition_on`);
+  - edge values: NaN/-0.0/subnormals/extremes of every width, decimal256(76), year 1 and 9999,
+    invalid UTF-8 in a string column, a table without columns.
+
+Found and fixed (tests in test_other_writers.py, python-shim/tests/test_column_kinds.py, Java
+unit tests): data pages of 0 values (pyarrow, tiny pages) failed in parquet-java; duplicate
+column names gave "corrupt data"; pandas categoricals were large_string where pyarrow reads
+string; schema metadata (pandas index, HF features) was missing from Arrow streams; a table
+without columns gave an index error; nullable booleans broke the torch conversion (no column
+named); HF Array2D/3D and nested fixed_size_lists came as Python lists; a Parquet path given to
+WeftDataset or as verify's DEST was called a corrupt Weft file; --columns could not name columns
+with commas or leading blanks; --where could not compare time columns; the convert summary
+counted inputs that were never written.
 
 For every file: `convert` (the whole directory in one call with --keep-going, then each file on
 its own), `verify`, `inspect` (text, --json, --check), `head`, `take`, `cat --format
@@ -349,8 +363,40 @@ def gen_fastparquet(d):
     fastparquet.write(str(d / "fp_hive"), df[["i", "s", "cat"]], partition_on=["cat"], file_scheme="hive")
 
 
+def gen_edge(d):
+    import datetime as dt
+    d.mkdir()
+    b = pa.array([b"ok", b"\xff\xfe bad", b"\xc3", None, "\u00e9".encode()], pa.binary())
+    bad = pa.Array.from_buffers(pa.string(), len(b), b.buffers(), null_count=b.null_count)
+    pq.write_table(pa.table({"s": bad, "i": list(range(5))}), d / "invalid_utf8.parquet")
+    f = [0.0, -0.0, float("nan"), float("inf"), float("-inf"), 5e-324, 1.7976931348623157e308, None]
+    pq.write_table(pa.table({
+        "f64": pa.array(f, pa.float64()), "f32": pa.array(f, pa.float32()),
+        "i64": pa.array([-2**63, 2**63 - 1, 0, -1, 1, None, 7, 8], pa.int64()),
+        "u64": pa.array([0, 2**64 - 1, 2**63, 1, None, 5, 6, 7], pa.uint64()),
+        "d38": pa.array([Decimal("-" + "9" * 38), Decimal("9" * 38)] + [Decimal(i) for i in range(6)],
+                        pa.decimal128(38, 0)),
+        "d76": pa.array([Decimal("-" + "9" * 76), Decimal("9" * 76)] + [None] * 6, pa.decimal256(76, 0)),
+        "ts": pa.array([dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)] + [None] * 6,
+                       pa.timestamp("us")),
+        "d32": pa.array([-719162, 2932896, 0, -1, None, 1, 2, 3], pa.date32()),
+    }), d / "extremes.parquet")
+    pq.write_table(pa.table({"ts": pa.array([dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31), None],
+                                            pa.timestamp("us"))}),
+                   d / "int96_old_dates.parquet", use_deprecated_int96_timestamps=True)
+    pq.write_table(pa.table({}), d / "no_columns.parquet")  # refused: "has no columns"
+    # pyarrow cannot read its own null fixed_size_list<fixed_size_list>; Weft reads it (expected
+    # "PROBLEM ... converted although pyarrow cannot read it")
+    pq.write_table(pa.table({
+        "m": pa.array([[("a", None), ("b", 1)], None, []], pa.map_(pa.string(), pa.int64())),
+        "ls": pa.array([[{"x": None}], [None], None], pa.large_list(pa.struct([("x", pa.int8())]))),
+        "dict_null": pa.array(["a", None, "a"]).dictionary_encode(),
+        "nested_fsl": pa.array([[[1, 2], [3, 4]], [[5, 6], [7, 8]], None], pa.list_(pa.list_(pa.int8(), 2), 2)),
+    }), d / "misc_nested.parquet")
+
+
 GENERATORS = {"duckdb": gen_duckdb, "hf": gen_hf, "pandas": gen_pandas, "pyarrow": gen_pyarrow_options,
-              "polars": gen_polars, "fastparquet": gen_fastparquet}
+              "polars": gen_polars, "fastparquet": gen_fastparquet, "edge": gen_edge}
 
 
 # ----------------------------------------------------------------------------------------------

@@ -130,3 +130,22 @@ def test_extreme_values_and_invalid_utf8_round_trip(tmp_path):
     for fmt in ("jsonl", "csv", "table"):
         proc = run_weft("cat", out, "--format", fmt, timeout=60)
         assert proc.returncode == 0 and "\ufffd bad" in proc.stdout.decode("utf-8"), (fmt, proc.stderr)
+
+
+def test_arrow_ipc_inputs_say_how_to_get_parquet(tmp_path):
+    # what a Hugging Face `datasets` user has after save_to_disk (an Arrow stream) or Feather gives
+    import pyarrow.feather as feather
+    t = pa.table({"a": [1, 2, 3]})
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    with pa.ipc.new_stream(saved / "data-00000-of-00001.arrow", t.schema) as w:
+        w.write_table(t)
+    feather.write_feather(t, tmp_path / "t.feather")
+    cases = [(saved / "data-00000-of-00001.arrow", "it is an Arrow IPC stream: weft convert reads Parquet"),
+             (tmp_path / "t.feather", "it is an Arrow IPC file: weft convert reads Parquet"),
+             (saved, "no Parquet files (*.parquet, *.parq, *.pq) in this directory or below it; it holds Arrow IPC files")]
+    for src, expected in cases:
+        proc = run_weft("convert", src, "-o", tmp_path / "out.weft", timeout=60)
+        assert proc.returncode == 2
+        lines = [l for l in proc.stderr.strip().splitlines() if not l.startswith("weft: building the CLI")]
+        assert len(lines) == 1 and expected in lines[0] and "Dataset.to_parquet" in lines[0], proc.stderr

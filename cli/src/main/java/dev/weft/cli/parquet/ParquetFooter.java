@@ -69,7 +69,7 @@ final class ParquetFooter {
       throw new ParquetFormatException.Encrypted(path, "encrypted footer");
     }
     if (!java.util.Arrays.equals(magic, MAGIC)) {
-      throw new ParquetFormatException(path, "not a Parquet file (no PAR1 magic at its end)");
+      throw new ParquetFormatException(path, "not a Parquet file (no PAR1 magic at its end)" + otherFormat(ch));
     }
     long footerLength = Integer.toUnsignedLong(tail.getInt(0));
     if (footerLength == 0 || footerLength > size - 12) {
@@ -134,6 +134,28 @@ final class ParquetFooter {
         checkUniqueNames(path, t.asGroupType(), where.isEmpty() ? name : where + "." + name);
       }
     }
+  }
+
+  /**
+   * What a file that is not Parquet looks like, where that helps: an Arrow IPC file (Feather 2) or
+   * stream (what Hugging Face {@code datasets}' {@code save_to_disk} writes) or a Weft file.
+   */
+  private static String otherFormat(FileChannel ch) throws IOException {
+    ByteBuffer head = ByteBuffer.allocate(6);
+    readFully(ch, head, 0);
+    byte[] b = new byte[head.remaining()];
+    head.get(b);
+    String s = new String(b, StandardCharsets.ISO_8859_1);
+    boolean continuation = b.length >= 4 && b[0] == (byte) 0xFF && b[1] == (byte) 0xFF && b[2] == (byte) 0xFF
+        && b[3] == (byte) 0xFF;
+    if (s.startsWith("ARROW1") || continuation) {
+      return "; it is an Arrow IPC " + (continuation ? "stream" : "file") + ": weft convert reads Parquet; write"
+          + " it as Parquet first (pyarrow.parquet.write_table, or datasets' Dataset.to_parquet)";
+    }
+    if (s.startsWith("WEFT")) {
+      return "; it is a Weft file already";
+    }
+    return "";
   }
 
   private static void repairAndCheck(Path path, FileMetaData fmd, long footerStart) throws IOException {

@@ -149,3 +149,20 @@ def test_arrow_ipc_inputs_say_how_to_get_parquet(tmp_path):
         assert proc.returncode == 2
         lines = [l for l in proc.stderr.strip().splitlines() if not l.startswith("weft: building the CLI")]
         assert len(lines) == 1 and expected in lines[0] and "Dataset.to_parquet" in lines[0], proc.stderr
+
+
+def test_a_corrupt_page_header_names_its_row_group(tmp_path):
+    import numpy as np
+    t = pa.table({"x": np.arange(20000), "y": np.random.default_rng(0).random(20000)})
+    src = tmp_path / "broken.parquet"
+    pq.write_table(t, src, row_group_size=5000)
+    data = bytearray(src.read_bytes())
+    at = pq.ParquetFile(src).metadata.row_group(2).column(1).data_page_offset
+    data[at:at + 200] = b"\x55" * 200  # the page header and the start of its page
+    src.write_bytes(bytes(data))
+    proc = run_weft("convert", src, "-o", tmp_path / "broken.weft", timeout=60)
+    assert proc.returncode == 2
+    lines = [l for l in proc.stderr.strip().splitlines() if not l.startswith("weft: building the CLI")]
+    # was "in row group 1: Socket is closed by peer." (parquet-java's Thrift transport, the wrong group)
+    assert lines == [f"weft convert: {src}: corrupt or unsupported Parquet data in row group 2: a page header does"
+                     " not decode (corrupt or truncated column chunk)"], proc.stderr

@@ -249,16 +249,18 @@ public final class BatchReader implements AutoCloseable {
   private boolean advance() throws IOException {
     closeCurrent();
     PageReadStore prs;
+    int next = nextNonEmptyBlock(rowGroup + 1);
     try {
       prs = NonEmptyPages.wrap(reader.readNextRowGroup());
     } catch (Throwable e) {
+      rowGroup = next; // the row group being read is the one a failure names
       throw translate(e);
     }
     if (prs == null) {
       return false;
     }
     current = prs;
-    rowGroup = nextNonEmptyBlock(rowGroup + 1);
+    rowGroup = next;
     try {
       int[] leaf = {0};
       ColumnReadStoreImpl store = new ColumnReadStoreImpl(prs, converter(fileSchema, leafReaders, leaf), fileSchema,
@@ -351,7 +353,23 @@ public final class BatchReader implements AutoCloseable {
       throw err;
     }
     return new ParquetFormatException(path, "corrupt or unsupported Parquet data"
-        + (rowGroup >= 0 ? " in row group " + rowGroup : "") + ": " + ParquetFooter.rootMessage(e), e);
+        + (rowGroup >= 0 ? " in row group " + rowGroup : "") + ": " + describe(e), e);
+  }
+
+  /**
+   * The reason of a failure in parquet-java's words, but for a page header that does not decode:
+   * its Thrift transport says "Socket is closed by peer" when the header runs past its bytes.
+   */
+  private static String describe(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      String m = t.getMessage();
+      if (t instanceof IOException && m != null && m.startsWith("can not read class org.apache.parquet.format.")) {
+        String what = m.substring("can not read class org.apache.parquet.format.".length()).replaceFirst(":.*", "");
+        return "a " + ("PageHeader".equals(what) ? "page header" : what) + " does not decode (corrupt or truncated"
+            + " column chunk)";
+      }
+    }
+    return ParquetFooter.rootMessage(e);
   }
 
   @Override

@@ -166,3 +166,34 @@ def test_a_corrupt_page_header_names_its_row_group(tmp_path):
     # was "in row group 1: Socket is closed by peer." (parquet-java's Thrift transport, the wrong group)
     assert lines == [f"weft convert: {src}: corrupt or unsupported Parquet data in row group 2: a page header does"
                      " not decode (corrupt or truncated column chunk)"], proc.stderr
+
+
+def test_decoder_failures_in_delta_pages_are_plain_words(tmp_path):
+    # DELTA_BINARY_PACKED pages (DuckDB's and pyarrow's v2 files) are decoded by parquet-java,
+    # whose decoders meet corrupt bytes with index or end-of-data errors: the line says which
+    # column and row group, in words, and no Java class name
+    import random
+    t = pa.table({"d": pa.array([None if i % 3 == 0 else i * 7 for i in range(20000)], pa.int64())})
+    src = tmp_path / "delta.parquet"
+    pq.write_table(t, src, compression="none", use_dictionary=False, data_page_version="2.0",
+                   column_encoding={"d": "DELTA_BINARY_PACKED"}, row_group_size=10000)
+    base = src.read_bytes()
+    md = pq.ParquetFile(src).metadata
+    rnd = random.Random(3)
+    seen = set()
+    for k in range(12):
+        data = bytearray(base)
+        at = md.row_group(k % 2).column(0).data_page_offset + rnd.randrange(20, 120)
+        for i in range(at, at + rnd.choice([1, 4, 16])):
+            data[i] ^= rnd.randrange(1, 256)
+        bad = tmp_path / f"bad{k}.parquet"
+        bad.write_bytes(bytes(data))
+        proc = run_weft("convert", bad, "-o", tmp_path / f"bad{k}.weft", timeout=60)
+        assert proc.returncode in (0, 2), proc.stderr
+        lines = [l for l in proc.stderr.strip().splitlines() if l and not l.startswith("weft: building the CLI")]
+        assert len(lines) <= 1, proc.stderr
+        if lines:
+            assert "Exception" not in lines[0] and "\tat " not in proc.stderr, lines[0]
+            assert lines[0].startswith(f"weft convert: {bad}: corrupt"), lines[0]
+            seen.add(lines[0].split(": ", 2)[2])
+    assert seen, "no variant failed: the flips missed the pages"

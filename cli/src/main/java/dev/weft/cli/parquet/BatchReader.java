@@ -242,8 +242,22 @@ public final class BatchReader implements AutoCloseable {
 
   private void readColumn(int i, FieldVector v, int n) throws ParquetFormatException {
     Col c = cols.get(i);
-    assemblers[i].readLeaves(c, v, n);
-    assemblers[i].assemble(c, v);
+    try {
+      assemblers[i].readLeaves(c, v, n);
+      assemblers[i].assemble(c, v);
+    } catch (RuntimeException e) {
+      throw new InColumn(c.field.getName(), e); // parquet-java's decoders do not know the column
+    }
+  }
+
+  /** A failure inside parquet-java's decoding of one column, tagged with the column's name. */
+  private static final class InColumn extends RuntimeException {
+    final String column;
+
+    InColumn(String column, RuntimeException cause) {
+      super(cause.getMessage(), cause, false, false);
+      this.column = column;
+    }
   }
 
   private boolean advance() throws IOException {
@@ -352,8 +366,17 @@ public final class BatchReader implements AutoCloseable {
     if (e instanceof Error err && !(e instanceof StackOverflowError)) {
       throw err;
     }
+    String column = null;
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof InColumn ic) {
+        column = ic.column;
+        break;
+      }
+    }
     return new ParquetFormatException(path, "corrupt or unsupported Parquet data"
-        + (rowGroup >= 0 ? " in row group " + rowGroup : "") + ": " + describe(e), e);
+        + (column != null ? " in column " + column + (rowGroup >= 0 ? " (row group " + rowGroup + ")" : "")
+            : rowGroup >= 0 ? " in row group " + rowGroup : "")
+        + ": " + describe(e), e);
   }
 
   /**
@@ -368,6 +391,26 @@ public final class BatchReader implements AutoCloseable {
         return "a " + ("PageHeader".equals(what) ? "page header" : what) + " does not decode (corrupt or truncated"
             + " column chunk)";
       }
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    // parquet-java's value and level decoders meet corrupt bytes as index, end-of-data, null or
+    // argument errors: say that in words, keep their detail in parentheses
+    if (root instanceof java.io.EOFException || root instanceof IndexOutOfBoundsException
+        || root instanceof NullPointerException || root instanceof NegativeArraySizeException
+        || root instanceof ArithmeticException
+        || (root instanceof IllegalArgumentException && !(root instanceof NumberFormatException))
+        || (root instanceof org.apache.parquet.io.ParquetDecodingException)) {
+      String m = root.getMessage();
+      if (root instanceof java.io.EOFException || m == null || m.isBlank()) {
+        m = "its data ends early";
+      } else if (root instanceof NullPointerException) {
+        m = "a required field is missing";
+      }
+      return "a page does not decode (corrupt values, levels or header: " + (m.length() > 120 ? m.substring(0, 120)
+          + "..." : m) + ")";
     }
     return ParquetFooter.rootMessage(e);
   }

@@ -66,6 +66,15 @@ def test_declared_shape_that_the_data_breaks_falls_back_to_lists():
     assert isinstance(wt.record_batch_to_tensors(rb)["mat"], list)
 
 
+def test_invalid_utf8_in_a_string_column_becomes_replacement_characters():
+    b = pa.array([b"ok", b"\xff\xfe bad", None], pa.binary())
+    for string_type in (pa.string(), pa.large_string()):
+        binary = b.cast(pa.large_binary()) if string_type == pa.large_string() else b
+        bad = pa.Array.from_buffers(string_type, len(b), binary.buffers(), null_count=b.null_count)
+        out = wt.record_batch_to_tensors(pa.record_batch([bad], names=["s"]))
+        assert out["s"] == ["ok", "\ufffd\ufffd bad", None]
+
+
 def test_a_conversion_failure_names_the_column(monkeypatch):
     def boom(*a, **k):
         raise ValueError("no way")

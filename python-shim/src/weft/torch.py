@@ -196,7 +196,15 @@ def _column_to_torch(arr: pa.Array, pad_value: float, pad_to: Optional[int] = No
             return _from_numpy(nd)
     if (pa.types.is_list(t) or pa.types.is_large_list(t)) and _is_number(t.value_type) and arr.null_count == 0:
         return _list_to_torch(arr, lists, pad_to, pad_value)
-    return arr.to_pylist()  # strings, binaries, structs, lists with nulls...: Python objects
+    try:
+        return arr.to_pylist()  # strings, binaries, structs, lists with nulls...: Python objects
+    except UnicodeDecodeError:
+        if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
+            raise
+        # a string column with invalid UTF-8 (Parquet writers do not check it): U+FFFD for the bad
+        # bytes, as `weft cat` prints them
+        raw = arr.view(pa.large_binary() if pa.types.is_large_string(t) else pa.binary()).to_pylist()
+        return [None if v is None else v.decode("utf-8", "replace") for v in raw]
 
 
 def _convert_column(name: str, arr: pa.Array, field: Optional[pa.Field], pad_value: float,

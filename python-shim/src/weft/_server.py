@@ -185,6 +185,40 @@ def _write(path: Path, state: Dict) -> None:
 
 _acquired: Dict[str, str] = {}  # key -> socket, of this process
 
+_PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+
+
+def check_not_parquet(path: str) -> None:
+    """Raises ``ValueError`` saying how to convert, when ``path`` is a Parquet file or a directory
+    with Parquet files and no Weft files (the server would only call it a corrupt Weft file)."""
+    def is_parquet(f: str) -> bool:
+        try:
+            with open(f, "rb") as fh:
+                return fh.read(4) == b"PAR1"
+        except OSError:
+            return False
+
+    hint = "convert it first: weft.convert(SRC, DST) or bin/weft convert SRC -o DST"
+    if os.path.isfile(path) and is_parquet(path):
+        raise ValueError(f"{path} is a Parquet file, not a Weft file ({hint.replace('SRC', repr(path), 1)})")
+    if os.path.isdir(path):
+        has_parquet = False
+        for _root, _dirs, files in os.walk(path):
+            if any(f.endswith(".weft") for f in files):
+                return
+            has_parquet = has_parquet or any(f.lower().endswith(_PARQUET_SUFFIXES) for f in files)
+        if has_parquet:
+            raise ValueError(f"{path} holds Parquet files and no .weft files ({hint})")
+
+
+# JVM and logging noise that would bury the server's own error line
+_NOISE = ("WARNING: Using incubator modules", "SLF4J(W):", "SLF4J:")
+
+
+def _start_error_text(err: str) -> str:
+    lines = [l for l in err.strip().splitlines() if l.strip() and not l.startswith(_NOISE)]
+    return "\n".join(lines)
+
 
 def acquire(paths: Sequence[str], server_args: Optional[Sequence[str]] = None) -> str:
     """Registers this process as a user of the shared server for ``paths`` (starting it if needed)
@@ -193,6 +227,7 @@ def acquire(paths: Sequence[str], server_args: Optional[Sequence[str]] = None) -
     for p in paths:
         if not os.path.exists(p):
             raise FileNotFoundError(f"weft dataset path does not exist: {p}")
+        check_not_parquet(p)
     args = list(DEFAULT_SERVER_ARGS if server_args is None else server_args)
     key = server_key(paths, args)
     pid = os.getpid()
@@ -315,7 +350,8 @@ def _start(key: str, state_path: Path, paths: List[str], args: List[str], user: 
             err += (d / name).read_text(errors="replace")[-4000:]
         except OSError:
             pass
-    raise ServerStartError(f"the weft loader server did not start ({' '.join(cmd[:1] + cmd[cmd.index(MAIN_CLASS):])}):\n{err.strip()}")
+    raise ServerStartError(f"the weft loader server did not start ({' '.join(cmd[:1] + cmd[cmd.index(MAIN_CLASS):])}):"
+                           f"\n{_start_error_text(err)}")
 
 
 # ------------------------------------------------------------------ supervisor (a separate process)

@@ -12,8 +12,10 @@ Use it with the DataLoader's own batching turned off (the server assembles the b
 
 from __future__ import annotations
 
+import json
 import os
 import queue
+import re
 import warnings
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -114,9 +116,73 @@ def _list_to_torch(arr: pa.Array, lists: str, pad_to: Optional[int], pad_value: 
     return {"values": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths)}
 
 
-def _column_to_torch(arr: pa.Array, pad_value: float, pad_to: Optional[int] = None, lists: str = "pad") -> Any:
+# Hugging Face `datasets` Array2D..Array5D features: nested lists whose shape the field declares
+_HF_ARRAY = re.compile(rb"^datasets\.features\.features\.Array[2-5]DExtensionType$")
+
+
+def declared_shape(field: Optional[pa.Field]) -> Optional[Tuple[int, ...]]:
+    """The fixed per-row shape a field's metadata declares: Hugging Face ``datasets``' Array2D to
+    Array5D features (``ARROW:extension:metadata`` ``[[3, 4], "float32"]``), stored as nested lists.
+    None when there is none or its first dimension is dynamic."""
+    md = (field.metadata or {}) if field is not None else {}
+    if not _HF_ARRAY.match(md.get(b"ARROW:extension:name", b"")):
+        return None
+    try:
+        shape = json.loads(md.get(b"ARROW:extension:metadata", b""))[0]
+    except (ValueError, TypeError, IndexError, KeyError):
+        return None
+    if not isinstance(shape, list) or not shape or not all(isinstance(d, int) and d >= 0 for d in shape):
+        return None
+    return tuple(shape)
+
+
+def _is_list(t: pa.DataType) -> bool:
+    return pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+
+
+def _nested_numbers(arr: pa.Array, shape: Optional[Tuple[int, ...]]) -> Optional[np.ndarray]:
+    """Nested lists of numbers without nulls as a ``[rows, d1, d2, ...]`` array, a view of the
+    values: fixed_size_lists at every level, or lists whose lengths are the declared ``shape``
+    (checked row by row). None when the column does not have that form."""
+    dims: List[int] = []
+    a = arr
+    while _is_list(a.type):
+        if a.null_count:
+            return None
+        if pa.types.is_fixed_size_list(a.type):
+            d = a.type.list_size
+        else:
+            if shape is None or len(dims) >= len(shape):
+                return None
+            d = shape[len(dims)]
+            lengths = np.diff(a.offsets.to_numpy(zero_copy_only=False))
+            if len(lengths) and not (lengths == d).all():
+                return None
+        dims.append(d)
+        a = a.flatten()  # the slice of the child that `a` covers
+    if not _is_number(a.type) or a.null_count or (shape is not None and tuple(dims) != shape):
+        return None
+    return _numeric_numpy(a).reshape(len(arr), *dims)
+
+
+def _column_to_torch(arr: pa.Array, pad_value: float, pad_to: Optional[int] = None, lists: str = "pad",
+                     field: Optional[pa.Field] = None) -> Any:
+    if isinstance(arr.type, pa.BaseExtensionType) and (pa.types.is_nested(arr.type.storage_type)
+                                                       or _is_number(arr.type.storage_type)):
+        # a registered extension type (e.g. after `import datasets`, pyarrow builds HF's
+        # Array2DExtensionType from the field metadata): its storage, with the metadata it came from
+        ext = arr.type
+        serialize = getattr(ext, "__arrow_ext_serialize__", None)
+        field = pa.field(field.name if field is not None else "", ext.storage_type, metadata={
+            b"ARROW:extension:name": ext.extension_name.encode(),
+            b"ARROW:extension:metadata": serialize() if serialize is not None else b""})
+        arr = arr.storage
     arr = _integer_view(arr)
     t = arr.type
+    if pa.types.is_boolean(t) and arr.null_count:
+        # numpy gives an object array (True/False/None) that torch refuses: float64, nulls NaN,
+        # as for integers with nulls
+        return _from_numpy(arr.cast(pa.float64()).to_numpy(zero_copy_only=False))
     if _is_number(t) or pa.types.is_boolean(t):
         return _from_numpy(_numeric_numpy(arr))
     if pa.types.is_fixed_size_list(t) and _is_number(t.value_type) and arr.null_count == 0:
@@ -124,9 +190,30 @@ def _column_to_torch(arr: pa.Array, pad_value: float, pad_to: Optional[int] = No
         return _from_numpy(values.reshape(len(arr), t.list_size))
     if pa.types.is_fixed_size_binary(t) and arr.null_count == 0:
         return _from_numpy(_fixed_binary_numpy(arr))
+    if _is_list(t) and _is_list(t.value_type) or declared_shape(field) is not None:
+        nd = _nested_numbers(arr, declared_shape(field))  # e.g. float32[3][4], or HF Array2D
+        if nd is not None:
+            return _from_numpy(nd)
     if (pa.types.is_list(t) or pa.types.is_large_list(t)) and _is_number(t.value_type) and arr.null_count == 0:
         return _list_to_torch(arr, lists, pad_to, pad_value)
-    return arr.to_pylist()  # strings, binaries, structs, lists with nulls...: Python objects
+    try:
+        return arr.to_pylist()  # strings, binaries, structs, lists with nulls...: Python objects
+    except UnicodeDecodeError:
+        if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
+            raise
+        # a string column with invalid UTF-8 (Parquet writers do not check it): U+FFFD for the bad
+        # bytes, as `weft cat` prints them
+        raw = arr.view(pa.large_binary() if pa.types.is_large_string(t) else pa.binary()).to_pylist()
+        return [None if v is None else v.decode("utf-8", "replace") for v in raw]
+
+
+def _convert_column(name: str, arr: pa.Array, field: Optional[pa.Field], pad_value: float,
+                    pad_to: Optional[int], lists: str) -> Any:
+    """:func:`_column_to_torch`, with a failure naming the column and its type."""
+    try:
+        return _column_to_torch(arr, pad_value, pad_to, lists, field)
+    except Exception as e:  # noqa: BLE001 - any failure: say which column
+        raise TypeError(f"weft: column {name!r} of type {arr.type} cannot be converted for torch: {e}") from e
 
 
 _movers: Dict[str, DeviceMover] = {}
@@ -161,7 +248,12 @@ def record_batch_to_tensors(rb: pa.RecordBatch, copy: bool = False, pad_value: f
       else the longest list of the batch (so it varies from batch to batch);
     * list of numbers, ``lists="offsets"``: ``{"values": flat 1-D tensor, "offsets": [rows + 1]
       tensor}``, both views (row i is ``values[offsets[i]:offsets[i+1]]``);
+    * nested lists of numbers with a fixed shape (fixed_size_list at every level, or lists of the
+      shape the field declares, like Hugging Face's Array2D..Array5D): ``[rows, d1, d2, ...]``
+      tensors, views; booleans with nulls: float64 with NaN;
     * everything else (strings, binaries, lists with nulls, ...): a Python list.
+
+    A column that cannot be converted raises a ``TypeError`` naming the column and its type.
 
     ``copy=True`` copies every tensor (``clone()``), so nothing refers to the batch's memory.
     """
@@ -170,8 +262,8 @@ def record_batch_to_tensors(rb: pa.RecordBatch, copy: bool = False, pad_value: f
     if pad_to is not None and pad_to < 0:
         raise ValueError("pad_to must be >= 0")
     out: Dict[str, Any] = {}
-    for name, col in zip(rb.schema.names, rb.columns):
-        out[name] = _column_to_torch(col, pad_value, pad_to, lists)
+    for field, col in zip(rb.schema, rb.columns):
+        out[field.name] = _convert_column(field.name, col, field, pad_value, pad_to, lists)
     return _copied(out) if copy else out
 
 
@@ -206,7 +298,8 @@ class _SlotConverter:
         pad_value, pad_to, lists = convert.pad_value, convert.pad_to, convert.lists
 
         def general(rb: pa.RecordBatch, columns: List[Tuple[int, str]]) -> Dict[str, Any]:
-            return {name: _column_to_torch(rb.column(i), pad_value, pad_to, lists) for i, name in columns}
+            return {name: _convert_column(name, rb.column(i), rb.schema.field(i), pad_value, pad_to, lists)
+                    for i, name in columns}
 
         self._general = general
 

@@ -35,6 +35,19 @@ public final class WeftFiles {
     return WeftReader.open(path, allocator);
   }
 
+  /** Whether {@code path} is a regular file that starts with the Weft magic bytes (false on any error). */
+  public static boolean isWeft(Path path) {
+    if (!Files.isRegularFile(path)) {
+      return false;
+    }
+    byte[] head = new byte[WEFT_MAGIC.length];
+    try (InputStream in = Files.newInputStream(path)) {
+      return startsWith(head, in.readNBytes(head, 0, head.length), WEFT_MAGIC);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Checks that {@code path} is a readable regular file that looks like a Weft file. */
   public static void check(Path path) throws IOException {
     if (!Files.exists(path)) {

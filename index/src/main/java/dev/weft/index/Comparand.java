@@ -77,6 +77,9 @@ final class Comparand {
             return exact(k, v);
           }
         }
+        if (t instanceof ArrowType.Time tt && literal instanceof String s) {
+          return timeOfDay(f, k, tt.getUnit(), s);
+        }
         BigDecimal d = number(f, literal);
         if (d == null) {
           return Double.isNaN(((Number) literal).doubleValue()) ? always(k, -1)
@@ -150,6 +153,29 @@ final class Comparand {
       return d.isNaN() || d.isInfinite() ? null : new BigDecimal(d);
     }
     throw mismatch(f, literal);
+  }
+
+  /**
+   * A time-of-day string ({@code 'hh:mm[:ss[.fffffffff]]'}, as DuckDB and pyarrow print times)
+   * for a time column: the count of the column's unit since midnight, or, when the literal has
+   * more precision than the unit, the floor of it (values at or below it compare -1).
+   */
+  private static Comparand timeOfDay(Field f, StatKind k, TimeUnit unit, String s) {
+    long nanos;
+    try {
+      nanos = java.time.LocalTime.parse(s.strip()).toNanoOfDay();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("column '" + f.getName() + "' of type " + f.getType()
+          + " cannot be compared with the string '" + s + "' (not a time of day hh:mm:ss[.ffffff])");
+    }
+    long per = switch (unit) {
+      case SECOND -> 1_000_000_000L;
+      case MILLISECOND -> 1_000_000L;
+      case MICROSECOND -> 1_000L;
+      case NANOSECOND -> 1L;
+    };
+    long v = nanos / per;
+    return nanos % per == 0 ? exact(k, v) : new Comparand(k, null, v, 0, null, 0);
   }
 
   /** A date/timestamp literal (or a string that parses as one) in the column's unit; null if not temporal. */

@@ -222,9 +222,10 @@ public final class ConvertCommand implements Callable<Integer> {
   static String summary(Converter.Result r) {
     int failedInputs = (int) r.failures.stream().filter(f -> f.input() != null).map(Converter.Failure::input)
         .distinct().count();
-    int converted = Math.max(0, r.inputs - failedInputs);
+    // what reached a finished output: without --keep-going the first failure stops the others
+    int converted = Math.min(r.convertedInputs, Math.max(0, r.inputs - failedInputs));
     StringBuilder sb = new StringBuilder("converted ");
-    if (failedInputs > 0) {
+    if (failedInputs > 0 || converted < r.inputs) {
       sb.append(converted).append(" of ");
     }
     sb.append(r.inputs).append(r.inputs == 1 ? " file" : " files");
@@ -242,6 +243,12 @@ public final class ConvertCommand implements Callable<Integer> {
     }
     if (failedInputs > 0) {
       sb.append("; ").append(failedInputs).append(" failed");
+    }
+    int skipped = r.inputs - converted - failedInputs;
+    if (skipped > 0 && !r.failures.isEmpty()) {
+      sb.append("; ").append(skipped).append(skipped == 1 ? " other was" : " others were").append(" not converted")
+          .append(r.stopped ? " (stopped at the first failure; --keep-going converts the rest)"
+              : " (their output was discarded)");
     }
     return sb.toString();
   }

@@ -78,7 +78,7 @@ abstract class RowCommand implements Callable<Integer> {
       List<String> projection = resolveColumns(reader);
       try (RowSink sink = RowSink.create(fmt, root.stdout(), allocator,
           new RowSink.TableOptions(maxWidth, true))) {
-        sink.begin(reader.schema(projection));
+        sink.begin(outputSchema(reader, projection, fmt));
         String note = writeRows(reader, projection, sink);
         sink.end(note);
       }
@@ -88,6 +88,23 @@ abstract class RowCommand implements Callable<Integer> {
       throw withFile(e);
     }
     return WeftCli.EXIT_OK;
+  }
+
+  /**
+   * The schema written: the projection's fields and, in an Arrow stream, the file's schema-level
+   * metadata too (pandas' index and dtypes, Hugging Face features, ...), as pyarrow keeps it when it
+   * reads a Parquet file. Only the Arrow format carries it; only then is the full schema read.
+   */
+  static org.apache.arrow.vector.types.pojo.Schema outputSchema(WeftReader reader, List<String> projection,
+      OutputFormat fmt) throws IOException {
+    org.apache.arrow.vector.types.pojo.Schema schema = reader.schema(projection);
+    if (fmt == OutputFormat.arrow) {
+      java.util.Map<String, String> meta = reader.schema().getCustomMetadata();
+      if (meta != null && !meta.isEmpty()) {
+        schema = new org.apache.arrow.vector.types.pojo.Schema(schema.getFields(), meta);
+      }
+    }
+    return schema;
   }
 
   /**
@@ -128,8 +145,8 @@ abstract class RowCommand implements Callable<Integer> {
     List<String> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (String raw : columns) {
-      String name = raw.strip();
-      if (name.isEmpty()) {
+      String name = dev.weft.cli.ColumnNames.resolve(raw, n -> columnIndex(reader, n) >= 0);
+      if (name.isEmpty() && reader.columnIndex(name) < 0) {
         throw new BadInputException("--columns: empty column name in '" + String.join(",", columns) + "'");
       }
       if (reader.columnIndex(name) < 0) {
@@ -159,10 +176,15 @@ abstract class RowCommand implements Callable<Integer> {
   }
 
   private static String columnList(List<String> all) {
-    int shown = Math.min(all.size(), 12);
-    String list = String.join(", ", all.subList(0, shown));
-    return all.size() + (all.size() == 1 ? " column: " : " columns: ") + list
-        + (all.size() > shown ? ", ... " + (all.size() - shown) + " more" : "");
+    return dev.weft.cli.ColumnNames.list(all);
+  }
+
+  private static int columnIndex(WeftReader reader, String name) {
+    try {
+      return reader.columnIndex(name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Streams rows {@code [from, to)} into {@code sink}; returns the rows written. */

@@ -89,6 +89,10 @@ public final class Converter {
     public final List<Output> outputs = Collections.synchronizedList(new ArrayList<>());
     public final List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
     public int inputs;
+    /** Inputs whose rows are in finished outputs. */
+    public int convertedInputs;
+    /** Whether a failure stopped the conversion (no --keep-going). */
+    public volatile boolean stopped;
     public long rows;
     public long inputBytes;
     public long outputBytes;
@@ -274,14 +278,17 @@ public final class Converter {
         for (Field f : partFields) {
           partByName.put(f.getName(), f);
         }
-        for (String c : o.columns()) {
+        for (String raw : o.columns()) {
+          String c = dev.weft.cli.ColumnNames.resolve(raw, n -> partByName.containsKey(n) || names.contains(n));
           if (partByName.containsKey(c)) {
             keptParts.add(partByName.get(c));
           } else if (names.contains(c)) {
             fileColumns.add(c);
           } else {
-            throw new IllegalArgumentException(in.path() + ": no column named '" + c + "' (columns: "
-                + String.join(", ", names) + (partFields.isEmpty() ? "" : "; partition keys: "
+            String variant = dev.weft.cli.ColumnNames.caseVariant(c, names);
+            throw new IllegalArgumentException(in.path() + ": no column named '" + c + "' ("
+                + (variant != null ? "did you mean '" + variant + "'? " : "")
+                + dev.weft.cli.ColumnNames.list(names) + (partFields.isEmpty() ? "" : "; partition keys: "
                 + String.join(", ", partByName.keySet())) + ")");
           }
         }
@@ -391,6 +398,7 @@ public final class Converter {
     result.failures.add(new Failure(input, e));
     if (!o.keepGoing()) {
       cancel.set(true);
+      result.stopped = true;
     }
     return o.keepGoing();
   }
@@ -812,6 +820,7 @@ public final class Converter {
           result.inputBytes += s.file().fileSize();
           result.rows += s.file().numRows();
         }
+        result.convertedInputs += job.sources.size();
       }
     }
 

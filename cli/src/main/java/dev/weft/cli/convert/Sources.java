@@ -94,7 +94,7 @@ public final class Sources {
       List<Input> found = walk(p, p, null);
       if (found.isEmpty()) {
         throw new IllegalArgumentException(arg + ": no Parquet files (*.parquet, *.parq, *.pq) in this directory"
-            + " or below it");
+            + " or below it" + arrowHint(p));
       }
       return found;
     }
@@ -138,6 +138,26 @@ public final class Sources {
     }
     return found;
   }
+
+  /**
+   * For a directory without Parquet files that holds Arrow IPC files (what Hugging Face
+   * {@code datasets}' {@code save_to_disk} and Feather write): how to get Parquet from them.
+   */
+  private static String arrowHint(Path dir) {
+    try (Stream<Path> s = Files.walk(dir, 4)) {
+      boolean arrow = s.anyMatch(f -> {
+        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".arrow") || n.endsWith(".feather") || n.endsWith(".ipc") || n.endsWith(".arrows");
+      });
+      return arrow ? "; it holds Arrow IPC files (*.arrow, *.feather): " + ARROW_TO_PARQUET : "";
+    } catch (IOException | UncheckedIOException e) {
+      return "";
+    }
+  }
+
+  /** How to turn Arrow IPC data into Parquet, which weft convert reads. */
+  public static final String ARROW_TO_PARQUET = "weft convert reads Parquet; write them as Parquet first"
+      + " (pyarrow.parquet.write_table, or datasets' Dataset.to_parquet)";
 
   private static List<Input> walk(Path root, Path dir, PathMatcher matcher) throws IOException {
     List<Input> out = new ArrayList<>();

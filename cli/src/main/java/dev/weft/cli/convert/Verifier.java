@@ -51,9 +51,13 @@ public final class Verifier {
     List<Mismatch> shown = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     long count = 0;
+    if (dev.weft.cli.WeftFiles.isWeft(parquet) && !dev.weft.cli.WeftFiles.isWeft(weft)) {
+      throw new dev.weft.cli.WeftFiles.BadInputException(parquet + ": is a Weft file; the Parquet file comes first:"
+          + " weft verify SRC.parquet DEST.weft");
+    }
     try (BufferAllocator alloc = new RootAllocator();
          ParquetFile pf = ParquetFile.open(parquet);
-         WeftReader wr = WeftReader.open(weft, alloc)) {
+         WeftReader wr = dev.weft.cli.WeftFiles.open(weft, alloc)) {
       List<String> names = columns != null ? columns : pf.columnNames();
       Schema ps = pf.schema(names);
       Schema ws = wr.schema();

@@ -259,23 +259,39 @@ public final class BatchReader implements AutoCloseable {
 
   private void readColumn(int i, FieldVector v, int n) throws ParquetFormatException {
     Col c = cols.get(i);
-    assemblers[i].readLeaves(c, v, n);
-    assemblers[i].assemble(c, v);
+    try {
+      assemblers[i].readLeaves(c, v, n);
+      assemblers[i].assemble(c, v);
+    } catch (RuntimeException e) {
+      throw new InColumn(c.field.getName(), e); // parquet-java's decoders do not know the column
+    }
+  }
+
+  /** A failure inside parquet-java's decoding of one column, tagged with the column's name. */
+  private static final class InColumn extends RuntimeException {
+    final String column;
+
+    InColumn(String column, RuntimeException cause) {
+      super(cause.getMessage(), cause, false, false);
+      this.column = column;
+    }
   }
 
   private boolean advance() throws IOException {
     closeCurrent();
     PageReadStore prs;
+    int next = nextNonEmptyBlock(rowGroup + 1);
     try {
-      prs = reader.readNextRowGroup();
+      prs = NonEmptyPages.wrap(reader.readNextRowGroup());
     } catch (Throwable e) {
+      rowGroup = next; // the row group being read is the one a failure names
       throw translate(e);
     }
     if (prs == null) {
       return false;
     }
     current = prs;
-    rowGroup = nextNonEmptyBlock(rowGroup + 1);
+    rowGroup = next;
     try {
       int[] leaf = {0};
       ColumnReadStoreImpl store = new ColumnReadStoreImpl(prs, converter(fileSchema, leafReaders, leaf), fileSchema,
@@ -367,8 +383,53 @@ public final class BatchReader implements AutoCloseable {
     if (e instanceof Error err && !(e instanceof StackOverflowError)) {
       throw err;
     }
+    String column = null;
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof InColumn ic) {
+        column = ic.column;
+        break;
+      }
+    }
     return new ParquetFormatException(path, "corrupt or unsupported Parquet data"
-        + (rowGroup >= 0 ? " in row group " + rowGroup : "") + ": " + ParquetFooter.rootMessage(e), e);
+        + (column != null ? " in column " + column + (rowGroup >= 0 ? " (row group " + rowGroup + ")" : "")
+            : rowGroup >= 0 ? " in row group " + rowGroup : "")
+        + ": " + describe(e), e);
+  }
+
+  /**
+   * The reason of a failure in parquet-java's words, but for a page header that does not decode:
+   * its Thrift transport says "Socket is closed by peer" when the header runs past its bytes.
+   */
+  private static String describe(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      String m = t.getMessage();
+      if (t instanceof IOException && m != null && m.startsWith("can not read class org.apache.parquet.format.")) {
+        String what = m.substring("can not read class org.apache.parquet.format.".length()).replaceFirst(":.*", "");
+        return "a " + ("PageHeader".equals(what) ? "page header" : what) + " does not decode (corrupt or truncated"
+            + " column chunk)";
+      }
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    // parquet-java's value and level decoders meet corrupt bytes as index, end-of-data, null or
+    // argument errors: say that in words, keep their detail in parentheses
+    if (root instanceof java.io.EOFException || root instanceof IndexOutOfBoundsException
+        || root instanceof NullPointerException || root instanceof NegativeArraySizeException
+        || root instanceof ArithmeticException
+        || (root instanceof IllegalArgumentException && !(root instanceof NumberFormatException))
+        || (root instanceof org.apache.parquet.io.ParquetDecodingException)) {
+      String m = root.getMessage();
+      if (root instanceof java.io.EOFException || m == null || m.isBlank()) {
+        m = "its data ends early";
+      } else if (root instanceof NullPointerException) {
+        m = "a required field is missing";
+      }
+      return "a page does not decode (corrupt values, levels or header: " + (m.length() > 120 ? m.substring(0, 120)
+          + "..." : m) + ")";
+    }
+    return ParquetFooter.rootMessage(e);
   }
 
   @Override

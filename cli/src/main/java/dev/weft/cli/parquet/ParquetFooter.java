@@ -69,7 +69,7 @@ final class ParquetFooter {
       throw new ParquetFormatException.Encrypted(path, "encrypted footer");
     }
     if (!java.util.Arrays.equals(magic, MAGIC)) {
-      throw new ParquetFormatException(path, "not a Parquet file (no PAR1 magic at its end)");
+      throw new ParquetFormatException(path, "not a Parquet file (no PAR1 magic at its end)" + otherFormat(ch));
     }
     long footerLength = Integer.toUnsignedLong(tail.getInt(0));
     if (footerLength == 0 || footerLength > size - 12) {
@@ -98,13 +98,64 @@ final class ParquetFooter {
       throw new ParquetFormatException.Encrypted(path, "encrypted columns with a plaintext footer");
     }
     repairAndCheck(path, fmd, footerStart);
+    if (fmd.getSchema().size() == 1) {
+      // pyarrow writes a table without columns as a schema of just its root; parquet-java cannot
+      // take it (an index error) and a Weft file needs a column
+      throw new ParquetFormatException(path, "has no columns (" + fmd.getNum_rows() + " rows): nothing to convert");
+    }
     ParquetMetadata pm;
     try {
       pm = new ParquetMetadataConverter(readOptionsBuilder().build()).fromParquetMetadata(fmd);
     } catch (IOException | RuntimeException | StackOverflowError e) {
       throw new ParquetFormatException(path, "unsupported or corrupt Parquet metadata: " + rootMessage(e), e);
     }
+    checkUniqueNames(path, pm.getFileMetaData().getSchema(), "");
     return new ParquetFooter(fmd, pm, size, footerLength);
+  }
+
+  /**
+   * Refuses two fields of one group with the same name. parquet-java keys a row group's column
+   * chunks by their path, so it would read one column's pages for the other (a misleading
+   * "corrupt data" error, or wrong values); Weft files need unique names too. Names that differ
+   * only in case are distinct.
+   */
+  static void checkUniqueNames(Path path, org.apache.parquet.schema.GroupType group, String where)
+      throws ParquetFormatException {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (org.apache.parquet.schema.Type t : group.getFields()) {
+      String name = t.getName();
+      if (!seen.add(name)) {
+        String full = where.isEmpty() ? name : where + "." + name;
+        throw new ParquetFormatException(path, "duplicate column name '" + full + "' (two fields "
+            + (where.isEmpty() ? "of the schema" : "of '" + where + "'") + " have that name): "
+            + "their data cannot be told apart; rename one and write the file again");
+      }
+      if (!t.isPrimitive()) {
+        checkUniqueNames(path, t.asGroupType(), where.isEmpty() ? name : where + "." + name);
+      }
+    }
+  }
+
+  /**
+   * What a file that is not Parquet looks like, where that helps: an Arrow IPC file (Feather 2) or
+   * stream (what Hugging Face {@code datasets}' {@code save_to_disk} writes) or a Weft file.
+   */
+  private static String otherFormat(FileChannel ch) throws IOException {
+    ByteBuffer head = ByteBuffer.allocate(6);
+    readFully(ch, head, 0);
+    byte[] b = new byte[head.remaining()];
+    head.get(b);
+    String s = new String(b, StandardCharsets.ISO_8859_1);
+    boolean continuation = b.length >= 4 && b[0] == (byte) 0xFF && b[1] == (byte) 0xFF && b[2] == (byte) 0xFF
+        && b[3] == (byte) 0xFF;
+    if (s.startsWith("ARROW1") || continuation) {
+      return "; it is an Arrow IPC " + (continuation ? "stream" : "file") + ": weft convert reads Parquet; write"
+          + " it as Parquet first (pyarrow.parquet.write_table, or datasets' Dataset.to_parquet)";
+    }
+    if (s.startsWith("WEFT")) {
+      return "; it is a Weft file already";
+    }
+    return "";
   }
 
   private static void repairAndCheck(Path path, FileMetaData fmd, long footerStart) throws IOException {

@@ -496,6 +496,13 @@ final class SchemaMapper {
     }
     Field storageField = new Field(origin.getName(),
         new FieldType(origin.isNullable(), storage, null, originMeta), origin.getChildren());
+    if (origin.getDictionary() != null) {
+      // Arrow C++ compares the origin's type id, DICTIONARY, with the inferred type: no large_*,
+      // time zone, duration or nested restoration applies (pandas categoricals of large_string
+      // are read as dictionary<string>, here as string); only the field metadata is merged.
+      applyMetadata(originMeta, col);
+      return;
+    }
     applyStorage(storageField, col);
     if (extName != null) {
       boolean compatible;
@@ -566,7 +573,10 @@ final class SchemaMapper {
         && id.getBitWidth() == 128) {
       col.field = withType(col.field, ot);
     }
-    Map<String, String> om = origin.getMetadata();
+    applyMetadata(origin.getMetadata(), col);
+  }
+
+  private static void applyMetadata(Map<String, String> om, Col col) {
     if (om != null && !om.isEmpty()) {
       Map<String, String> merged = new LinkedHashMap<>(om);
       merged.remove(EXT_NAME);

@@ -259,6 +259,10 @@ class ConvertCommandTest {
     assertEquals(2, s.rc(), s::all);
     assertTrue(s.err().contains("b.parquet") || s.err().contains("d.parquet"), s::all);
     assertFalse(Files.exists(out2.resolve("c.weft")), s::all);
+    // the summary counts what was written, not what was not refused
+    assertTrue(s.out().startsWith("converted 0 of 4 files"), s::all);
+    assertTrue(s.out().contains("not converted (stopped at the first failure; --keep-going converts the rest)"),
+        s::all);
 
     // several inputs into one file: an unreadable input is skipped with --keep-going
     Path one = tmp.resolve("one.weft");

@@ -68,6 +68,18 @@ class VerifyCommandTest {
     Run j = weft("verify", src, junk);
     assertEquals(2, j.rc(), j::all);
     assertEquals(1, j.err().strip().split("\n").length, j::all);
+
+    // a Parquet file where the Weft file belongs, and the two swapped: said plainly
+    Run p = weft("verify", src, src);
+    assertEquals(2, p.rc(), p::all);
+    assertEquals("weft verify: " + src + ": is a Parquet file, not a Weft file (convert it first: weft convert "
+        + src + " -o OUT.weft)", p.err().strip(), p::all);
+    Path out = tmp.resolve("p.weft");
+    assertEquals(0, weft("convert", src, "-o", out, "-q").rc());
+    Run s = weft("verify", out, src);
+    assertEquals(2, s.rc(), s::all);
+    assertEquals("weft verify: " + out + ": is a Weft file; the Parquet file comes first: weft verify SRC.parquet"
+        + " DEST.weft", s.err().strip(), s::all);
   }
 
   @Test

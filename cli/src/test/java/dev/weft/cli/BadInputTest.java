@@ -166,9 +166,9 @@ class BadInputTest {
       assertEquals("weft " + cmd + ": --where: invalid predicate at position 4 (at the end): expected a column or a"
           + " value after '>', found the end\n", r.err());
       fails("no column 'nope'", cmd, known.toString(), "--where", "nope = 1");
-      fails("column 'id' of type Int(64, true) cannot be compared with the string 'x'", cmd, known.toString(),
+      fails("column 'id' of type int64 cannot be compared with the string 'x'", cmd, known.toString(),
           "--where", "id = 'x'");
-      fails("column 'tags' of type List cannot be compared with a value", cmd, known.toString(),
+      fails("column 'tags' of type list<item: int32> cannot be compared with a value", cmd, known.toString(),
           "--where", "tags = 1");
     }
     // a syntax error is found before the file is opened

@@ -151,8 +151,8 @@ public final class BoundPredicate {
         Field g = fields.get(c2.name());
         StatKind k = StatKind.of(f);
         if (k == StatKind.NONE || k != StatKind.of(g) || !compatible(f, g)) {
-          throw new IllegalArgumentException("column '" + f.getName() + "' of type " + f.getType()
-              + " cannot be compared with column '" + g.getName() + "' of type " + g.getType());
+          throw new IllegalArgumentException("column '" + f.getName() + "' of type " + dev.weft.format.TypeNames.of(f)
+              + " cannot be compared with column '" + g.getName() + "' of type " + dev.weft.format.TypeNames.of(g));
         }
         return new ColumnsNode(op, f, g);
       }

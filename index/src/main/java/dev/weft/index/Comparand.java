@@ -136,7 +136,7 @@ final class Comparand {
         throw mismatch(f, literal);
       }
       default:
-        throw new IllegalArgumentException("column '" + f.getName() + "' of type " + t
+        throw new IllegalArgumentException("column '" + f.getName() + "' of type " + dev.weft.format.TypeNames.of(f)
             + " cannot be compared with a value; only IS NULL and IS NOT NULL apply to it");
     }
   }
@@ -165,7 +165,7 @@ final class Comparand {
     try {
       nanos = java.time.LocalTime.parse(s.strip()).toNanoOfDay();
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("column '" + f.getName() + "' of type " + f.getType()
+      throw new IllegalArgumentException("column '" + f.getName() + "' of type " + dev.weft.format.TypeNames.of(f)
           + " cannot be compared with the string '" + s + "' (not a time of day hh:mm:ss[.ffffff])");
     }
     long per = switch (unit) {
@@ -185,7 +185,7 @@ final class Comparand {
       try {
         v = s.length() <= 10 ? LocalDate.parse(s) : LocalDateTime.parse(s.replace(' ', 'T'));
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("column '" + f.getName() + "' of type " + f.getType()
+        throw new IllegalArgumentException("column '" + f.getName() + "' of type " + dev.weft.format.TypeNames.of(f)
             + " cannot be compared with the string '" + s + "' (not a date yyyy-mm-dd or timestamp"
             + " yyyy-mm-dd hh:mm:ss)");
       }
@@ -217,7 +217,7 @@ final class Comparand {
   }
 
   static IllegalArgumentException mismatch(Field f, Object literal) {
-    return new IllegalArgumentException("column '" + f.getName() + "' of type " + f.getType()
+    return new IllegalArgumentException("column '" + f.getName() + "' of type " + dev.weft.format.TypeNames.of(f)
         + " cannot be compared with " + describe(literal));
   }
 

@@ -30,7 +30,7 @@ public final class FileIndexWriter {
       names.add(f.getName());
       StatKind k = StatKind.of(f);
       if (options.bloomColumns().containsKey(f.getName()) && (k == StatKind.NONE || k == StatKind.BOOL)) {
-        throw new IllegalArgumentException("column '" + f.getName() + "' of type " + f.getType()
+        throw new IllegalArgumentException("column '" + f.getName() + "' of type " + dev.weft.format.TypeNames.of(f)
             + " cannot have a bloom filter (only numbers, dates, times, decimals, strings and binary)");
       }
     }

@@ -1,5 +1,6 @@
 package dev.weft.cli.output;
 
+import dev.weft.format.TypeNames;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;

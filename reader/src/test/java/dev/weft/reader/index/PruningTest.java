@@ -123,7 +123,7 @@ class PruningTest {
           () -> r.scan(null, "nope = 1", 10));
       assertTrue(e.getMessage().contains("no column 'nope'"), e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> r.scan(null, "id = 'abc'", 10));
-      assertEquals("column 'id' of type Int(64, true) cannot be compared with the string 'abc'", e.getMessage());
+      assertEquals("column 'id' of type int64 cannot be compared with the string 'abc'", e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> r.count(Expr.gt(Expr.col("city"), Expr.lit(3))));
       assertTrue(e.getMessage().contains("cannot be compared with the number 3"), e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> r.scan(null, "id = x", 10));

@@ -1,4 +1,4 @@
-package dev.weft.cli.output;
+package dev.weft.format;
 
 import java.util.List;
 import org.apache.arrow.vector.types.TimeUnit;

@@ -48,7 +48,7 @@ public final class ColumnLayout {
   private static int add(Field f, String path, List<ColumnNode> out, Path file, String column)
       throws UnsupportedTypeException {
     if (f.getDictionary() != null) {
-      throw unsupported(file, column, path, "dictionary-encoded " + f.getType()
+      throw unsupported(file, column, path, "dictionary-encoded " + TypeNames.of(f)
           + " (only top-level dictionary columns are accepted, and only by the writer, which"
           + " stores their values)");
     }

@@ -245,7 +245,7 @@ public final class DecodedColumns {
     return columns.computeIfAbsent(name, n -> {
       Field f = dataset.schema().findField(n);
       if (!supported(f)) {
-        throw new IllegalArgumentException("column '" + n + "' (" + f.getType() + ") is not fixed-width");
+        throw new IllegalArgumentException("column '" + n + "' (" + dev.weft.format.TypeNames.of(f) + ") is not fixed-width");
       }
       if (f.getType() instanceof ArrowType.FixedSizeList l) {
         return new Column(n, f, primitiveWidth(f.getChildren().get(0).getType()), l.getListSize());

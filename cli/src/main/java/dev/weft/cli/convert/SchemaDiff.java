@@ -40,7 +40,7 @@ public final class SchemaDiff {
       return "column " + (prefix.isEmpty() ? "" : prefix + ".") + "'" + a.getName() + "' against '" + b.getName() + "'";
     }
     if (!a.getType().equals(b.getType())) {
-      return "column '" + path + "': " + a.getType() + " against " + b.getType();
+      return "column '" + path + "': " + dev.weft.format.TypeNames.of(a) + " against " + dev.weft.format.TypeNames.of(b);
     }
     if (a.isNullable() != b.isNullable()) {
       return "column '" + path + "': " + (a.isNullable() ? "nullable" : "not null") + " against "

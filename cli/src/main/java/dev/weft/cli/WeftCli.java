@@ -98,6 +98,11 @@ public final class WeftCli implements Callable<Integer> {
 
   /** Runs the command line writing to {@code out} and {@code err}; returns the exit code. */
   public static int execute(OutputStream out, OutputStream err, String... args) {
+    if (System.getProperty("picocli.trace") == null) {
+      // picocli's own WARN lines (e.g. about an unbalanced quote in a list option) would come
+      // before the command's one-line error; -Dpicocli.trace=WARN (WEFT_JAVA_OPTS) shows them
+      System.setProperty("picocli.trace", "OFF");
+    }
     WeftCli root = new WeftCli();
     root.stdout = new StdoutStream(out);
     PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);

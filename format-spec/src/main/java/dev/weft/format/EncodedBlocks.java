@@ -233,21 +233,51 @@ public final class EncodedBlocks {
     return out.clear();
   }
 
-  /** The {@code n} sign-extended {@code w}-byte little-endian values at {@code at}. */
+  /**
+   * Per-thread arrays for a block's values ({@link #readFixed}), reused from block to block: a
+   * fresh long[] per block and per candidate encoding was the writer's largest allocation (63 of
+   * 268 MB in a conversion of flights-3m), each array zeroed and dropped at once. Arrays of more
+   * than {@link #MAX_SCRATCH_VALUES} elements are not kept.
+   */
+  private static final ThreadLocal<FixedScratch> SCRATCH_VALUES = ThreadLocal.withInitial(FixedScratch::new);
+  private static final int MAX_SCRATCH_VALUES = 1 << 16;
+
+  /** One thread's value arrays: the values, and the narrower values read before widening. */
+  private static final class FixedScratch {
+    long[] values = new long[0];
+    int[] ints = new int[0];
+    short[] shorts = new short[0];
+  }
+
+  /**
+   * The {@code n} sign-extended {@code w}-byte little-endian values at {@code at}, in
+   * {@code [0, n)} of an array that may be longer and that this thread's next call overwrites
+   * (every caller uses it before reading another block's values).
+   */
   private static long[] readFixed(ByteBuffer b, int at, int n, int w) {
-    long[] v = new long[n];
+    FixedScratch s = n <= MAX_SCRATCH_VALUES ? SCRATCH_VALUES.get() : new FixedScratch();
+    if (s.values.length < n) {
+      s.values = new long[n];
+    }
+    long[] v = s.values;
     ByteBuffer d = b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(at);
     switch (w) {
       case 8 -> d.asLongBuffer().get(v, 0, n);
       case 4 -> {
-        int[] t = new int[n];
+        if (s.ints.length < n) {
+          s.ints = new int[n];
+        }
+        int[] t = s.ints;
         d.asIntBuffer().get(t, 0, n);
         for (int i = 0; i < n; i++) {
           v[i] = t[i];
         }
       }
       case 2 -> {
-        short[] t = new short[n];
+        if (s.shorts.length < n) {
+          s.shorts = new short[n];
+        }
+        short[] t = s.shorts;
         d.asShortBuffer().get(t, 0, n);
         for (int i = 0; i < n; i++) {
           v[i] = t[i];
@@ -264,7 +294,7 @@ public final class EncodedBlocks {
 
   /** Null slots take the previous valid value (the first valid one at the start). */
   private static void fillNulls(long[] v, MiniBlock plain) {
-    int n = v.length;
+    int n = plain.count;
     int first = -1;
     for (int i = 0; i < n && first < 0; i++) {
       if (plain.isValid(i)) {
@@ -348,7 +378,8 @@ public final class EncodedBlocks {
 
   /**
    * The {@code n} values of a plain FIXED block of integer width, sign-extended, null slots
-   * holding the previous valid value (the writer's shared dictionary codes them).
+   * holding the previous valid value (the writer's shared dictionary codes them): in {@code [0, n)}
+   * of a per-thread array, valid until this thread encodes or reads another block.
    */
   public static long[] fixedValues(MiniBlock plain, ColumnNode node) {
     long[] v = readFixed(plain.buf, plain.valuesPos, plain.count, node.byteWidth());

@@ -13,7 +13,13 @@ package dev.weft.writer;
  * doubles (up to {@link #MAX_INTERVAL} blocks), else the next block is sampled too. Stable columns
  * thus cost about one encoding per block, and columns whose best encoding changes from block to
  * block get nearly a full selection per block. A remembered-way block more than {@link #DRIFT}
- * times larger (per raw byte) than the last sample is re-encoded with a full selection.
+ * times larger (per raw byte) than the last sample is re-encoded with a full selection, unless it
+ * stores at most {@link #SMALL_SHARE} of its raw bytes: a selection cannot save much there, and
+ * columns of tiny blocks whose sizes swing (runs of timestamps: 0.7% then 4% of raw) would
+ * otherwise be re-selected every few blocks. Where remembered blocks try both widths
+ * ({@link #tryOtherWidths}), a sample won by either width counts as one they would have stored
+ * (integers whose aligned and exact widths take turns winning by a few bytes were otherwise
+ * sampled on almost every other block).
  *
  * <p>Between plain, unaligned and aligned, the choice is the candidate that won the most samples
  * (each older sample weighing half as much), so that the remembered way follows how often each
@@ -32,6 +38,10 @@ final class BlockChoice {
   static final int MAX_INTERVAL = 32;
   /** A remembered-way block this much worse (per raw byte) than the last sample is re-selected. */
   static final double DRIFT = 1.10;
+  /** ... unless it stores at most this share of its raw bytes. */
+  static final int SMALL_SHARE_DIVISOR = 16;
+  /** {@code 1 / SMALL_SHARE_DIVISOR}, for the docs. */
+  static final double SMALL_SHARE = 1.0 / SMALL_SHARE_DIVISOR;
 
   private boolean known;
   private boolean encoded;
@@ -48,6 +58,13 @@ final class BlockChoice {
    */
   private final double[] schemeWins = new double[256];
   private int altScheme = -1;
+  /** Whether the codec pays for this node's blocks (see CodecProbe). */
+  private final CodecProbe codec = new CodecProbe();
+
+  /** The node's memory of whether the codec pays for its blocks. */
+  CodecProbe codec() {
+    return codec;
+  }
 
   /** Whether the next block should try every candidate. */
   boolean needsSample() {
@@ -94,7 +111,9 @@ final class BlockChoice {
     int winnerScheme = winner == PLAIN ? -1 : winner == ALIGNED ? alignedScheme : unalignedScheme;
     if (known) {
       // the remembered way would have stored this block as well as the winner did
-      boolean good = current() == winner && (scheme == winnerScheme || altScheme == winnerScheme);
+      // (where remembered blocks try both widths, either width winning is what they would store)
+      boolean sameWay = current() == winner || winner != PLAIN && current() != PLAIN && tryOtherWidths();
+      boolean good = sameWay && (scheme == winnerScheme || altScheme == winnerScheme);
       interval = good ? Math.min(MAX_INTERVAL, Math.max(1, interval * 2)) : 0;
     }
     for (int c = 0; c < wins.length; c++) {
@@ -140,7 +159,7 @@ final class BlockChoice {
    * counts it if so.
    */
   boolean accept(int storedLength, int rawLength) {
-    if (storedLength > ratio * DRIFT * rawLength + 16) {
+    if (storedLength > Math.max(ratio * DRIFT * rawLength + 16, rawLength / SMALL_SHARE_DIVISOR)) {
       return false;
     }
     sinceSample++;

@@ -100,6 +100,27 @@ final class BlockSealer implements AutoCloseable {
     return raw;
   }
 
+  /**
+   * As {@link #compress(ArrowBuf, int, int, GrowBuf)} for a block stored the remembered way: with a
+   * probe (not null), the codec runs only where the probe expects it may pay, and the probe learns
+   * whether it did.
+   */
+  private Candidate compress(ArrowBuf src, int rawLength, int flags, GrowBuf into, CodecProbe probe) {
+    if (probe == null || compressor == null || rawLength < MIN_COMPRESS_BYTES) {
+      return compress(src, rawLength, flags, into);
+    }
+    if (!probe.tryNext()) {
+      return new Candidate(src, rawLength, rawLength, flags);
+    }
+    Candidate c = compress(src, rawLength, flags, into);
+    probe.result(compressed(c));
+    return c;
+  }
+
+  private static boolean compressed(Candidate c) {
+    return (c.flags() >>> WeftFormat.FLAG_CODEC_SHIFT & WeftFormat.FLAG_CODEC_MASK) != 0;
+  }
+
   /** Copies an encoded block into the scratch buffer (an Arrow buffer the codecs can read). */
   private ArrowBuf stage(byte[] bytes, GrowBuf into) {
     into.reset(typicalBlock + 64);
@@ -203,7 +224,8 @@ final class BlockSealer implements AutoCloseable {
         before = code(dict, node, plain, codes);
         if (before >= 0 && dict.trusted() && numElements >= FULL_SELECTION_BELOW) {
           // codes have won the recent full comparisons: store them the remembered way alone
-          best = sharedAlone(node, plain, dict, codes, before, flags, plainLimit, rawLength);
+          best = sharedAlone(node, plain, dict, codes, before, flags, plainLimit, rawLength,
+              choice == null ? null : choice.codec());
         }
       }
       if (best == null) {
@@ -279,6 +301,9 @@ final class BlockSealer implements AutoCloseable {
     if (choice != null) {
       choice.sampled(rawLength, winner, best.length(), unaligned == null ? -1 : unaligned.scheme(),
           aligned == null ? -1 : aligned.scheme());
+      if (compressor != null) {
+        choice.codec().result(compressed(best));
+      }
     }
     return best;
   }
@@ -290,10 +315,11 @@ final class BlockSealer implements AutoCloseable {
   private Candidate remembered(BlockChoice choice, ColumnNode node, ArrowBuf raw, int rawLength, int flags,
       MiniBlock plain, long plainLimit) {
     // A codec pass is cheap next to selection and its gain varies from block to block, so it is
-    // always tried (compress keeps it only where it saves 10%).
+    // tried on every block (compress keeps it only where it saves 10%), except on nodes where it
+    // has not paid for a while: there only on probe blocks (CodecProbe).
     Candidate c;
     if (!choice.encoded()) {
-      c = compress(raw, rawLength, flags, compressed);
+      c = compress(raw, rawLength, flags, compressed, choice.codec());
     } else {
       EncodedBlocks.Encoded enc = EncodedBlocks.encode(plain, node, choice.aligned(), compressor != null,
           choice.scheme());
@@ -310,7 +336,7 @@ final class BlockSealer implements AutoCloseable {
       }
       int encFlags = flags | WeftFormat.FLAG_ENCODED | enc.scheme() << WeftFormat.FLAG_SCHEME_SHIFT;
       ArrowBuf staged = stage(enc.bytes(), scratch);
-      c = compress(staged, enc.bytes().length, encFlags, compressed);
+      c = compress(staged, enc.bytes().length, encFlags, compressed, choice.codec());
       if (choice.tryOtherWidths() && compressor != null) {
         // the other widths win samples too: encode both ways, keep the smaller after the codec
         c = consider(c, EncodedBlocks.encode(plain, node, !choice.aligned(), true, choice.scheme()), flags,
@@ -427,7 +453,7 @@ final class BlockSealer implements AutoCloseable {
    * winner; else null (then everything is compared).
    */
   private Candidate sharedAlone(ColumnNode node, MiniBlock plain, ChunkDictionary dict, long[] codes, int before,
-      int flags, long plainLimit, int rawLength) {
+      int flags, long plainLimit, int rawLength, CodecProbe probe) {
     long charge = dict.entryCost(before);
     EncodedBlocks.Encoded enc = EncodedBlocks.encodeShared(plain, node, codes, dict.codesAligned(),
         dict.codesScheme(), codesKnown);
@@ -435,7 +461,7 @@ final class BlockSealer implements AutoCloseable {
       return null;
     }
     int encFlags = flags | WeftFormat.FLAG_ENCODED | enc.scheme() << WeftFormat.FLAG_SCHEME_SHIFT;
-    Candidate c = compress(stage(enc.bytes(), scratch), enc.bytes().length, encFlags, compressed);
+    Candidate c = compress(stage(enc.bytes(), scratch), enc.bytes().length, encFlags, compressed, probe);
     if (!dict.acceptAlone(c.length() + charge, rawLength)) {
       return null;
     }

@@ -85,4 +85,43 @@ class BlockChoiceTest {
     assertTrue(c.accept(540, 1000));
     assertFalse(c.accept(600, 1000), "more than 10% past the sample's ratio");
   }
+
+  @Test
+  void aTinyBlockIsAcceptedHoweverItComparesWithTheSample() {
+    // runs of timestamps: a sample stored in 0.7% of its raw bytes, the next block in 4%
+    BlockChoice c = new BlockChoice();
+    c.sampled(16_128, BlockChoice.UNALIGNED, 110, FOR, -1);
+    assertTrue(c.accept(600, 16_128), "under 1/16 of raw: nothing much to gain by selecting again");
+    assertTrue(c.accept(16_128 / 16, 16_128));
+    assertFalse(c.accept(16_128 / 16 + 1, 16_128), "past 1/16 of raw and past the sample's ratio");
+  }
+
+  @Test
+  void widthsTakingTurnsKeepDoublingGapsWhereRememberedBlocksTryBoth() {
+    BlockChoice c = new BlockChoice();
+    List<Integer> sampled = new ArrayList<>();
+    for (int b = 0; b < 200; b++) {
+      if (c.needsSample()) {
+        sampled.add(b);
+        // aligned and exact widths win alternately by a few bytes
+        c.sampled(32_768, sampled.size() % 2 == 0 ? BlockChoice.ALIGNED : BlockChoice.UNALIGNED, 3_500, FOR, FOR);
+      } else {
+        assertTrue(c.accept(3_500, 32_768));
+      }
+    }
+    assertTrue(c.tryOtherWidths(), "both widths win samples");
+    assertTrue(sampled.size() < 20, "sampled " + sampled.size() + " of 200 blocks: " + sampled);
+  }
+
+  @Test
+  void widthsTakingTurnsAreSampledAgainWhereRememberedBlocksTryOne() {
+    BlockChoice c = new BlockChoice();
+    samples(c, 60, BlockChoice.UNALIGNED, FOR);
+    assertFalse(c.tryOtherWidths());
+    while (!c.needsSample()) {
+      c.accept(500, 1000);
+    }
+    c.sampled(1000, BlockChoice.ALIGNED, 400, FOR, FOR);
+    assertTrue(c.needsSample(), "the remembered way tries one width: a win by the other is news");
+  }
 }

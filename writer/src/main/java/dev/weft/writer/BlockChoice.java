@@ -66,6 +66,18 @@ final class BlockChoice {
     return codec;
   }
 
+  /**
+   * Whether a sample's plain block is worth compressing: "paying" here means plain won the
+   * sample. Where encodings win every sample, compressing the plain block (the largest input of a
+   * selection) is skipped but for probes.
+   */
+  private final CodecProbe plainCodec = new CodecProbe();
+
+  /** The node's memory of whether plain blocks win its samples (see {@link #codec()}). */
+  CodecProbe plainCodec() {
+    return plainCodec;
+  }
+
   /** Whether the next block should try every candidate. */
   boolean needsSample() {
     return !known || sinceSample >= interval;

@@ -260,7 +260,12 @@ final class BlockSealer implements AutoCloseable {
    */
   private Candidate selectAll(ColumnNode node, ArrowBuf raw, int rawLength, int flags, MiniBlock plain,
       long plainLimit, BlockChoice choice) {
-    Candidate best = compress(raw, rawLength, flags, compressed);
+    // the plain block through the codec (the largest input of a selection), unless plain blocks
+    // have lost every recent sample of this node: then on probe samples only (see CodecProbe)
+    CodecProbe plainProbe = choice == null || compressor == null ? null : choice.plainCodec();
+    boolean plainCodec = plainProbe == null || plainProbe.tryNext();
+    Candidate best = plainCodec ? compress(raw, rawLength, flags, compressed)
+        : new Candidate(raw, rawLength, rawLength, flags);
     // integers whose samples were last stored encoded (so that the aligned widths will be tried
     // too): both widths at once, sharing what the two selections compute alike
     EncodedBlocks.Encoded[] both = compressor != null && choice != null && choice.encoded()
@@ -297,6 +302,14 @@ final class BlockSealer implements AutoCloseable {
       if (best != before) {
         winner = BlockChoice.ALIGNED;
       }
+    }
+    if (winner == BlockChoice.PLAIN && !plainCodec) {
+      // plain won after all: it goes through the codec as before (and plain blocks are tried again)
+      best = compress(raw, rawLength, flags, compressed);
+      plainCodec = true;
+    }
+    if (plainProbe != null && plainCodec) {
+      plainProbe.result(winner == BlockChoice.PLAIN);
     }
     if (choice != null) {
       choice.sampled(rawLength, winner, best.length(), unaligned == null ? -1 : unaligned.scheme(),

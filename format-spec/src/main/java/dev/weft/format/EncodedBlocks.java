@@ -335,9 +335,39 @@ public final class EncodedBlocks {
    */
   public static Encoded encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths,
       int preferred, IntStreams.Known known) {
+    MetaOutput out = scratchOutput();
+    int mainAt = encodeShared(plain, node, codes, alignWidths, preferred, known, out);
+    byte[] bytes = out.toByteArray();
+    return new Encoded(bytes, bytes[mainAt] & 0xFF, bytes[mainAt + 1] & 0xFF);
+  }
+
+  /**
+   * A block encoded in this thread's scratch output, not copied out: valid until this thread
+   * encodes another block.
+   *
+   * @param out the bytes ({@link MetaOutput#size()} of them)
+   * @param scheme the main stream's scheme
+   */
+  public record InScratch(MetaOutput out, int scheme) {}
+
+  /**
+   * {@link #encodeShared(MiniBlock, ColumnNode, long[], boolean, int, IntStreams.Known)} without
+   * copying the bytes out of this thread's scratch output, for a caller that copies them at once
+   * (the writer's most frequent encoding: every block of a dictionary column stored the remembered
+   * way); the same bytes.
+   */
+  public static InScratch encodeSharedInScratch(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths,
+      int preferred, IntStreams.Known known) {
+    MetaOutput out = scratchOutput();
+    int mainAt = encodeShared(plain, node, codes, alignWidths, preferred, known, out);
+    return new InScratch(out, out.byteAt(mainAt));
+  }
+
+  /** Writes the block as shared dictionary codes to {@code out}; returns where the main stream starts. */
+  private static int encodeShared(MiniBlock plain, ColumnNode node, long[] codes, boolean alignWidths,
+      int preferred, IntStreams.Known known, MetaOutput out) {
     int n = plain.count;
     IntStreams.Hints ints = new IntStreams.Hints(8, false, alignWidths, false);
-    MetaOutput out = scratchOutput();
     if (plain.validityPos >= 0) {
       BoolStreams.encode(plain.buf, plain.validityPos, n, 1, ints, out);
     }
@@ -347,8 +377,7 @@ public final class EncodedBlocks {
     } else {
       SharedDictionary.encodeCodes(node.kind() != NodeKind.FIXED, codes, n, alignWidths, out, preferred);
     }
-    byte[] bytes = out.toByteArray();
-    return new Encoded(bytes, bytes[mainAt] & 0xFF, bytes[mainAt + 1] & 0xFF);
+    return mainAt;
   }
 
   /**

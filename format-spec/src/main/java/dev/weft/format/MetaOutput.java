@@ -114,6 +114,14 @@ public final class MetaOutput {
     return bytes.length;
   }
 
+  /** The byte written at {@code index} (below {@link #size()}), unsigned. */
+  public int byteAt(int index) {
+    if (index < 0 || index >= size) {
+      throw new IndexOutOfBoundsException("byte " + index + " of " + size);
+    }
+    return bytes[index] & 0xFF;
+  }
+
   public byte[] toByteArray() {
     return Arrays.copyOf(bytes, size);
   }

@@ -96,6 +96,10 @@ class EncodedBlocksBothWidthsTest {
           assertArrayEquals(one.bytes(), both[k].bytes(), n + " codes, nulls " + nulls + ", aligned " + (k == 1));
           assertEquals(one.scheme(), both[k].scheme());
           assertEquals(one.codesScheme(), both[k].codesScheme());
+          // the same encoding left in the thread's scratch output (the writer's remembered way)
+          EncodedBlocks.InScratch in = EncodedBlocks.encodeSharedInScratch(plain, node, codes, k == 1, -1, null);
+          assertArrayEquals(one.bytes(), in.out().toByteArray());
+          assertEquals(one.scheme(), in.scheme());
         }
       }
     }

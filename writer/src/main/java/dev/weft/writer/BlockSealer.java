@@ -129,6 +129,14 @@ final class BlockSealer implements AutoCloseable {
     return into.buf();
   }
 
+  /** As {@link #stage(byte[], GrowBuf)} for the bytes written to {@code out}. */
+  private ArrowBuf stage(dev.weft.format.MetaOutput out, GrowBuf into) {
+    into.reset(typicalBlock + 64);
+    into.reserve(out.size());
+    into.buf().setBytes(0, out.asBuffer());
+    return into.buf();
+  }
+
   /**
    * Stores {@code raw[0, rawLength)}, a plain block of {@code numElements} elements of {@code node},
    * trying every candidate.
@@ -468,13 +476,14 @@ final class BlockSealer implements AutoCloseable {
   private Candidate sharedAlone(ColumnNode node, MiniBlock plain, ChunkDictionary dict, long[] codes, int before,
       int flags, long plainLimit, int rawLength, CodecProbe probe) {
     long charge = dict.entryCost(before);
-    EncodedBlocks.Encoded enc = EncodedBlocks.encodeShared(plain, node, codes, dict.codesAligned(),
+    EncodedBlocks.InScratch enc = EncodedBlocks.encodeSharedInScratch(plain, node, codes, dict.codesAligned(),
         dict.codesScheme(), codesKnown);
-    if (enc.bytes().length > plainLimit) {
+    int length = enc.out().size();
+    if (length > plainLimit) {
       return null;
     }
     int encFlags = flags | WeftFormat.FLAG_ENCODED | enc.scheme() << WeftFormat.FLAG_SCHEME_SHIFT;
-    Candidate c = compress(stage(enc.bytes(), scratch), enc.bytes().length, encFlags, compressed, probe);
+    Candidate c = compress(stage(enc.out(), scratch), length, encFlags, compressed, probe);
     if (!dict.acceptAlone(c.length() + charge, rawLength)) {
       return null;
     }

@@ -519,7 +519,7 @@ public final class Converter {
         reader.start();
         try {
           while (true) {
-            Item it = queue.take();
+            Item it = Handoff.take(queue, reader);
             if (it.error() != null) {
               current = it.source();
               throw it.error();

@@ -1,6 +1,7 @@
 package dev.weft.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.testdata.ArrowAssert;
@@ -259,5 +260,61 @@ class LauncherTest {
     Proc r = run(Map.of("JAVA_HOME", jdk.getParent().toString()), List.of(launcher.toString(), "--version"));
     assertEquals(2, r.rc(), r::all);
     assertEquals("weft: Java 17 or newer is needed, but " + java + " is version '11.0.2'\n", r.err());
+  }
+
+  /** The environment the launcher gives the JVM, through a JDK whose java records it and runs the real one. */
+  private Map<String, String> jvmEnvironment(Map<String, String> env, String... args) throws Exception {
+    Path jdk = Files.createDirectories(dir.resolve("env-jdk-" + System.nanoTime() + "/bin"));
+    Path record = jdk.resolveSibling("environment.txt");
+    Path realJava = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path java = Files.writeString(jdk.resolve("java"),
+        "#!/bin/sh\nenv > '" + record + "'\nexec '" + realJava + "' \"$@\"\n");
+    assertTrue(java.toFile().setExecutable(true));
+    Files.writeString(jdk.getParent().resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+    java.util.HashMap<String, String> e = new java.util.HashMap<>(env);
+    e.put("JAVA_HOME", jdk.getParent().toString());
+    List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+    cmd.addAll(List.of(args));
+    Proc p = run(e, cmd);
+    assertEquals(0, p.rc(), p::all);
+    Map<String, String> seen = new java.util.HashMap<>();
+    for (String line : Files.readAllLines(record)) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        seen.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    return seen;
+  }
+
+  /**
+   * weft convert keeps freed malloc blocks of up to 32 MiB for reuse (Arrow's batch buffers land on
+   * pages already faulted in), unless the user set those tunables; other commands keep glibc's defaults.
+   */
+  @Test
+  void convertKeepsFreedMallocBlocksForReuse() throws Exception {
+    Path src = dev.weft.cli.convert.TestFiles.data("parquet-testing/data/alltypes_tiny_pages.parquet");
+    String out = dir.resolve("malloc.weft").toString();
+    Map<String, String> env = jvmEnvironment(Map.of(), "convert", src.toString(), "-o", out, "--overwrite");
+    assertEquals("33554432", env.get("MALLOC_MMAP_THRESHOLD_"));
+    assertEquals("1073741824", env.get("MALLOC_TRIM_THRESHOLD_"));
+    env = jvmEnvironment(Map.of("MALLOC_TRIM_THRESHOLD_", "131072"), "convert", src.toString(), "-o", out,
+        "--overwrite");
+    assertEquals("131072", env.get("MALLOC_TRIM_THRESHOLD_"), "the user's setting wins");
+    env = jvmEnvironment(Map.of(), "inspect", out);
+    assertFalse(env.containsKey("MALLOC_MMAP_THRESHOLD_"), "only convert");
+  }
+
+  /** A zstd conversion never loads lz4-java (which would extract its native library into the temp directory). */
+  @Test
+  void zstdConversionsLeaveLz4Unloaded() throws Exception {
+    Path src = dev.weft.cli.convert.TestFiles.data("parquet-testing/data/alltypes_tiny_pages.parquet");
+    Path log = dir.resolve("classes.txt");
+    Proc p = run(Map.of("WEFT_JAVA_OPTS", "-Xlog:class+load=info:file=" + log), List.of(launcher.toString(),
+        "convert", src.toString(), "-o", dir.resolve("zstd.weft").toString(), "--overwrite"));
+    assertEquals(0, p.rc(), p::all);
+    String loaded = Files.readString(log);
+    assertTrue(loaded.contains("dev.weft.format.BlockCodecs "), "the codecs were used");
+    assertFalse(loaded.contains("net.jpountz.lz4"), "lz4-java loaded by a zstd conversion");
   }
 }

@@ -13,7 +13,14 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * (one per writer); {@link #decompress} is safe from any thread.
  */
 public final class BlockCodecs {
-  private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
+  /**
+   * lz4-java's fastest implementation, made on first use of lz4: making it extracts a native
+   * library into the temp directory and loads it (a file left behind by a killed JVM), which
+   * files written with zstd or no codec never need.
+   */
+  private static final class Lz4 {
+    static final LZ4Factory FACTORY = LZ4Factory.fastestInstance();
+  }
   private static final ThreadLocal<ZstdDecompressCtx> ZSTD_DECOMPRESS =
       ThreadLocal.withInitial(ZstdDecompressCtx::new);
 
@@ -24,7 +31,7 @@ public final class BlockCodecs {
     return switch (codec) {
       case NONE -> rawLength;
       case ZSTD -> (int) Math.min(Integer.MAX_VALUE, Zstd.compressBound(rawLength));
-      case LZ4 -> LZ4.fastCompressor().maxCompressedLength(rawLength);
+      case LZ4 -> Lz4.FACTORY.fastCompressor().maxCompressedLength(rawLength);
     };
   }
 
@@ -54,7 +61,7 @@ public final class BlockCodecs {
       } else {
         zstd = null;
       }
-      lz4 = codec == Codec.LZ4 ? (level > 0 ? LZ4.highCompressor(level) : LZ4.fastCompressor()) : null;
+      lz4 = codec == Codec.LZ4 ? (level > 0 ? Lz4.FACTORY.highCompressor(level) : Lz4.FACTORY.fastCompressor()) : null;
     }
 
     public Codec codec() {
@@ -99,7 +106,7 @@ public final class BlockCodecs {
                 src.remaining())
             : ZSTD_DECOMPRESS.get().decompressByteArray(out, 0, rawLength, bytes(src), 0, src.remaining());
         case LZ4 -> {
-          LZ4SafeDecompressor d = LZ4.safeDecompressor();
+          LZ4SafeDecompressor d = Lz4.FACTORY.safeDecompressor();
           yield d.decompress(src, src.position(), src.remaining(), ByteBuffer.wrap(out), 0, rawLength);
         }
       };
@@ -129,7 +136,7 @@ public final class BlockCodecs {
         case ZSTD -> src.isDirect()
             ? ZSTD_DECOMPRESS.get().decompressDirectByteBuffer(dst, 0, rawLength, src, src.position(), src.remaining())
             : ZSTD_DECOMPRESS.get().decompressDirectByteBuffer(dst, 0, rawLength, direct(src), 0, src.remaining());
-        case LZ4 -> LZ4.safeDecompressor().decompress(src, src.position(), src.remaining(), dst, 0, rawLength);
+        case LZ4 -> Lz4.FACTORY.safeDecompressor().decompress(src, src.position(), src.remaining(), dst, 0, rawLength);
       };
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(codec + " data is malformed: " + e.getMessage(), e);

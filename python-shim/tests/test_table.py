@@ -39,3 +39,24 @@ def test_read_table_pushes_a_text_predicate_down(weft_file, tmp_path):
     assert both.column("id").to_pylist() == [1, 2, 1, 2]
     with pytest.raises(ValueError, match="nope"):
         weft.read_table(weft_file, where="nope = 1")
+
+
+def test_read_table_keeps_the_schema_metadata(tmp_path):
+    # pandas writes its index and dtypes into the schema metadata; the loader server's stream
+    # once dropped it, so to_pandas() lost the index (the text-predicate path kept it)
+    import pandas as pd
+    import pyarrow as pa
+
+    df = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}, index=pd.Index([10, 20, 30], name="idx"))
+    t = pa.Table.from_pandas(df)
+    t = t.replace_schema_metadata({**t.schema.metadata, b"source": b"test"})
+    pq.write_table(t, tmp_path / "md.parquet")
+    weft.convert(tmp_path / "md.parquet", tmp_path / "md.weft")
+    for where in (None, "a >= 1"):
+        r = weft.read_table(tmp_path / "md.weft", where=where)
+        assert r.schema.metadata[b"source"] == b"test", where
+        assert r.schema.metadata[b"pandas"] == t.schema.metadata[b"pandas"], where
+        pd.testing.assert_frame_equal(r.to_pandas(), df)
+    projected = weft.read_table(tmp_path / "md.weft", columns=["b"])
+    assert projected.schema.metadata[b"source"] == b"test"
+    assert projected.column_names == ["b"]

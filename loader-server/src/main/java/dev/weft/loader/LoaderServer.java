@@ -274,6 +274,12 @@ public final class LoaderServer implements AutoCloseable {
     }
     try {
       Schema s = dataset.reader(0).schema(columns);
+      // the file's schema metadata (pandas' index and types, the writer's own keys) as pyarrow
+      // keeps it for a projection too; a dataset of several files carries its first file's
+      Map<String, String> meta = dataset.reader(0).schema().getCustomMetadata();
+      if (meta != null && !meta.isEmpty()) {
+        s = new Schema(s.getFields(), meta);
+      }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), s);
       byte[] b = out.toByteArray();

@@ -94,6 +94,13 @@ final class FlatColumnReader {
   private final int[] defScratch = new int[STEP];
   private final int[] idScratch = new int[STEP];
 
+  /**
+   * Where the vectors get their buffers (null: {@code allocateNew}, zero-filled), under the keys
+   * {@code poolKey} and up; see {@link #usePool}.
+   */
+  private BufferPool pool;
+  private int poolKey;
+
   private FlatColumnReader(Leaf leaf, Path file, Kind kind, int width) {
     this.leaf = leaf;
     this.file = file;
@@ -118,6 +125,38 @@ final class FlatColumnReader {
       default -> -1;
     };
     return width < 0 ? null : new FlatColumnReader(leaf, file, kind, width);
+  }
+
+  /**
+   * Takes the buffers of the vectors {@link #read} fills from {@code p} (keys {@code key} to
+   * {@code key + 2}) instead of allocating them zero-filled: for vectors whose consumer closes them
+   * and never transfers their buffers (see {@link BufferPool}).
+   */
+  void usePool(BufferPool p, int key) {
+    this.pool = p;
+    this.poolKey = key;
+  }
+
+  /**
+   * Gives {@code v} buffers of the given sizes from the pool, their content undefined, and sets
+   * its value count to {@code n}.
+   */
+  private void loadPooled(FieldVector v, int n, long... sizes) {
+    org.apache.arrow.memory.BufferAllocator a = v.getAllocator();
+    ArrowBuf[] bufs = new ArrowBuf[sizes.length];
+    try {
+      for (int i = 0; i < sizes.length; i++) {
+        bufs[i] = pool.take(poolKey + i, a, sizes[i]);
+      }
+      // a validity buffer that is not empty is taken as it is, whatever the null count says
+      v.loadFieldBuffers(new org.apache.arrow.vector.ipc.message.ArrowFieldNode(n, 0), java.util.Arrays.asList(bufs));
+    } finally {
+      for (ArrowBuf b : bufs) {
+        if (b != null) {
+          b.close(); // the vector holds its own reference
+        }
+      }
+    }
   }
 
   /** Whether this reader takes the column chunk (else parquet-java's column reader does). */
@@ -451,7 +490,12 @@ final class FlatColumnReader {
 
   private void readFixed(int n, BaseFixedWidthVector fv, short[] defsOut, int[] idsOut)
       throws ParquetFormatException, RleHybrid.CorruptException {
-    fv.allocateNew(n);
+    boolean pooled = pool != null && n > 0;
+    if (pooled) {
+      loadPooled(fv, n, (n + 7L) / 8, (long) n * width);
+    } else {
+      fv.allocateNew(n);
+    }
     ArrowBuf data = fv.getDataBuffer();
     ArrowBuf valid = fv.getValidityBuffer();
     if (data.capacity() < (long) n * width || valid.capacity() < (n + 7L) / 8) {
@@ -460,6 +504,9 @@ final class FlatColumnReader {
     final long dataAddr = data.memoryAddress();
     final long validAddr = valid.memoryAddress();
     final int w = width;
+    if (pooled) {
+      MemoryUtil.setMemory(validAddr, (n + 7L) / 8, (byte) 0); // the bits of nulls stay 0
+    }
     int out = 0;
     while (out < n) {
       int k = step(n - out);
@@ -513,11 +560,17 @@ final class FlatColumnReader {
         }
         int next = 0;
         for (int i = 0; i < k; i++) {
-          if (d[i] != maxDef) {
-            continue; // a null: its slot stays zero
-          }
           int slot = out + i;
           long at = dataAddr + (long) slot * w;
+          if (d[i] != maxDef) {
+            // a null: its slot is zero (as in a zero-filled vector; a pooled buffer holds old values)
+            if (w == 8) {
+              MemoryUtil.putLong(at, 0L);
+            } else {
+              MemoryUtil.putInt(at, 0);
+            }
+            continue;
+          }
           switch (mode) {
             case PLAIN -> {
               if (w > valEnd - valPos) {
@@ -569,7 +622,11 @@ final class FlatColumnReader {
       throws ParquetFormatException, RleHybrid.CorruptException {
     boolean large = kind == Kind.LARGE_VAR;
     long estimate = Math.max(1024, (long) (n * Math.max(bytesPerValue, observedBytesPerValue) * 1.1));
-    if (large) {
+    boolean pooled = pool != null && n > 0;
+    if (pooled) {
+      loadPooled(v, n, (n + 7L) / 8, (n + 1L) * (large ? 8 : 4), large ? estimate : Math.min(Integer.MAX_VALUE - 1,
+          estimate));
+    } else if (large) {
       ((BaseLargeVariableWidthVector) v).allocateNew(estimate, n);
     } else {
       ((BaseVariableWidthVector) v).allocateNew(Math.min(Integer.MAX_VALUE - 1, estimate), n);
@@ -582,6 +639,9 @@ final class FlatColumnReader {
     }
     final long offAddr = offsets.memoryAddress();
     final long validAddr = valid.memoryAddress();
+    if (pooled) {
+      MemoryUtil.setMemory(validAddr, (n + 7L) / 8, (byte) 0); // the bits of nulls stay 0; every offset is written
+    }
     long dataAddr = data.memoryAddress();
     long cap = data.capacity();
     long pos = 0;

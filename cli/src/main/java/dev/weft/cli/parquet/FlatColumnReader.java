@@ -526,24 +526,13 @@ final class FlatColumnReader {
             valPos += (int) bytes;
           }
           case DICT -> {
-            int[] ids = idScratch;
-            idDecoder.next(ids, 0, k);
-            long[] dict = dictFixed;
-            int size = dictSize;
-            long at = dataAddr + (long) out * w;
-            for (int i = 0; i < k; i++) {
-              int id = ids[i];
-              if (id < 0 || id >= size) {
-                throw badId(id);
-              }
-              if (w == 8) {
-                MemoryUtil.putLong(at + 8L * i, dict[id]);
-              } else {
-                MemoryUtil.putInt(at + 4L * i, (int) dict[id]);
-              }
-            }
-            if (idsOut != null) {
-              System.arraycopy(ids, 0, idsOut, out, k); // checked above
+            // the ids straight into idsOut where the caller wants them (checked by gatherFixed)
+            int[] ids = idsOut != null ? idsOut : idScratch;
+            int from = idsOut != null ? out : 0;
+            idDecoder.next(ids, from, k);
+            int bad = gatherFixed(ids, from, k, dictFixed, dataAddr + (long) out * w, w);
+            if (bad >= 0) {
+              throw badId(ids[bad]);
             }
           }
           default -> {
@@ -608,6 +597,33 @@ final class FlatColumnReader {
     fv.setValueCount(n);
   }
 
+  /**
+   * Writes the dictionary values of {@code ids[from, from + k)} to {@code dst} ({@code w} bytes
+   * each); returns the index of the first id outside the dictionary, or -1. A small method of its
+   * own: C1 compiles its loop early and well, where the loops of readFixed wait for readFixed.
+   */
+  private static int gatherFixed(int[] ids, int from, int k, long[] dict, long dst, int w) {
+    final int size = dict.length;
+    if (w == 8) {
+      for (int i = 0; i < k; i++) {
+        int id = ids[from + i];
+        if (id < 0 || id >= size) {
+          return from + i;
+        }
+        MemoryUtil.putLong(dst + 8L * i, dict[id]);
+      }
+    } else {
+      for (int i = 0; i < k; i++) {
+        int id = ids[from + i];
+        if (id < 0 || id >= size) {
+          return from + i;
+        }
+        MemoryUtil.putInt(dst + 4L * i, (int) dict[id]);
+      }
+    }
+    return -1;
+  }
+
   private void putGeneric(long dataAddr, int slot) {
     switch (kind) {
       case INT64 -> MemoryUtil.putLong(dataAddr + 8L * slot, generic.readLong());
@@ -658,30 +674,20 @@ final class FlatColumnReader {
       int nulls = levels(k, defsOut, out);
       int[] d = defScratch;
       int[] ids = idScratch;
+      int next = 0;
       if (mode == Mode.DICT) {
-        idDecoder.next(ids, 0, k - nulls);
+        if (deferring && nulls == 0) {
+          ids = idsOut; // row out + i's id is ids[out + i] (checked where it is read)
+          next = out;
+        }
+        idDecoder.next(ids, next, k - nulls);
       }
       if (idsOut != null && (mode != Mode.DICT || nulls != 0)) {
         java.util.Arrays.fill(idsOut, out, out + k, -1);
       }
-      int next = 0;
       if (deferring && nulls == 0 && (large || pos + (long) k * dictMaxLen <= Integer.MAX_VALUE)) {
-        // the common case in a loop of its own: offsets and ids of k values (row out + i's id is ids[i])
-        final int[] lens = dictLens;
-        final int size = dictSize;
-        for (int i = 0; i < k; i++) {
-          int id = ids[i];
-          if (id < 0 || id >= size) {
-            throw badId(id);
-          }
-          idsOut[out + i] = id;
-          if (large) {
-            MemoryUtil.putLong(offAddr + 8L * (out + i), pos);
-          } else {
-            MemoryUtil.putInt(offAddr + 4L * (out + i), (int) pos);
-          }
-          pos += lens[id];
-        }
+        // the common case in a method of its own: the offsets of k values by their ids
+        pos = deferredOffsets(idsOut, out, k, offAddr, large, pos);
         setValidRange(validAddr, out, out + k);
         levelPos += k;
         out += k;
@@ -849,6 +855,38 @@ final class FlatColumnReader {
     }
     v.setValueCount(n);
     return deferring && n > 0;
+  }
+
+  /**
+   * Writes the offsets of rows {@code [from, from + k)} from {@code pos} by their ids' lengths
+   * (the ids checked); returns the end. A small method of its own: C1 compiles its loop early and
+   * well, where the loops of readVar wait for readVar.
+   */
+  private long deferredOffsets(int[] ids, int from, int k, long offAddr, boolean large, long pos)
+      throws ParquetFormatException {
+    final int[] lens = dictLens;
+    final int size = dictSize;
+    long p = pos;
+    if (large) {
+      for (int i = from; i < from + k; i++) {
+        int id = ids[i];
+        if (id < 0 || id >= size) {
+          throw badId(id);
+        }
+        MemoryUtil.putLong(offAddr + 8L * i, p);
+        p += lens[id];
+      }
+    } else {
+      for (int i = from; i < from + k; i++) {
+        int id = ids[i];
+        if (id < 0 || id >= size) {
+          throw badId(id);
+        }
+        MemoryUtil.putInt(offAddr + 4L * i, (int) p);
+        p += lens[id];
+      }
+    }
+    return p;
   }
 
   /**

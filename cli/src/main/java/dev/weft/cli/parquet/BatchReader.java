@@ -157,6 +157,9 @@ public final class BatchReader implements AutoCloseable {
       assemblers[i] = new Assembler(path, leafReaders);
     }
     this.codecs = new PageCodecs(options.maxPageBytes(), path.toString());
+    for (LeafReader lr : active) {
+      lr.recyclePages(codecs);
+    }
     ParquetReadOptions ro = ParquetFooter.readOptionsBuilder()
         .withCodecFactory(codecs)
         .withAllocator(new RecyclingHeapAllocator()) // row groups reuse the arrays of earlier ones

@@ -100,6 +100,8 @@ final class FlatColumnReader {
    */
   private BufferPool pool;
   private int poolKey;
+  /** Where the arrays of decompressed pages go back once read (null: nowhere); see {@link #recyclePages}. */
+  private PageCodecs codecs;
 
   private FlatColumnReader(Leaf leaf, Path file, Kind kind, int width) {
     this.leaf = leaf;
@@ -138,6 +140,26 @@ final class FlatColumnReader {
   }
 
   /**
+   * Gives the array of each page back to {@code c} once it is read (this reader copies what it
+   * keeps of a page: the dictionary into arrays of its own, values into the vectors).
+   */
+  void recyclePages(PageCodecs c) {
+    this.codecs = c;
+  }
+
+  /** Gives back the current page's array (it is read to its end, or abandoned with its row group). */
+  private void releasePage() {
+    if (codecs != null && buf != null) {
+      codecs.giveBack(buf);
+    }
+    buf = null;
+    generic = null;
+    defGeneric = null;
+    defDecoder = null;
+    idDecoder = null;
+  }
+
+  /**
    * Gives {@code v} buffers of the given sizes from the pool, their content undefined, and sets
    * its value count to {@code n}.
    */
@@ -167,6 +189,7 @@ final class FlatColumnReader {
   /** Starts a row group; reads its dictionary page, if any. */
   void startRowGroup(PageReader pages, int rowGroup, long rows, long uncompressedBytes)
       throws ParquetFormatException {
+    releasePage();
     this.pages = pages;
     this.rowGroup = rowGroup;
     this.total = pages.getTotalValueCount();
@@ -285,6 +308,9 @@ final class FlatColumnReader {
       dictMaxLen = longest;
     }
     dictSize = n;
+    if (codecs != null) {
+      codecs.giveBack(b); // copied
+    }
   }
 
   @SuppressWarnings("deprecation") // BytesInput.toByteBuffer: the pages are in memory already
@@ -300,6 +326,7 @@ final class FlatColumnReader {
 
   /** Moves to the next data page; false at the end of the column chunk. */
   private boolean nextPage() throws ParquetFormatException {
+    releasePage();
     DataPage page;
     try {
       page = pages.readPage();

@@ -4,7 +4,8 @@
 # summary line's), wall time, CPU time (user + sys) and minor page faults, and the median of the
 # per-round ratios to the first variant (< 1.0x: faster). A variant is a list of environment
 # assignments; LAUNCHER=path picks the launcher (default ../main's bin/weft next to this
-# checkout, or $L). Name a variant twice (e.g. add X=1) to see the noise.
+# checkout, or $L). Name a variant twice (e.g. add X=1) to see the noise. OUT=file keeps every
+# run's summary line and /usr/bin/time fields (elapsed, user, sys, minor faults) there, then the medians.
 #
 #   R=15 benchmarks/scripts/convert-ab.sh "LAUNCHER=/tmp/base/bin/weft" "LAUNCHER=$PWD/bin/weft"
 #   R=20 benchmarks/scripts/convert-ab.sh "X=0" "WEFT_JAVA_OPTS=-Dweft.parquet.fastPath=false"
@@ -22,7 +23,7 @@ for r in $(seq "${R:-11}"); do
     echo "[$e] $s"
   done
 done > "$tmp/out.txt"
-python3 - "$tmp/out.txt" <<'PY'
+python3 - "$tmp/out.txt" <<'PY' | tee "$tmp/summary.txt"
 import re, statistics, sys
 rows = []
 for line in open(sys.argv[1]):
@@ -43,3 +44,6 @@ for k in keys:
           f" cpu {statistics.median([x[2] for x in sel]):.3f} flt {statistics.median([x[4] for x in sel]):.0f};"
           f" paired in-cmd {statistics.median(ra):.3f}x cpu {statistics.median(rc):.3f}x ({len(ra)})")
 PY
+if [[ -n "${OUT:-}" ]]; then
+  { echo "# $(date -u '+%F %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg), R=${R:-11}: $*"; cat "$tmp/out.txt"; echo "# medians"; cat "$tmp/summary.txt"; } > "$OUT"
+fi

@@ -626,7 +626,8 @@ public final class Converter {
       }
       // dictionary ids spare the writer lookups of values it has seen (its bytes are the same)
       BatchReader.Options ro = BatchReader.Options.defaults().withMaxPageBytes(plan.maxPage()).withPool(decodePool)
-          .withDictionaryIds(idArrays).withDeferredValues(true); // strings by id: see ValueIds
+          .withDictionaryIds(idArrays).withDeferredValues(true) // strings by id: see ValueIds
+          .withRecycledBuffers(true); // the writer closes each batch within write and transfers nothing
       double estimate = Math.max(8, pf.uncompressedBytesPerRow(s.fileColumns()) * 1.5 + 8.0 * pf.leafCount(s.fileColumns()));
       int rows = clampRows(plan.batchBytes() / estimate);
       long lastBytes = 0;

@@ -19,7 +19,6 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
@@ -45,7 +44,12 @@ public final class BatchReader implements AutoCloseable {
    * turns it off, to compare the two paths).
    */
   public record Options(long maxPageBytes, ExecutorService pool, boolean fastPath, IdArrays dictionaryIds,
-      boolean deferValues) {
+      boolean deferValues, boolean recycleBuffers) {
+    public Options(long maxPageBytes, ExecutorService pool, boolean fastPath, IdArrays dictionaryIds,
+        boolean deferValues) {
+      this(maxPageBytes, pool, fastPath, dictionaryIds, deferValues, false);
+    }
+
     public Options(long maxPageBytes, ExecutorService pool, boolean fastPath, IdArrays dictionaryIds) {
       this(maxPageBytes, pool, fastPath, dictionaryIds, false);
     }
@@ -59,15 +63,15 @@ public final class BatchReader implements AutoCloseable {
     }
 
     public Options withMaxPageBytes(long bytes) {
-      return new Options(bytes, pool, fastPath, dictionaryIds, deferValues);
+      return new Options(bytes, pool, fastPath, dictionaryIds, deferValues, recycleBuffers);
     }
 
     public Options withPool(ExecutorService p) {
-      return new Options(maxPageBytes, p, fastPath, dictionaryIds, deferValues);
+      return new Options(maxPageBytes, p, fastPath, dictionaryIds, deferValues, recycleBuffers);
     }
 
     public Options withFastPath(boolean on) {
-      return new Options(maxPageBytes, pool, on, dictionaryIds, deferValues);
+      return new Options(maxPageBytes, pool, on, dictionaryIds, deferValues, recycleBuffers);
     }
 
     /**
@@ -75,7 +79,7 @@ public final class BatchReader implements AutoCloseable {
      * in arrays from {@code arrays} (null: no ids).
      */
     public Options withDictionaryIds(IdArrays arrays) {
-      return new Options(maxPageBytes, pool, fastPath, arrays, deferValues);
+      return new Options(maxPageBytes, pool, fastPath, arrays, deferValues, recycleBuffers);
     }
 
     /**
@@ -86,7 +90,18 @@ public final class BatchReader implements AutoCloseable {
      * such a vector's values.
      */
     public Options withDeferredValues(boolean on) {
-      return new Options(maxPageBytes, pool, fastPath, dictionaryIds, on);
+      return new Options(maxPageBytes, pool, fastPath, dictionaryIds, on, recycleBuffers);
+    }
+
+    /**
+     * Recycles the buffers of flat top-level columns read on the fast path from batch to batch
+     * (see {@link BufferPool}): once the caller has closed a batch, a later batch reuses its
+     * buffers instead of allocating and zero-filling new ones. The buffers stay accounted in the
+     * allocator given to {@link BatchReader#next} until the reader is closed. Only for a caller
+     * that closes its batches and never transfers their buffers to another allocator.
+     */
+    public Options withRecycledBuffers(boolean on) {
+      return new Options(maxPageBytes, pool, fastPath, dictionaryIds, deferValues, on);
     }
   }
 
@@ -102,6 +117,9 @@ public final class BatchReader implements AutoCloseable {
   private final Assembler[] assemblers;
   private final Options options;
   private final List<BlockMetaData> blocks;
+  /** The recycled buffers of the batches (see {@link Options#withRecycledBuffers}), or null. */
+  private final BufferPool bufferPool;
+  private final PageCodecs codecs;
 
   private PageReadStore current;
   private int rowGroup = -1;
@@ -121,11 +139,15 @@ public final class BatchReader implements AutoCloseable {
     this.blocks = pf.metadata().getBlocks();
     this.schema = pf.schema(names(cols));
     this.leafReaders = new LeafReader[fileSchema.getColumns().size()];
+    this.bufferPool = options.recycleBuffers() ? new BufferPool() : null;
     for (Col c : cols) {
       for (Leaf l : c.leaves()) {
         LeafReader lr = new LeafReader(l, path, options.fastPath());
         lr.idArrays = c instanceof Leaf ? options.dictionaryIds() : null;
         lr.deferValues = lr.idArrays != null && options.deferValues();
+        if (bufferPool != null && c instanceof Leaf) {
+          lr.usePool(bufferPool); // a top-level column: its vector is the batch's own, never transferred
+        }
         leafReaders[l.columnIndex] = lr;
         active.add(lr);
       }
@@ -134,8 +156,13 @@ public final class BatchReader implements AutoCloseable {
     for (int i = 0; i < cols.size(); i++) {
       assemblers[i] = new Assembler(path, leafReaders);
     }
+    this.codecs = new PageCodecs(options.maxPageBytes(), path.toString());
+    for (LeafReader lr : active) {
+      lr.recyclePages(codecs);
+    }
     ParquetReadOptions ro = ParquetFooter.readOptionsBuilder()
-        .withCodecFactory(new PageCodecs(options.maxPageBytes(), path.toString()))
+        .withCodecFactory(codecs)
+        .withAllocator(new RecyclingHeapAllocator()) // row groups reuse the arrays of earlier ones
         .usePageChecksumVerification(false)
         .useStatsFilter(false)
         .useDictionaryFilter(false)
@@ -143,7 +170,7 @@ public final class BatchReader implements AutoCloseable {
         .useColumnIndexFilter(false)
         .useBloomFilter(false)
         .build();
-    InputFile in = new LocalInputFile(path);
+    InputFile in = new LocalFile(path);
     try {
       this.reader = new ParquetFileReader(in, pf.metadata(), ro, in.newStream());
       reader.setRequestedSchema(pf.projectedParquetSchema(cols));
@@ -435,6 +462,10 @@ public final class BatchReader implements AutoCloseable {
   @Override
   public void close() throws IOException {
     closeCurrent();
+    if (bufferPool != null) {
+      bufferPool.close();
+    }
+    codecs.close();
     reader.close();
   }
 

@@ -94,6 +94,15 @@ final class FlatColumnReader {
   private final int[] defScratch = new int[STEP];
   private final int[] idScratch = new int[STEP];
 
+  /**
+   * Where the vectors get their buffers (null: {@code allocateNew}, zero-filled), under the keys
+   * {@code poolKey} and up; see {@link #usePool}.
+   */
+  private BufferPool pool;
+  private int poolKey;
+  /** Where the arrays of decompressed pages go back once read (null: nowhere); see {@link #recyclePages}. */
+  private PageCodecs codecs;
+
   private FlatColumnReader(Leaf leaf, Path file, Kind kind, int width) {
     this.leaf = leaf;
     this.file = file;
@@ -120,6 +129,58 @@ final class FlatColumnReader {
     return width < 0 ? null : new FlatColumnReader(leaf, file, kind, width);
   }
 
+  /**
+   * Takes the buffers of the vectors {@link #read} fills from {@code p} (keys {@code key} to
+   * {@code key + 2}) instead of allocating them zero-filled: for vectors whose consumer closes them
+   * and never transfers their buffers (see {@link BufferPool}).
+   */
+  void usePool(BufferPool p, int key) {
+    this.pool = p;
+    this.poolKey = key;
+  }
+
+  /**
+   * Gives the array of each page back to {@code c} once it is read (this reader copies what it
+   * keeps of a page: the dictionary into arrays of its own, values into the vectors).
+   */
+  void recyclePages(PageCodecs c) {
+    this.codecs = c;
+  }
+
+  /** Gives back the current page's array (it is read to its end, or abandoned with its row group). */
+  private void releasePage() {
+    if (codecs != null && buf != null) {
+      codecs.giveBack(buf);
+    }
+    buf = null;
+    generic = null;
+    defGeneric = null;
+    defDecoder = null;
+    idDecoder = null;
+  }
+
+  /**
+   * Gives {@code v} buffers of the given sizes from the pool, their content undefined, and sets
+   * its value count to {@code n}.
+   */
+  private void loadPooled(FieldVector v, int n, long... sizes) {
+    org.apache.arrow.memory.BufferAllocator a = v.getAllocator();
+    ArrowBuf[] bufs = new ArrowBuf[sizes.length];
+    try {
+      for (int i = 0; i < sizes.length; i++) {
+        bufs[i] = pool.take(poolKey + i, a, sizes[i]);
+      }
+      // a validity buffer that is not empty is taken as it is, whatever the null count says
+      v.loadFieldBuffers(new org.apache.arrow.vector.ipc.message.ArrowFieldNode(n, 0), java.util.Arrays.asList(bufs));
+    } finally {
+      for (ArrowBuf b : bufs) {
+        if (b != null) {
+          b.close(); // the vector holds its own reference
+        }
+      }
+    }
+  }
+
   /** Whether this reader takes the column chunk (else parquet-java's column reader does). */
   static boolean accepts(ColumnChunkMetaData chunk) {
     return chunk != null && FAST_ENCODINGS.containsAll(chunk.getEncodings());
@@ -128,6 +189,7 @@ final class FlatColumnReader {
   /** Starts a row group; reads its dictionary page, if any. */
   void startRowGroup(PageReader pages, int rowGroup, long rows, long uncompressedBytes)
       throws ParquetFormatException {
+    releasePage();
     this.pages = pages;
     this.rowGroup = rowGroup;
     this.total = pages.getTotalValueCount();
@@ -246,6 +308,9 @@ final class FlatColumnReader {
       dictMaxLen = longest;
     }
     dictSize = n;
+    if (codecs != null) {
+      codecs.giveBack(b); // copied
+    }
   }
 
   @SuppressWarnings("deprecation") // BytesInput.toByteBuffer: the pages are in memory already
@@ -261,6 +326,7 @@ final class FlatColumnReader {
 
   /** Moves to the next data page; false at the end of the column chunk. */
   private boolean nextPage() throws ParquetFormatException {
+    releasePage();
     DataPage page;
     try {
       page = pages.readPage();
@@ -451,7 +517,12 @@ final class FlatColumnReader {
 
   private void readFixed(int n, BaseFixedWidthVector fv, short[] defsOut, int[] idsOut)
       throws ParquetFormatException, RleHybrid.CorruptException {
-    fv.allocateNew(n);
+    boolean pooled = pool != null && n > 0;
+    if (pooled) {
+      loadPooled(fv, n, (n + 7L) / 8, (long) n * width);
+    } else {
+      fv.allocateNew(n);
+    }
     ArrowBuf data = fv.getDataBuffer();
     ArrowBuf valid = fv.getValidityBuffer();
     if (data.capacity() < (long) n * width || valid.capacity() < (n + 7L) / 8) {
@@ -460,6 +531,9 @@ final class FlatColumnReader {
     final long dataAddr = data.memoryAddress();
     final long validAddr = valid.memoryAddress();
     final int w = width;
+    if (pooled) {
+      MemoryUtil.setMemory(validAddr, (n + 7L) / 8, (byte) 0); // the bits of nulls stay 0
+    }
     int out = 0;
     while (out < n) {
       int k = step(n - out);
@@ -479,24 +553,13 @@ final class FlatColumnReader {
             valPos += (int) bytes;
           }
           case DICT -> {
-            int[] ids = idScratch;
-            idDecoder.next(ids, 0, k);
-            long[] dict = dictFixed;
-            int size = dictSize;
-            long at = dataAddr + (long) out * w;
-            for (int i = 0; i < k; i++) {
-              int id = ids[i];
-              if (id < 0 || id >= size) {
-                throw badId(id);
-              }
-              if (w == 8) {
-                MemoryUtil.putLong(at + 8L * i, dict[id]);
-              } else {
-                MemoryUtil.putInt(at + 4L * i, (int) dict[id]);
-              }
-            }
-            if (idsOut != null) {
-              System.arraycopy(ids, 0, idsOut, out, k); // checked above
+            // the ids straight into idsOut where the caller wants them (checked by gatherFixed)
+            int[] ids = idsOut != null ? idsOut : idScratch;
+            int from = idsOut != null ? out : 0;
+            idDecoder.next(ids, from, k);
+            int bad = gatherFixed(ids, from, k, dictFixed, dataAddr + (long) out * w, w);
+            if (bad >= 0) {
+              throw badId(ids[bad]);
             }
           }
           default -> {
@@ -513,11 +576,17 @@ final class FlatColumnReader {
         }
         int next = 0;
         for (int i = 0; i < k; i++) {
-          if (d[i] != maxDef) {
-            continue; // a null: its slot stays zero
-          }
           int slot = out + i;
           long at = dataAddr + (long) slot * w;
+          if (d[i] != maxDef) {
+            // a null: its slot is zero (as in a zero-filled vector; a pooled buffer holds old values)
+            if (w == 8) {
+              MemoryUtil.putLong(at, 0L);
+            } else {
+              MemoryUtil.putInt(at, 0);
+            }
+            continue;
+          }
           switch (mode) {
             case PLAIN -> {
               if (w > valEnd - valPos) {
@@ -555,6 +624,33 @@ final class FlatColumnReader {
     fv.setValueCount(n);
   }
 
+  /**
+   * Writes the dictionary values of {@code ids[from, from + k)} to {@code dst} ({@code w} bytes
+   * each); returns the index of the first id outside the dictionary, or -1. A small method of its
+   * own: C1 compiles its loop early and well, where the loops of readFixed wait for readFixed.
+   */
+  private static int gatherFixed(int[] ids, int from, int k, long[] dict, long dst, int w) {
+    final int size = dict.length;
+    if (w == 8) {
+      for (int i = 0; i < k; i++) {
+        int id = ids[from + i];
+        if (id < 0 || id >= size) {
+          return from + i;
+        }
+        MemoryUtil.putLong(dst + 8L * i, dict[id]);
+      }
+    } else {
+      for (int i = 0; i < k; i++) {
+        int id = ids[from + i];
+        if (id < 0 || id >= size) {
+          return from + i;
+        }
+        MemoryUtil.putInt(dst + 4L * i, (int) dict[id]);
+      }
+    }
+    return -1;
+  }
+
   private void putGeneric(long dataAddr, int slot) {
     switch (kind) {
       case INT64 -> MemoryUtil.putLong(dataAddr + 8L * slot, generic.readLong());
@@ -569,7 +665,11 @@ final class FlatColumnReader {
       throws ParquetFormatException, RleHybrid.CorruptException {
     boolean large = kind == Kind.LARGE_VAR;
     long estimate = Math.max(1024, (long) (n * Math.max(bytesPerValue, observedBytesPerValue) * 1.1));
-    if (large) {
+    boolean pooled = pool != null && n > 0;
+    if (pooled) {
+      loadPooled(v, n, (n + 7L) / 8, (n + 1L) * (large ? 8 : 4), large ? estimate : Math.min(Integer.MAX_VALUE - 1,
+          estimate));
+    } else if (large) {
       ((BaseLargeVariableWidthVector) v).allocateNew(estimate, n);
     } else {
       ((BaseVariableWidthVector) v).allocateNew(Math.min(Integer.MAX_VALUE - 1, estimate), n);
@@ -582,6 +682,9 @@ final class FlatColumnReader {
     }
     final long offAddr = offsets.memoryAddress();
     final long validAddr = valid.memoryAddress();
+    if (pooled) {
+      MemoryUtil.setMemory(validAddr, (n + 7L) / 8, (byte) 0); // the bits of nulls stay 0; every offset is written
+    }
     long dataAddr = data.memoryAddress();
     long cap = data.capacity();
     long pos = 0;
@@ -598,30 +701,20 @@ final class FlatColumnReader {
       int nulls = levels(k, defsOut, out);
       int[] d = defScratch;
       int[] ids = idScratch;
+      int next = 0;
       if (mode == Mode.DICT) {
-        idDecoder.next(ids, 0, k - nulls);
+        if (deferring && nulls == 0) {
+          ids = idsOut; // row out + i's id is ids[out + i] (checked where it is read)
+          next = out;
+        }
+        idDecoder.next(ids, next, k - nulls);
       }
       if (idsOut != null && (mode != Mode.DICT || nulls != 0)) {
         java.util.Arrays.fill(idsOut, out, out + k, -1);
       }
-      int next = 0;
       if (deferring && nulls == 0 && (large || pos + (long) k * dictMaxLen <= Integer.MAX_VALUE)) {
-        // the common case in a loop of its own: offsets and ids of k values (row out + i's id is ids[i])
-        final int[] lens = dictLens;
-        final int size = dictSize;
-        for (int i = 0; i < k; i++) {
-          int id = ids[i];
-          if (id < 0 || id >= size) {
-            throw badId(id);
-          }
-          idsOut[out + i] = id;
-          if (large) {
-            MemoryUtil.putLong(offAddr + 8L * (out + i), pos);
-          } else {
-            MemoryUtil.putInt(offAddr + 4L * (out + i), (int) pos);
-          }
-          pos += lens[id];
-        }
+        // the common case in a method of its own: the offsets of k values by their ids
+        pos = deferredOffsets(idsOut, out, k, offAddr, large, pos);
         setValidRange(validAddr, out, out + k);
         levelPos += k;
         out += k;
@@ -789,6 +882,38 @@ final class FlatColumnReader {
     }
     v.setValueCount(n);
     return deferring && n > 0;
+  }
+
+  /**
+   * Writes the offsets of rows {@code [from, from + k)} from {@code pos} by their ids' lengths
+   * (the ids checked); returns the end. A small method of its own: C1 compiles its loop early and
+   * well, where the loops of readVar wait for readVar.
+   */
+  private long deferredOffsets(int[] ids, int from, int k, long offAddr, boolean large, long pos)
+      throws ParquetFormatException {
+    final int[] lens = dictLens;
+    final int size = dictSize;
+    long p = pos;
+    if (large) {
+      for (int i = from; i < from + k; i++) {
+        int id = ids[i];
+        if (id < 0 || id >= size) {
+          throw badId(id);
+        }
+        MemoryUtil.putLong(offAddr + 8L * i, p);
+        p += lens[id];
+      }
+    } else {
+      for (int i = from; i < from + k; i++) {
+        int id = ids[i];
+        if (id < 0 || id >= size) {
+          throw badId(id);
+        }
+        MemoryUtil.putInt(offAddr + 4L * i, (int) p);
+        p += lens[id];
+      }
+    }
+    return p;
   }
 
   /**

@@ -249,6 +249,20 @@ final class LeafReader {
     return total - consumed;
   }
 
+  /** The fast path gives the arrays of decompressed pages back to {@code codecs} once read. */
+  void recyclePages(PageCodecs codecs) {
+    if (fast != null) {
+      fast.recyclePages(codecs);
+    }
+  }
+
+  /** Flat reads on the fast path take their vectors' buffers from {@code pool} (see {@link FlatColumnReader#usePool}). */
+  void usePool(BufferPool pool) {
+    if (fast != null) {
+      fast.usePool(pool, leaf.columnIndex * 4);
+    }
+  }
+
   /** Reads the next {@code n} records into {@code v} (a fresh, empty vector of this leaf's field). */
   void read(int n, FieldVector v) throws ParquetFormatException {
     if (maxRep == 0) {

@@ -32,8 +32,6 @@ final class RleHybrid {
   private long left;
   private boolean packed;
   private int runValue;
-  private long acc;
-  private int bits;
 
   /** Decodes {@code buf[pos, end)} as values of {@code width} bits (0 to 32). */
   RleHybrid(byte[] buf, int pos, int end, int width) throws CorruptException {
@@ -125,42 +123,60 @@ final class RleHybrid {
     } else {
       packed = true;
       left = (header >>> 1) * 8;
-      acc = 0;
-      bits = 0;
       // the run's bytes: (header >>> 1) groups of 8 values of width bits, cut at the data's end
-      runEnd = (int) Math.min(end, pos + (header >>> 1) * width);
+      long nominal = pos + (header >>> 1) * width;
+      runStart = pos;
+      runEnd = (int) Math.min(end, nominal);
+      // where an 8-byte load may start: anywhere in the array while the run is whole (bits past a
+      // value are masked off), only within the data when the run is cut short (its missing bytes are 0)
+      loadLimit = (nominal <= end ? buf.length : runEnd) - 8;
+      bitPos = 0;
+      pos = runEnd; // the next run's header
     }
   }
 
-  /** The end of the current bit-packed run's bytes (at most {@code end}). */
+  /** The current bit-packed run: where its bytes start and end (at most {@code end}). */
+  private int runStart;
   private int runEnd;
+  /** The last byte offset an 8-byte load of the current run may start at. */
+  private int loadLimit;
+  /** The bit offset of the next value from {@code runStart}. */
+  private long bitPos;
 
-  // LSB-first bit unpacking; bytes at or past the end read as 0
+  // LSB-first bit unpacking: each value (at most 32 bits at a bit shift of at most 7) from one
+  // little-endian 8-byte load, no state carried from value to value; bytes past the end read as 0
   private void unpack(int[] out, int at, int m) {
-    long a = acc;
-    int b = bits;
-    int p = pos;
+    final byte[] b = buf;
     final int w = width;
-    final int bulkEnd = runEnd - 4;
-    for (int i = 0; i < m; i++) {
-      if (b < w && p <= bulkEnd) {
-        // four bytes at once, never past the run (b < w <= 32, so the bits fit)
-        a |= (org.apache.arrow.memory.util.MemoryUtil.getInt(buf, p) & 0xFFFF_FFFFL) << b; // little-endian
-        p += 4;
-        b += 32;
-      }
-      while (b < w) {
-        long x = p < end ? buf[p] & 0xFFL : 0;
-        p++;
-        a |= x << b;
-        b += 8;
-      }
-      out[at + i] = (int) (a & mask);
-      a >>>= w;
-      b -= w;
+    final long msk = mask;
+    final int base = runStart;
+    long bp = bitPos;
+    int fast = 0;
+    long room = (long) loadLimit - base; // the last relative byte a load may start at
+    if (room >= 0 && (bp >>> 3) <= room) {
+      fast = (int) Math.min(m, ((room << 3) + 7 - bp) / w + 1);
     }
-    acc = a;
-    bits = b;
-    pos = Math.min(p, end);
+    for (int i = 0; i < fast; i++) {
+      out[at + i] = (int) ((org.apache.arrow.memory.util.MemoryUtil.getLong(b, base + (int) (bp >>> 3)) >>> (bp & 7))
+          & msk);
+      bp += w;
+    }
+    for (int i = fast; i < m; i++) {
+      out[at + i] = (int) ((slowLoad(base + (bp >>> 3)) >>> (bp & 7)) & msk);
+      bp += w;
+    }
+    bitPos = bp;
+  }
+
+  /** Eight bytes from {@code at}, little-endian, those at or past the run's end as 0. */
+  private long slowLoad(long at) {
+    long v = 0;
+    for (int j = 0; j < 8; j++) {
+      long q = at + j;
+      if (q < runEnd) {
+        v |= (buf[(int) q] & 0xFFL) << (8 * j);
+      }
+    }
+    return v;
   }
 }

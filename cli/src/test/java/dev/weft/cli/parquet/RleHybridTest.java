@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Random;
 import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.bytes.DirectByteBufferAllocator;
@@ -80,6 +81,50 @@ class RleHybridTest {
     assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 0, 0}, out);
     assertTrue(d.skipRun(0, 6));
     assertFalse(d.skipRun(0, 1)); // the end: nothing left
+  }
+
+  /**
+   * Encoded values in the middle of a larger array, between random bytes: nothing outside
+   * [pos, end) is read, and a bit-packed run cut short by the end reads its missing bytes as 0.
+   */
+  @Test
+  void readsOnlyItsBytesAndZerosPastTheEnd() throws Exception {
+    Random rnd = new Random(42);
+    for (int width : new int[] {1, 3, 7, 8, 13, 24, 32}) {
+      // one bit-packed run of 40 groups (320 values), cut after `keep` of its bytes
+      int groups = 40;
+      byte[] run = new byte[groups * width];
+      rnd.nextBytes(run);
+      for (int keep : new int[] {run.length, run.length - 1, run.length - 9, 5, 0}) {
+        byte[] data = new byte[1 + keep];
+        data[0] = (byte) ((groups << 1) | 1);
+        System.arraycopy(run, 0, data, 1, keep);
+        byte[] host = new byte[data.length + 50];
+        rnd.nextBytes(host);
+        System.arraycopy(data, 0, host, 17, data.length);
+        byte[] zeroPadded = Arrays.copyOf(run, run.length);
+        Arrays.fill(zeroPadded, keep, run.length, (byte) 0);
+        int[] expected = new int[groups * 8];
+        long mask = width == 32 ? 0xFFFF_FFFFL : (1L << width) - 1;
+        for (int i = 0; i < expected.length; i++) {
+          long v = 0;
+          for (int bit = 0; bit < width; bit++) {
+            long at = (long) i * width + bit;
+            v |= (long) ((zeroPadded[(int) (at >>> 3)] >>> (at & 7)) & 1) << bit;
+          }
+          expected[i] = (int) (v & mask);
+        }
+        int[] got = new int[expected.length];
+        RleHybrid d = new RleHybrid(host, 17, 17 + data.length, width);
+        int at = 0;
+        while (at < got.length) {
+          int k = Math.min(got.length - at, 1 + rnd.nextInt(50));
+          d.next(got, at, k);
+          at += k;
+        }
+        assertArrayEquals(expected, got, "width " + width + ", " + keep + " of " + run.length + " bytes");
+      }
+    }
   }
 
   @Test

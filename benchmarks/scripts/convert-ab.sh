@@ -3,9 +3,9 @@
 # turn, R rounds (default 11), and prints per variant the medians of the in-command time (the
 # summary line's), wall time, CPU time (user + sys) and minor page faults, and the median of the
 # per-round ratios to the first variant (< 1.0x: faster). A variant is a list of environment
-# assignments; LAUNCHER=path picks the launcher (default ../main's bin/weft next to this
-# checkout, or $L). Name a variant twice (e.g. add X=1) to see the noise. OUT=file keeps every
-# run's summary line and /usr/bin/time fields (elapsed, user, sys, minor faults) there, then the medians.
+# assignments; LAUNCHER=path picks the launcher (default this checkout's bin/weft, or $L); each
+# launcher runs `--version` once first (a build, the class-data archive), not timed. Name a
+# variant twice (e.g. add X=1) to see the noise. OUT=file keeps every run's summary line and /usr/bin/time fields (elapsed, user, sys, minor faults) there, then the medians.
 #
 #   R=15 benchmarks/scripts/convert-ab.sh "LAUNCHER=/tmp/base/bin/weft" "LAUNCHER=$PWD/bin/weft"
 #   R=20 benchmarks/scripts/convert-ab.sh "X=0" "WEFT_JAVA_OPTS=-Dweft.parquet.fastPath=false"
@@ -15,6 +15,10 @@ src="${SRC:-$root/../shared/testdata/real/flights-3m.parquet}"
 L="${L:-$root/bin/weft}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+for e in "$@"; do
+  l="$L"; [[ "$e" == *LAUNCHER=* ]] && l="${e##*LAUNCHER=}" && l="${l%% *}"
+  "$l" --version > /dev/null
+done
 for r in $(seq "${R:-11}"); do
   for e in "$@"; do
     l="$L"; [[ "$e" == *LAUNCHER=* ]] && l="${e##*LAUNCHER=}" && l="${l%% *}"

@@ -446,11 +446,20 @@ final class BlockSealer implements AutoCloseable {
     if (node.kind() == dev.weft.format.NodeKind.FIXED) {
       return learnt(dict, dict.codeInts(EncodedBlocks.fixedValues(plain, node), n, codes));
     }
-    int[] offsets = new int[n + 1];
-    plain.buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(plain.offsetsPos).asIntBuffer().get(offsets);
+    if (offsetsScratch.length < n + 1) {
+      offsetsScratch = new int[n + 1];
+    }
+    int[] offsets = offsetsScratch; // [0, n] used, within this call
+    plain.buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(plain.offsetsPos).asIntBuffer().get(offsets, 0, n + 1);
     int base = offsets[0];
-    byte[] data = new byte[offsets[n] - base];
-    plain.buf.get(plain.valuesPos + base, data);
+    int length = offsets[n] - base;
+    // [0, length) used within this call (the dictionary copies what it keeps); a block of more
+    // than MAX_KEPT_SCRATCH bytes gets an array of its own
+    byte[] data = length > MAX_KEPT_SCRATCH ? new byte[length] : dataScratch;
+    if (data.length < length) {
+      data = dataScratch = new byte[Math.max(length, Math.min(MAX_KEPT_SCRATCH, dataScratch.length * 2))];
+    }
+    plain.buf.get(plain.valuesPos + base, data, 0, length);
     if (base != 0) {
       for (int i = 0; i <= n; i++) {
         offsets[i] -= base;
@@ -458,6 +467,12 @@ final class BlockSealer implements AutoCloseable {
     }
     return learnt(dict, dict.codeStrings(data, offsets, n, codes));
   }
+
+  /** A block's string offsets and bytes while {@link #code} codes them (reused from block to block). */
+  private int[] offsetsScratch = new int[0];
+  private byte[] dataScratch = new byte[0];
+  /** The largest string bytes kept in {@link #dataScratch} between blocks. */
+  private static final int MAX_KEPT_SCRATCH = 1 << 20;
 
   /** Keeps what the dictionary learnt of a block's codes while coding it (if it could: {@code before >= 0}). */
   private int learnt(ChunkDictionary dict, int before) {

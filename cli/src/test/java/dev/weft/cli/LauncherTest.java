@@ -138,6 +138,12 @@ class LauncherTest {
         out, "--overwrite"));
     assertEquals("false", finalFlag("UseSerialGC", "", Map.of("WEFT_C1_MAX_BYTES", "0"), "convert", src.toString(),
         "-o", out, "--overwrite"));
+    // and half the heap young (one collection fewer in a conversion like flights-3m), unless sized by the user
+    assertEquals("1", finalFlag("NewRatio", "", Map.of(), "convert", src.toString(), "-o", out, "--overwrite"));
+    assertEquals("3", finalFlag("NewRatio", "-XX:NewRatio=3", Map.of(), "convert", src.toString(), "-o", out,
+        "--overwrite"));
+    assertEquals("2", finalFlag("NewRatio", "", Map.of("WEFT_C1_MAX_BYTES", "0"), "convert", src.toString(), "-o",
+        out, "--overwrite"));
   }
 
   /** Small conversions run with C1 only; large ones, unknown sizes (globs) and WEFT_C1_MAX_BYTES=0 keep C2. */

@@ -7,7 +7,8 @@ FILE defaults to ../shared/testdata/real/flights-3m.parquet; several files are m
 the other. Not a test (pytest does not collect it); rerunnable (outputs go to a temporary
 directory). Rounds alternate pyarrow and weft; per round it prints every timing, then the
 medians, the speed ratios pyarrow time / weft time (> 1 means weft converts faster) and the size
-ratio weft/pyarrow-zstd (< 1 means the .weft file is smaller). Three weft timings:
+ratio weft/pyarrow-zstd (< 1 means the .weft file is smaller), and the median of each round's own
+in-command ratio (steadier on a shared machine whose speed drifts between rounds). Three weft timings:
 
 - in-command ("reported"): the time the command reports in its summary, from opening the input
   to the renamed output (JVM start-up excluded, JIT warm-up included);
@@ -138,6 +139,11 @@ def measure(src, args, tmp):
           f" {c:.3f} s cpu")
     print(f"  speed (pyarrow time / weft time): {p / i:.3f}x in-command (the issue's target: >= 1.0), "
           f"{p / w:.3f}x wall; cpu {pc / c:.3f}x")
+    # the machine's speed drifts between rounds (shared hosts): each round's own ratio, its two
+    # timings taken a second apart, is steadier than the ratio of the medians
+    paired = statistics.median(a / b for a, b in zip(py, inner))
+    print(f"  paired: median of the rounds' own ratios {paired:.3f}x in-command "
+          f"(range {min(a / b for a, b in zip(py, inner)):.2f}-{max(a / b for a, b in zip(py, inner)):.2f})")
     if py_proc:
         pp = statistics.median(py_proc)
         print(f"  whole processes: pyarrow (python -c) {pp:.3f} s wall, weft {w:.3f} s wall: speed {pp / w:.3f}x")
@@ -149,6 +155,7 @@ def measure(src, args, tmp):
     print(f"  size: weft {size_weft:,} B, pyarrow zstd {size_py:,} B, weft/pyarrow {size_weft / size_py:.3f}x")
     return {"file": src.name, "rows": rows, "pyarrow_s": p, "pyarrow_cpu_s": pc, "weft_wall_s": w,
             "weft_reported_s": i, "weft_cpu_s": c, "speed_ratio_wall": p / w, "speed_ratio_reported": p / i,
+            "speed_ratio_reported_paired": paired,
             "size_ratio": size_weft / size_py,
             "pyarrow_process_s": statistics.median(py_proc) if py_proc else None}
 

@@ -37,13 +37,14 @@ final class RowGroupFlusher {
   }
 
   /**
-   * Writes the node's shared dictionary for this row group if a block used it (appending its
-   * metadata to {@code dictionaries}), then {@code blocks} as pages that name it.
+   * Writes the node's shared dictionary for this row group, already encoded and compressed by
+   * {@link #prepare} (null: no block used one; else its metadata is appended to
+   * {@code dictionaries}), then {@code blocks} as pages that name it.
    */
   void writeNode(List<SealedBlock> blocks, List<PageMeta> pages, List<DictionaryMeta> dictionaries,
-      ChunkDictionary dict) throws IOException {
+      PreparedDictionary dict) throws IOException {
     int ref = 0;
-    if (dict != null && dict.used()) {
+    if (dict != null) {
       dictionaries.add(writeDictionary(dict));
       ref = dictionaries.size();
     }
@@ -56,7 +57,15 @@ final class RowGroupFlusher {
     }
   }
 
-  private DictionaryMeta writeDictionary(ChunkDictionary dict) throws IOException {
+  /** A node's shared dictionary as stored: its bytes (compressed where that pays) and what its metadata says. */
+  record PreparedDictionary(java.nio.ByteBuffer stored, int rawLength, int crc, int flags, int entries) {}
+
+  /**
+   * Encodes and compresses a used shared dictionary (the costly part of writing one: FSST for
+   * strings, the integer encoders), so that the writer's lanes can do it for all columns at once
+   * before the row group's nodes are written in order. Safe from any thread (its own compressor).
+   */
+  PreparedDictionary prepare(ChunkDictionary dict) {
     byte[] raw = dict.encode();
     java.nio.ByteBuffer stored = java.nio.ByteBuffer.wrap(raw);
     int flags = 0;
@@ -72,13 +81,17 @@ final class RowGroupFlusher {
         }
       }
     }
-    int length = stored.remaining();
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(stored.duplicate());
+    return new PreparedDictionary(stored, raw.length, (int) crc.getValue(), flags, dict.encodedEntries());
+  }
+
+  private DictionaryMeta writeDictionary(PreparedDictionary dict) throws IOException {
+    int length = dict.stored().remaining();
     out.pad();
     long offset = out.position();
-    out.write(stored);
-    return new DictionaryMeta(offset, length, raw.length, (int) crc.getValue(), flags, dict.encodedEntries());
+    out.write(dict.stored().duplicate());
+    return new DictionaryMeta(offset, length, dict.rawLength(), dict.crc(), dict.flags(), dict.entries());
   }
 
   /** Writes {@code blocks} as pages and appends their metadata to {@code pages}. */

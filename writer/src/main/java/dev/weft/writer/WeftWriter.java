@@ -561,11 +561,23 @@ public final class WeftWriter implements AutoCloseable {
     }
     sealAll();
     trackPeak();
+    // the shared dictionaries are encoded and compressed on the lanes, all columns at once (FSST
+    // training for strings is the costliest step of a flush), then written in column order
+    RowGroupFlusher.PreparedDictionary[][] prepared = new RowGroupFlusher.PreparedDictionary[nodeWriters.size()][];
+    forEachColumn((c, lane) -> {
+      NodeWriter[] ws = nodeWriters.get(c);
+      RowGroupFlusher.PreparedDictionary[] p = new RowGroupFlusher.PreparedDictionary[ws.length];
+      for (int n = 0; n < ws.length; n++) {
+        ChunkDictionary d = ws[n].chunkDictionary();
+        p[n] = d != null && d.used() ? flusher.prepare(d) : null;
+      }
+      prepared[c] = p;
+    });
     for (int c = 0; c < nodeWriters.size(); c++) {
       NodeWriter[] ws = nodeWriters.get(c);
       for (int n = 0; n < ws.length; n++) {
         flusher.writeNode(ws[n].sealedBlocks(), pages.get(c).get(n), sharedDictionaries.get(c).get(n),
-            ws[n].chunkDictionary());
+            prepared[c][n]);
         ws[n].clearSealed();
         if (ws[n].chunkDictionary() != null) {
           ws[n].chunkDictionary().reset();

@@ -535,8 +535,7 @@ final class BlockSealer implements AutoCloseable {
     Candidate c = compress(stage(enc.bytes(), stageInto), enc.bytes().length, encFlags, compressInto);
     // A plain block stored raw stays zero-copy for scans, so an encoding must save 10% to replace
     // it; a compressed plain block is decoded anyway, so 2% is enough.
-    boolean bestCompressed = (best.flags() >>> WeftFormat.FLAG_CODEC_SHIFT & WeftFormat.FLAG_CODEC_MASK) != 0;
-    double need = bestEncoded ? best.length() - 1 : best.length() * (bestCompressed ? KEEP_COMPRESSED_RATIO : KEEP_RATIO);
+    double need = bestEncoded ? best.length() - 1 : best.length() * (compressed(best) ? KEEP_COMPRESSED_RATIO : KEEP_RATIO);
     return c.length() + charge <= need * ratio ? c : best;
   }
 

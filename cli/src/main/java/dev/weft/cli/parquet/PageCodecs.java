@@ -36,8 +36,7 @@ final class PageCodecs implements CompressionCodecFactory, AutoCloseable {
    * Arrays of decompressed pages given back ({@link #giveBack}) for later pages, and the arrays
    * lent most recently (the only ones taken back). Guarded by {@code this}.
    */
-  private final java.util.ArrayList<byte[]> freePages = new java.util.ArrayList<>();
-  private long freeBytes;
+  private final ArrayFreeList freePages = new ArrayFreeList(FREE_KEPT);
   private final byte[][] lent = new byte[LENT_TRACKED][];
   private int lentNext;
   /** Decompressed pages tracked for return: more than the pages of all columns in use at once. */
@@ -87,38 +86,13 @@ final class PageCodecs implements CompressionCodecFactory, AutoCloseable {
     }
     lent[i] = null;
     // kept arrays stay within one page of the budget (and the largest serve the most requests)
-    while (!freePages.isEmpty() && (freePages.size() >= FREE_KEPT || freeBytes + page.length > maxPageBytes)) {
-      int smallest = 0;
-      for (int j = 1; j < freePages.size(); j++) {
-        if (freePages.get(j).length < freePages.get(smallest).length) {
-          smallest = j;
-        }
-      }
-      if (freePages.get(smallest).length >= page.length) {
-        return;
-      }
-      freeBytes -= freePages.remove(smallest).length;
-    }
-    if (freeBytes + page.length <= maxPageBytes) {
-      freePages.add(page);
-      freeBytes += page.length;
-    }
+    freePages.keep(page, maxPageBytes);
   }
 
   /** An array of at least {@code size} bytes for a decompressed page (its content undefined), tracked as lent. */
   private synchronized byte[] pageArray(int size) {
-    int best = -1;
-    for (int i = 0; i < freePages.size(); i++) {
-      int len = freePages.get(i).length;
-      if (len >= size && (best < 0 || len < freePages.get(best).length)) {
-        best = i;
-      }
-    }
-    byte[] a;
-    if (best >= 0) {
-      a = freePages.remove(best);
-      freeBytes -= a.length;
-    } else {
+    byte[] a = freePages.take(size);
+    if (a == null) {
       a = new byte[size];
     }
     lent[lentNext] = a;

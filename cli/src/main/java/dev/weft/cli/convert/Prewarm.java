@@ -31,7 +31,8 @@ public final class Prewarm {
       "org.apache.arrow.vector.ipc.message.MessageSerializer",
       "org.apache.arrow.memory.RootAllocator",
       "com.github.luben.zstd.Zstd",
-      "dev.weft.format.BlockCodecs");
+      "dev.weft.format.BlockCodecs",
+      "dev.weft.format.MetaOutput"); // its VarHandle spins method-handle classes
   /** Every class named. */
   static final List<String> CLASSES = java.util.stream.Stream.concat(FOOTER_CLASSES.stream(), OTHER_CLASSES.stream())
       .toList();
@@ -40,7 +41,7 @@ public final class Prewarm {
 
   /** Starts the background initialization (a daemon thread; returns at once). */
   public static void start() {
-    start(() -> initialize(FOOTER_CLASSES), "weft-prewarm-footer");
+    start(Prewarm::runFooter, "weft-prewarm-footer");
     start(Prewarm::runOthers, "weft-prewarm");
   }
 
@@ -52,13 +53,19 @@ public final class Prewarm {
 
   /** Everything, on the calling thread. */
   static void run() {
-    initialize(FOOTER_CLASSES);
+    runFooter();
     runOthers();
+  }
+
+  private static void runFooter() {
+    warmRecords();
+    initialize(FOOTER_CLASSES);
+    warmCallSites();
+    warmFooter();
   }
 
   private static void runOthers() {
     initialize(OTHER_CLASSES);
-    warmRecords();
   }
 
   private static void initialize(List<String> names) {
@@ -75,10 +82,42 @@ public final class Prewarm {
   private static void warmRecords() {
     try {
       // a record's first hashCode bootstraps java.lang.runtime.ObjectMethods (method handles
-      // spun at run time); the conversion hashes its inputs early
+      // spun at run time); the conversion hashes its inputs first thing (Partitions.infer)
       new Sources.Input(Path.of("a"), Path.of("a"), Path.of("a")).hashCode();
     } catch (Throwable e) {
       // only a start-up aid
+    }
+  }
+
+  /**
+   * Reads the footer of the small Parquet file bundled for the class-data archive's training
+   * (see {@link dev.weft.cli.CdsTraining}): the first footer a JVM decodes runs cold (Thrift,
+   * parquet-java's converter and the schema mapping linked and resolved as they go), ~20 ms that
+   * the conversion's own footer then spares.
+   */
+  private static void warmFooter() {
+    try (java.io.InputStream in = dev.weft.cli.CdsTraining.class.getResourceAsStream("cds-training.parquet")) {
+      if (in != null) {
+        dev.weft.cli.parquet.ParquetFile.warmUp(in.readAllBytes());
+      }
+    } catch (Throwable e) {
+      // only a start-up aid
+    }
+  }
+
+  /**
+   * Links invokedynamic call sites (string concatenation) of parquet-java that the reader runs
+   * before its first batch: each is linked once, by whichever thread runs it first.
+   */
+  private static void warmCallSites() {
+    // a writer parquet-java knows, and one it does not (its error message is concatenated)
+    for (String createdBy : List.of("parquet-mr version 1.12.3 (build f8dced182c4c1fbdec6ccb3185537b5a01e6ed6b)",
+        "Polars")) {
+      try {
+        org.apache.parquet.VersionParser.parse(createdBy);
+      } catch (Throwable e) {
+        // only a start-up aid
+      }
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.weft.cli.parquet;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -74,10 +76,35 @@ public final class ParquetFile implements AutoCloseable {
     } catch (IOException e) {
       throw new ParquetFormatException(path, "cannot read: " + ParquetFooter.rootMessage(e), e);
     }
-    ParquetMetadata md = footer.metadata;
-    Map<String, String> kv = md.getFileMetaData().getKeyValueMetaData();
-    List<Col> cols = SchemaMapper.map(path, md.getFileMetaData().getSchema(), kv);
-    return new ParquetFile(path, footer, cols, SchemaMapper.schemaMetadata(kv));
+    return new ParquetFile(path, footer);
+  }
+
+  private ParquetFile(Path path, ParquetFooter footer) throws ParquetFormatException {
+    this(path, footer, SchemaMapper.map(path, footer.metadata.getFileMetaData().getSchema(),
+        footer.metadata.getFileMetaData().getKeyValueMetaData()),
+        SchemaMapper.schemaMetadata(footer.metadata.getFileMetaData().getKeyValueMetaData()));
+  }
+
+  /**
+   * Decodes the footer and maps the schema of {@code file}, a whole small Parquet file in
+   * memory, and discards them: run once on a background thread at start-up, it links and
+   * resolves the footer code (Thrift, parquet-java's converter, the schema mapping) that the
+   * first real file would otherwise run cold on the conversion's critical path.
+   *
+   * @throws IOException if {@code file} is not a readable Parquet file
+   */
+  public static void warmUp(byte[] file) throws IOException {
+    Path path = Path.of("warm-up.parquet");
+    if (file.length < 12) {
+      throw new ParquetFormatException(path, "not a Parquet file");
+    }
+    long length = ByteBuffer.wrap(file, file.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
+    if (length > file.length - 12) {
+      throw new ParquetFormatException(path, "corrupt footer length");
+    }
+    int start = (int) (file.length - 8 - length);
+    ParquetFooter footer = ParquetFooter.decode(path, java.util.Arrays.copyOfRange(file, start, file.length - 8), file.length);
+    new ParquetFile(path, footer);
   }
 
   public Path path() {

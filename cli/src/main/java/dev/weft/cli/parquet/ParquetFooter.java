@@ -87,10 +87,19 @@ final class ParquetFooter {
     ByteBuffer footer = ByteBuffer.allocate((int) footerLength);
     long footerStart = size - 8 - footerLength;
     readFully(ch, footer, footerStart);
+    return decode(path, footer.array(), size);
+  }
 
+  /**
+   * Decodes, checks and converts the footer {@code footer} (the Thrift bytes before the file's
+   * last 8) of the Parquet file {@code path} of {@code size} bytes.
+   */
+  static ParquetFooter decode(Path path, byte[] footer, long size) throws IOException {
+    long footerLength = footer.length;
+    long footerStart = size - 8 - footerLength;
     FileMetaData fmd;
     try {
-      fmd = Util.readFileMetaData(new ByteArrayInputStream(footer.array()));
+      fmd = Util.readFileMetaData(new ByteArrayInputStream(footer));
     } catch (IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
       throw new ParquetFormatException(path, "corrupt Parquet footer: " + rootMessage(e), e);
     }

@@ -27,13 +27,19 @@ public final class DeltaInts {
     if (n < 1) {
       throw new IllegalArgumentException("delta needs a value");
     }
+    long[] d = deltas(v, n);
+    out.u8(ID);
+    Varints.writeZigZag(out, v[0]);
+    IntStreams.encode(d, n - 1, depth + 1, h.child(), out);
+  }
+
+  /** The differences of neighbours: {@code v[i] - v[i - 1]} for i in [1, n). */
+  static long[] deltas(long[] v, int n) {
     long[] d = new long[n - 1];
     for (int i = 1; i < n; i++) {
       d[i - 1] = v[i] - v[i - 1];
     }
-    out.u8(ID);
-    Varints.writeZigZag(out, v[0]);
-    IntStreams.encode(d, n - 1, depth + 1, h.child(), out);
+    return d;
   }
 
   static Decoder decode(EncodedInput in, int n, int depth) {

@@ -115,28 +115,14 @@ public final class ForBitPacked {
   private static void encode(long[] v, int n, int depth, boolean allowExceptions, IntStreams.Hints h, MetaOutput out,
       boolean countSmallRanges, long min, long max, int[] counts) {
     boolean alignWidths = h.alignWidths();
-    long scale = 0;
-    // the divisor found so far as a shift and an odd factor's inverse (see divides): most values
-    // are its multiples, and a multiply tests that more cheaply than a division
+    long scale = commonScale(v, n, min);
     int shift = 0;
-    long inverse = 0;
-    long limit = 0;
-    for (int i = 0; i < n && scale != 1; i++) {
-      long d = v[i] - min;
-      // most values are multiples of the divisor found so far: skip Euclid for them
-      if (scale == 0 || !divides(d, shift, inverse, limit)) {
-        scale = gcd(scale, d);
-        if (scale != 0) {
-          shift = Long.numberOfTrailingZeros(scale);
-          inverse = oddInverse(scale >>> shift);
-          limit = Long.divideUnsigned(-1L, scale >>> shift);
-        }
-      }
-    }
+    long inverse = 1;
     if (scale == 0) {
       scale = 1;
-      shift = 0;
-      inverse = 1;
+    } else {
+      shift = Long.numberOfTrailingZeros(scale);
+      inverse = oddInverse(scale >>> shift);
     }
     // q[i]: the distance to the minimum in units of scale (every value is min + scale * q[i]),
     // only read from here on: the values themselves where they are their distances (most blocks
@@ -151,16 +137,7 @@ public final class ForBitPacked {
         ? (same && counts != null ? new CountedQ(counts, n, (int) qMax)
             : new CountedQ(v, n, min, scale, shift, inverse, (int) qMax, q)) : null;
     if (counted == null && !same) {
-      if (scale == 1) {
-        for (int i = 0; i < n; i++) {
-          q[i] = v[i] - min;
-        }
-      } else {
-        // every distance is a multiple of scale: an exact division is a shift and a multiply
-        for (int i = 0; i < n; i++) {
-          q[i] = ((v[i] - min) >>> shift) * inverse;
-        }
-      }
+      distances(v, n, min, shift, inverse, q);
     }
     long base = min;
     int bits = 0;
@@ -175,10 +152,7 @@ public final class ForBitPacked {
         topBits = BitPacking.bitsFor(qMax);
         topCount = counted.widthCount(topBits);
       } else {
-        long[] hist = new long[65];
-        for (int i = 0; i < n; i++) {
-          hist[BitPacking.bitsFor(q[i])]++;
-        }
+        long[] hist = widthHistogram(q, n);
         minHist = hist;
         topBits = 64;
         while (topBits > 0 && hist[topBits] == 0) {
@@ -277,6 +251,62 @@ public final class ForBitPacked {
       IntStreams.encode(positions, m, depth + 1, h.child(), out);
       IntStreams.encode(values, m, depth + 1, h.child(), out);
     }
+  }
+
+  // The passes over a block's values are methods of their own, not loops of encode: the JIT
+  // compiles each once, small, while a loop inside encode made it compile all of encode again
+  // (on-stack replacement) for each hot loop: seven compiles of ~20 KB of code per conversion.
+
+  /**
+   * The greatest common divisor of the distances {@code v[i] - min} (unsigned; 0 if all are 0),
+   * stopping early at 1.
+   */
+  static long commonScale(long[] v, int n, long min) {
+    long scale = 0;
+    // the divisor found so far as a shift and an odd factor's inverse (see divides): most values
+    // are its multiples, and a multiply tests that more cheaply than a division
+    int shift = 0;
+    long inverse = 0;
+    long limit = 0;
+    for (int i = 0; i < n && scale != 1; i++) {
+      long d = v[i] - min;
+      // most values are multiples of the divisor found so far: skip Euclid for them
+      if (scale == 0 || !divides(d, shift, inverse, limit)) {
+        scale = gcd(scale, d);
+        if (scale != 0) {
+          shift = Long.numberOfTrailingZeros(scale);
+          inverse = oddInverse(scale >>> shift);
+          limit = Long.divideUnsigned(-1L, scale >>> shift);
+        }
+      }
+    }
+    return scale;
+  }
+
+  /**
+   * {@code q[i] = (v[i] - min) / scale} for a scale of {@code 2^shift} times an odd factor whose
+   * inverse is {@code inverse}; every distance is a multiple of scale, so the exact division is
+   * a shift and a multiply.
+   */
+  private static void distances(long[] v, int n, long min, int shift, long inverse, long[] q) {
+    if (shift == 0 && inverse == 1) {
+      for (int i = 0; i < n; i++) {
+        q[i] = v[i] - min;
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        q[i] = ((v[i] - min) >>> shift) * inverse;
+      }
+    }
+  }
+
+  /** Counts of {@code q[0, n)} by bit width (index 0-64). */
+  private static long[] widthHistogram(long[] q, int n) {
+    long[] hist = new long[65];
+    for (int i = 0; i < n; i++) {
+      hist[BitPacking.bitsFor(q[i])]++;
+    }
+    return hist;
   }
 
   /**

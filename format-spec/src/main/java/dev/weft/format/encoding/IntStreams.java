@@ -134,19 +134,12 @@ public final class IntStreams {
         }
       }
     } else if (deltas) {
-      // (a run ends where a delta is not 0: RLE's test needs no pass of its own)
-      runs = 1;
-      for (int i = 1; i < n; i++) {
-        long x = v[i];
-        min = Math.min(min, x);
-        max = Math.max(max, x);
-        long d = x - v[i - 1];
-        dmin = Math.min(dmin, d);
-        dmax = Math.max(dmax, d);
-        if (d != 0) {
-          runs++;
-        }
-      }
+      FirstPass p = FirstPass.of(v, n);
+      min = p.min;
+      max = p.max;
+      dmin = p.dmin;
+      dmax = p.dmax;
+      runs = p.runs;
     } else {
       for (int i = 1; i < n; i++) {
         long x = v[i];
@@ -253,22 +246,12 @@ public final class IntStreams {
       PlainInts.encode(v, 0, 1, aligned);
       return;
     }
-    long min = v[0];
-    long max = v[0];
-    long dmin = Long.MAX_VALUE;
-    long dmax = Long.MIN_VALUE;
-    int runs = 1;
-    for (int i = 1; i < n; i++) {
-      long x = v[i];
-      min = Math.min(min, x);
-      max = Math.max(max, x);
-      long d = x - v[i - 1];
-      dmin = Math.min(dmin, d);
-      dmax = Math.max(dmax, d);
-      if (d != 0) {
-        runs++;
-      }
-    }
+    FirstPass p = FirstPass.of(v, n);
+    long min = p.min;
+    long max = p.max;
+    long dmin = p.dmin;
+    long dmax = p.dmax;
+    int runs = p.runs;
     if (min == max) {
       ConstantInts.encode(min, exact);
       ConstantInts.encode(min, aligned);
@@ -282,10 +265,7 @@ public final class IntStreams {
     MetaOutput ba = forOrPlain(v, n, depth, cascade, ha, min, max);
     if (cascade) {
       if (n >= 3 && BitPacking.bitsFor(dmax - dmin) + 2 < rangeBits) {
-        long[] d = new long[n - 1];
-        for (int i = 1; i < n; i++) {
-          d[i - 1] = v[i] - v[i - 1];
-        }
+        long[] d = DeltaInts.deltas(v, n);
         MetaOutput cx = new MetaOutput(Math.max(64, bx.size()));
         MetaOutput ca = new MetaOutput(Math.max(64, ba.size()));
         cx.u8(DeltaInts.ID);
@@ -328,6 +308,46 @@ public final class IntStreams {
     }
     exact.bytes(bx);
     aligned.bytes(ba);
+  }
+
+  /**
+   * The statistics of one pass over a stream's values: minimum, maximum, the range of the
+   * differences of neighbours and the number of runs (a run ends where a difference is not 0).
+   * A method of its own, not a loop of the selections, so that the JIT compiles this loop once,
+   * small, instead of compiling each selection again for its loop (on-stack replacement).
+   */
+  private static final class FirstPass {
+    long min;
+    long max;
+    long dmin = Long.MAX_VALUE;
+    long dmax = Long.MIN_VALUE;
+    int runs = 1;
+
+    static FirstPass of(long[] v, int n) {
+      FirstPass p = new FirstPass();
+      long min = v[0];
+      long max = v[0];
+      long dmin = Long.MAX_VALUE;
+      long dmax = Long.MIN_VALUE;
+      int runs = 1;
+      for (int i = 1; i < n; i++) {
+        long x = v[i];
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+        long d = x - v[i - 1];
+        dmin = Math.min(dmin, d);
+        dmax = Math.max(dmax, d);
+        if (d != 0) {
+          runs++;
+        }
+      }
+      p.min = min;
+      p.max = max;
+      p.dmin = dmin;
+      p.dmax = dmax;
+      p.runs = runs;
+      return p;
+    }
   }
 
   /** FOR, or PLAIN where FOR stores more: the first candidate of a full selection of integers. */

@@ -67,6 +67,7 @@ public final class WeftWriter implements AutoCloseable {
   private final BufferAllocator parent;
   private final FileChannel channel;
   private final FileOutput out;
+  private final EarlySync earlySync;
   private final BlockArena arena;
   /** Encoding lanes: lane 0 is the calling thread's, the others the pool's. */
   private final EncodeLane[] lanes;
@@ -116,6 +117,7 @@ public final class WeftWriter implements AutoCloseable {
       ch = FileChannel.open(tempPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       this.channel = ch;
       this.out = new FileOutput(ch);
+      this.earlySync = new EarlySync(ch, this.path.getFileName().toString());
       this.arena = new BlockArena(allocator, segmentSize(options));
       this.flusher = new RowGroupFlusher(out, options.targetPageBytes(), options.compression(),
           options.compressionLevel());
@@ -413,6 +415,8 @@ public final class WeftWriter implements AutoCloseable {
       long held = heldBytes();
       if (rowsInGroup >= options.maxRowGroupRows() || held + arena.allocatedBytes() > options.memoryBudget() / 2) {
         flushRowGroup();
+        out.flush();
+        earlySync.start();
       } else if (held > options.memoryBudget() / 4) {
         sealAll();
         for (NodeWriter[] ws : nodeWriters) {
@@ -606,6 +610,7 @@ public final class WeftWriter implements AutoCloseable {
       flushRowGroup();
       finishMetadata();
       out.flush();
+      earlySync.await();
       channel.force(true);
       channel.close();
       moveIntoPlace();

@@ -237,7 +237,8 @@ public final class ConvertCommand implements Callable<Integer> {
     if (r.inputBytes > 0) {
       sb.append(String.format(Locale.ROOT, " (%.2fx)", (double) r.outputBytes / r.inputBytes));
     }
-    sb.append(String.format(Locale.ROOT, " in %.2f s", r.seconds));
+    // milliseconds for short conversions (they are what benchmarks compare), tenths for long ones
+    sb.append(String.format(Locale.ROOT, r.seconds < 10 ? " in %.3f s" : " in %.1f s", r.seconds));
     if (r.seconds > 0) {
       sb.append(String.format(Locale.ROOT, ", %,.0f rows/s", r.rows / r.seconds));
     }

@@ -95,17 +95,38 @@ public final class FileIndexWriter {
    */
   public NameIndex.Ref finish(List<String> names, List<ColumnDirectory.Entry> metas, NameIndex.Sink sink)
       throws IOException {
+    List<EncodedColumn> encoded = new ArrayList<>(columns.length);
+    for (int c = 0; c < columns.length; c++) {
+      encoded.add(encodeColumn(c));
+    }
+    return finish(names, metas, encoded, sink);
+  }
+
+  /** One column's zone maps and bloom filters as written (null where the column has none). */
+  public record EncodedColumn(byte[] zones, byte[] blooms) {}
+
+  /**
+   * Encodes column {@code column}'s zone maps and bloom filters, once all its rows are in. Calls
+   * for different columns may run at once (each column's builder is its own), so that a writer
+   * can encode them on all its threads before {@link #finish(List, List, List, NameIndex.Sink)}.
+   */
+  public EncodedColumn encodeColumn(int column) {
+    byte[] zones = options.zoneMaps() ? columns[column].zones().encode() : null;
+    ColumnBlooms b = columns[column].blooms();
+    return new EncodedColumn(zones, b == null ? null : b.encode());
+  }
+
+  /**
+   * As {@link #finish(List, List, NameIndex.Sink)}, with every column's sections already
+   * encoded by {@link #encodeColumn} ({@code encoded} in column order).
+   */
+  public NameIndex.Ref finish(List<String> names, List<ColumnDirectory.Entry> metas, List<EncodedColumn> encoded,
+      NameIndex.Sink sink) throws IOException {
     List<NameIndex.Entry> entries = new ArrayList<>(columns.length);
     for (int c = 0; c < columns.length; c++) {
-      NameIndex.Ref zones = NameIndex.Ref.NONE;
-      NameIndex.Ref blooms = NameIndex.Ref.NONE;
-      if (options.zoneMaps()) {
-        zones = write(columns[c].zones().encode(), sink);
-      }
-      ColumnBlooms b = columns[c].blooms();
-      if (b != null) {
-        blooms = write(b.encode(), sink);
-      }
+      EncodedColumn e = encoded.get(c);
+      NameIndex.Ref zones = e.zones() != null ? write(e.zones(), sink) : NameIndex.Ref.NONE;
+      NameIndex.Ref blooms = e.blooms() != null ? write(e.blooms(), sink) : NameIndex.Ref.NONE;
       entries.add(new NameIndex.Entry(names.get(c), c, metas.get(c), zones, blooms));
     }
     return NameIndex.write(entries, options.zoneRows(), sink);

@@ -92,11 +92,18 @@ public final class NameIndex {
     out.u64(r.offset()).u32(r.length()).u32(r.crc());
   }
 
+  /** Entries by their names' UTF-8 bytes, unsigned (a class: no lambda to link when a file closes). */
+  private static final java.util.Comparator<Entry> BY_NAME_BYTES = new java.util.Comparator<Entry>() {
+    @Override
+    public int compare(Entry a, Entry b) {
+      return Arrays.compareUnsigned(a.name().getBytes(StandardCharsets.UTF_8), b.name().getBytes(StandardCharsets.UTF_8));
+    }
+  };
+
   /** Writes chunks and root for {@code entries} (any order) and returns the root's location. */
   static Ref write(List<Entry> entries, int zoneRows, Sink sink) throws java.io.IOException {
     List<Entry> sorted = new ArrayList<>(entries);
-    sorted.sort((a, b) -> Arrays.compareUnsigned(a.name().getBytes(StandardCharsets.UTF_8),
-        b.name().getBytes(StandardCharsets.UTF_8)));
+    sorted.sort(BY_NAME_BYTES);
     MetaOutput root = new MetaOutput(64 + entries.size());
     int chunks = (sorted.size() + NAMES_PER_CHUNK - 1) / NAMES_PER_CHUNK;
     root.u32(zoneRows).u32(chunks);

@@ -475,6 +475,19 @@ public final class WeftWriter implements AutoCloseable {
    * moves the blocks the lanes staged into the row group's arena in column order.
    */
   private void forEachColumn(ColumnTask task) throws IOException {
+    runOnLanes(task);
+    for (NodeWriter[] ws : nodeWriters) {
+      for (NodeWriter w : ws) {
+        w.commit(arena);
+      }
+    }
+    for (EncodeLane lane : lanes) {
+      lane.staging.clear();
+    }
+  }
+
+  /** Runs {@code task} for every column, on the lanes in parallel (each column on one lane). */
+  private void runOnLanes(ColumnTask task) throws IOException {
     int columns = nodeWriters.size();
     if (pool == null || columns < 2) {
       for (int c = 0; c < columns; c++) {
@@ -517,14 +530,6 @@ public final class WeftWriter implements AutoCloseable {
       } else if (error != null) {
         throw new IOException(error);
       }
-    }
-    for (NodeWriter[] ws : nodeWriters) {
-      for (NodeWriter w : ws) {
-        w.commit(arena);
-      }
-    }
-    for (EncodeLane lane : lanes) {
-      lane.staging.clear();
     }
   }
 
@@ -624,18 +629,28 @@ public final class WeftWriter implements AutoCloseable {
   }
 
   private void finishMetadata() throws IOException {
+    // each column's metadata block and index sections are encoded on the lanes at once (cold
+    // code that runs once per file: Arrow's schema serializer, the zone maps' encoders), then
+    // written in column order
+    int columns = layouts.size();
+    byte[][] metas = new byte[columns][];
+    dev.weft.index.FileIndexWriter.EncodedColumn[] indexParts = new dev.weft.index.FileIndexWriter.EncodedColumn[columns];
+    runOnLanes((c, lane) -> {
+      metas[c] = new ColumnMeta(layouts.get(c), pages.get(c), sharedDictionaries.get(c)).encode();
+      indexParts[c] = index.encodeColumn(c);
+    });
     List<ColumnDirectory.Entry> entries = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    for (int c = 0; c < layouts.size(); c++) {
+    for (int c = 0; c < columns; c++) {
       out.pad();
       long offset = out.position();
-      byte[] meta = new ColumnMeta(layouts.get(c), pages.get(c), sharedDictionaries.get(c)).encode();
+      byte[] meta = metas[c];
       out.write(meta);
       MetaOutput crcOf = new MetaOutput(0).bytes(meta);
       entries.add(new ColumnDirectory.Entry(offset, meta.length, crcOf.crc32c()));
       names.add(layouts.get(c).field().getName());
     }
-    dev.weft.index.NameIndex.Ref ix = index.finish(names, entries, bytes -> {
+    dev.weft.index.NameIndex.Ref ix = index.finish(names, entries, List.of(indexParts), bytes -> {
       out.pad();
       long at = out.position();
       out.write(bytes);

@@ -374,33 +374,50 @@ final class ChunkDictionary {
     }
     int[] c = counts;
     Arrays.sort(order, (a, b) -> c[a] != c[b] ? Integer.compare(c[b], c[a]) : Integer.compare(a, b));
+    // the passes are methods of their own: the JIT compiles each loop once, small, instead of
+    // compiling all of this method again for each hot loop (on-stack replacement)
     if (strings) {
-      byte[] d = new byte[data.length];
-      int[] o = new int[offsets.length];
-      int at = 0;
-      for (int k = 0; k < m; k++) {
-        int e = order[k];
-        int len = offsets[e + 1] - offsets[e];
-        System.arraycopy(data, offsets[e], d, at, len);
-        at += len;
-        o[k + 1] = at;
-      }
-      data = d;
-      offsets = o;
+      reorderStrings(order, m);
     } else {
-      long[] v = new long[ints.length];
-      for (int k = 0; k < m; k++) {
-        v[k] = ints[order[k]];
-      }
-      ints = v;
+      reorderInts(order, m);
     }
+    rehash(m);
+    counts = null;
+    sampleEndBlock = blocksSeen;
+    forgetIds(); // the codes changed
+  }
+
+  /** Puts the string entries in {@code order} (entry {@code order[k]} becomes entry k). */
+  private void reorderStrings(Integer[] order, int m) {
+    byte[] d = new byte[data.length];
+    int[] o = new int[offsets.length];
+    int at = 0;
+    for (int k = 0; k < m; k++) {
+      int e = order[k];
+      int len = offsets[e + 1] - offsets[e];
+      System.arraycopy(data, offsets[e], d, at, len);
+      at += len;
+      o[k + 1] = at;
+    }
+    data = d;
+    offsets = o;
+  }
+
+  /** Puts the integer entries in {@code order}. */
+  private void reorderInts(Integer[] order, int m) {
+    long[] v = new long[ints.length];
+    for (int k = 0; k < m; k++) {
+      v[k] = ints[order[k]];
+    }
+    ints = v;
+  }
+
+  /** Rebuilds the hash table for the first {@code m} entries at their current codes. */
+  private void rehash(int m) {
     Arrays.fill(table, 0);
     for (int k = 0; k < m; k++) {
       place(strings ? hashOf(data, offsets[k], offsets[k + 1] - offsets[k]) : mix(ints[k]), k);
     }
-    counts = null;
-    sampleEndBlock = blocksSeen;
-    forgetIds(); // the codes changed
   }
 
   /** Ends a block's turn (after its choice and {@link #markUsed}): gives up a dictionary nobody reuses. */

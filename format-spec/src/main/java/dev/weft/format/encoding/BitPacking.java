@@ -42,30 +42,42 @@ public final class BitPacking {
 
   /** Packs {@code v[0, n)}, each in {@code [0, 2^bits)} (higher bits are masked off). */
   public static void pack(long[] v, int n, int bits, MetaOutput out) {
+    // one method per width's loop: the JIT compiles each once, small, instead of compiling all
+    // of pack again for each hot loop (on-stack replacement)
     if (bits == 0) {
       return;
     }
     if (bits == 8) {
       // byte-aligned codes (the writer's usual width before zstd): one store per value, the
       // same bytes as the general loop
-      int at = out.size();
-      byte[] a = out.extend(n);
-      for (int i = 0; i < n; i++) {
-        a[at + i] = (byte) v[i];
-      }
-      return;
+      pack8(v, n, out);
+    } else if (bits == 16) {
+      pack16(v, n, out);
+    } else {
+      packAny(v, n, bits, out);
     }
-    if (bits == 16) {
-      int at = out.size();
-      byte[] a = out.extend(2 * n);
-      for (int i = 0; i < n; i++) {
-        long x = v[i];
-        a[at] = (byte) x;
-        a[at + 1] = (byte) (x >>> 8);
-        at += 2;
-      }
-      return;
+  }
+
+  private static void pack8(long[] v, int n, MetaOutput out) {
+    int at = out.size();
+    byte[] a = out.extend(n);
+    for (int i = 0; i < n; i++) {
+      a[at + i] = (byte) v[i];
     }
+  }
+
+  private static void pack16(long[] v, int n, MetaOutput out) {
+    int at = out.size();
+    byte[] a = out.extend(2 * n);
+    for (int i = 0; i < n; i++) {
+      long x = v[i];
+      a[at] = (byte) x;
+      a[at + 1] = (byte) (x >>> 8);
+      at += 2;
+    }
+  }
+
+  private static void packAny(long[] v, int n, int bits, MetaOutput out) {
     long mask = bits == 64 ? -1L : (1L << bits) - 1;
     long acc = 0;
     int accBits = 0;
@@ -104,35 +116,53 @@ public final class BitPacking {
     // a value below the base wraps around to a difference that does not fit either, unless the
     // width or the base's distance is 2^63 or more: only then is it compared apart
     boolean checkBelow = bits >= 63 || qBase < 0;
-    int m = 0;
+    // one method per width's loop, as in pack
     if (bits == 8) {
-      int at = out.size();
-      byte[] a = out.extend(n);
-      for (int i = 0; i < n; i++) {
-        long x = q[i];
-        long p = x - qBase;
-        if ((p & over) != 0 || checkBelow && Long.compareUnsigned(x, qBase) < 0) {
-          if (m == pos.length) {
-            throw tooMany(pos.length);
-          }
-          pos[m++] = i;
-          p = 0;
-        }
-        a[at + i] = (byte) p;
-      }
-      return m;
+      return packPatched8(q, n, qBase, over, checkBelow, pos, out);
     }
     if (bits == 0) {
-      for (int i = 0; i < n; i++) {
-        if (q[i] != qBase) {
-          if (m == pos.length) {
-            throw tooMany(pos.length);
-          }
-          pos[m++] = i;
-        }
-      }
-      return m;
+      return patchPositions(q, n, qBase, pos);
     }
+    return packPatchedAny(q, n, bits, qBase, over, checkBelow, pos, out);
+  }
+
+  private static int packPatched8(long[] q, int n, long qBase, long over, boolean checkBelow, int[] pos,
+      MetaOutput out) {
+    int m = 0;
+    int at = out.size();
+    byte[] a = out.extend(n);
+    for (int i = 0; i < n; i++) {
+      long x = q[i];
+      long p = x - qBase;
+      if ((p & over) != 0 || checkBelow && Long.compareUnsigned(x, qBase) < 0) {
+        if (m == pos.length) {
+          throw tooMany(pos.length);
+        }
+        pos[m++] = i;
+        p = 0;
+      }
+      a[at + i] = (byte) p;
+    }
+    return m;
+  }
+
+  /** Width 0: nothing is packed; the values other than the base are the exceptions. */
+  private static int patchPositions(long[] q, int n, long qBase, int[] pos) {
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      if (q[i] != qBase) {
+        if (m == pos.length) {
+          throw tooMany(pos.length);
+        }
+        pos[m++] = i;
+      }
+    }
+    return m;
+  }
+
+  private static int packPatchedAny(long[] q, int n, int bits, long qBase, long over, boolean checkBelow, int[] pos,
+      MetaOutput out) {
+    int m = 0;
     long acc = 0;
     int accBits = 0;
     int at = out.size();

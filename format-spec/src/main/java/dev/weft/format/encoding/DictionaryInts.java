@@ -37,17 +37,13 @@ public final class DictionaryInts {
 
   /** Each value's index among the sorted distinct values (its code). */
   static long[] codes(long[] v, int n, long[] sortedDistinct) {
+    // each way is a method of its own: the JIT compiles its loops once, small, instead of
+    // compiling all of codes again for each hot loop (on-stack replacement)
     long[] codes = new long[n];
     int m = sortedDistinct.length;
     long range = m == 0 ? -1 : sortedDistinct[m - 1] - sortedDistinct[0];
     if (range >= 0 && range < 1 << 16) {
-      int[] index = new int[(int) range + 1];
-      for (int k = 0; k < m; k++) {
-        index[(int) (sortedDistinct[k] - sortedDistinct[0])] = k;
-      }
-      for (int i = 0; i < n; i++) {
-        codes[i] = index[(int) (v[i] - sortedDistinct[0])];
-      }
+      codesByOffset(v, n, sortedDistinct, (int) range, codes);
     } else if (!sortedCodes(v, n, sortedDistinct, codes)) {
       // (values that never descend, timestamps and the like, are coded by walking the entries)
       if (m <= 16) {
@@ -55,35 +51,54 @@ public final class DictionaryInts {
           codes[i] = Arrays.binarySearch(sortedDistinct, v[i]);
         }
       } else {
-        // a hash table from value to its index in the sorted entries: one probe or two per
-        // value instead of a binary search (the codes are the same)
-        int cap = Integer.highestOneBit(m * 2 - 1) << 1; // at most half full
-        long[] keys = new long[cap];
-        int[] slots = new int[cap]; // index + 1; 0 = empty
-        int mask = cap - 1;
-        for (int k = 0; k < m; k++) {
-          long x = sortedDistinct[k];
-          int at = slot(x, mask);
-          while (slots[at] != 0) {
-            at = (at + 1) & mask;
-          }
-          keys[at] = x;
-          slots[at] = k + 1;
-        }
-        for (int i = 0; i < n; i++) {
-          long x = v[i];
-          int at = slot(x, mask);
-          while (keys[at] != x || slots[at] == 0) {
-            if (slots[at] == 0) {
-              throw new IllegalArgumentException("value " + x + " is not among the dictionary's entries");
-            }
-            at = (at + 1) & mask;
-          }
-          codes[i] = slots[at] - 1;
-        }
+        codesByHash(v, n, sortedDistinct, codes);
       }
     }
     return codes;
+  }
+
+  /** Codes of values within a small range: an index from each value's offset to its entry. */
+  private static void codesByOffset(long[] v, int n, long[] sortedDistinct, int range, long[] codes) {
+    int m = sortedDistinct.length;
+    int[] index = new int[range + 1];
+    for (int k = 0; k < m; k++) {
+      index[(int) (sortedDistinct[k] - sortedDistinct[0])] = k;
+    }
+    for (int i = 0; i < n; i++) {
+      codes[i] = index[(int) (v[i] - sortedDistinct[0])];
+    }
+  }
+
+  /**
+   * Codes through a hash table from value to its index in the sorted entries: one probe or two
+   * per value instead of a binary search (the codes are the same).
+   */
+  private static void codesByHash(long[] v, int n, long[] sortedDistinct, long[] codes) {
+    int m = sortedDistinct.length;
+    int cap = Integer.highestOneBit(m * 2 - 1) << 1; // at most half full
+    long[] keys = new long[cap];
+    int[] slots = new int[cap]; // index + 1; 0 = empty
+    int mask = cap - 1;
+    for (int k = 0; k < m; k++) {
+      long x = sortedDistinct[k];
+      int at = slot(x, mask);
+      while (slots[at] != 0) {
+        at = (at + 1) & mask;
+      }
+      keys[at] = x;
+      slots[at] = k + 1;
+    }
+    for (int i = 0; i < n; i++) {
+      long x = v[i];
+      int at = slot(x, mask);
+      while (keys[at] != x || slots[at] == 0) {
+        if (slots[at] == 0) {
+          throw new IllegalArgumentException("value " + x + " is not among the dictionary's entries");
+        }
+        at = (at + 1) & mask;
+      }
+      codes[i] = slots[at] - 1;
+    }
   }
 
   /**

@@ -227,70 +227,96 @@ public final class FsstStrings {
     int[] touched = new int[Math.max(16, sample.bytes().length)];
     for (int gen = 0; gen < GENERATIONS; gen++) {
       Arrays.fill(count1, 0);
-      int numTouched = 0;
-      long outBytes = 0;
-      Matcher m = new Matcher(table);
-      int from = 0;
-      for (int end : sample.ends()) {
-        int prev = -1;
-        int pos = from;
-        while (pos < end) {
-          int k = m.match(sample.bytes(), pos, end);
-          int code;
-          if (k >= 0) {
-            code = k;
-            pos += table.lengths()[k];
-            outBytes++;
-          } else {
-            code = MAX_SYMBOLS + (sample.bytes()[pos] & 0xFF);
-            pos++;
-            outBytes += 2;
-          }
-          count1[code]++;
-          if (prev >= 0) {
-            int pair = prev * codesMax + code;
-            if (count2[pair]++ == 0) {
-              touched[numTouched++] = pair;
-            }
-          }
-          prev = code;
-        }
-        from = end;
-      }
+      int[] touchedCount = {0};
+      long outBytes = countCodes(table, new Matcher(table), sample, count1, count2, touched, touchedCount);
+      int numTouched = touchedCount[0];
       if (gen == 2 && outBytes > EARLY_EXIT * sample.bytes().length) {
         // two generations of symbols (up to 4 bytes) hardly compress: FSST will not pay here
         clear(count2, touched, numTouched);
         return null;
       }
-      // candidates by content: every code, and every pair of consecutive codes concatenated
-      Candidates gains = new Candidates(codesMax + numTouched);
-      for (int c = 0; c < codesMax; c++) {
-        if (count1[c] > 0) {
-          // a one-byte symbol saves the escape byte; longer ones save len - 1 bytes and the escapes
-          int len = codeLength(table, c);
-          gains.add(codeSymbol(table, c), len, (long) count1[c] * (len == 1 ? 1 : len));
-        }
-      }
-      for (int t = 0; t < numTouched; t++) {
-        int pair = touched[t];
-        int c = pair / codesMax;
-        int c2 = pair % codesMax;
-        int cnt = count2[pair];
-        count2[pair] = 0;
-        int len = codeLength(table, c);
-        if (len == MAX_SYMBOL_LENGTH) {
-          continue;
-        }
-        int total = Math.min(MAX_SYMBOL_LENGTH, len + codeLength(table, c2));
-        long concat = codeSymbol(table, c) | (codeSymbol(table, c2) << (8 * len));
-        if (total < 8) {
-          concat &= (1L << (8 * total)) - 1;
-        }
-        gains.add(concat, total, (long) cnt * total);
-      }
-      table = gains.best();
+      table = candidates(table, count1, count2, touched, numTouched).best();
     }
     return prune(table, sample);
+  }
+
+  // The passes of a generation are methods of their own, not loops of train: the JIT compiles
+  // each once, small, instead of compiling all of train again for each hot loop (on-stack
+  // replacement; train runs a few times per file, so its loops are what gets hot).
+
+  /**
+   * Parses the sample with {@code table}: counts each code ({@code count1}) and each pair of
+   * consecutive codes ({@code count2}, the pairs first seen listed in {@code touched}, their
+   * number stored in {@code touchedCount[0]}); returns the bytes the sample would take.
+   */
+  private static long countCodes(Table table, Matcher m, Sample sample, int[] count1, int[] count2, int[] touched,
+      int[] touchedCount) {
+    int codesMax = MAX_SYMBOLS + 256;
+    int numTouched = 0;
+    long outBytes = 0;
+    int from = 0;
+    for (int end : sample.ends()) {
+      int prev = -1;
+      int pos = from;
+      while (pos < end) {
+        int k = m.match(sample.bytes(), pos, end);
+        int code;
+        if (k >= 0) {
+          code = k;
+          pos += table.lengths()[k];
+          outBytes++;
+        } else {
+          code = MAX_SYMBOLS + (sample.bytes()[pos] & 0xFF);
+          pos++;
+          outBytes += 2;
+        }
+        count1[code]++;
+        if (prev >= 0) {
+          int pair = prev * codesMax + code;
+          if (count2[pair]++ == 0) {
+            touched[numTouched++] = pair;
+          }
+        }
+        prev = code;
+      }
+      from = end;
+    }
+    touchedCount[0] = numTouched;
+    return outBytes;
+  }
+
+  /**
+   * The next generation's candidates by content: every code, and every pair of consecutive
+   * codes concatenated, with their gains; clears the pair counts it reads.
+   */
+  private static Candidates candidates(Table table, int[] count1, int[] count2, int[] touched, int numTouched) {
+    int codesMax = MAX_SYMBOLS + 256;
+    Candidates gains = new Candidates(codesMax + numTouched);
+    for (int c = 0; c < codesMax; c++) {
+      if (count1[c] > 0) {
+        // a one-byte symbol saves the escape byte; longer ones save len - 1 bytes and the escapes
+        int len = codeLength(table, c);
+        gains.add(codeSymbol(table, c), len, (long) count1[c] * (len == 1 ? 1 : len));
+      }
+    }
+    for (int t = 0; t < numTouched; t++) {
+      int pair = touched[t];
+      int c = pair / codesMax;
+      int c2 = pair % codesMax;
+      int cnt = count2[pair];
+      count2[pair] = 0;
+      int len = codeLength(table, c);
+      if (len == MAX_SYMBOL_LENGTH) {
+        continue;
+      }
+      int total = Math.min(MAX_SYMBOL_LENGTH, len + codeLength(table, c2));
+      long concat = codeSymbol(table, c) | (codeSymbol(table, c2) << (8 * len));
+      if (total < 8) {
+        concat &= (1L << (8 * total)) - 1;
+      }
+      gains.add(concat, total, (long) cnt * total);
+    }
+    return gains;
   }
 
   /** A training stops after its third parse if the sample still takes more than this share of its bytes. */

@@ -223,7 +223,7 @@ public final class FsstStrings {
     Table table = new Table(new long[0], new int[0]);
     int codesMax = MAX_SYMBOLS + 256;
     int[] count1 = new int[codesMax];
-    int[] count2 = new int[codesMax * codesMax];
+    int[] count2 = pairCounts();
     int[] touched = new int[Math.max(16, sample.bytes().length)];
     for (int gen = 0; gen < GENERATIONS; gen++) {
       Arrays.fill(count1, 0);
@@ -233,11 +233,30 @@ public final class FsstStrings {
       if (gen == 2 && outBytes > EARLY_EXIT * sample.bytes().length) {
         // two generations of symbols (up to 4 bytes) hardly compress: FSST will not pay here
         clear(count2, touched, numTouched);
+        PAIR_COUNTS.set(count2);
         return null;
       }
       table = candidates(table, count1, count2, touched, numTouched).best();
     }
+    PAIR_COUNTS.set(count2); // all zero again: candidates cleared every pair it read
     return prune(table, sample);
+  }
+
+  /**
+   * Per-thread pair counts (511 x 511 ints, 1 MiB), all zero between trainings: a training
+   * clears the entries it counted, so the next one on the thread reuses the array instead of
+   * allocating (and page-faulting in) a fresh megabyte. Taken while in use.
+   */
+  private static final ThreadLocal<int[]> PAIR_COUNTS = new ThreadLocal<>();
+
+  private static int[] pairCounts() {
+    int[] a = PAIR_COUNTS.get();
+    if (a != null) {
+      PAIR_COUNTS.set(null);
+      return a;
+    }
+    int codesMax = MAX_SYMBOLS + 256;
+    return new int[codesMax * codesMax];
   }
 
   // The passes of a generation are methods of their own, not loops of train: the JIT compiles

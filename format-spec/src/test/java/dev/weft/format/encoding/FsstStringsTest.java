@@ -213,4 +213,34 @@ class FsstStringsTest extends EncodingConformanceTest<List<byte[]>> {
     assertThrows(MalformedEncodingException.class,
         () -> decode(stream(0, new int[0], new byte[0], new int[] {5}, new byte[] {(byte) 0xFF, 'a'}), 1));
   }
+
+  /** Trainings reuse a per-thread pair-count array: a training after others learns what a fresh thread learns. */
+  @Test
+  void aTrainingAfterOthersOnTheThreadLearnsTheSameTable() throws Exception {
+    Random rnd = new Random(7);
+    List<List<byte[]>> blocks = List.of(text(rnd, 3000, 6), text(rnd, 500, 2), text(rnd, 3000, 9));
+    FsstStrings.Table[] here = new FsstStrings.Table[blocks.size()];
+    for (int b = 0; b < blocks.size(); b++) {
+      here[b] = trainOn(blocks.get(b));
+    }
+    for (int b = 0; b < blocks.size(); b++) {
+      List<byte[]> block = blocks.get(b);
+      FsstStrings.Table[] fresh = new FsstStrings.Table[1];
+      Thread t = new Thread(() -> fresh[0] = trainOn(block));
+      t.start();
+      t.join();
+      assertArrayEquals(fresh[0].symbols(), here[b].symbols(), "block " + b);
+      assertArrayEquals(fresh[0].lengths(), here[b].lengths(), "block " + b);
+    }
+  }
+
+  private static FsstStrings.Table trainOn(List<byte[]> block) {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    long[] lengths = new long[block.size()];
+    for (int i = 0; i < block.size(); i++) {
+      all.writeBytes(block.get(i));
+      lengths[i] = block.get(i).length;
+    }
+    return FsstStrings.train(all.toByteArray(), lengths, block.size());
+  }
 }

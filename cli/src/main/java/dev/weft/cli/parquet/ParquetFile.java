@@ -1,8 +1,6 @@
 package dev.weft.cli.parquet;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -76,13 +74,15 @@ public final class ParquetFile implements AutoCloseable {
     } catch (IOException e) {
       throw new ParquetFormatException(path, "cannot read: " + ParquetFooter.rootMessage(e), e);
     }
-    return new ParquetFile(path, footer);
+    return of(path, footer);
   }
 
-  private ParquetFile(Path path, ParquetFooter footer) throws ParquetFormatException {
-    this(path, footer, SchemaMapper.map(path, footer.metadata.getFileMetaData().getSchema(),
-        footer.metadata.getFileMetaData().getKeyValueMetaData()),
-        SchemaMapper.schemaMetadata(footer.metadata.getFileMetaData().getKeyValueMetaData()));
+  /** The file described by {@code footer}: its schema mapped to Arrow's. */
+  private static ParquetFile of(Path path, ParquetFooter footer) throws ParquetFormatException {
+    ParquetMetadata md = footer.metadata;
+    Map<String, String> kv = md.getFileMetaData().getKeyValueMetaData();
+    List<Col> cols = SchemaMapper.map(path, md.getFileMetaData().getSchema(), kv);
+    return new ParquetFile(path, footer, cols, SchemaMapper.schemaMetadata(kv));
   }
 
   /**
@@ -95,16 +95,7 @@ public final class ParquetFile implements AutoCloseable {
    */
   public static void warmUp(byte[] file) throws IOException {
     Path path = Path.of("warm-up.parquet");
-    if (file.length < 12) {
-      throw new ParquetFormatException(path, "not a Parquet file");
-    }
-    long length = ByteBuffer.wrap(file, file.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
-    if (length > file.length - 12) {
-      throw new ParquetFormatException(path, "corrupt footer length");
-    }
-    int start = (int) (file.length - 8 - length);
-    ParquetFooter footer = ParquetFooter.decode(path, java.util.Arrays.copyOfRange(file, start, file.length - 8), file.length);
-    new ParquetFile(path, footer);
+    of(path, ParquetFooter.read(path, file));
   }
 
   public Path path() {

@@ -91,10 +91,31 @@ final class ParquetFooter {
   }
 
   /**
+   * As {@link #read(Path, FileChannel)}, for a whole Parquet file in memory: {@code file}'s
+   * footer, found through its last 8 bytes (length and magic).
+   */
+  static ParquetFooter read(Path path, byte[] file) throws IOException {
+    if (file.length < 12) {
+      throw new ParquetFormatException(path, "not a Parquet file (only " + file.length + " bytes)");
+    }
+    ByteBuffer tail = ByteBuffer.wrap(file, file.length - 8, 8).slice().order(ByteOrder.LITTLE_ENDIAN);
+    if (!java.util.Arrays.equals(file, file.length - 4, file.length, MAGIC, 0, 4)) {
+      throw new ParquetFormatException(path, "not a Parquet file (no PAR1 magic at its end)");
+    }
+    long footerLength = Integer.toUnsignedLong(tail.getInt(0));
+    if (footerLength == 0 || footerLength > file.length - 12) {
+      throw new ParquetFormatException(path, "corrupt Parquet file: footer length " + footerLength
+          + " does not fit in a file of " + file.length + " bytes");
+    }
+    int footerStart = (int) (file.length - 8 - footerLength);
+    return decode(path, java.util.Arrays.copyOfRange(file, footerStart, file.length - 8), file.length);
+  }
+
+  /**
    * Decodes, checks and converts the footer {@code footer} (the Thrift bytes before the file's
    * last 8) of the Parquet file {@code path} of {@code size} bytes.
    */
-  static ParquetFooter decode(Path path, byte[] footer, long size) throws IOException {
+  private static ParquetFooter decode(Path path, byte[] footer, long size) throws IOException {
     long footerLength = footer.length;
     long footerStart = size - 8 - footerLength;
     FileMetaData fmd;
